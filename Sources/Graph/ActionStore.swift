@@ -1,0 +1,58 @@
+import Synchronization
+
+/// What the action cache holds for one key.
+public enum ActionRecord: Sendable, Equatable {
+    /// The node's output blob.
+    case output(Digest, size: Int64)
+    /// The node asked for dynamic dependencies here; the blob lists the requests.
+    case trace(Digest, size: Int64)
+
+    public var blob: Digest {
+        switch self {
+        case .output(let d, _), .trace(let d, _): d
+        }
+    }
+
+    public var size: Int64 {
+        switch self {
+        case .output(_, let s), .trace(_, let s): s
+        }
+    }
+}
+
+/// The executor's view of a cache: an action cache (key → record) and a content-addressed blob
+/// store (digest → bytes). Implementations must never return wrong bytes: `load` verifies size
+/// and digest and answers nil (evicting the entry) on any anomaly.
+public protocol ActionStore: Sendable {
+    func lookup(_ key: Digest) -> ActionRecord?
+    func record(_ key: Digest, _ record: ActionRecord, durationNanos: UInt64) throws
+    /// Drops a record whose blob turned out missing or corrupt.
+    func forget(_ key: Digest)
+    func put(_ bytes: [UInt8], digest: Digest) throws
+    func load(_ digest: Digest, size: Int64) -> [UInt8]?
+}
+
+/// An in-process store, for tests and for runs that should leave nothing on disk.
+public final class MemoryStore: ActionStore {
+    private struct State {
+        var actions: [Digest: ActionRecord] = [:]
+        var blobs: [Digest: [UInt8]] = [:]
+    }
+    private let state = Mutex(State())
+
+    public init() {}
+
+    public func lookup(_ key: Digest) -> ActionRecord? { state.withLock { $0.actions[key] } }
+    public func record(_ key: Digest, _ record: ActionRecord, durationNanos: UInt64) {
+        state.withLock { $0.actions[key] = record }
+    }
+    public func forget(_ key: Digest) { _ = state.withLock { $0.actions.removeValue(forKey: key) } }
+    public func put(_ bytes: [UInt8], digest: Digest) { state.withLock { $0.blobs[digest] = bytes } }
+    public func load(_ digest: Digest, size: Int64) -> [UInt8]? {
+        state.withLock { $0.blobs[digest] }.flatMap { $0.count == size ? $0 : nil }
+    }
+
+    /// Removes a blob, as an eviction or a lost file would (tests).
+    public func dropBlob(_ digest: Digest) { _ = state.withLock { $0.blobs.removeValue(forKey: digest) } }
+    public var recordCount: Int { state.withLock { $0.actions.count } }
+}

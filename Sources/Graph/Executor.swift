@@ -1,0 +1,234 @@
+import Dispatch
+import Foundation
+import Synchronization
+
+/// How a run behaves.
+public struct BuildOptions: Sendable {
+    /// At most this many tasks run at once (`-j`).
+    public var jobs: Int
+    /// Stop starting tasks after the first failure (default: keep going).
+    public var failFast: Bool
+    /// Recompute nodes found in the cache and report those whose output differs.
+    public var verify: Bool
+    /// Set from outside (e.g. on SIGINT) to stop starting tasks; running ones finish.
+    public var cancellation: CancellationFlag?
+    /// Called after each node settles with (settled, known); for progress lines.
+    public var progress: (@Sendable (Int, Int) -> Void)?
+
+    public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
+                verify: Bool = false, cancellation: CancellationFlag? = nil,
+                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+        self.jobs = max(1, jobs)
+        self.failFast = failFast
+        self.verify = verify
+        self.cancellation = cancellation
+        self.progress = progress
+    }
+}
+
+/// A flag that a signal handler can set and the executor polls.
+public final class CancellationFlag: Sendable {
+    private let flag = Atomic<Bool>(false)
+    public init() {}
+    public func cancel() { flag.store(true, ordering: .relaxed) }
+    public var isCancelled: Bool { flag.load(ordering: .relaxed) }
+}
+
+/// A node that failed, named so that a user can find it.
+public struct Failure: Sendable, Equatable, CustomStringConvertible {
+    public let node: NodeID
+    public let op: String
+    public let params: Value
+    public let message: String
+
+    public var description: String { "\(op) \(ValueText.render(params)): \(message)" }
+}
+
+public struct BuildResult: Sendable {
+    public let log: EventLog
+    /// Outputs of the requested targets that succeeded, read back and verified.
+    public let outputs: [NodeID: Artifact]
+    public let failures: [Failure]
+    /// Nodes whose recomputation differed from the cache (verify mode).
+    public let mismatches: [Failure]
+    public let cancelled: Bool
+
+    public var succeeded: Bool { failures.isEmpty && !cancelled && mismatches.isEmpty }
+}
+
+/// Runs a graph against a store: the suspending scheduler of engine.md §2.
+///
+/// All bookkeeping happens under one lock; only task steps and blob I/O run outside it, on at
+/// most `jobs` Dispatch workers. Cache hits are settled inline while the graph is walked, so a
+/// no-op run never leaves the calling thread. Results do not depend on `jobs`: every key is a
+/// function of content only.
+public struct Executor: Sendable {
+    public let store: any ActionStore
+    public let options: BuildOptions
+
+    public init(store: any ActionStore, options: BuildOptions = BuildOptions()) {
+        self.store = store
+        self.options = options
+    }
+
+    /// Builds `targets` and everything they need.
+    public func build(_ graph: Graph, targets: [NodeID]) -> BuildResult {
+        let run = Run(graph: graph, store: store, options: options)
+        return run.start(targets: targets)
+    }
+}
+
+// MARK: - One run
+
+private final class Run: Sendable {
+    let state: Mutex<RunState>
+    let store: any ActionStore
+    let options: BuildOptions
+    let finished = DispatchSemaphore(value: 0)
+
+    init(graph: Graph, store: any ActionStore, options: BuildOptions) {
+        self.store = store
+        self.options = options
+        self.state = Mutex(RunState(graph: graph, store: store, options: options))
+    }
+
+    func start(targets: [NodeID]) -> BuildResult {
+        let isDone = locked { s in
+            for t in targets { s.nodes[t.index].isTarget = true }
+            for t in targets { s.visit(t.index) }
+        }
+        if !isDone { finished.wait() }
+        return state.withLock { $0.result(targets: targets) }
+    }
+
+    /// Runs `body` under the lock, settles what became ready, starts workers for queued jobs.
+    /// Returns whether the run has finished.
+    @discardableResult
+    func locked(_ body: (inout RunState) -> Void) -> Bool {
+        let (spawn, done, progress) = state.withLock { s -> (Int, Bool, (Int, Int)) in
+            body(&s)
+            s.drain()
+            let spawn = s.takeSpawns()
+            return (spawn, s.isFinished, (s.settled, s.nodes.count))
+        }
+        options.progress?(progress.0, progress.1)
+        for _ in 0..<spawn { DispatchQueue.global().async { self.work() } }
+        return done
+    }
+
+    /// A worker: takes jobs until none is left.
+    func work() {
+        while true {
+            let next: Job? = state.withLock { s in
+                if let job = s.popJob() { return job }
+                s.activeWorkers -= 1
+                return nil
+            }
+            guard let job = next else {
+                if state.withLock({ $0.isFinished }) { finished.signal() }
+                return
+            }
+            perform(job)
+        }
+    }
+
+    private func perform(_ job: Job) {
+        switch job {
+        case .execute(let n): execute(n)
+        case .materialize(let n): materialize(n)
+        }
+    }
+
+    /// Runs one step of node `n` (the first, or the continuation after dynamic dependencies).
+    private func execute(_ n: Int) {
+        let plan: ExecutionPlan? = state.withLock { $0.plan(n) }
+        guard let plan else { return }
+        // Read the inputs; a missing or corrupt blob sends that dependency back to be rebuilt.
+        var inputs: [Artifact] = []
+        var broken: [Int] = []
+        for (dep, record, memo) in plan.inputs {
+            if let bytes = memo ?? store.load(record.blob, size: record.size) {
+                inputs.append(Artifact(bytes: bytes, digest: record.blob))
+            } else {
+                broken.append(dep)
+            }
+        }
+        if !broken.isEmpty {
+            locked { $0.rebuild(broken, for: n) }
+            return
+        }
+        let began = DispatchTime.now().uptimeNanoseconds
+        let step: Result<Step, Error>
+        do {
+            if let continuation = plan.continuation {
+                step = .success(try continuation(inputs))
+            } else {
+                step = .success(try plan.op.run(TaskInput(params: plan.params, dependencies: inputs)))
+            }
+        } catch {
+            step = .failure(error)
+        }
+        let nanos = DispatchTime.now().uptimeNanoseconds &- began
+        switch step {
+        case .failure(let error):
+            locked { $0.fail(n, message: String(describing: error)) }
+        case .success(.done(let bytes)):
+            let digest = SHA256.hash(bytes)
+            let record = ActionRecord.output(digest, size: Int64(bytes.count))
+            if let expected = plan.expected {
+                locked { $0.verified(n, record: record, expected: expected, nanos: nanos) }
+                return
+            }
+            do {
+                try store.put(bytes, digest: digest)
+                try store.record(plan.key, record, durationNanos: nanos)
+            } catch {
+                locked { $0.fail(n, message: "cache write failed: \(error)") }
+                return
+            }
+            locked { $0.executed(n, record: record, bytes: bytes, nanos: nanos) }
+        case .success(.need(let requests, let continuation)):
+            do {
+                let bytes = try CanonicalEncoder.encode(.array(requests.map(\.value)))
+                let digest = SHA256.hash(bytes)
+                let record = ActionRecord.trace(digest, size: Int64(bytes.count))
+                if store.lookup(plan.key) != record {
+                    try store.put(bytes, digest: digest)
+                    try store.record(plan.key, record, durationNanos: nanos)
+                }
+            } catch {
+                locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }
+                return
+            }
+            locked { $0.requested(n, requests, continuation: continuation, nanos: nanos) }
+        }
+    }
+
+    /// Reads a target's output back (verified); a bad blob rebuilds the target.
+    private func materialize(_ n: Int) {
+        let record: ActionRecord? = state.withLock { $0.nodes[n].record }
+        guard let record else { return }
+        if let bytes = store.load(record.blob, size: record.size) {
+            locked { $0.outputs[n] = Artifact(bytes: bytes, digest: record.blob) }
+        } else {
+            locked { $0.rebuild([n], for: nil) }
+        }
+    }
+}
+
+/// Work handed to a worker.
+enum Job: Sendable {
+    case execute(Int)
+    case materialize(Int)
+}
+
+/// What a worker needs to run one step, copied out of the lock.
+struct ExecutionPlan: Sendable {
+    let op: Operator
+    let params: Value
+    let key: Digest
+    /// Each input: the node, its record, and its bytes when this run already holds them.
+    let inputs: [(Int, ActionRecord, [UInt8]?)]
+    let continuation: (@Sendable ([Artifact]) throws -> Step)?
+    let expected: ActionRecord?
+}

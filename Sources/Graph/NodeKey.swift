@@ -1,0 +1,42 @@
+/// How node keys are formed (spec engine.md §2).
+///
+/// A node key is the SHA-256 of the canonical encoding of
+/// `["accomake-node/1", operator id, operator version, parameters, [dependency output digests]]`.
+/// Keying on the dependencies' *output digests* (not their keys) gives early cutoff: a dependency
+/// that re-executes to the same bytes leaves this key unchanged.
+///
+/// A task that asks for dynamic dependencies moves along a chain of keys: after each request
+/// batch the key becomes `SHA-256(["accomake-step/1", previous key, [their output digests]])`.
+/// The action cache maps each intermediate key to the batch asked for next (a trace) and the
+/// last key to the output, so any process can replay the chain without running the task.
+public enum NodeKey {
+    static let nodeDomain = "accomake-node/1"
+    static let stepDomain = "accomake-step/1"
+
+    public static func node(
+        operator id: String, version: Int64, params: Value, dependencyDigests: [Digest]
+    ) throws(CanonicalEncodingError) -> Digest {
+        var encoder = CanonicalEncoder()
+        encoder.appendArrayHeader(count: 5)
+        encoder.appendString(nodeDomain)
+        encoder.appendString(id)
+        encoder.appendInt(version)
+        try encoder.append(params)
+        appendDigests(dependencyDigests, to: &encoder)
+        return SHA256.hash(encoder.bytes)
+    }
+
+    public static func step(after key: Digest, dependencyDigests: [Digest]) -> Digest {
+        var encoder = CanonicalEncoder()
+        encoder.appendArrayHeader(count: 3)
+        encoder.appendString(stepDomain)
+        encoder.appendDigest(key)
+        appendDigests(dependencyDigests, to: &encoder)
+        return SHA256.hash(encoder.bytes)
+    }
+
+    private static func appendDigests(_ digests: [Digest], to encoder: inout CanonicalEncoder) {
+        encoder.appendArrayHeader(count: digests.count)
+        for digest in digests { encoder.appendDigest(digest) }
+    }
+}

@@ -1,0 +1,79 @@
+/// A named, versioned pure function: the "task" of Build Systems à la Carte.
+///
+/// The id and the version are part of every key the operator produces, so bumping `version`
+/// after changing what `run` computes invalidates exactly this operator's cached results
+/// (self-tracking). `run` must be pure: its result may depend only on its parameters and on the
+/// artifacts of its dependencies.
+public struct Operator: Sendable {
+    public let id: String
+    public let version: Int64
+    public let run: @Sendable (TaskInput) throws -> Step
+
+    public init(_ id: String, version: Int64, run: @escaping @Sendable (TaskInput) throws -> Step) {
+        self.id = id
+        self.version = version
+        self.run = run
+    }
+}
+
+/// What a running task sees: its parameters and its static dependencies' outputs, in order.
+public struct TaskInput: Sendable {
+    public let params: Value
+    public let dependencies: [Artifact]
+}
+
+/// An output: bytes plus their SHA-256.
+public struct Artifact: Sendable, Hashable {
+    public let bytes: [UInt8]
+    public let digest: Digest
+
+    public init(_ bytes: [UInt8]) {
+        self.bytes = bytes
+        self.digest = SHA256.hash(bytes)
+    }
+
+    init(bytes: [UInt8], digest: Digest) {
+        self.bytes = bytes
+        self.digest = digest
+    }
+}
+
+/// One step of a task. A task either finishes, or asks for further nodes it discovered from its
+/// inputs (dynamic dependencies) together with a continuation that receives their outputs.
+///
+/// This is the engine's suspension mechanism: returning `.need` frees the worker thread; the
+/// executor builds the requested nodes and later calls the continuation on some worker. No thread
+/// ever blocks waiting for a dependency.
+public enum Step: Sendable {
+    case done([UInt8])
+    case need([NodeRequest], then: @Sendable ([Artifact]) throws -> Step)
+}
+
+/// A node asked for at run time: an operator id (looked up in the graph's registry), parameters
+/// and its own dependencies, described the same way. Requests are stored in dynamic-dependency
+/// traces, so a later run can rebuild them without running the task that asked.
+public struct NodeRequest: Sendable, Hashable {
+    public let op: String
+    public let params: Value
+    public let dependencies: [NodeRequest]
+
+    public init(_ op: String, _ params: Value, dependencies: [NodeRequest] = []) {
+        self.op = op
+        self.params = params
+        self.dependencies = dependencies
+    }
+
+    /// The request as a canonical value: `[op, params, [dependencies…]]`.
+    var value: Value { .array([.string(op), params, .array(dependencies.map(\.value))]) }
+
+    init?(_ value: Value) {
+        guard case .array(let parts) = value, parts.count == 3,
+              case .string(let op) = parts[0], case .array(let deps) = parts[2] else { return nil }
+        var requests: [NodeRequest] = []
+        for dep in deps {
+            guard let request = NodeRequest(dep) else { return nil }
+            requests.append(request)
+        }
+        self.init(op, parts[1], dependencies: requests)
+    }
+}

@@ -1,0 +1,456 @@
+/// One node's bookkeeping during a run.
+struct RunNode {
+    enum Phase: Equatable {
+        case unvisited
+        /// Waiting for `pending` static dependencies.
+        case waitingStatic
+        /// Waiting for `pending` dynamic dependencies (requested by the task, or replayed from a trace).
+        case waitingDynamic
+        /// Another node has the same key; this one takes its result.
+        case waitingAlias
+        case queued
+        case running
+        case done
+        case failed
+        case skipped
+        case cancelled
+
+        var isWaiting: Bool { self == .waitingStatic || self == .waitingDynamic || self == .waitingAlias }
+        var isSettled: Bool { self == .done || self == .failed || self == .skipped || self == .cancelled }
+    }
+
+    /// Index into the graph's operators; nil when a dynamic request named an unknown operator.
+    let op: Int?
+    let opName: String
+    let params: Value
+    var dependencies: [Int]
+    /// The node this one stands for in logs and outputs (itself, unless it is a rebuild copy).
+    let reportAs: Int
+    var dependents: [Int] = []
+    var phase = Phase.unvisited
+    var pending = 0
+    /// Key over the static inputs; the start of the dynamic-dependency chain.
+    var baseKey: Digest?
+    /// Current key along the chain; the final key once settled.
+    var key: Digest?
+    /// The key before the current dynamic batch.
+    var stepBase: Digest?
+    var dynamic: [Int] = []
+    var continuation: (@Sendable ([Artifact]) throws -> Step)?
+    var record: ActionRecord?
+    var executed = false
+    var dependencyExecuted = false
+    var isTarget = false
+    var nanos: UInt64 = 0
+    /// Verify mode: the cached record the recomputation must reproduce.
+    var expected: ActionRecord?
+    var aliasWaiters: [Int] = []
+    /// Set when the node's cached blob proved unreadable and a copy was made to rebuild it.
+    var replacedBy: Int?
+    var rebuilds = 0
+}
+
+/// Everything a run knows, guarded by the run's lock. Methods are the scheduler's transitions.
+struct RunState {
+    let graph: Graph
+    let store: any ActionStore
+    let options: BuildOptions
+    var nodes: [RunNode]
+    /// Nodes whose pending count reached zero, to be advanced by `drain`.
+    var ready: [Int] = []
+    var jobs: [Job] = []
+    var jobHead = 0
+    var activeWorkers = 0
+    var spawnable = 0
+    /// One node per base key: equal keys are computed once per run.
+    var keyOwner: [Digest: Int] = [:]
+    var requestIndex: [NodeRequest: Int] = [:]
+    /// Bytes produced or read in this run, so dependents skip a disk read.
+    var memo: [Digest: [UInt8]] = [:]
+    var memoBytes = 0
+    var log = EventLog()
+    var outputs: [Int: Artifact] = [:]
+    var failures: [Failure] = []
+    var mismatches: [Failure] = []
+    var stopped = false
+    var settled = 0
+
+    static let memoLimit = 64 << 20
+    static let maxRebuilds = 3
+
+    init(graph: Graph, store: any ActionStore, options: BuildOptions) {
+        self.graph = graph
+        self.store = store
+        self.options = options
+        nodes = graph.nodes.enumerated().map { i, n in
+            RunNode(op: n.op, opName: graph.operators[n.op].id, params: n.params, dependencies: n.dependencies, reportAs: i)
+        }
+    }
+
+    var isFinished: Bool { jobHead == jobs.count && activeWorkers == 0 }
+
+    // MARK: Walking the graph
+
+    /// Marks the closure of `root` as wanted, counting what each node waits for.
+    mutating func visit(_ root: Int) {
+        var stack = [root]
+        while let n = stack.popLast() {
+            guard nodes[n].phase == .unvisited else { continue }
+            nodes[n].phase = .waitingStatic
+            var pending = 0
+            var blocked = false
+            for d in nodes[n].dependencies {
+                nodes[d].dependents.append(n)
+                switch nodes[d].phase {
+                case .done: break
+                case .failed, .skipped, .cancelled: blocked = true
+                case .unvisited: pending += 1; stack.append(d)
+                default: pending += 1
+                }
+            }
+            nodes[n].pending = pending
+            if blocked { settleBlocked(n, kind: .skipped) } else if pending == 0 { ready.append(n) }
+        }
+    }
+
+    /// Advances every node whose dependencies have all settled.
+    mutating func drain() {
+        while let n = ready.popLast() { advance(n) }
+    }
+
+    private mutating func advance(_ n: Int) {
+        switch nodes[n].phase {
+        case .waitingStatic:
+            guard let op = nodes[n].op else {
+                return fail(n, message: GraphError.unknownOperator(id: nodes[n].opName).description)
+            }
+            if let old = nodes[n].baseKey, keyOwner[old] == n { keyOwner[old] = nil }
+            let operation = graph.operators[op]
+            let key: Digest
+            do {
+                key = try NodeKey.node(operator: operation.id, version: operation.version, params: nodes[n].params,
+                                       dependencyDigests: nodes[n].dependencies.map(digest(of:)))
+            } catch {
+                return fail(n, message: error.description)
+            }
+            nodes[n].baseKey = key
+            nodes[n].key = key
+            if let owner = keyOwner[key], owner != n {
+                return alias(n, to: owner)
+            }
+            keyOwner[key] = n
+            resolve(n, key)
+        case .waitingDynamic:
+            guard let base = nodes[n].stepBase else { return fail(n, message: "internal: dynamic step without a base key") }
+            let key = NodeKey.step(after: base, dependencyDigests: nodes[n].dynamic.map(digest(of:)))
+            nodes[n].key = key
+            if nodes[n].continuation != nil {
+                enqueue(n)
+            } else {
+                resolve(n, key)
+            }
+        default:
+            break
+        }
+    }
+
+    private func digest(of n: Int) -> Digest { nodes[n].record?.blob ?? Digest(0, 0, 0, 0) }
+
+    /// Looks `key` up: an output settles the node, a trace replays its dynamic requests,
+    /// a miss runs the task.
+    private mutating func resolve(_ n: Int, _ key: Digest) {
+        nodes[n].key = key
+        switch store.lookup(key) {
+        case .output(let digest, let size):
+            let record = ActionRecord.output(digest, size: size)
+            if options.verify {
+                nodes[n].expected = record
+                startFresh(n)
+            } else {
+                settle(n, record: record, kind: nodes[n].dependencyExecuted ? .cutoff : .hit)
+            }
+        case .trace(let digest, let size):
+            if let bytes = memo[digest] ?? store.load(digest, size: size),
+               let requests = decodeRequests(bytes) {
+                attachDynamic(n, requests)
+            } else {
+                store.forget(key)
+                startFresh(n)
+            }
+        case nil:
+            startFresh(n)
+        }
+    }
+
+    private func decodeRequests(_ bytes: [UInt8]) -> [NodeRequest]? {
+        guard case .array(let values)? = try? CanonicalDecoder.decode(bytes) else { return nil }
+        var requests: [NodeRequest] = []
+        for value in values {
+            guard let request = NodeRequest(value) else { return nil }
+            requests.append(request)
+        }
+        return requests
+    }
+
+    private mutating func alias(_ n: Int, to owner: Int) {
+        switch nodes[owner].phase {
+        case .done:
+            settle(n, record: nodes[owner].record, kind: .hit)
+        case .failed, .skipped, .cancelled:
+            settleBlocked(n, kind: .skipped)
+        default:
+            nodes[n].phase = .waitingAlias
+            nodes[owner].aliasWaiters.append(n)
+        }
+    }
+
+    /// Runs the task from its first step.
+    private mutating func startFresh(_ n: Int) {
+        nodes[n].continuation = nil
+        nodes[n].dynamic = []
+        nodes[n].key = nodes[n].baseKey
+        enqueue(n)
+    }
+
+    private mutating func enqueue(_ n: Int) {
+        if stopped || options.cancellation?.isCancelled == true {
+            stopped = true
+            return settleBlocked(n, kind: .cancelled)
+        }
+        nodes[n].phase = .queued
+        push(.execute(n))
+    }
+
+    private mutating func push(_ job: Job) {
+        jobs.append(job)
+        spawnable += 1
+    }
+
+    mutating func takeSpawns() -> Int {
+        let count = min(spawnable, options.jobs - activeWorkers)
+        spawnable = 0
+        activeWorkers += max(0, count)
+        return max(0, count)
+    }
+
+    mutating func popJob() -> Job? {
+        while jobHead < jobs.count {
+            let job = jobs[jobHead]
+            jobHead += 1
+            if jobHead == jobs.count { jobs.removeAll(keepingCapacity: true); jobHead = 0 }
+            if case .execute(let n) = job, stopped || options.cancellation?.isCancelled == true {
+                stopped = true
+                settleBlocked(n, kind: .cancelled)
+                drain()
+                continue
+            }
+            return job
+        }
+        return nil
+    }
+
+    // MARK: Dynamic dependencies
+
+    /// The node now waits for `requests`, each interned as a node of this run.
+    private mutating func attachDynamic(_ n: Int, _ requests: [NodeRequest]) {
+        let ids = requests.map { intern($0) }
+        nodes[n].stepBase = nodes[n].key
+        nodes[n].dynamic = ids
+        nodes[n].phase = .waitingDynamic
+        nodes[n].pending = 0
+        var blocked = false
+        for id in ids {
+            nodes[id].dependents.append(n)
+            switch nodes[id].phase {
+            case .done: break
+            case .failed, .skipped, .cancelled: blocked = true
+            case .unvisited: nodes[n].pending += 1; visit(id)
+            default: nodes[n].pending += 1
+            }
+        }
+        // A failure inside the requested closure may already have settled `n`.
+        guard nodes[n].phase == .waitingDynamic else { return }
+        if blocked { settleBlocked(n, kind: .skipped) } else if nodes[n].pending == 0 { ready.append(n) }
+    }
+
+    private mutating func intern(_ request: NodeRequest) -> Int {
+        if let known = requestIndex[request] { return current(known) }
+        let dependencies = request.dependencies.map { intern($0) }
+        let index = nodes.count
+        nodes.append(RunNode(op: graph.operatorIndex(of: request.op), opName: request.op, params: request.params,
+                             dependencies: dependencies, reportAs: index))
+        requestIndex[request] = index
+        return index
+    }
+
+    private func current(_ n: Int) -> Int {
+        var n = n
+        while let next = nodes[n].replacedBy { n = next }
+        return n
+    }
+
+    // MARK: Results from workers
+
+    /// Copies what a worker needs to run the next step of `n`.
+    mutating func plan(_ n: Int) -> ExecutionPlan? {
+        guard nodes[n].phase == .queued, let op = nodes[n].op, let key = nodes[n].key else { return nil }
+        nodes[n].phase = .running
+        let continuation = nodes[n].continuation
+        let inputs = (continuation == nil ? nodes[n].dependencies : nodes[n].dynamic).map { d in
+            let record = nodes[d].record ?? .output(Digest(0, 0, 0, 0), size: 0)
+            return (d, record, memo[record.blob])
+        }
+        return ExecutionPlan(op: graph.operators[op], params: nodes[n].params, key: key, inputs: inputs,
+                             continuation: continuation, expected: nodes[n].expected)
+    }
+
+    mutating func requested(_ n: Int, _ requests: [NodeRequest],
+                            continuation: @escaping @Sendable ([Artifact]) throws -> Step, nanos: UInt64) {
+        nodes[n].executed = true
+        nodes[n].nanos += nanos
+        nodes[n].continuation = continuation
+        attachDynamic(n, requests)
+    }
+
+    mutating func executed(_ n: Int, record: ActionRecord, bytes: [UInt8], nanos: UInt64) {
+        nodes[n].executed = true
+        nodes[n].nanos += nanos
+        remember(record.blob, bytes)
+        settle(n, record: record, kind: .executed)
+    }
+
+    /// Verify mode: compare a recomputation with the cached record. Dependents keep the cached
+    /// digest so that the rest of the run checks the same keys as a normal run.
+    mutating func verified(_ n: Int, record: ActionRecord, expected: ActionRecord, nanos: UInt64) {
+        nodes[n].executed = true
+        nodes[n].nanos += nanos
+        if record != expected {
+            let failure = Failure(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, params: nodes[n].params,
+                                  message: "recomputed output \(record.blob.hex) differs from cached \(expected.blob.hex)")
+            mismatches.append(failure)
+            log.append(Event(node: failure.node, op: failure.op, key: nodes[n].key, kind: .mismatch,
+                             durationNanos: 0, message: failure.message))
+        }
+        settle(n, record: expected, kind: .executed)
+    }
+
+    private mutating func remember(_ digest: Digest, _ bytes: [UInt8]) {
+        guard memo[digest] == nil, memoBytes + bytes.count <= Self.memoLimit else { return }
+        memo[digest] = bytes
+        memoBytes += bytes.count
+    }
+
+    /// Some inputs of `n` (or target `n` itself when `dependent` is nil) have unreadable blobs:
+    /// forget their records and rebuild each as a fresh copy of the node; `dependent` waits for
+    /// the copies and recomputes its key from their digests.
+    mutating func rebuild(_ broken: [Int], for dependent: Int?) {
+        var copies: [Int: Int] = [:]
+        for d in broken where copies[d] == nil {
+            let old = nodes[d]
+            if let key = old.key { store.forget(key) }
+            if old.rebuilds >= Self.maxRebuilds {
+                let message = "the cache keeps losing the output of this node"
+                if let dependent { fail(dependent, message: message) } else {
+                    failures.append(Failure(node: NodeID(index: old.reportAs), op: old.opName, params: old.params,
+                                            message: message))
+                }
+                return
+            }
+            if let base = old.baseKey, keyOwner[base] == d { keyOwner[base] = nil }
+            var copy = RunNode(op: old.op, opName: old.opName, params: old.params, dependencies: old.dependencies,
+                               reportAs: old.reportAs)
+            copy.isTarget = old.isTarget
+            copy.rebuilds = old.rebuilds + 1
+            let index = nodes.count
+            nodes.append(copy)
+            nodes[d].replacedBy = index
+            copies[d] = index
+        }
+        if let n = dependent {
+            let dynamicPhase = nodes[n].continuation != nil
+            if dynamicPhase {
+                nodes[n].dynamic = nodes[n].dynamic.map { copies[$0] ?? $0 }
+                nodes[n].key = nodes[n].stepBase
+                nodes[n].phase = .waitingDynamic
+            } else {
+                nodes[n].dependencies = nodes[n].dependencies.map { copies[$0] ?? $0 }
+                nodes[n].phase = .waitingStatic
+            }
+            let waitOn = (dynamicPhase ? nodes[n].dynamic : nodes[n].dependencies).filter { copies.values.contains($0) }
+            nodes[n].pending = waitOn.count
+            for c in waitOn { nodes[c].dependents.append(n) }
+        }
+        for copy in copies.values { visit(copy) }
+    }
+
+    // MARK: Settling
+
+    private mutating func settle(_ n: Int, record: ActionRecord?, kind: EventKind) {
+        guard let record else { return settleBlocked(n, kind: .skipped) }
+        nodes[n].phase = .done
+        nodes[n].record = record
+        settled += 1
+        log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: nodes[n].key, kind: kind,
+                         durationNanos: nodes[n].nanos, message: nil))
+        for w in nodes[n].aliasWaiters { settle(w, record: record, kind: .hit) }
+        let ran = nodes[n].executed
+        for p in nodes[n].dependents where nodes[p].phase == .waitingStatic || nodes[p].phase == .waitingDynamic {
+            if ran { nodes[p].dependencyExecuted = true }
+            nodes[p].pending -= 1
+            if nodes[p].pending == 0 { ready.append(p) }
+        }
+        if nodes[n].isTarget {
+            if let bytes = memo[record.blob] {
+                outputs[nodes[n].reportAs] = Artifact(bytes: bytes, digest: record.blob)
+            } else {
+                push(.materialize(n))
+            }
+        }
+    }
+
+    mutating func fail(_ n: Int, message: String) {
+        let failure = Failure(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, params: nodes[n].params,
+                              message: message)
+        failures.append(failure)
+        log.append(Event(node: failure.node, op: failure.op, key: nodes[n].key, kind: .failed,
+                         durationNanos: nodes[n].nanos, message: message))
+        nodes[n].phase = .failed
+        settled += 1
+        if options.failFast { stopped = true }
+        propagateBlocked(from: n, kind: .skipped)
+    }
+
+    /// Settles `n` without a result, and everything waiting on it.
+    private mutating func settleBlocked(_ n: Int, kind: EventKind) {
+        guard !nodes[n].phase.isSettled else { return }
+        nodes[n].phase = kind == .cancelled ? .cancelled : .skipped
+        settled += 1
+        log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: nil, kind: kind,
+                         durationNanos: 0, message: nil))
+        propagateBlocked(from: n, kind: kind)
+    }
+
+    private mutating func propagateBlocked(from n: Int, kind: EventKind) {
+        var stack = [n]
+        while let m = stack.popLast() {
+            for p in nodes[m].dependents + nodes[m].aliasWaiters where nodes[p].phase.isWaiting {
+                nodes[p].phase = kind == .cancelled ? .cancelled : .skipped
+                settled += 1
+                log.append(Event(node: NodeID(index: nodes[p].reportAs), op: nodes[p].opName, key: nil, kind: kind,
+                                 durationNanos: 0, message: nil))
+                stack.append(p)
+            }
+        }
+    }
+
+    func result(targets: [NodeID]) -> BuildResult {
+        var failures = failures
+        for t in targets where nodes[current(t.index)].phase != .done && nodes[current(t.index)].phase.isSettled == false {
+            failures.append(Failure(node: t, op: nodes[t.index].opName, params: nodes[t.index].params,
+                                    message: "internal: the run ended before this target settled"))
+        }
+        var outputs: [NodeID: Artifact] = [:]
+        for (index, artifact) in self.outputs { outputs[NodeID(index: index)] = artifact }
+        return BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches, cancelled: stopped)
+    }
+}

@@ -1,0 +1,86 @@
+@testable import Graph
+import XCTest
+
+/// Golden digests were computed by an independent Python encoder written from engine.md §3
+/// (tag byte, u64 little-endian lengths, NFC strings, bytewise-sorted keys).
+final class CanonicalEncodingTests: XCTestCase {
+    static let sample: Value = [
+        "name": .string("cafe\u{301}"),
+        "sizes": [1, -2, .int(Int64.max)],
+        "ratio": 0.1,
+        "neg_zero": .double(-0.0),
+        "flag": true,
+        "none": nil,
+        "blob": .bytes([0x00, 0xff]),
+        "Zeta": ["b": 2, "a": 1, "\u{e9}": 3],
+        "list": [.array([]), .object([:])],
+    ]
+
+    func testGoldenDigests() throws {
+        XCTAssertEqual(try CanonicalEncoder.digest(Self.sample).hex,
+                       "ecb0302312c742982d42dba1dd78dc00816ff2ec5a765b246c9886ee7b026139")
+        XCTAssertEqual(try CanonicalEncoder.digest(1).hex,
+                       "ae8fbec16aca5626b12c71fc716df9bfeed7412a6fe0328331a557fcdc5b264e")
+        XCTAssertEqual(try CanonicalEncoder.digest("abc").hex,
+                       "341fbd3a57793f116efdc32f1dfe6d3446c895cf673d1024bc3efd18eaf70714")
+        XCTAssertEqual(try CanonicalEncoder.digest(0.0).hex,
+                       "93e60f669b99ad3e3ee6284b139e57adfb419960f390858e46ea565bbf82d001")
+        XCTAssertEqual(try CanonicalEncoder.digest(.double(-0.0)).hex,
+                       "a78e85468abe2fefc1c36a8278057b11574835a6940a2fcc5972f93e558dd838")
+    }
+
+    func testGoldenNodeKey() throws {
+        let key = try NodeKey.node(operator: "op", version: 3, params: ["x": 1],
+                                   dependencyDigests: [SHA256.hash(Array("abc".utf8))])
+        XCTAssertEqual(key.hex, "40f852c2bcb1ea65d16add09c32c688b80e8375f46267a7bb77aa827ef1b8714")
+    }
+
+    func testNFCEquivalentStringsEncodeEqual() throws {
+        XCTAssertEqual(try CanonicalEncoder.encode("\u{e9}"), try CanonicalEncoder.encode("e\u{301}"))
+    }
+
+    func testNaNRejectedWithPath() {
+        XCTAssertThrowsError(try CanonicalEncoder.encode(["a": [1, .double(.nan)]])) { error in
+            XCTAssertEqual(error as? CanonicalEncodingError, .nan(path: "$.a[1]"))
+        }
+    }
+
+    func testCanonicallyEquivalentKeysAreOneKey() throws {
+        // Swift String equality is canonical equivalence, so both spellings land on one key,
+        // which is encoded in NFC whichever spelling was stored.
+        var fields: [String: Value] = [:]
+        fields["e\u{301}"] = 1
+        fields["\u{e9}"] = 2
+        XCTAssertEqual(fields.count, 1)
+        XCTAssertEqual(try CanonicalEncoder.encode(.object(fields)), try CanonicalEncoder.encode(["\u{e9}": 2]))
+    }
+
+    func testDecoderRejectsDuplicateKeys() {
+        // object of 2 fields, both "a" = null
+        let bytes: [UInt8] = [8, 2, 0, 0, 0, 0, 0, 0, 0] + [1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0] + [1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]
+        XCTAssertThrowsError(try CanonicalDecoder.decode(bytes))
+    }
+
+    func testKeyOrderIsBytewiseNotInsertionOrHashOrder() throws {
+        // Built in opposite insertion orders; Dictionary iteration order differs, bytes must not.
+        var a: [String: Value] = [:]
+        var b: [String: Value] = [:]
+        let keys = (0..<200).map { "k\($0)" } + ["B", "a", "_", "\u{e9}", "Z"]
+        for k in keys { a[k] = .string(k) }
+        for k in keys.reversed() { b[k] = .string(k) }
+        XCTAssertEqual(try CanonicalEncoder.encode(.object(a)), try CanonicalEncoder.encode(.object(b)))
+        // "B" (0x42) sorts before "Z" (0x5a), "_" (0x5f) and "a" (0x61).
+        let bytes = try CanonicalEncoder.encode(["a": 1, "B": 2, "_": 3, "Z": 4])
+        let firstKey = bytes[17]
+        XCTAssertEqual(firstKey, UInt8(ascii: "B"))
+    }
+
+    func testDecoderRoundTrip() throws {
+        let bytes = try CanonicalEncoder.encode(Self.sample)
+        let decoded = try CanonicalDecoder.decode(bytes)
+        XCTAssertEqual(try CanonicalEncoder.encode(decoded), bytes)
+        XCTAssertThrowsError(try CanonicalDecoder.decode(Array(bytes.dropLast())))
+        XCTAssertThrowsError(try CanonicalDecoder.decode(bytes + [0]))
+        XCTAssertThrowsError(try CanonicalDecoder.decode([0x09]))
+    }
+}
