@@ -94,6 +94,7 @@ private final class Run: Sendable {
 
     func start(targets: [NodeID]) -> BuildResult {
         let isDone = locked { s in
+            for t in targets { precondition(t.index < s.nodes.count, "target \(t.index) is not a node of this graph") }
             for t in targets { s.nodes[t.index].isTarget = true }
             for t in targets { s.visit(t.index) }
         }

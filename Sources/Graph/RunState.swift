@@ -56,8 +56,9 @@ struct RunState {
     let store: any ActionStore
     let options: BuildOptions
     var nodes: [RunNode]
-    /// Nodes whose pending count reached zero, to be advanced by `drain`.
+    /// Nodes whose pending count reached zero, to be advanced by `drain` in arrival order.
     var ready: [Int] = []
+    var readyHead = 0
     var jobs: [Job] = []
     var jobHead = 0
     var activeWorkers = 0
@@ -115,7 +116,13 @@ struct RunState {
 
     /// Advances every node whose dependencies have all settled.
     mutating func drain() {
-        while let n = ready.popLast() { advance(n) }
+        while readyHead < ready.count {
+            let n = ready[readyHead]
+            readyHead += 1
+            advance(n)
+        }
+        ready.removeAll(keepingCapacity: true)
+        readyHead = 0
     }
 
     private mutating func advance(_ n: Int) {

@@ -1,0 +1,200 @@
+@testable import Graph
+import XCTest
+
+/// Exact event-log tests on small graphs (engine.md §9, "exact execution logs").
+final class ExecutorTests: XCTestCase {
+    /// a → b → c, and d independent; `aValue` is the only input.
+    func chain(aValue: Int64, mod: Int64 = 0) throws -> (Graph, [NodeID]) {
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": .int(aValue)])
+        let b = try g.add(TestOps.sum, ["add": 0, "mod": .int(mod)], dependencies: [a])
+        let c = try g.add(TestOps.sum, ["add": 100], dependencies: [b])
+        let d = try g.add(TestOps.const, ["value": 7])
+        return (g, [a, b, c, d])
+    }
+
+    func testColdRunExecutesEverythingAndRerunNothing() throws {
+        let store = MemoryStore()
+        let (g, ids) = try chain(aValue: 1)
+        let first = Executor(store: store, options: .init(jobs: 2)).build(g, targets: [ids[2], ids[3]])
+        XCTAssertEqual(first.log.nodes(.executed), ids)
+        XCTAssertEqual(TestOps.int(first.outputs[ids[2]]!.bytes), 101)
+        XCTAssertEqual(TestOps.int(first.outputs[ids[3]]!.bytes), 7)
+
+        let second = Executor(store: store).build(g, targets: [ids[2], ids[3]])
+        XCTAssertEqual(second.log.nodes(.executed), [])
+        XCTAssertEqual(second.log.nodes(.hit), ids)
+        XCTAssertEqual(TestOps.int(second.outputs[ids[2]]!.bytes), 101)
+    }
+
+    func testChangingOneInputRunsExactlyItsDownstreamCone() throws {
+        let store = MemoryStore()
+        let (g1, ids) = try chain(aValue: 1)
+        _ = Executor(store: store).build(g1, targets: [ids[2], ids[3]])
+        let (g2, _) = try chain(aValue: 2)
+        let result = Executor(store: store).build(g2, targets: [ids[2], ids[3]])
+        XCTAssertEqual(result.log.nodes(.executed), [ids[0], ids[1], ids[2]])
+        XCTAssertEqual(result.log.nodes(.hit), [ids[3]])
+        XCTAssertEqual(TestOps.int(result.outputs[ids[2]]!.bytes), 102)
+    }
+
+    /// b = a mod 2: changing a from 1 to 3 re-runs a and b, b yields the same bytes, c is cut off.
+    func testEarlyCutoff() throws {
+        let store = MemoryStore()
+        let (g1, ids) = try chain(aValue: 1, mod: 2)
+        _ = Executor(store: store).build(g1, targets: [ids[2]])
+        let (g2, _) = try chain(aValue: 3, mod: 2)
+        let result = Executor(store: store).build(g2, targets: [ids[2]])
+        XCTAssertEqual(result.log.nodes(.executed), [ids[0], ids[1]])
+        XCTAssertEqual(result.log.nodes(.cutoff), [ids[2]])
+        XCTAssertEqual(TestOps.int(result.outputs[ids[2]]!.bytes), 101)
+    }
+
+    func testBumpingAnOperatorVersionInvalidatesOnlyItsNodes() throws {
+        let store = MemoryStore()
+        let (g1, ids) = try chain(aValue: 1)
+        _ = Executor(store: store).build(g1, targets: [ids[2], ids[3]])
+        // Same graph, but `test.sum` at version 2.
+        let sum2 = Operator("test.sum", version: 2, run: TestOps.sum.run)
+        var g2 = Graph()
+        let a = try g2.add(TestOps.const, ["value": 1])
+        let b = try g2.add(sum2, ["add": 0, "mod": 0], dependencies: [a])
+        let c = try g2.add(sum2, ["add": 100], dependencies: [b])
+        let d = try g2.add(TestOps.const, ["value": 7])
+        let result = Executor(store: store).build(g2, targets: [c, d])
+        XCTAssertEqual(result.log.nodes(.executed), [b, c])
+        XCTAssertEqual(result.log.nodes(.hit), [a, d])
+    }
+
+    func testKeepGoingReportsTheFailureAndFinishesIndependentNodes() throws {
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 1])
+        let bad = try g.add(TestOps.sum, ["fail": true], dependencies: [a])
+        let after = try g.add(TestOps.sum, ["add": 1], dependencies: [bad])
+        let other = try g.add(TestOps.sum, ["add": 5], dependencies: [a])
+        let store = MemoryStore()
+        let result = Executor(store: store, options: .init(jobs: 1)).build(g, targets: [after, other])
+        XCTAssertEqual(result.failures.map(\.node), [bad])
+        XCTAssertEqual(result.failures.first?.op, "test.sum")
+        XCTAssertEqual(result.failures.first?.description, #"test.sum {fail: true}: injected failure"#)
+        XCTAssertEqual(result.log.nodes(.skipped), [after])
+        XCTAssertEqual(TestOps.int(result.outputs[other]!.bytes), 6)
+        XCTAssertNil(result.outputs[after])
+        // Failures are not cached: a rerun tries again.
+        let again = Executor(store: store).build(g, targets: [after, other])
+        XCTAssertEqual(again.log.nodes(.failed), [bad])
+    }
+
+    func testFailFastCancelsWhatHasNotStarted() throws {
+        var g = Graph()
+        let bad = try g.add(TestOps.sum, ["fail": true])
+        var later: [NodeID] = []
+        for i in 0..<5 { later.append(try g.add(TestOps.const, ["value": .int(Int64(i))])) }
+        let result = Executor(store: MemoryStore(), options: .init(jobs: 1, failFast: true)).build(g, targets: [bad] + later)
+        XCTAssertTrue(result.cancelled)
+        XCTAssertEqual(result.log.nodes(.failed), [bad])
+        // With one worker, the failing node (first in the queue) settles before the others start.
+        XCTAssertEqual(result.log.nodes(.cancelled), later)
+        XCTAssertEqual(result.log.count(.executed), 0)
+    }
+
+    func testDynamicDependenciesAreReplayedFromTheTrace() throws {
+        let store = MemoryStore()
+        func graph(_ v: Int64) throws -> (Graph, NodeID, NodeID) {
+            var g = Graph()
+            let a = try g.add(TestOps.const, ["value": .int(v)])
+            let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
+            return (g, a, p)
+        }
+        let (g1, _, p1) = try graph(10)
+        let first = Executor(store: store).build(g1, targets: [p1])
+        XCTAssertEqual(TestOps.int(first.outputs[p1]!.bytes), 21)
+        // a, pair and const 11 run; const 10 has the same key as a, so it is a's result.
+        XCTAssertEqual(first.log.count(.executed), 3)
+
+        let second = Executor(store: store).build(g1, targets: [p1])
+        XCTAssertEqual(second.log.count(.executed), 0)
+        XCTAssertEqual(second.log.count(.hit), 4)  // the trace names both requested nodes
+        XCTAssertEqual(TestOps.int(second.outputs[p1]!.bytes), 21)
+
+        // a = 11: a itself is const 11, cached by the first run; the pair and const 12 are new.
+        let (g2, a2, p2) = try graph(11)
+        let third = Executor(store: store).build(g2, targets: [p2])
+        XCTAssertEqual(TestOps.int(third.outputs[p2]!.bytes), 23)
+        XCTAssertEqual(third.log.events.filter { $0.kind == .executed }.map(\.op).sorted(),
+                       ["test.const", "test.dynamicPair"])
+        XCTAssertTrue(third.log.nodes(.hit).contains(a2))
+        XCTAssertEqual(third.log.count(.executed), 2)
+    }
+
+    func testMissingBlobIsAMissAndTheNodeIsRebuilt() throws {
+        let store = MemoryStore()
+        func graph(add: Int64) throws -> (Graph, NodeID, NodeID) {
+            var g = Graph()
+            let a = try g.add(TestOps.const, ["value": 1])
+            let b = try g.add(TestOps.sum, ["add": 5], dependencies: [a])
+            let c = try g.add(TestOps.sum, ["add": .int(add)], dependencies: [b])
+            return (g, b, c)
+        }
+        let (g1, b, c1) = try graph(add: 100)
+        _ = Executor(store: store).build(g1, targets: [c1])
+        // Lose b's output (6); change c so that c must read b.
+        store.dropBlob(SHA256.hash(TestOps.bytes(6)))
+        let (g2, _, c) = try graph(add: 200)
+        let result = Executor(store: store).build(g2, targets: [c])
+        XCTAssertEqual(TestOps.int(result.outputs[c]!.bytes), 206)
+        XCTAssertTrue(result.failures.isEmpty)
+        XCTAssertEqual(result.log.nodes(.executed), [b, c])
+    }
+
+    func testLostTargetOutputIsRebuilt() throws {
+        let store = MemoryStore()
+        let (g, ids) = try chain(aValue: 1)
+        let first = Executor(store: store).build(g, targets: [ids[2]])
+        store.dropBlob(first.outputs[ids[2]]!.digest)
+        let result = Executor(store: store).build(g, targets: [ids[2]])
+        XCTAssertEqual(TestOps.int(result.outputs[ids[2]]!.bytes), 101)
+        XCTAssertEqual(result.log.nodes(.executed), [ids[2]])
+    }
+
+    func testVerifyReportsANonDeterministicOperator() throws {
+        let counter = Counter()
+        let flaky = Operator("test.flaky", version: 1) { _ in
+            counter.increment()
+            return .done(TestOps.bytes(Int64(counter.value)))
+        }
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 1])
+        let f = try g.add(flaky, [:])
+        let store = MemoryStore()
+        _ = Executor(store: store).build(g, targets: [a, f])
+        let verify = Executor(store: store, options: .init(verify: true)).build(g, targets: [a, f])
+        XCTAssertEqual(verify.mismatches.map(\.op), ["test.flaky"])
+        XCTAssertEqual(verify.log.nodes(.executed), [a, f])
+    }
+
+    func testEqualKeysExecuteOnce() throws {
+        let counter = Counter()
+        let counted = Operator("test.counted", version: 1) { input in
+            counter.increment()
+            return .done(TestOps.bytes(input.params["value"]?.intValue ?? 0))
+        }
+        var g = Graph()
+        let x = try g.add(counted, ["value": 5])
+        let y = try g.add(counted, ["value": 5])
+        let result = Executor(store: MemoryStore(), options: .init(jobs: 4)).build(g, targets: [x, y])
+        XCTAssertEqual(counter.value, 1)
+        XCTAssertEqual(result.outputs[x], result.outputs[y])
+    }
+
+    func testUnknownDynamicOperatorFailsWithItsName() throws {
+        let asker = Operator("test.asker", version: 1) { _ in
+            .need([NodeRequest("nope", [:])]) { _ in .done([]) }
+        }
+        var g = Graph()
+        let n = try g.add(asker, [:])
+        let result = Executor(store: MemoryStore()).build(g, targets: [n])
+        XCTAssertEqual(result.failures.map(\.op), ["nope"])
+        XCTAssertEqual(result.log.nodes(.skipped), [n])
+    }
+}
