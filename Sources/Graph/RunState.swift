@@ -45,6 +45,7 @@ struct RunNode {
     /// Verify mode: the cached record the recomputation must reproduce.
     var expected: ActionRecord?
     var aliasWaiters: [Int] = []
+    var failureMessage: String?
     /// Set when the node's cached blob proved unreadable and a copy was made to rebuild it.
     var replacedBy: Int?
     var rebuilds = 0
@@ -203,8 +204,10 @@ struct RunState {
         switch nodes[owner].phase {
         case .done:
             settle(n, record: nodes[owner].record, kind: .hit)
-        case .failed, .skipped, .cancelled:
-            settleBlocked(n, kind: .skipped)
+        case .failed:
+            fail(n, message: nodes[owner].failureMessage ?? "failed")
+        case .skipped, .cancelled:
+            settleBlocked(n, kind: nodes[owner].phase == .cancelled ? .cancelled : .skipped)
         default:
             nodes[n].phase = .waitingAlias
             nodes[owner].aliasWaiters.append(n)
@@ -422,8 +425,11 @@ struct RunState {
         log.append(Event(node: failure.node, op: failure.op, key: nodes[n].key, kind: .failed,
                          durationNanos: nodes[n].nanos, message: message))
         nodes[n].phase = .failed
+        nodes[n].failureMessage = message
         settled += 1
         if options.failFast { stopped = true }
+        // Nodes with the same key fail the same way; dependents are skipped.
+        for w in nodes[n].aliasWaiters where nodes[w].phase == .waitingAlias { fail(w, message: message) }
         propagateBlocked(from: n, kind: .skipped)
     }
 
