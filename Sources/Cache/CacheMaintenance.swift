@@ -1,0 +1,176 @@
+import Glibc
+import Graph
+
+/// Sizes and counters of a cache, for `accomake cache stats`.
+public struct CacheStatistics: Sendable, Equatable {
+    public var entries: Int
+    public var blobs: Int
+    public var blobBytes: Int64
+    public var logBytes: Int64
+    /// Cumulative over all sessions that flushed.
+    public var hits: Int
+    public var misses: Int
+}
+
+/// What garbage collection did.
+public struct CollectionReport: Sendable, Equatable {
+    public var entriesBefore: Int
+    public var entriesAfter: Int
+    public var bytesBefore: Int64
+    public var bytesAfter: Int64
+    public var blobsRemoved: Int
+    public var tempFilesRemoved: Int
+}
+
+/// What `cache verify` found.
+public struct VerificationReport: Sendable, Equatable {
+    public var entriesChecked: Int
+    /// Entries whose blob was missing, truncated or corrupt; they were evicted.
+    public var entriesEvicted: Int
+}
+
+/// The limits garbage collection enforces.
+public struct CollectionPolicy: Sendable {
+    /// Entries unused for longer than this are dropped.
+    public var maxAgeSeconds: Int64
+    /// Then the least recently used entries are dropped until the blobs fit.
+    public var maxBytes: Int64
+
+    public init(maxAgeSeconds: Int64 = 30 * 86_400, maxBytes: Int64 = 10 << 30) {
+        self.maxAgeSeconds = maxAgeSeconds
+        self.maxBytes = maxBytes
+    }
+}
+
+extension LocalCache {
+    /// Live entries as the log says now (latest record per key, tombstones applied).
+    func liveEntries() -> [Digest: Entry] {
+        state.withLock { s in
+            Self.readTail(&s)
+            return s.entries
+        }
+    }
+
+    public func statistics() -> CacheStatistics {
+        let entries = liveEntries()
+        var blobs = 0
+        var bytes: Int64 = 0
+        for shard in POSIX.list(blobsPath) {
+            for name in POSIX.list(blobsPath + "/" + shard) where !name.contains(".tmp.") {
+                blobs += 1
+                bytes += POSIX.fileInfo(blobsPath + "/" + shard + "/" + name)?.size ?? 0
+            }
+        }
+        let (hits, misses) = readCounters()
+        let sessionCounts = state.withLock { ($0.hits, $0.misses) }
+        return CacheStatistics(entries: entries.count, blobs: blobs, blobBytes: bytes,
+                               logBytes: POSIX.fileInfo(logPath)?.size ?? 0,
+                               hits: hits + sessionCounts.0, misses: misses + sessionCounts.1)
+    }
+
+    /// Drops entries older than the policy's age, then the least recently used ones until the
+    /// referenced blobs fit in `maxBytes`; rewrites the log with the survivors; deletes blobs no
+    /// surviving entry names (an entry and its blob go together) and stale temporary files.
+    ///
+    /// Needs the cache to itself: throws `busy` when another process has it open.
+    public func collect(_ policy: CollectionPolicy, now: Int64? = nil) throws -> CollectionReport {
+        let now = now ?? POSIX.now()
+        return try state.withLock { s throws in
+            guard flock(s.logFD, LOCK_EX | LOCK_NB) == 0 else { throw CacheError.busy(path: root) }
+            defer { flock(s.logFD, LOCK_SH) }
+            Self.readTail(&s)
+            let before = s.entries
+            var sizeOf: [Digest: Int64] = [:]
+            for entry in before.values { sizeOf[entry.record.blob] = entry.record.size }
+            let bytesBefore = sizeOf.values.reduce(0, +)
+
+            // Age first, then least recently used (ties by key, so the outcome is deterministic).
+            var kept = before.filter { now - Int64($0.value.lastUse) <= policy.maxAgeSeconds }
+            var users: [Digest: Int] = [:]
+            for entry in kept.values { users[entry.record.blob, default: 0] += 1 }
+            var bytes = users.keys.reduce(Int64(0)) { $0 + (sizeOf[$1] ?? 0) }
+            if bytes > policy.maxBytes {
+                let order = kept.sorted { ($0.value.lastUse, $0.key) < ($1.value.lastUse, $1.key) }
+                for (key, entry) in order where bytes > policy.maxBytes {
+                    kept[key] = nil
+                    users[entry.record.blob, default: 1] -= 1
+                    if users[entry.record.blob] == 0 {
+                        users[entry.record.blob] = nil
+                        bytes -= entry.record.size
+                    }
+                }
+            }
+
+            // Rewrite the log (sorted by key: the same cache compacts to the same bytes).
+            let records = kept.sorted { $0.key < $1.key }.map {
+                ActionLogRecord(key: $0.key, record: $0.value.record, lastUse: $0.value.lastUse, durationMicros: 0)
+            }
+            var data = [UInt8](repeating: 0, count: records.count * ActionLogRecord.size)
+            data.withUnsafeMutableBytes { raw in
+                for (i, r) in records.enumerated() { r.write(to: raw.baseAddress! + i * ActionLogRecord.size) }
+            }
+            try data.withUnsafeBytes { try POSIX.writeAtomically(logPath, $0) }
+            let fresh = try Self.openLog(logPath)
+            close(s.logFD)  // releases the exclusive lock on the old file; waiters reopen the new one
+            s.logFD = fresh
+            s.entries = [:]
+            s.loadedOffset = 0
+            Self.readTail(&s)
+
+            // Blobs no surviving entry names.
+            var removed = 0
+            for shard in POSIX.list(blobsPath) {
+                for name in POSIX.list(blobsPath + "/" + shard) where !name.contains(".tmp.") {
+                    if let digest = Digest(hex: name), users[digest] != nil { continue }
+                    POSIX.remove(blobsPath + "/" + shard + "/" + name)
+                    removed += 1
+                }
+            }
+            let temps = sweepTempFiles(olderThan: Self.staleTempAge)
+            return CollectionReport(entriesBefore: before.count, entriesAfter: kept.count, bytesBefore: bytesBefore,
+                                    bytesAfter: bytes, blobsRemoved: removed, tempFilesRemoved: temps)
+        }
+    }
+
+    /// Reads every entry's blob back (size and SHA-256) and evicts entries whose blob is bad.
+    public func verifyEntries() -> VerificationReport {
+        let entries = liveEntries()
+        var evicted = 0
+        for (key, entry) in entries.sorted(by: { $0.key < $1.key }) {
+            if load(entry.record.blob, size: entry.record.size) == nil {
+                forget(key)
+                evicted += 1
+            }
+        }
+        return VerificationReport(entriesChecked: entries.count, entriesEvicted: evicted)
+    }
+
+    // MARK: Cumulative counters
+
+    var countersPath: String { root + "/stats" }
+
+    func readCounters() -> (hits: Int, misses: Int) {
+        guard let bytes = POSIX.readFile(countersPath), let text = String(validating: bytes, as: UTF8.self) else {
+            return (0, 0)
+        }
+        var hits = 0, misses = 0
+        for line in text.split(separator: "\n") {
+            let parts = line.split(separator: " ")
+            guard parts.count == 2, let value = Int(parts[1]) else { continue }
+            if parts[0] == "hits" { hits = value } else if parts[0] == "misses" { misses = value }
+        }
+        return (hits, misses)
+    }
+
+    /// Adds to the counters under an exclusive lock on a lock file, so that concurrent
+    /// sessions do not lose each other's counts.
+    func addToCounters(hits: Int, misses: Int) {
+        let lock = POSIX.open(root + "/stats.lock", O_RDWR | O_CREAT | O_CLOEXEC)
+        guard lock >= 0 else { return }
+        defer { close(lock) }
+        while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
+        let old = readCounters()
+        let text = "hits \(old.hits + hits)\nmisses \(old.misses + misses)\n"
+        try? Array(text.utf8).withUnsafeBytes { try POSIX.writeAtomically(countersPath, $0) }
+    }
+}

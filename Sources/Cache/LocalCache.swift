@@ -1,0 +1,246 @@
+import Glibc
+import Graph
+import Synchronization
+
+/// Why a cache directory cannot be used.
+public enum CacheError: Error, CustomStringConvertible {
+    case unusable(path: String, reason: String)
+    case busy(path: String)
+
+    public var description: String {
+        switch self {
+        case .unusable(let path, let reason):
+            "cannot use the cache at \(path): \(reason); pass another folder with --cache or ACCOMAKE_CACHE"
+        case .busy(let path):
+            "the cache at \(path) is in use by another accomake process; try again when it has finished"
+        }
+    }
+}
+
+/// The local store: a content-addressed blob store and an action cache in one directory.
+///
+/// ```
+/// <root>/blobs/<2 hex>/<64 hex>     blobs, 256-way fan-out, written by temp file + rename
+/// <root>/actions.log                action cache: append-only fixed-size records (ActionLogRecord)
+/// <root>/stats                      cumulative hit and miss counters
+/// ```
+///
+/// The action cache is a log rather than one file per key so that a run loads every record with
+/// one read (the no-op budget of engine.md G1 leaves no room for a file open per node) and
+/// writes each new record with one `write` on an `O_APPEND` descriptor. Every process holds a
+/// shared `flock` on the log while it has the cache open; garbage collection takes it exclusive,
+/// so compaction never races with appends. Correctness never depends on the lock: every record
+/// is checksummed and every blob is verified (size and SHA-256) when read; any anomaly is a miss
+/// and the entry is evicted.
+public final class LocalCache: ActionStore {
+    public let root: String
+    let state: Mutex<State>
+
+    struct Entry {
+        var record: ActionRecord
+        var lastUse: UInt32
+    }
+
+    struct State {
+        var logFD: Int32
+        var entries: [Digest: Entry] = [:]
+        /// Bytes of the log already parsed.
+        var loadedOffset = 0
+        /// Keys whose last-use time is more than an hour old and was read this session.
+        var refresh: [ActionLogRecord] = []
+        var hits = 0
+        var misses = 0
+    }
+
+    static let refreshInterval: UInt32 = 3600
+    static let staleTempAge: Int64 = 3600
+
+    var logPath: String { root + "/actions.log" }
+    var blobsPath: String { root + "/blobs" }
+
+    /// Opens (creating if needed) the cache in `root`.
+    public init(root: String) throws(CacheError) {
+        self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
+        do {
+            try POSIX.makeDirectories(self.root + "/blobs")
+        } catch {
+            throw .unusable(path: root, reason: error.description)
+        }
+        let fd = try Self.openLog(self.root + "/actions.log")
+        state = Mutex(State(logFD: fd))
+        state.withLock { s -> Void in Self.readTail(&s) }
+        sweepTempFilesIfDue()
+    }
+
+    deinit {
+        flush()
+        _ = state.withLock { s in close(s.logFD) }
+    }
+
+    /// Opens the log and takes the shared lock, making sure the descriptor still names the file
+    /// at `path` (garbage collection may have replaced it while we waited).
+    static func openLog(_ path: String) throws(CacheError) -> Int32 {
+        while true {
+            let fd = POSIX.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC)
+            guard fd >= 0 else { throw .unusable(path: path, reason: String(cString: strerror(errno))) }
+            while flock(fd, LOCK_SH) != 0 && errno == EINTR {}
+            var opened = stat(), current = stat()
+            if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino {
+                return fd
+            }
+            close(fd)
+        }
+    }
+
+    /// Parses what other processes (or we) appended since the last read.
+    static func readTail(_ s: inout State) {
+        var info = stat()
+        guard fstat(s.logFD, &info) == 0, Int(info.st_size) > s.loadedOffset else { return }
+        let count = Int(info.st_size) - s.loadedOffset
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(s.logFD, buffer.baseAddress! + done, count - done, off_t(s.loadedOffset + done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            initialized = done
+        }
+        let (records, end) = bytes.withUnsafeBytes { ActionLogRecord.parseAll($0) }
+        for record in records { apply(record, to: &s.entries) }
+        s.loadedOffset += end
+    }
+
+    static func apply(_ record: ActionLogRecord, to entries: inout [Digest: Entry]) {
+        if let action = record.actionRecord {
+            entries[record.key] = Entry(record: action, lastUse: record.lastUse)
+        } else {
+            entries[record.key] = nil
+        }
+    }
+
+    static func now32() -> UInt32 { UInt32(clamping: POSIX.now()) }
+
+    // MARK: ActionStore
+
+    public func lookup(_ key: Digest) -> ActionRecord? {
+        state.withLock { s in
+            if s.entries[key] == nil { Self.readTail(&s) }
+            guard let entry = s.entries[key] else {
+                s.misses += 1
+                return nil
+            }
+            s.hits += 1
+            let now = Self.now32()
+            if now &- entry.lastUse > Self.refreshInterval && now > entry.lastUse {
+                s.entries[key]?.lastUse = now
+                s.refresh.append(ActionLogRecord(key: key, record: entry.record, lastUse: now, durationMicros: 0))
+            }
+            return entry.record
+        }
+    }
+
+    public func record(_ key: Digest, _ record: ActionRecord, durationNanos: UInt64) throws {
+        let entry = ActionLogRecord(key: key, record: record, lastUse: Self.now32(),
+                                    durationMicros: UInt32(clamping: durationNanos / 1000))
+        try append([entry])
+    }
+
+    public func forget(_ key: Digest) {
+        try? append([.tombstone(key, at: Self.now32())])
+    }
+
+    /// Appends records with one `write`; a record is a few dozen bytes, far below the size at
+    /// which Linux could interleave concurrent `O_APPEND` writes.
+    func append(_ records: [ActionLogRecord]) throws {
+        guard !records.isEmpty else { return }
+        var bytes = [UInt8](repeating: 0, count: records.count * ActionLogRecord.size)
+        bytes.withUnsafeMutableBytes { raw in
+            for (i, record) in records.enumerated() { record.write(to: raw.baseAddress! + i * ActionLogRecord.size) }
+        }
+        try state.withLock { s throws in
+            let ok = bytes.withUnsafeBytes { POSIX.writeAll(s.logFD, $0) }
+            guard ok else { throw POSIX.Failure(call: "write", path: logPath, code: errno) }
+            for record in records { Self.apply(record, to: &s.entries) }
+        }
+    }
+
+    public func put(_ bytes: [UInt8], digest: Digest) throws {
+        let path = blobPath(digest)
+        if POSIX.exists(path) { return }
+        do {
+            try bytes.withUnsafeBytes { try POSIX.writeAtomically(path, $0) }
+        } catch let error as POSIX.Failure where error.code == ENOENT {
+            // First blob in this shard: create the folder and try once more.
+            try POSIX.makeDirectory(shardPath(digest))
+            try bytes.withUnsafeBytes { try POSIX.writeAtomically(path, $0) }
+        }
+    }
+
+    /// The blob's bytes if the file has the expected size and digest; otherwise the file is
+    /// removed and the answer is nil (a miss).
+    public func load(_ digest: Digest, size: Int64) -> [UInt8]? {
+        let path = blobPath(digest)
+        guard let bytes = POSIX.readFile(path, expectedSize: Int(size)) else {
+            if POSIX.exists(path) { POSIX.remove(path) }
+            return nil
+        }
+        guard SHA256.hash(bytes) == digest else {
+            POSIX.remove(path)
+            return nil
+        }
+        return bytes
+    }
+
+    func shardPath(_ digest: Digest) -> String {
+        blobsPath + "/" + digest.hex.prefix(2)
+    }
+
+    func blobPath(_ digest: Digest) -> String {
+        let hex = digest.hex
+        return blobsPath + "/" + hex.prefix(2) + "/" + hex
+    }
+
+    // MARK: Session end
+
+    /// Writes pending last-use refreshes and adds this session's hit and miss counts to the
+    /// cumulative statistics. Called on deinit; call it explicitly before exiting a process.
+    public func flush() {
+        let (refresh, hits, misses) = state.withLock { s in
+            defer { s.refresh = []; s.hits = 0; s.misses = 0 }
+            return (s.refresh, s.hits, s.misses)
+        }
+        try? append(refresh)
+        if hits + misses > 0 { addToCounters(hits: hits, misses: misses) }
+    }
+
+    // MARK: Temporary files
+
+    /// Deletes `*.tmp.*` files older than an hour, at most once an hour (engine.md §5.7).
+    func sweepTempFilesIfDue() {
+        let stamp = root + "/last-sweep"
+        if let info = POSIX.fileInfo(stamp), POSIX.now() - info.mtime < Self.staleTempAge { return }
+        _ = sweepTempFiles(olderThan: Self.staleTempAge)
+        let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+        if fd >= 0 { close(fd) }
+    }
+
+    /// Removes temporary files older than `age` seconds; returns how many.
+    func sweepTempFiles(olderThan age: Int64) -> Int {
+        var removed = 0
+        let now = POSIX.now()
+        var folders = [root]
+        for shard in POSIX.list(blobsPath) { folders.append(blobsPath + "/" + shard) }
+        for folder in folders {
+            for name in POSIX.list(folder) where name.contains(".tmp.") {
+                let path = folder + "/" + name
+                if let info = POSIX.fileInfo(path), now - info.mtime >= age {
+                    POSIX.remove(path)
+                    removed += 1
+                }
+            }
+        }
+        return removed
+    }
+}

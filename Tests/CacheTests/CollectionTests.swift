@@ -1,0 +1,71 @@
+@testable import Cache
+import Foundation
+import Graph
+import XCTest
+
+final class CollectionTests: XCTestCase {
+    var dir: TempDirectory!
+    override func setUp() { dir = TempDirectory() }
+    override func tearDown() { dir.remove() }
+
+    func key(_ i: Int) -> Digest { SHA256.hash(Array("key \(i)".utf8)) }
+
+    /// Writes entry i with a 1000-byte blob, last used at `time`.
+    func addEntry(_ cache: LocalCache, _ i: Int, time: UInt32) throws -> Digest {
+        let bytes = [UInt8](repeating: UInt8(i), count: 1000)
+        let digest = SHA256.hash(bytes)
+        try cache.put(bytes, digest: digest)
+        try cache.append([ActionLogRecord(key: key(i), record: .output(digest, size: 1000), lastUse: time, durationMicros: 0)])
+        return digest
+    }
+
+    func testAgeThenLeastRecentlyUsedBoundTheCache() throws {
+        let cache = try LocalCache(root: dir.path)
+        let now: Int64 = 1_000_000
+        var digests: [Digest] = []
+        for i in 0..<10 { digests.append(try addEntry(cache, i, time: UInt32(now) - UInt32(i) * 100)) }
+        // An orphan blob, named by no entry.
+        let orphan = [UInt8](repeating: 99, count: 10)
+        try cache.put(orphan, digest: SHA256.hash(orphan))
+
+        // Entries 8 and 9 are older than 750 s; of the rest, keep the newest 5 (5000 bytes).
+        let report = try cache.collect(CollectionPolicy(maxAgeSeconds: 750, maxBytes: 5000), now: now)
+        XCTAssertEqual(report.entriesBefore, 10)
+        XCTAssertEqual(report.entriesAfter, 5)
+        XCTAssertEqual(report.bytesBefore, 10_000)
+        XCTAssertEqual(report.bytesAfter, 5000)
+        XCTAssertEqual(report.blobsRemoved, 6)  // 5 entries' blobs + the orphan
+        for i in 0..<10 {
+            XCTAssertEqual(cache.lookup(key(i)) != nil, i < 5, "entry \(i)")
+            XCTAssertEqual(cache.load(digests[i], size: 1000) != nil, i < 5, "blob \(i)")
+        }
+        // The compacted log holds exactly the survivors, and a new session reads it.
+        XCTAssertEqual(POSIX.fileInfo(dir.path + "/actions.log")?.size, Int64(5 * ActionLogRecord.size))
+        let reopened = try LocalCache(root: dir.path)
+        XCTAssertEqual((0..<10).filter { reopened.lookup(key($0)) != nil }, [0, 1, 2, 3, 4])
+    }
+
+    func testCollectionRefusesWhileAnotherSessionHasTheCacheOpen() throws {
+        let cache = try LocalCache(root: dir.path)
+        let other = try LocalCache(root: dir.path)
+        XCTAssertThrowsError(try cache.collect(CollectionPolicy())) { error in
+            guard case CacheError.busy? = error as? CacheError else { return XCTFail("\(error)") }
+        }
+        _ = other
+    }
+
+    func testVerifyEvictsEntriesWithBadBlobs() throws {
+        let cache = try LocalCache(root: dir.path)
+        let good = try addEntry(cache, 1, time: 1)
+        let bad = try addEntry(cache, 2, time: 1)
+        _ = try addEntry(cache, 3, time: 1)
+        try Data([0]).write(to: URL(fileURLWithPath: cache.blobPath(bad)))
+        POSIX.remove(cache.blobPath(SHA256.hash([UInt8](repeating: 3, count: 1000))))  // dangling
+        let report = cache.verifyEntries()
+        XCTAssertEqual(report, VerificationReport(entriesChecked: 3, entriesEvicted: 2))
+        XCTAssertNotNil(cache.lookup(key(1)))
+        XCTAssertNil(cache.lookup(key(2)))
+        XCTAssertNil(cache.lookup(key(3)))
+        XCTAssertNotNil(cache.load(good, size: 1000))
+    }
+}

@@ -1,0 +1,135 @@
+@testable import Cache
+import Foundation
+import Graph
+import XCTest
+
+final class LocalCacheTests: XCTestCase {
+    var dir: TempDirectory!
+    override func setUp() { dir = TempDirectory() }
+    override func tearDown() { dir.remove() }
+
+    func key(_ i: Int) -> Digest { SHA256.hash(Array("key \(i)".utf8)) }
+
+    func testRecordsAndBlobsSurviveReopening() throws {
+        let bytes: [UInt8] = Array("hello".utf8)
+        let digest = SHA256.hash(bytes)
+        do {
+            let cache = try LocalCache(root: dir.path)
+            try cache.put(bytes, digest: digest)
+            try cache.record(key(1), .output(digest, size: 5), durationNanos: 1_000)
+            try cache.record(key(2), .trace(digest, size: 5), durationNanos: 0)
+        }
+        let cache = try LocalCache(root: dir.path)
+        XCTAssertEqual(cache.lookup(key(1)), .output(digest, size: 5))
+        XCTAssertEqual(cache.lookup(key(2)), .trace(digest, size: 5))
+        XCTAssertNil(cache.lookup(key(3)))
+        XCTAssertEqual(cache.load(digest, size: 5), bytes)
+        // 256-way fan-out: blobs/<first two hex digits>/<digest>.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir.path)/blobs/\(digest.hex.prefix(2))/\(digest.hex)"))
+    }
+
+    func testAnotherInstanceSeesAppendedRecords() throws {
+        let a = try LocalCache(root: dir.path)
+        let b = try LocalCache(root: dir.path)
+        let d = SHA256.hash([1])
+        try a.record(key(1), .output(d, size: 1), durationNanos: 0)
+        XCTAssertEqual(b.lookup(key(1)), .output(d, size: 1))
+        // A session keeps what it has read; an eviction elsewhere shows up as a missing blob
+        // there, and in every session opened afterwards.
+        b.forget(key(1))
+        XCTAssertNil(try LocalCache(root: dir.path).lookup(key(1)))
+    }
+
+    func testTruncatedOrFlippedBlobIsAMissAndIsRemoved() throws {
+        let cache = try LocalCache(root: dir.path)
+        let bytes = [UInt8](repeating: 7, count: 4096)
+        let digest = SHA256.hash(bytes)
+        try cache.put(bytes, digest: digest)
+        let path = cache.blobPath(digest)
+
+        try Data(bytes.prefix(100)).write(to: URL(fileURLWithPath: path))
+        XCTAssertNil(cache.load(digest, size: 4096))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+
+        var flipped = bytes
+        flipped[1234] ^= 0x10
+        try Data(flipped).write(to: URL(fileURLWithPath: path))
+        XCTAssertNil(cache.load(digest, size: 4096))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path))
+
+        // Rewriting the blob repairs it.
+        try cache.put(bytes, digest: digest)
+        XCTAssertEqual(cache.load(digest, size: 4096), bytes)
+    }
+
+    func testDamagedLogRecordsAreSkippedAndTheRestSurvive() throws {
+        let d = SHA256.hash([1])
+        do {
+            let cache = try LocalCache(root: dir.path)
+            for i in 0..<10 { try cache.record(key(i), .output(d, size: 1), durationNanos: 0) }
+        }
+        let logPath = dir.path + "/actions.log"
+        var log = try Data(contentsOf: URL(fileURLWithPath: logPath))
+        XCTAssertEqual(log.count, 10 * ActionLogRecord.size)
+        log[3 * ActionLogRecord.size + 50] ^= 0x01  // flip a bit inside record 3
+        log.append(contentsOf: [0x41, 0x43, 0x52])  // a torn record at the end
+        try log.write(to: URL(fileURLWithPath: logPath))
+
+        let cache = try LocalCache(root: dir.path)
+        for i in 0..<10 {
+            XCTAssertEqual(cache.lookup(key(i)) == nil, i == 3, "record \(i)")
+        }
+    }
+
+    func testGarbageAndUnknownFormatsAreMisses() throws {
+        let d = SHA256.hash([1])
+        let logPath = dir.path + "/actions.log"
+        try FileManager.default.createDirectory(atPath: dir.path, withIntermediateDirectories: true)
+        // A future format version (magic ACR2) followed by random bytes, then one valid record.
+        var record = ActionLogRecord(key: key(1), record: .output(d, size: 1), lastUse: 1, durationMicros: 0).bytes
+        var future = record
+        future[3] = 0x32
+        var rng = SystemRandomNumberGenerator()
+        let noise = (0..<333).map { _ in UInt8.random(in: 0...255, using: &rng) }
+        record = ActionLogRecord(key: key(2), record: .output(d, size: 1), lastUse: 1, durationMicros: 0).bytes
+        try Data(future + noise + record).write(to: URL(fileURLWithPath: logPath))
+        let cache = try LocalCache(root: dir.path)
+        XCTAssertNil(cache.lookup(key(1)))
+        XCTAssertEqual(cache.lookup(key(2)), .output(d, size: 1))
+    }
+
+    func testStaleTemporaryFilesAreSwept() throws {
+        let cache = try LocalCache(root: dir.path)
+        let shard = dir.path + "/blobs/ab"
+        try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true)
+        let old = shard + "/abcd.tmp.1.2", young = shard + "/abce.tmp.1.3"
+        FileManager.default.createFile(atPath: old, contents: Data([1]))
+        FileManager.default.createFile(atPath: young, contents: Data([1]))
+        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+        XCTAssertEqual(cache.sweepTempFiles(olderThan: 3600), 1)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: old))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: young))
+    }
+
+    func testStatisticsCountEntriesBytesHitsAndMisses() throws {
+        do {
+            let cache = try LocalCache(root: dir.path)
+            for i in 0..<3 {
+                let bytes = [UInt8](repeating: UInt8(i), count: 100)
+                try cache.put(bytes, digest: SHA256.hash(bytes))
+                try cache.record(key(i), .output(SHA256.hash(bytes), size: 100), durationNanos: 0)
+            }
+            _ = cache.lookup(key(0))
+            _ = cache.lookup(key(9))
+        }
+        let cache = try LocalCache(root: dir.path)
+        _ = cache.lookup(key(1))
+        let stats = cache.statistics()
+        XCTAssertEqual(stats.entries, 3)
+        XCTAssertEqual(stats.blobs, 3)
+        XCTAssertEqual(stats.blobBytes, 300)
+        XCTAssertEqual(stats.logBytes, Int64(3 * ActionLogRecord.size))
+        XCTAssertEqual(stats.hits, 2)
+        XCTAssertEqual(stats.misses, 1)
+    }
+}
