@@ -1,1 +1,36 @@
-print("accomake")
+import Foundation
+
+/// accomake: entry point. Subcommands live in their own files; this only dispatches and turns
+/// errors into one line on stderr.
+let usage = """
+    usage: accomake <command> [options]
+
+    commands:
+      bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
+      cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
+            gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)
+
+    The cache is --cache DIR, else $ACCOMAKE_CACHE, else .accomake/cache in the current folder.
+    """
+
+func main() -> Int32 {
+    let args = CommandLine.arguments.dropFirst()
+    do {
+        switch args.first {
+        case "bench": return try BenchCommand.run(args.dropFirst())
+        case "cache": return try CacheCommand.run(args.dropFirst())
+        case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
+        case "--version", "version": print("accomake 0.1.0"); return 0
+        case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0
+        case let other?: throw UsageError("unknown command \(other); run accomake --help for the list")
+        }
+    } catch let error as UsageError {
+        FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
+        return 2
+    } catch {
+        FileHandle.standardError.write(Data("accomake: error: \(error)\n".utf8))
+        return 1
+    }
+}
+
+exit(main())

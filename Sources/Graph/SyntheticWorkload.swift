@@ -1,0 +1,53 @@
+/// A synthetic graph of cheap nodes, for the engine benchmark and the crash and multi-process
+/// stress tests. It has `lanes` parallel lanes: node i depends on the previous node of its lane
+/// and of the next lane, so every node is needed by the single final node and a cold run has
+/// `lanes`-way parallelism.
+public struct SyntheticWorkload: Sendable {
+    public let nodes: Int
+    public let lanes: Int
+    /// Changes every node's parameters: a different salt is a different graph.
+    public let salt: Int64
+    /// Node whose parameters differ (one input edit): its downstream cone reruns.
+    public let changed: Int?
+
+    public init(nodes: Int, lanes: Int = 64, salt: Int64 = 0, changed: Int? = nil) {
+        self.nodes = max(1, nodes)
+        self.lanes = max(1, lanes)
+        self.salt = salt
+        self.changed = changed
+    }
+
+    /// Outputs SHA-256 over its parameters and its inputs: 32 bytes that depend on everything upstream.
+    public static let mix = Operator("synthetic.mix", version: 1) { input in
+        var hasher = SHA256()
+        hasher.update(try CanonicalEncoder.encode(input.params))
+        for dependency in input.dependencies { hasher.update(dependency.bytes) }
+        return .done(hasher.finalize().bytes)
+    }
+
+    /// Returns the graph, the final node (depends on the last node of every lane) and all nodes.
+    public func build() -> (graph: Graph, final: NodeID, all: [NodeID]) {
+        var graph = Graph()
+        var ids: [NodeID] = []
+        ids.reserveCapacity(nodes + 1)
+        for i in 0..<nodes {
+            var deps: [NodeID] = []
+            if i >= lanes {
+                deps.append(ids[i - lanes])
+                let neighbour = i - lanes + 1
+                if neighbour % lanes != 0 || lanes == 1 { deps.append(ids[neighbour]) }
+            }
+            let edit: Int64 = changed == i ? 1 : 0
+            let params: Value = .array([.int(Int64(i)), .int(salt), .int(edit)])
+            // `add` only fails for operator redefinition, which cannot happen with one operator.
+            guard let id = try? graph.add(Self.mix, params, dependencies: deps) else { preconditionFailure() }
+            ids.append(id)
+        }
+        let tails = Array(ids[max(0, nodes - lanes)...])
+        guard let final = try? graph.add(Self.mix, .array([.string("final"), .int(salt)]), dependencies: tails) else {
+            preconditionFailure()
+        }
+        ids.append(final)
+        return (graph, final, ids)
+    }
+}
