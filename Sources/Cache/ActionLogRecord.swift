@@ -1,25 +1,36 @@
 import Graph
 
-/// One action-cache entry as stored in the log: 96 bytes, fixed size, self-checking.
+/// One action-cache entry as stored in the log: a 88-byte header, the blob itself when it is
+/// small (inline), and a checksum.
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 4 | magic `ACR1` (a format change gets a new magic; unknown records are skipped) |
 /// | 4 | 1 | kind: 1 output, 2 trace, 3 tombstone (the key was evicted) |
-/// | 5 | 3 | zero |
+/// | 5 | 1 | flags: bit 0 = the blob follows the header (inline) |
+/// | 6 | 2 | inline length L, little-endian (0 unless inline; at most `inlineLimit`) |
 /// | 8 | 32 | node key |
 /// | 40 | 32 | blob digest |
 /// | 72 | 8 | blob size, little-endian |
 /// | 80 | 4 | last use, seconds since 1970, little-endian (for age- and LRU-bounded GC) |
 /// | 84 | 4 | task duration in microseconds, saturated (metadata, never part of a key) |
-/// | 88 | 8 | FNV-1a 64 of bytes 0..<88 |
+/// | 88 | L | the blob, when inline |
+/// | 88+L | 8 | FNV-1a 64 of bytes 0..<88+L |
+///
+/// Small blobs are stored inline because creating one file per blob costs several file-system
+/// calls, which dominated the executor's per-node overhead for typical small artifacts; inline
+/// blobs are still content-addressed (verified against their digest when read).
 ///
 /// A torn, truncated or bit-flipped record fails the magic or checksum test and is skipped:
 /// the key is then a miss, never a wrong hit.
 struct ActionLogRecord: Equatable {
     enum Kind: UInt8 { case output = 1, trace = 2, tombstone = 3 }
 
+    /// Size of a record without inline bytes.
     static let size = 96
+    static let headerSize = 88
+    /// Blobs up to this many bytes go inline.
+    static let inlineLimit = 256
     static let magic: (UInt8, UInt8, UInt8, UInt8) = (0x41, 0x43, 0x52, 0x31)  // "ACR1"
 
     var kind: Kind
@@ -28,8 +39,13 @@ struct ActionLogRecord: Equatable {
     var blobSize: Int64
     var lastUse: UInt32
     var durationMicros: UInt32
+    var inline: [UInt8]?
 
-    init(kind: Kind, key: Digest, blob: Digest, blobSize: Int64, lastUse: UInt32, durationMicros: UInt32) {
+    var byteCount: Int { Self.size + (inline?.count ?? 0) }
+
+    init(kind: Kind, key: Digest, blob: Digest, blobSize: Int64, lastUse: UInt32, durationMicros: UInt32,
+         inline: [UInt8]? = nil) {
+        self.inline = inline
         self.kind = kind
         self.key = key
         self.blob = blob
@@ -38,11 +54,13 @@ struct ActionLogRecord: Equatable {
         self.durationMicros = durationMicros
     }
 
-    init(key: Digest, record: ActionRecord, lastUse: UInt32, durationMicros: UInt32) {
-        switch record {
-        case .output(let d, let s): self.init(kind: .output, key: key, blob: d, blobSize: s, lastUse: lastUse, durationMicros: durationMicros)
-        case .trace(let d, let s): self.init(kind: .trace, key: key, blob: d, blobSize: s, lastUse: lastUse, durationMicros: durationMicros)
+    init(key: Digest, record: ActionRecord, lastUse: UInt32, durationMicros: UInt32, inline: [UInt8]? = nil) {
+        let kind: Kind = switch record {
+        case .output: .output
+        case .trace: .trace
         }
+        self.init(kind: kind, key: key, blob: record.blob, blobSize: record.size, lastUse: lastUse,
+                  durationMicros: durationMicros, inline: inline)
     }
 
     static func tombstone(_ key: Digest, at time: UInt32) -> ActionLogRecord {
@@ -63,58 +81,93 @@ struct ActionLogRecord: Equatable {
         p.storeBytes(of: Self.magic.2, toByteOffset: 2, as: UInt8.self)
         p.storeBytes(of: Self.magic.3, toByteOffset: 3, as: UInt8.self)
         p.storeBytes(of: kind.rawValue, toByteOffset: 4, as: UInt8.self)
-        for i in 5..<8 { p.storeBytes(of: 0, toByteOffset: i, as: UInt8.self) }
+        p.storeBytes(of: UInt8(inline == nil ? 0 : 1), toByteOffset: 5, as: UInt8.self)
+        let inlineCount = inline?.count ?? 0
+        p.storeBytes(of: UInt16(inlineCount).littleEndian, toByteOffset: 6, as: UInt16.self)
         key.write(to: p + 8)
         blob.write(to: p + 40)
         p.storeBytes(of: blobSize.littleEndian, toByteOffset: 72, as: Int64.self)
         p.storeBytes(of: lastUse.littleEndian, toByteOffset: 80, as: UInt32.self)
         p.storeBytes(of: durationMicros.littleEndian, toByteOffset: 84, as: UInt32.self)
-        let sum = Self.checksum(UnsafeRawBufferPointer(start: p, count: 88))
-        p.storeBytes(of: sum.littleEndian, toByteOffset: 88, as: UInt64.self)
+        if let inline { inline.withUnsafeBytes { (p + Self.headerSize).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        let end = Self.headerSize + inlineCount
+        let sum = Self.checksum(UnsafeRawBufferPointer(start: p, count: end))
+        p.storeBytes(of: sum.littleEndian, toByteOffset: end, as: UInt64.self)
     }
 
     var bytes: [UInt8] {
-        var out = [UInt8](repeating: 0, count: Self.size)
+        var out = [UInt8](repeating: 0, count: byteCount)
         out.withUnsafeMutableBytes { write(to: $0.baseAddress!) }
         return out
     }
 
-    /// Parses the 96 bytes at `p`; nil when the magic, kind, size or checksum is wrong.
-    static func parse(_ p: UnsafeRawPointer) -> ActionLogRecord? {
-        guard p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 1, as: UInt8.self) == magic.1,
+    /// Writes records back to back.
+    static func encode(_ records: [ActionLogRecord]) -> [UInt8] {
+        var out = [UInt8](repeating: 0, count: records.reduce(0) { $0 + $1.byteCount })
+        out.withUnsafeMutableBytes { raw in
+            var offset = 0
+            for record in records {
+                record.write(to: raw.baseAddress! + offset)
+                offset += record.byteCount
+            }
+        }
+        return out
+    }
+
+    /// Parses the record at `p` with `available` bytes readable; nil when the magic, kind,
+    /// lengths or checksum are wrong or the record does not fit. The returned record has no
+    /// `inline` array; its inline bytes, if any, are the second element (pointing into `p`).
+    static func parse(_ p: UnsafeRawPointer, available: Int) -> (ActionLogRecord, UnsafeRawBufferPointer?)? {
+        guard available >= size,
+              p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 1, as: UInt8.self) == magic.1,
               p.load(fromByteOffset: 2, as: UInt8.self) == magic.2, p.load(fromByteOffset: 3, as: UInt8.self) == magic.3,
               let kind = Kind(rawValue: p.load(fromByteOffset: 4, as: UInt8.self))
         else { return nil }
-        let stored = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: 88, as: UInt64.self))
-        guard stored == checksum(UnsafeRawBufferPointer(start: p, count: 88)) else { return nil }
+        let flags = p.load(fromByteOffset: 5, as: UInt8.self)
+        let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
+        guard flags <= 1, inlineCount <= inlineLimit, flags == 1 || inlineCount == 0,
+              available >= size + inlineCount else { return nil }
+        let end = headerSize + inlineCount
+        let stored = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: end, as: UInt64.self))
+        guard stored == checksum(UnsafeRawBufferPointer(start: p, count: end)) else { return nil }
         let size = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 72, as: Int64.self))
-        guard size >= 0 else { return nil }
-        return ActionLogRecord(
+        guard size >= 0, flags == 0 || size == Int64(inlineCount) else { return nil }
+        let inline = flags == 1 ? UnsafeRawBufferPointer(start: p + headerSize, count: inlineCount) : nil
+        let record = ActionLogRecord(
             kind: kind,
             key: Digest(bytes: UnsafeRawBufferPointer(start: p + 8, count: 32)),
             blob: Digest(bytes: UnsafeRawBufferPointer(start: p + 40, count: 32)),
             blobSize: size,
             lastUse: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 80, as: UInt32.self)),
             durationMicros: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 84, as: UInt32.self)))
+        return (record, inline)
     }
 
-    /// Parses a run of records starting at `start`. Skips damaged stretches by searching for the
-    /// next valid record; stops before an incomplete record at the end (it may still be being
-    /// written). Returns the records and the offset up to which the bytes were consumed.
-    static func parseAll(_ bytes: UnsafeRawBufferPointer, from start: Int = 0) -> (records: [ActionLogRecord], end: Int) {
-        var records: [ActionLogRecord] = []
-        records.reserveCapacity((bytes.count - start) / size)
-        var offset = start
-        guard let base = bytes.baseAddress else { return ([], start) }
+    /// Visits a run of records (with their inline bytes, valid during the call). Skips damaged
+    /// stretches by searching for the next valid record; stops before an incomplete record at
+    /// the end (it may still be being written). Returns the number of bytes consumed.
+    static func scan(_ bytes: UnsafeRawBufferPointer, _ visit: (ActionLogRecord, UnsafeRawBufferPointer?) -> Void) -> Int {
+        var offset = 0
+        guard let base = bytes.baseAddress else { return 0 }
         while bytes.count - offset >= size {
-            if let record = parse(base + offset) {
-                records.append(record)
-                offset += size
+            if let (record, inline) = parse(base + offset, available: bytes.count - offset) {
+                visit(record, inline)
+                offset += size + (inline?.count ?? 0)
+            } else if looksIncomplete(base + offset, available: bytes.count - offset) {
+                break
             } else {
                 offset += 1
             }
         }
-        return (records, offset)
+        return offset
+    }
+
+    /// A record header whose inline part runs past the end: wait for the rest of it.
+    private static func looksIncomplete(_ p: UnsafeRawPointer, available: Int) -> Bool {
+        guard p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 3, as: UInt8.self) == magic.3,
+              p.load(fromByteOffset: 5, as: UInt8.self) == 1 else { return false }
+        let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
+        return inlineCount <= inlineLimit && available < size + inlineCount
     }
 
     /// FNV-1a, 64-bit: cheap (the log of 100k entries is checked in about 10 ms) and enough to

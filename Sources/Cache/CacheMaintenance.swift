@@ -47,7 +47,7 @@ extension LocalCache {
     func liveEntries() -> [Digest: Entry] {
         state.withLock { s in
             Self.readTail(&s)
-            return s.entries
+            return Dictionary(uniqueKeysWithValues: s.entries.elements.map { ($0.key, $0.value) })
         }
     }
 
@@ -79,7 +79,7 @@ extension LocalCache {
             guard flock(s.logFD, LOCK_EX | LOCK_NB) == 0 else { throw CacheError.busy(path: root) }
             defer { flock(s.logFD, LOCK_SH) }
             Self.readTail(&s)
-            let before = s.entries
+            let before = Dictionary(uniqueKeysWithValues: s.entries.elements.map { ($0.key, $0.value) })
             var sizeOf: [Digest: Int64] = [:]
             for entry in before.values { sizeOf[entry.record.blob] = entry.record.size }
             let bytesBefore = sizeOf.values.reduce(0, +)
@@ -103,17 +103,17 @@ extension LocalCache {
 
             // Rewrite the log (sorted by key: the same cache compacts to the same bytes).
             let records = kept.sorted { $0.key < $1.key }.map {
-                ActionLogRecord(key: $0.key, record: $0.value.record, lastUse: $0.value.lastUse, durationMicros: 0)
+                ActionLogRecord(key: $0.key, record: $0.value.record, lastUse: $0.value.lastUse, durationMicros: 0,
+                                inline: Self.inlineBytes($0.value.record.blob, in: s))
             }
-            var data = [UInt8](repeating: 0, count: records.count * ActionLogRecord.size)
-            data.withUnsafeMutableBytes { raw in
-                for (i, r) in records.enumerated() { r.write(to: raw.baseAddress! + i * ActionLogRecord.size) }
-            }
+            let data = ActionLogRecord.encode(records)
             try data.withUnsafeBytes { try POSIX.writeAtomically(logPath, $0) }
             let fresh = try Self.openLog(logPath)
             close(s.logFD)  // releases the exclusive lock on the old file; waiters reopen the new one
             s.logFD = fresh
-            s.entries = [:]
+            s.entries = DigestTable()
+            s.inlineBlobs = DigestTable()
+            s.inlineArena = []
             s.loadedOffset = 0
             Self.readTail(&s)
 

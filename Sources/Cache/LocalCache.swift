@@ -41,9 +41,19 @@ public final class LocalCache: ActionStore {
         var lastUse: UInt32
     }
 
+    /// Where an inline blob's bytes sit in `State.inlineArena`.
+    struct InlineBlob {
+        var offset: Int
+        var count: Int
+    }
+
     struct State {
         var logFD: Int32
-        var entries: [Digest: Entry] = [:]
+        var entries = DigestTable<Entry>()
+        /// Blobs stored inside log records (small ones), by digest; their bytes are copied into
+        /// one arena so that loading the log allocates once, not once per record.
+        var inlineBlobs = DigestTable<InlineBlob>()
+        var inlineArena: [UInt8] = []
         /// Bytes of the log already parsed.
         var loadedOffset = 0
         /// Keys whose last-use time is more than an hour old and was read this session.
@@ -97,6 +107,7 @@ public final class LocalCache: ActionStore {
         var info = stat()
         guard fstat(s.logFD, &info) == 0, Int(info.st_size) > s.loadedOffset else { return }
         let count = Int(info.st_size) - s.loadedOffset
+        if s.entries.count == 0 { s.entries = DigestTable(minimumCapacity: count / ActionLogRecord.size) }
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
             var done = 0
             while done < count {
@@ -107,17 +118,26 @@ public final class LocalCache: ActionStore {
             }
             initialized = done
         }
-        let (records, end) = bytes.withUnsafeBytes { ActionLogRecord.parseAll($0) }
-        for record in records { apply(record, to: &s.entries) }
+        let end = bytes.withUnsafeBytes { raw in
+            ActionLogRecord.scan(raw) { record, inline in apply(record, inline: inline, to: &s) }
+        }
         s.loadedOffset += end
     }
 
-    static func apply(_ record: ActionLogRecord, to entries: inout [Digest: Entry]) {
+    static func apply(_ record: ActionLogRecord, inline: UnsafeRawBufferPointer?, to s: inout State) {
         if let action = record.actionRecord {
-            entries[record.key] = Entry(record: action, lastUse: record.lastUse)
+            s.entries[record.key] = Entry(record: action, lastUse: record.lastUse)
+            if let inline, s.inlineBlobs[record.blob] == nil {
+                s.inlineBlobs[record.blob] = InlineBlob(offset: s.inlineArena.count, count: inline.count)
+                s.inlineArena.append(contentsOf: inline)
+            }
         } else {
-            entries[record.key] = nil
+            s.entries[record.key] = nil
         }
+    }
+
+    static func inlineBytes(_ digest: Digest, in s: State) -> [UInt8]? {
+        s.inlineBlobs[digest].map { Array(s.inlineArena[$0.offset..<$0.offset + $0.count]) }
     }
 
     static func now32() -> UInt32 { UInt32(clamping: POSIX.now()) }
@@ -141,10 +161,11 @@ public final class LocalCache: ActionStore {
         }
     }
 
-    public func record(_ key: Digest, _ record: ActionRecord, durationNanos: UInt64) throws {
-        let entry = ActionLogRecord(key: key, record: record, lastUse: Self.now32(),
-                                    durationMicros: UInt32(clamping: durationNanos / 1000))
-        try append([entry])
+    public func store(_ key: Digest, _ record: ActionRecord, blob: [UInt8], durationNanos: UInt64) throws {
+        let small = blob.count <= ActionLogRecord.inlineLimit
+        if !small { try putFile(blob, digest: record.blob) }
+        try append([ActionLogRecord(key: key, record: record, lastUse: Self.now32(),
+                                    durationMicros: UInt32(clamping: durationNanos / 1000), inline: small ? blob : nil)])
     }
 
     public func forget(_ key: Digest) {
@@ -155,18 +176,18 @@ public final class LocalCache: ActionStore {
     /// which Linux could interleave concurrent `O_APPEND` writes.
     func append(_ records: [ActionLogRecord]) throws {
         guard !records.isEmpty else { return }
-        var bytes = [UInt8](repeating: 0, count: records.count * ActionLogRecord.size)
-        bytes.withUnsafeMutableBytes { raw in
-            for (i, record) in records.enumerated() { record.write(to: raw.baseAddress! + i * ActionLogRecord.size) }
-        }
+        let bytes = ActionLogRecord.encode(records)
         try state.withLock { s throws in
             let ok = bytes.withUnsafeBytes { POSIX.writeAll(s.logFD, $0) }
             guard ok else { throw POSIX.Failure(call: "write", path: logPath, code: errno) }
-            for record in records { Self.apply(record, to: &s.entries) }
+            for record in records {
+                record.inline.withUnsafeBytesIfPresent { Self.apply(record, inline: $0, to: &s) }
+            }
         }
     }
 
-    public func put(_ bytes: [UInt8], digest: Digest) throws {
+    /// Writes a blob file (temp file + rename) unless it exists already.
+    func putFile(_ bytes: [UInt8], digest: Digest) throws {
         let path = blobPath(digest)
         if POSIX.exists(path) { return }
         do {
@@ -181,6 +202,10 @@ public final class LocalCache: ActionStore {
     /// The blob's bytes if the file has the expected size and digest; otherwise the file is
     /// removed and the answer is nil (a miss).
     public func load(_ digest: Digest, size: Int64) -> [UInt8]? {
+        if size <= ActionLogRecord.inlineLimit, let inline = state.withLock({ Self.inlineBytes(digest, in: $0) }),
+           inline.count == size, SHA256.hash(inline) == digest {
+            return inline
+        }
         let path = blobPath(digest)
         guard let bytes = POSIX.readFile(path, expectedSize: Int(size)) else {
             if POSIX.exists(path) { POSIX.remove(path) }
@@ -242,5 +267,15 @@ public final class LocalCache: ActionStore {
             }
         }
         return removed
+    }
+}
+
+extension Optional where Wrapped == [UInt8] {
+    /// Calls `body` with the array's bytes, or with nil.
+    func withUnsafeBytesIfPresent<R>(_ body: (UnsafeRawBufferPointer?) -> R) -> R {
+        switch self {
+        case .some(let bytes): bytes.withUnsafeBytes { body($0) }
+        case .none: body(nil)
+        }
     }
 }

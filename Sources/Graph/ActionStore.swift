@@ -25,10 +25,11 @@ public enum ActionRecord: Sendable, Equatable {
 /// and digest and answers nil (evicting the entry) on any anomaly.
 public protocol ActionStore: Sendable {
     func lookup(_ key: Digest) -> ActionRecord?
-    func record(_ key: Digest, _ record: ActionRecord, durationNanos: UInt64) throws
+    /// Stores `blob` (whose digest and size `record` names) and then the record, so that a
+    /// record is never visible before its blob.
+    func store(_ key: Digest, _ record: ActionRecord, blob: [UInt8], durationNanos: UInt64) throws
     /// Drops a record whose blob turned out missing or corrupt.
     func forget(_ key: Digest)
-    func put(_ bytes: [UInt8], digest: Digest) throws
     func load(_ digest: Digest, size: Int64) -> [UInt8]?
 }
 
@@ -43,11 +44,13 @@ public final class MemoryStore: ActionStore {
     public init() {}
 
     public func lookup(_ key: Digest) -> ActionRecord? { state.withLock { $0.actions[key] } }
-    public func record(_ key: Digest, _ record: ActionRecord, durationNanos: UInt64) {
-        state.withLock { $0.actions[key] = record }
+    public func store(_ key: Digest, _ record: ActionRecord, blob: [UInt8], durationNanos: UInt64) {
+        state.withLock {
+            $0.blobs[record.blob] = blob
+            $0.actions[key] = record
+        }
     }
     public func forget(_ key: Digest) { _ = state.withLock { $0.actions.removeValue(forKey: key) } }
-    public func put(_ bytes: [UInt8], digest: Digest) { state.withLock { $0.blobs[digest] = bytes } }
     public func load(_ digest: Digest, size: Int64) -> [UInt8]? {
         state.withLock { $0.blobs[digest] }.flatMap { $0.count == size ? $0 : nil }
     }

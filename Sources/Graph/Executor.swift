@@ -181,8 +181,7 @@ private final class Run: Sendable {
                 return
             }
             do {
-                try store.put(bytes, digest: digest)
-                try store.record(plan.key, record, durationNanos: nanos)
+                try store.store(plan.key, record, blob: bytes, durationNanos: nanos)
             } catch {
                 locked { $0.fail(n, message: "cache write failed: \(error)") }
                 return
@@ -194,8 +193,7 @@ private final class Run: Sendable {
                 let digest = SHA256.hash(bytes)
                 let record = ActionRecord.trace(digest, size: Int64(bytes.count))
                 if store.lookup(plan.key) != record {
-                    try store.put(bytes, digest: digest)
-                    try store.record(plan.key, record, durationNanos: nanos)
+                    try store.store(plan.key, record, blob: bytes, durationNanos: nanos)
                 }
             } catch {
                 locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }

@@ -65,7 +65,7 @@ struct RunState {
     var activeWorkers = 0
     var spawnable = 0
     /// One node per base key: equal keys are computed once per run.
-    var keyOwner: [Digest: Int] = [:]
+    var keyOwner = DigestTable<Int>()
     var requestIndex: [NodeRequest: Int] = [:]
     /// Bytes produced or read in this run, so dependents skip a disk read.
     var memo: [Digest: [UInt8]] = [:]

@@ -14,7 +14,7 @@ final class CollectionTests: XCTestCase {
     func addEntry(_ cache: LocalCache, _ i: Int, time: UInt32) throws -> Digest {
         let bytes = [UInt8](repeating: UInt8(i), count: 1000)
         let digest = SHA256.hash(bytes)
-        try cache.put(bytes, digest: digest)
+        try cache.putFile(bytes, digest: digest)
         try cache.append([ActionLogRecord(key: key(i), record: .output(digest, size: 1000), lastUse: time, durationMicros: 0)])
         return digest
     }
@@ -26,7 +26,7 @@ final class CollectionTests: XCTestCase {
         for i in 0..<10 { digests.append(try addEntry(cache, i, time: UInt32(now) - UInt32(i) * 100)) }
         // An orphan blob, named by no entry.
         let orphan = [UInt8](repeating: 99, count: 10)
-        try cache.put(orphan, digest: SHA256.hash(orphan))
+        try cache.putFile(orphan, digest: SHA256.hash(orphan))
 
         // Entries 8 and 9 are older than 750 s; of the rest, keep the newest 5 (5000 bytes).
         let report = try cache.collect(CollectionPolicy(maxAgeSeconds: 750, maxBytes: 5000), now: now)

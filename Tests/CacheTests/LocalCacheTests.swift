@@ -11,28 +11,46 @@ final class LocalCacheTests: XCTestCase {
     func key(_ i: Int) -> Digest { SHA256.hash(Array("key \(i)".utf8)) }
 
     func testRecordsAndBlobsSurviveReopening() throws {
-        let bytes: [UInt8] = Array("hello".utf8)
-        let digest = SHA256.hash(bytes)
+        let small: [UInt8] = Array("hello".utf8)
+        let large = [UInt8](repeating: 42, count: ActionLogRecord.inlineLimit + 1)
+        let (ds, dl) = (SHA256.hash(small), SHA256.hash(large))
         do {
             let cache = try LocalCache(root: dir.path)
-            try cache.put(bytes, digest: digest)
-            try cache.record(key(1), .output(digest, size: 5), durationNanos: 1_000)
-            try cache.record(key(2), .trace(digest, size: 5), durationNanos: 0)
+            try cache.store(key(1), .output(ds, size: 5), blob: small, durationNanos: 1_000)
+            try cache.store(key(2), .trace(dl, size: Int64(large.count)), blob: large, durationNanos: 0)
         }
         let cache = try LocalCache(root: dir.path)
-        XCTAssertEqual(cache.lookup(key(1)), .output(digest, size: 5))
-        XCTAssertEqual(cache.lookup(key(2)), .trace(digest, size: 5))
+        XCTAssertEqual(cache.lookup(key(1)), .output(ds, size: 5))
+        XCTAssertEqual(cache.lookup(key(2)), .trace(dl, size: Int64(large.count)))
         XCTAssertNil(cache.lookup(key(3)))
-        XCTAssertEqual(cache.load(digest, size: 5), bytes)
-        // 256-way fan-out: blobs/<first two hex digits>/<digest>.
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir.path)/blobs/\(digest.hex.prefix(2))/\(digest.hex)"))
+        XCTAssertEqual(cache.load(ds, size: 5), small)
+        XCTAssertEqual(cache.load(dl, size: Int64(large.count)), large)
+        // Small blobs live inside the log record; large ones in blobs/<first two hex digits>/<digest>.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.blobPath(ds)))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir.path)/blobs/\(dl.hex.prefix(2))/\(dl.hex)"))
+        XCTAssertEqual(POSIX.fileInfo(dir.path + "/actions.log")?.size, Int64(2 * ActionLogRecord.size + 5))
+    }
+
+    func testAFlippedBitInAnInlineBlobDropsThatRecord() throws {
+        do {
+            let cache = try LocalCache(root: dir.path)
+            try cache.store(key(1), .output(SHA256.hash([1, 2, 3]), size: 3), blob: [1, 2, 3], durationNanos: 0)
+            try cache.store(key(2), .output(SHA256.hash([4]), size: 1), blob: [4], durationNanos: 0)
+        }
+        let logPath = dir.path + "/actions.log"
+        var log = try Data(contentsOf: URL(fileURLWithPath: logPath))
+        log[ActionLogRecord.headerSize + 1] ^= 0x80  // inside record 1's inline bytes
+        try log.write(to: URL(fileURLWithPath: logPath))
+        let cache = try LocalCache(root: dir.path)
+        XCTAssertNil(cache.lookup(key(1)))
+        XCTAssertEqual(cache.load(SHA256.hash([4]), size: 1), [4])
     }
 
     func testAnotherInstanceSeesAppendedRecords() throws {
         let a = try LocalCache(root: dir.path)
         let b = try LocalCache(root: dir.path)
         let d = SHA256.hash([1])
-        try a.record(key(1), .output(d, size: 1), durationNanos: 0)
+        try a.store(key(1), .output(d, size: 1), blob: [1], durationNanos: 0)
         XCTAssertEqual(b.lookup(key(1)), .output(d, size: 1))
         // A session keeps what it has read; an eviction elsewhere shows up as a missing blob
         // there, and in every session opened afterwards.
@@ -44,7 +62,7 @@ final class LocalCacheTests: XCTestCase {
         let cache = try LocalCache(root: dir.path)
         let bytes = [UInt8](repeating: 7, count: 4096)
         let digest = SHA256.hash(bytes)
-        try cache.put(bytes, digest: digest)
+        try cache.putFile(bytes, digest: digest)
         let path = cache.blobPath(digest)
 
         try Data(bytes.prefix(100)).write(to: URL(fileURLWithPath: path))
@@ -58,7 +76,7 @@ final class LocalCacheTests: XCTestCase {
         XCTAssertFalse(FileManager.default.fileExists(atPath: path))
 
         // Rewriting the blob repairs it.
-        try cache.put(bytes, digest: digest)
+        try cache.putFile(bytes, digest: digest)
         XCTAssertEqual(cache.load(digest, size: 4096), bytes)
     }
 
@@ -66,7 +84,7 @@ final class LocalCacheTests: XCTestCase {
         let d = SHA256.hash([1])
         do {
             let cache = try LocalCache(root: dir.path)
-            for i in 0..<10 { try cache.record(key(i), .output(d, size: 1), durationNanos: 0) }
+            for i in 0..<10 { try cache.append([ActionLogRecord(key: key(i), record: .output(d, size: 1), lastUse: 1, durationMicros: 0)]) }
         }
         let logPath = dir.path + "/actions.log"
         var log = try Data(contentsOf: URL(fileURLWithPath: logPath))
@@ -103,8 +121,8 @@ final class LocalCacheTests: XCTestCase {
         let shard = dir.path + "/blobs/ab"
         try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true)
         let old = shard + "/abcd.tmp.1.2", young = shard + "/abce.tmp.1.3"
-        FileManager.default.createFile(atPath: old, contents: Data([1]))
-        FileManager.default.createFile(atPath: young, contents: Data([1]))
+        try Data([1]).write(to: URL(fileURLWithPath: old))
+        try Data([1]).write(to: URL(fileURLWithPath: young))
         try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
         XCTAssertEqual(cache.sweepTempFiles(olderThan: 3600), 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: old))
@@ -116,8 +134,9 @@ final class LocalCacheTests: XCTestCase {
             let cache = try LocalCache(root: dir.path)
             for i in 0..<3 {
                 let bytes = [UInt8](repeating: UInt8(i), count: 100)
-                try cache.put(bytes, digest: SHA256.hash(bytes))
-                try cache.record(key(i), .output(SHA256.hash(bytes), size: 100), durationNanos: 0)
+                try cache.putFile(bytes, digest: SHA256.hash(bytes))
+                try cache.append([ActionLogRecord(key: key(i), record: .output(SHA256.hash(bytes), size: 100),
+                                                  lastUse: LocalCache.now32(), durationMicros: 0)])
             }
             _ = cache.lookup(key(0))
             _ = cache.lookup(key(9))
@@ -131,5 +150,17 @@ final class LocalCacheTests: XCTestCase {
         XCTAssertEqual(stats.logBytes, Int64(3 * ActionLogRecord.size))
         XCTAssertEqual(stats.hits, 2)
         XCTAssertEqual(stats.misses, 1)
+    }
+
+    func testAHitOnAnEntryUnusedForOverAnHourRefreshesItsLastUse() throws {
+        let d = SHA256.hash([1])
+        do {
+            let cache = try LocalCache(root: dir.path)
+            try cache.append([ActionLogRecord(key: key(1), record: .output(d, size: 1), lastUse: 1000, durationMicros: 0)])
+            _ = cache.lookup(key(1))
+        }
+        let entry = try LocalCache(root: dir.path).liveEntries()[key(1)]
+        XCTAssertEqual(entry?.record, .output(d, size: 1))
+        XCTAssertGreaterThan(entry?.lastUse ?? 0, LocalCache.now32() - 60)
     }
 }
