@@ -38,7 +38,8 @@ public struct SyntheticWorkload: Sendable {
                 if neighbour % lanes != 0 || lanes == 1 { deps.append(ids[neighbour]) }
             }
             let edit: Int64 = changed == i ? 1 : 0
-            let params: Value = .array([.int(Int64(i)), .int(salt), .int(edit)])
+            // An object, so that the canonical key order (not the dictionary's seeded order) is exercised.
+            let params: Value = ["node": .int(Int64(i)), "lane": .int(Int64(i % lanes)), "salt": .int(salt), "edit": .int(edit)]
             // `add` only fails for operator redefinition, which cannot happen with one operator.
             guard let id = try? graph.add(Self.mix, params, dependencies: deps) else { preconditionFailure() }
             ids.append(id)

@@ -1,5 +1,6 @@
 import Dispatch
 import Foundation
+import Graph
 
 /// `accomake bench engine --nodes N [--lanes L] [-j N] [--json]`
 ///

@@ -4,20 +4,20 @@ import Glibc
 /// Starts a program with `posix_spawn` and waits with `waitpid` (engine.md §8: `Process` with
 /// `waitUntilExit` costs ~30 ms per spawn on Linux). Standard output is captured; standard error
 /// is inherited.
-struct ChildProcess {
-    let pid: pid_t
+public struct ChildProcess: Sendable {
+    public let pid: pid_t
     private let output: Int32
 
     /// The absolute path of the running executable.
-    static var currentExecutable: String {
+    public static var currentExecutable: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
         return n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
     }
 
-    init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
+    public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw UsageError("cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&pipeFDs) == 0 else { throw SpawnError(message: "cannot create a pipe: \(String(cString: strerror(errno)))") }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }
@@ -33,14 +33,14 @@ struct ChildProcess {
         close(pipeFDs[1])
         guard status == 0 else {
             close(pipeFDs[0])
-            throw UsageError("cannot start \(executable): \(String(cString: strerror(status)))")
+            throw SpawnError(message: "cannot start \(executable): \(String(cString: strerror(status)))")
         }
         pid = child
         output = pipeFDs[0]
     }
 
     /// Reads standard output to its end and waits; returns (exit status or 128 + signal, output).
-    func finish() -> (status: Int32, output: [UInt8]) {
+    public func finish() -> (status: Int32, output: [UInt8]) {
         var bytes: [UInt8] = []
         var chunk = [UInt8](repeating: 0, count: 65536)
         while true {
@@ -56,5 +56,10 @@ struct ChildProcess {
         return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, bytes)
     }
 
-    func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+    public func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+}
+
+public struct SpawnError: Error, CustomStringConvertible {
+    public let message: String
+    public var description: String { message }
 }

@@ -1,0 +1,121 @@
+import Cache
+import Foundation
+import Glibc
+import Graph
+import XCTest
+
+/// Crash safety and multi-process sharing, with real processes (`accomake _engine-run`, built
+/// beside the test bundle): engine.md §5, §6, §9 and goals G6, G7, G8.
+final class ProcessTests: XCTestCase {
+    var dir: TempDirectory!
+    override func setUp() { dir = TempDirectory("accomake-process") }
+    override func tearDown() { dir.remove() }
+
+    /// The `accomake` executable that `swift test` built next to this test bundle.
+    static var accomake: String {
+        let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+        let candidates = [bundle.appendingPathComponent("accomake").path,
+                          bundle.deletingLastPathComponent().appendingPathComponent("accomake").path]
+        return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
+    }
+
+    /// The final output the workload must produce, computed in this process on a memory store.
+    static func expectedOutput(_ workload: SyntheticWorkload) -> String {
+        let (graph, final, _) = workload.build()
+        return Executor(store: MemoryStore()).build(graph, targets: [final]).outputs[final]?.digest.hex ?? "?"
+    }
+
+    struct Summary: Decodable {
+        let executed: Int
+        let hit: Int
+        let failed: Int
+        let output: String
+    }
+
+    func run(_ args: [String], environment: [String: String]? = nil) throws -> (Int32, Summary?) {
+        let (status, output) = try ChildProcess(Self.accomake, ["_engine-run"] + args, environment: environment).finish()
+        return (status, try? JSONDecoder().decode(Summary.self, from: Data(output)))
+    }
+
+    func workloadArgs(_ w: SyntheticWorkload, cache: String) -> [String] {
+        ["--cache", cache, "--nodes", String(w.nodes), "--lanes", String(w.lanes), "--salt", String(w.salt), "-j", "2"]
+    }
+
+    /// Keys and outputs do not depend on the process's hash seed.
+    func testOutputsAreIdenticalAcrossProcessesWithDifferentHashSeeds() throws {
+        let w = SyntheticWorkload(nodes: 300, lanes: 8, salt: 5)
+        let expected = Self.expectedOutput(w)
+        var env = ProcessInfo.processInfo.environment
+        env["SWIFT_DETERMINISTIC_HASHING"] = "1"
+        let seeded = try run(workloadArgs(w, cache: dir.path + "/a"), environment: env)
+        env["SWIFT_DETERMINISTIC_HASHING"] = nil
+        let random = try run(workloadArgs(w, cache: dir.path + "/b"), environment: env)
+        XCTAssertEqual(seeded.0, 0)
+        XCTAssertEqual(seeded.1?.output, expected)
+        XCTAssertEqual(random.1?.output, expected)
+    }
+
+    /// ≥ 200 child processes killed with SIGKILL at random moments while they fill the cache,
+    /// plus truncated and bit-flipped cache files every few trials. After each, a normal run
+    /// must produce the right output with no manual clean-up.
+    func testKilledWritersNeverCorruptTheCache() throws {
+        let trials = 200
+        let workloads = (0..<4).map { SyntheticWorkload(nodes: 400, lanes: 16, salt: Int64($0)) }
+        let expected = workloads.map(Self.expectedOutput)
+        let cache = dir.path + "/cache"
+        var rng = SystemRandomNumberGenerator()
+        var wrong = 0, killedMidRun = 0
+        for trial in 0..<trials {
+            let w = workloads[trial % workloads.count]
+            let child = try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache))
+            usleep(UInt32.random(in: 0...60_000, using: &rng))
+            child.kill(SIGKILL)
+            if child.finish().status == 128 + SIGKILL { killedMidRun += 1 }
+            if trial % 5 == 4 { try damageRandomFile(in: cache, using: &rng) }
+            let (status, summary) = try run(workloadArgs(w, cache: cache))
+            if status != 0 || summary?.output != expected[trial % workloads.count] { wrong += 1 }
+        }
+        XCTAssertEqual(wrong, 0, "runs after a kill gave a wrong result or failed")
+        XCTAssertGreaterThan(killedMidRun, trials / 2, "most kills should land while the child is running")
+        // The cache is whole again: every workload is now a pure no-op.
+        for (i, w) in workloads.enumerated() {
+            let (status, summary) = try run(workloadArgs(w, cache: cache))
+            XCTAssertEqual(status, 0)
+            XCTAssertEqual(summary?.output, expected[i])
+            XCTAssertEqual(summary?.executed, 0)
+        }
+    }
+
+    /// Truncates or flips one byte of a random file of the cache.
+    func damageRandomFile(in cache: String, using rng: inout SystemRandomNumberGenerator) throws {
+        let files = dir.files(under: "cache").filter { !$0.hasSuffix("stats") && !$0.hasSuffix("lock") }
+        guard let victim = files.randomElement(using: &rng) else { return }
+        var data = try Data(contentsOf: URL(fileURLWithPath: victim))
+        guard !data.isEmpty else { return }
+        if Bool.random(using: &rng) {
+            data = data.prefix(Int.random(in: 0..<data.count, using: &rng))
+        } else {
+            data[Int.random(in: 0..<data.count, using: &rng)] ^= UInt8(1 << Int.random(in: 0..<8, using: &rng))
+        }
+        try data.write(to: URL(fileURLWithPath: victim))
+    }
+
+    /// Four processes build the same graph on one cache at once: all agree with a
+    /// single-process run, and afterwards the cache is complete (a rerun executes nothing).
+    func testFourProcessesShareOneCache() throws {
+        let w = SyntheticWorkload(nodes: 3000, lanes: 32, salt: 9)
+        let expected = Self.expectedOutput(w)
+        let cache = dir.path + "/shared"
+        let children = try (0..<4).map { _ in try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache)) }
+        for child in children {
+            let (status, output) = child.finish()
+            XCTAssertEqual(status, 0)
+            XCTAssertEqual(try JSONDecoder().decode(Summary.self, from: Data(output)).output, expected)
+        }
+        let (status, summary) = try run(workloadArgs(w, cache: cache))
+        XCTAssertEqual(status, 0)
+        XCTAssertEqual(summary?.executed, 0)
+        XCTAssertEqual(summary?.output, expected)
+        XCTAssertEqual(try LocalCache(root: cache).verifyEntries().entriesEvicted, 0)
+    }
+}
