@@ -10,7 +10,7 @@ enum EngineRunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "_engine-run",
                               options: ["cache", "nodes", "lanes", "salt", "change", "j", "jobs"],
-                              flags: ["all-targets", "verify"])
+                              flags: ["all-targets", "verify", "fail-fast"])
         let workload = SyntheticWorkload(nodes: try a.int("nodes", default: 1000),
                                          lanes: try a.int("lanes", default: 64),
                                          salt: Int64(try a.int("salt", default: 0, range: 0...Int.max)),
@@ -20,7 +20,8 @@ enum EngineRunCommand {
         let cache = try CacheLocation.open(a)
         let (graph, final, all) = workload.build()
         let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
-                                   verify: a.flag("verify"), cancellation: interrupts.flag)
+                                   failFast: a.flag("fail-fast"), verify: a.flag("verify"),
+                                   cancellation: interrupts.flag)
         let result = Executor(store: cache, options: options).build(graph, targets: a.flag("all-targets") ? all : [final])
         cache.flush()
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
