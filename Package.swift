@@ -16,5 +16,6 @@ let package = Package(
         .executableTarget(name: "accomake", dependencies: ["Graph", "Cache", "Tasks"], swiftSettings: strict),
         .testTarget(name: "GraphTests", dependencies: ["Graph"], swiftSettings: strict),
         .testTarget(name: "CacheTests", dependencies: ["Cache", "Graph"], swiftSettings: strict),
+        .testTarget(name: "TasksTests", dependencies: ["Tasks", "Graph"], exclude: ["Reference"], swiftSettings: strict),
     ]
 )

@@ -1,0 +1,104 @@
+/// A memory port's duty: it moves `memoryOperand` data at `level` in `direction`.
+public enum Direction: String, Sendable, Hashable, CaseIterable {
+    /// Read out to the level below (toward the MACs).
+    case rdOutToLow = "rd_out_to_low"
+    /// Write in from the level below (outputs only).
+    case wrInByLow = "wr_in_by_low"
+    /// Read out to the level above (outputs only).
+    case rdOutToHigh = "rd_out_to_high"
+    /// Write in from the level above.
+    case wrInByHigh = "wr_in_by_high"
+
+    public var isRead: Bool { self == .rdOutToLow || self == .rdOutToHigh }
+    public var isLow: Bool { self == .rdOutToLow || self == .wrInByLow }
+}
+
+public struct Duty: Sendable, Hashable {
+    public var memoryOperand: String
+    public var level: Int
+    public var direction: Direction
+
+    public init(_ memoryOperand: String, _ level: Int, _ direction: Direction) {
+        self.memoryOperand = memoryOperand; self.level = level; self.direction = direction
+    }
+}
+
+public struct Port: Sendable, Hashable {
+    public enum Kind: String, Sendable { case read = "r", write = "w", readWrite = "rw" }
+    public var name: String
+    public var kind: Kind
+    public var duties: [Duty]
+
+    public init(name: String, kind: Kind, duties: [Duty]) {
+        self.name = name; self.kind = kind; self.duties = duties
+    }
+}
+
+/// One memory placed in the hierarchy (cost-model.md §4.2–4.3).
+public struct Memory: Sendable, Hashable {
+    public var name: String
+    /// Capacity of one instance, in bits.
+    public var size: Int
+    public var readBandwidth: Int
+    public var writeBandwidth: Int
+    public var readGranularity: Int
+    public var writeGranularity: Int
+    public var readCost: Double
+    public var writeCost: Double
+    public var latency: Int
+    /// Memory operands stored here, in declared order.
+    public var operands: [String]
+    public var ports: [Port]
+    /// Array dims one instance spans.
+    public var servedDims: [String]
+
+    public init(name: String, size: Int, readBandwidth: Int, writeBandwidth: Int, readGranularity: Int? = nil,
+                writeGranularity: Int? = nil, readCost: Double, writeCost: Double, latency: Int = 1,
+                operands: [String], ports: [Port], servedDims: [String]) {
+        self.name = name; self.size = size
+        self.readBandwidth = readBandwidth; self.writeBandwidth = writeBandwidth
+        self.readGranularity = readGranularity ?? readBandwidth
+        self.writeGranularity = writeGranularity ?? writeBandwidth
+        self.readCost = readCost; self.writeCost = writeCost; self.latency = latency
+        self.operands = operands; self.ports = ports; self.servedDims = servedDims
+    }
+
+    func bandwidth(_ direction: Direction) -> Int { direction.isRead ? readBandwidth : writeBandwidth }
+    func granularity(_ direction: Direction) -> Int { direction.isRead ? readGranularity : writeGranularity }
+    func cost(_ direction: Direction) -> Double { direction.isRead ? readCost : writeCost }
+}
+
+/// A core: the MAC array and its memory hierarchy, memories in insertion order (bottom-up per
+/// operand).
+public struct Core: Sendable, Hashable {
+    public var name: String
+    /// Array dims and sizes, in order.
+    public var arrayDims: [(name: String, size: Int)]
+    public var macEnergy: Double
+    public var memories: [Memory]
+
+    public init(name: String, arrayDims: [(name: String, size: Int)], macEnergy: Double, memories: [Memory]) {
+        self.name = name; self.arrayDims = arrayDims; self.macEnergy = macEnergy; self.memories = memories
+    }
+
+    public static func == (a: Core, b: Core) -> Bool {
+        a.name == b.name && a.arrayDims.elementsEqual(b.arrayDims, by: { $0 == $1 }) && a.macEnergy == b.macEnergy
+            && a.memories == b.memories
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(name)
+        for d in arrayDims { hasher.combine(d.name); hasher.combine(d.size) }
+        hasher.combine(macEnergy)
+        hasher.combine(memories)
+    }
+
+    public var unitCount: Int { arrayDims.reduce(1) { $0 * $1.size } }
+
+    public func arraySize(_ dim: String) -> Int? { arrayDims.first { $0.name == dim }?.size }
+
+    /// Indices into `memories` of the levels storing `memoryOperand`, innermost first.
+    public func levels(of memoryOperand: String) -> [Int] {
+        memories.indices.filter { memories[$0].operands.contains(memoryOperand) }
+    }
+}
