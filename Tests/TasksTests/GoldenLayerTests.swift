@@ -5,6 +5,12 @@ import XCTest
 /// The golden single-layer trace (cost-model.md §11, reference/golden-single-layer.json).
 /// Tolerances as the file states: energies relative 1e-9 (products of doubles in a different
 /// association order may differ in the last bits), accesses, latencies and the mapping exact.
+/// The parts of the golden inputs the checks read.
+struct GoldenInputsView {
+    let layer: Layer
+    let core: Core
+}
+
 final class GoldenLayerTests: XCTestCase {
     var golden: [String: Any]!
     var inputs: GoldenInputs!
@@ -44,8 +50,26 @@ final class GoldenLayerTests: XCTestCase {
     }
 
     func testWinningMappingAccessesEnergyAndLatency() throws {
-        let result = try PlainLayerSearch.run(layer: inputs.layer, core: inputs.core, lpfLimit: inputs.lpfLimit,
-                                              objective: .energy)
+        try checkGoldenResult(layer: inputs.layer, core: inputs.core)
+    }
+
+    /// The shipped example files (projects/examples/golden-layer) describe the same problem in
+    /// the input formats: loading them must give the same result.
+    func testShippedExampleFilesReproduceTheTrace() throws {
+        let folder = ReferenceData.repository.appendingPathComponent("projects/examples/golden-layer").path
+        let files = ProblemFiles(hardware: folder + "/hardware.json", workload: folder + "/workload.json",
+                                 mapping: folder + "/mapping.json")
+        let core = try HardwareFormat.load(files.hardware)
+        let nodes = try WorkloadFormat.load(files.workload)
+        let mapping = try MappingFormat.load(files.mapping)
+        let node = try XCTUnwrap(nodes.first { $0.id == 0 })
+        let layer = try LayerBinding.layer(node, mapping: mapping, core: core, files: files)
+        try checkGoldenResult(layer: layer, core: core)
+    }
+
+    func checkGoldenResult(layer: Layer, core: Core) throws {
+        let inputs = GoldenInputsView(layer: layer, core: core)
+        let result = try PlainLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy)
         let e = result.evaluation
         // Mapping per operand and level.
         let mapping = expected["winning_temporal_mapping_innermost_first"] as! [String: [String: [[Any]]]]

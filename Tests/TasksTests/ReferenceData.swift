@@ -5,6 +5,9 @@ import Foundation
 /// (vendored so that a clean clone can run the tests on its own).
 enum ReferenceData {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference")
+    /// The repository root (for the shipped `projects/` files).
+    static let repository = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
     static func json(_ name: String) throws -> [String: Any] {
         let data = try Data(contentsOf: folder.appendingPathComponent(name))

@@ -1,0 +1,147 @@
+/// Reads a hardware file: ZigZag's YAML hardware description (commit `3d12a96e` field names)
+/// as JSON. See docs/formats.md.
+public enum HardwareFormat {
+    static let memoryFields = ["size", "r_bw", "w_bw", "r_cost", "w_cost", "area", "r_port", "w_port", "rw_port",
+                               "latency", "min_r_granularity", "min_w_granularity", "auto_cost_extraction",
+                               "operands", "ports", "served_dimensions"]
+    static let arrayFields = ["input_precision", "multiplier_energy", "multiplier_area", "unit_energy", "unit_area",
+                              "dimensions", "sizes"]
+    /// ZigZag's port-allocation keys, their direction, and whether they write.
+    static let directions: [(key: String, direction: Direction, writes: Bool)] = [
+        ("fh", .wrInByHigh, true), ("tl", .rdOutToLow, false), ("fl", .wrInByLow, true), ("th", .rdOutToHigh, false),
+    ]
+
+    public static func load(_ path: String) throws(InputError) -> Core {
+        try decode(InputFile.load(path))
+    }
+
+    static func decode(_ root: JSONReader) throws(InputError) -> Core {
+        let top = try root.object(allowed: ["name", "memories", "operational_array"])
+        let name = try top.optional("name")?.string() ?? ""
+        let array = try top.required("operational_array", "add \"operational_array\": {\"multiplier_energy\": …, \"dimensions\": [\"D1\", …], \"sizes\": [32, …]}")
+        let (dims, macEnergy) = try operationalArray(array)
+        let memoriesNode = try top.required("memories", "add \"memories\": {\"<name>\": {…}, …} listed bottom-up per operand")
+        var memories: [Memory] = []
+        for (memoryName, node) in try memoriesNode.entries() {
+            memories.append(try memory(memoryName, node, arrayDims: dims.map(\.name)))
+        }
+        guard !memories.isEmpty else {
+            throw memoriesNode.fail("no memories", "list at least one memory per operand, innermost first")
+        }
+        // A duty's level is its operand's position in that operand's chain (insertion order).
+        var seen: [String: Int] = [:]
+        for m in memories.indices {
+            for p in memories[m].ports.indices {
+                for d in memories[m].ports[p].duties.indices {
+                    memories[m].ports[p].duties[d].level = seen[memories[m].ports[p].duties[d].memoryOperand] ?? 0
+                }
+            }
+            for operand in memories[m].operands { seen[operand, default: 0] += 1 }
+        }
+        return Core(name: name, arrayDims: dims, macEnergy: macEnergy, memories: memories)
+    }
+
+    static func operationalArray(_ r: JSONReader) throws(InputError) -> ([(name: String, size: Int)], Double) {
+        let o = try r.object(allowed: arrayFields)
+        guard let energyNode = o.optional("multiplier_energy") ?? o.optional("unit_energy") else {
+            throw r.fail("missing field \"multiplier_energy\"", "give the energy of one MAC in pJ")
+        }
+        let energy = try energyNode.nonNegative(what: "MAC energy")
+        let dimsNode = try o.required("dimensions", "name the array dimensions, e.g. [\"D1\", \"D2\"]")
+        let names = try dimsNode.strings()
+        let sizesNode = try o.required("sizes", "give one size per dimension, e.g. [32, 32]")
+        var sizes: [Int] = []
+        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, what: "array size")) }
+        guard names.count == sizes.count, !names.isEmpty else {
+            throw sizesNode.fail("\(names.count) dimensions but \(sizes.count) sizes", "give exactly one size per dimension")
+        }
+        guard Set(names).count == names.count else { throw dimsNode.fail("a dimension is named twice", "give each dimension a distinct name") }
+        if let p = o.optional("input_precision") { for x in try p.array() { _ = try x.int(minimum: 0, what: "precision") } }
+        if let a = o.optional("multiplier_area") ?? o.optional("unit_area") { _ = try a.nonNegative(what: "area") }
+        return (zip(names, sizes).map { (name: $0, size: $1) }, energy)
+    }
+
+    static func memory(_ name: String, _ r: JSONReader, arrayDims: [String]) throws(InputError) -> Memory {
+        let o = try r.object(allowed: memoryFields)
+        func int(_ key: String, minimum: Int, what: String, default value: Int? = nil) throws(InputError) -> Int {
+            guard let node = o.optional(key) else {
+                if let value { return value }
+                throw r.fail("missing field \"\(key)\"", "give the \(what)")
+            }
+            return try node.int(minimum: minimum, what: what)
+        }
+        let size = try int("size", minimum: 1, what: "size in bits")
+        let rBW = try int("r_bw", minimum: 1, what: "read bandwidth in bits per cycle")
+        let wBW = try int("w_bw", minimum: 1, what: "write bandwidth in bits per cycle")
+        let rMin = try int("min_r_granularity", minimum: 1, what: "minimum read granularity in bits", default: rBW)
+        let wMin = try int("min_w_granularity", minimum: 1, what: "minimum write granularity in bits", default: wBW)
+        guard rMin <= rBW, wMin <= wBW else {
+            throw r.fail("a minimum granularity exceeds its bandwidth", "min_r_granularity ≤ r_bw and min_w_granularity ≤ w_bw")
+        }
+        guard size >= max(rMin, wMin) else {
+            throw (o.optional("size") ?? r).fail("\(size) bits cannot hold one word of \(max(rMin, wMin)) bits",
+                                                 "make the memory at least one access granule large")
+        }
+        let rCost = try o.required("r_cost", "give the energy per read word in pJ").nonNegative(what: "read cost")
+        let wCost = try o.required("w_cost", "give the energy per write word in pJ").nonNegative(what: "write cost")
+        if let a = o.optional("area") { _ = try a.nonNegative(what: "area") }
+        let latency = try int("latency", minimum: 0, what: "latency in cycles", default: 1)
+        if let auto = o.optional("auto_cost_extraction"), try auto.bool() {
+            throw auto.fail("automatic cost extraction (CACTI) is not supported", "give r_cost and w_cost and set it to false")
+        }
+        let counts = (read: try int("r_port", minimum: 0, what: "number of read ports", default: 0),
+                      write: try int("w_port", minimum: 0, what: "number of write ports", default: 0),
+                      readWrite: try int("rw_port", minimum: 0, what: "number of read-write ports", default: 0))
+        let operandsNode = try o.required("operands", "list the memory operands stored here, e.g. [\"I1\", \"O\"]")
+        let operands = try operandsNode.strings()
+        guard !operands.isEmpty, Set(operands).count == operands.count else {
+            throw operandsNode.fail("operands must be a non-empty list without repeats", "e.g. [\"I1\", \"O\"]")
+        }
+        // Ports: one allocation object per operand, in operand order.
+        var ports: [Port] = []
+        func port(named portName: String, at node: JSONReader, writes: Bool) throws(InputError) -> Int {
+            if let i = ports.firstIndex(where: { $0.name == portName }) { return i }
+            let parts = portName.split(separator: "_")
+            guard parts.count == 3, parts[1] == "port", let n = Int(parts[2]), n >= 1,
+                  let kind = Port.Kind(rawValue: String(parts[0])) else {
+                throw node.fail("\"\(portName)\" is not a port name", "use r_port_N, w_port_N or rw_port_N")
+            }
+            let available = kind == .read ? counts.read : kind == .write ? counts.write : counts.readWrite
+            guard n <= available else {
+                throw node.fail("\(portName) is used but the memory declares \(available) \(kind.rawValue) port(s)",
+                                "raise \"\(kind.rawValue)_port\" to at least \(n)")
+            }
+            guard kind == .readWrite || (kind == .write) == writes else {
+                throw node.fail("\(portName) cannot \(writes ? "write" : "read")",
+                                "allocate fh/fl to a w_ or rw_ port and tl/th to an r_ or rw_ port")
+            }
+            ports.append(Port(name: portName, kind: kind, duties: []))
+            return ports.count - 1
+        }
+        let portsNode = try o.required("ports", "give one allocation per operand, e.g. [{\"fh\": \"w_port_1\", \"tl\": \"r_port_1\"}]")
+        let allocations = try portsNode.array()
+        guard allocations.count == operands.count else {
+            throw portsNode.fail("\(allocations.count) port allocations for \(operands.count) operands",
+                                 "give one allocation object per operand, in the order of \"operands\"")
+        }
+        var duties: [(port: Int, duty: Duty)] = []
+        for (operand, allocation) in zip(operands, allocations) {
+            for (key, node) in try allocation.entries() {
+                guard let d = directions.first(where: { $0.key == key }) else {
+                    throw node.fail("unknown direction \"\(key)\"", "use fh (from high), tl (to low), fl (from low) or th (to high)")
+                }
+                let p = try port(named: try node.string(), at: node, writes: d.writes)
+                duties.append((p, Duty(operand, -1, d.direction)))
+            }
+        }
+        for (p, duty) in duties { ports[p].duties.append(duty) }
+        let servedNode = try o.required("served_dimensions", "list the array dimensions one instance spans, e.g. [\"D1\", \"D2\"] ([] for none)")
+        let served = try servedNode.strings()
+        for d in served where !arrayDims.contains(d) {
+            throw servedNode.fail("\"\(d)\" is not a dimension of the operational array", "use one of \(arrayDims.joined(separator: ", "))")
+        }
+        return Memory(name: name, size: size, readBandwidth: rBW, writeBandwidth: wBW, readGranularity: rMin,
+                      writeGranularity: wMin, readCost: rCost, writeCost: wCost, latency: latency,
+                      operands: operands, ports: ports, servedDims: served)
+    }
+}

@@ -1,0 +1,158 @@
+/// A problem with an input file: one message naming the file, the line, the JSON path, what is
+/// wrong and what to do about it.
+public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
+    public let file: String
+    public let line: Int?
+    /// JSON path, e.g. `$.memories.rf_1B.size`.
+    public let path: String
+    public let problem: String
+    public let fix: String
+
+    public init(file: String, line: Int?, path: String, problem: String, fix: String) {
+        self.file = file; self.line = line; self.path = path; self.problem = problem; self.fix = fix
+    }
+
+    public var description: String {
+        let place = line.map { "\(file):\($0)" } ?? file
+        return "\(place): \(path): \(problem); \(fix)"
+    }
+}
+
+/// A position in a JSON document with the accessors the input formats need; every failure is an
+/// `InputError` at this position.
+struct JSONReader {
+    let node: JSONNode
+    let path: String
+    let file: String
+
+    func fail(_ problem: String, _ fix: String) -> InputError {
+        InputError(file: file, line: node.line, path: path, problem: problem, fix: fix)
+    }
+
+    /// The object's fields; any key outside `allowed` is an error naming the closest allowed key.
+    func object(allowed: [String]) throws(InputError) -> ObjectReader {
+        guard case .object(let fields) = node.value else {
+            throw fail("expected an object, found \(node.value.kindName)", "write it as { \"field\": value, … }")
+        }
+        for (key, value) in fields where !allowed.contains(key) {
+            let hint = ObjectReader.closest(key, in: allowed).map { "did you mean \"\($0)\"? " } ?? ""
+            throw InputError(file: file, line: value.line, path: path + "." + key, problem: "unknown field \"\(key)\"",
+                             fix: "\(hint)known fields here: \(allowed.joined(separator: ", "))")
+        }
+        return ObjectReader(reader: self, fields: fields)
+    }
+
+    /// An object used as a map from names to values (e.g. `memories`), in file order.
+    func entries() throws(InputError) -> [(key: String, value: JSONReader)] {
+        guard case .object(let fields) = node.value else {
+            throw fail("expected an object, found \(node.value.kindName)", "write it as { \"name\": value, … }")
+        }
+        return fields.map { ($0.key, JSONReader(node: $0.value, path: path + "." + $0.key, file: file)) }
+    }
+
+    func array() throws(InputError) -> [JSONReader] {
+        guard case .array(let items) = node.value else {
+            throw fail("expected a list, found \(node.value.kindName)", "write it as [ … ]")
+        }
+        return items.enumerated().map { JSONReader(node: $0.element, path: "\(path)[\($0.offset)]", file: file) }
+    }
+
+    func string() throws(InputError) -> String {
+        guard case .string(let s) = node.value else { throw fail("expected a string, found \(node.value.kindName)", "quote it") }
+        return s
+    }
+
+    func bool() throws(InputError) -> Bool {
+        guard case .bool(let b) = node.value else { throw fail("expected true or false, found \(node.value.kindName)", "write true or false") }
+        return b
+    }
+
+    func double() throws(InputError) -> Double {
+        guard case .number(let d, _) = node.value else { throw fail("expected a number, found \(node.value.kindName)", "write a number") }
+        return d
+    }
+
+    /// A whole number ≥ `minimum`.
+    func int(minimum: Int = Int.min, what: String = "value") throws(InputError) -> Int {
+        guard case .number(let d, let text) = node.value else {
+            throw fail("expected a whole number, found \(node.value.kindName)", "write the \(what) as a whole number")
+        }
+        guard d == d.rounded(), abs(d) < 9.0e15 else { throw fail("\(text) is not a whole number", "write the \(what) as a whole number") }
+        let v = Int(d)
+        guard v >= minimum else {
+            throw fail("\(what) \(text) is too small", minimum == 1 ? "the \(what) must be positive" : "the \(what) must be at least \(minimum)")
+        }
+        return v
+    }
+
+    /// A number ≥ 0.
+    func nonNegative(what: String) throws(InputError) -> Double {
+        let d = try double()
+        guard d >= 0 else { throw fail("\(what) \(d) is negative", "energies and costs must be zero or positive") }
+        return d
+    }
+
+    func strings() throws(InputError) -> [String] {
+        var out: [String] = []
+        for item in try array() { out.append(try item.string()) }
+        return out
+    }
+}
+
+struct ObjectReader {
+    let reader: JSONReader
+    let fields: [(key: String, value: JSONNode)]
+
+    func optional(_ key: String) -> JSONReader? {
+        fields.first { $0.key == key }.map { JSONReader(node: $0.value, path: reader.path + "." + key, file: reader.file) }
+    }
+
+    func required(_ key: String, _ fix: String) throws(InputError) -> JSONReader {
+        guard let r = optional(key) else {
+            throw InputError(file: reader.file, line: reader.node.line, path: reader.path,
+                             problem: "missing field \"\(key)\"", fix: fix)
+        }
+        return r
+    }
+
+    /// The allowed name with the smallest edit distance, if it is close.
+    static func closest(_ key: String, in allowed: [String]) -> String? {
+        func distance(_ a: [Character], _ b: [Character]) -> Int {
+            var row = Array(0...b.count)
+            for (i, ca) in a.enumerated() {
+                var previous = row[0]
+                row[0] = i + 1
+                for (j, cb) in b.enumerated() {
+                    let current = row[j + 1]
+                    row[j + 1] = min(row[j + 1] + 1, row[j] + 1, previous + (ca == cb ? 0 : 1))
+                    previous = current
+                }
+            }
+            return row[b.count]
+        }
+        let k = Array(key.lowercased())
+        let scored = allowed.map { ($0, distance(k, Array($0.lowercased()))) }.min { $0.1 < $1.1 }
+        guard let best = scored, best.1 <= max(2, key.count / 3) else { return nil }
+        return best.0
+    }
+}
+
+/// Reads a file and parses it; a syntax error becomes an `InputError` with its line.
+enum InputFile {
+    static func load(_ path: String) throws(InputError) -> JSONReader {
+        guard let data = FileSystemRead.bytes(path) else {
+            throw InputError(file: path, line: nil, path: "$", problem: "cannot read the file",
+                             fix: "check the path (relative paths start from the current folder)")
+        }
+        return try parse(data, file: path)
+    }
+
+    static func parse(_ data: [UInt8], file: String) throws(InputError) -> JSONReader {
+        do {
+            return JSONReader(node: try JSONParser.parse(data), path: "$", file: file)
+        } catch {
+            throw InputError(file: file, line: error.line, path: "$", problem: "not valid JSON (\(error.message) at column \(error.column))",
+                             fix: "fix the syntax; YAML files convert with any YAML-to-JSON tool")
+        }
+    }
+}

@@ -1,0 +1,63 @@
+/// The files that describe one evaluation problem, with their paths for error messages.
+public struct ProblemFiles: Sendable {
+    public var hardware: String
+    public var workload: String
+    public var mapping: String
+
+    public init(hardware: String, workload: String, mapping: String) {
+        self.hardware = hardware; self.workload = workload; self.mapping = mapping
+    }
+}
+
+/// Joins a workload node with its mapping entry into a `Layer`, checking it against the core.
+public enum LayerBinding {
+    /// The mapping entry for a node: by layer name, then operator type, then "default".
+    public static func entry(for node: WorkloadNode, in mapping: [MappingEntry]) -> MappingEntry? {
+        (node.name.isEmpty ? nil : mapping.first { $0.name == node.name })
+            ?? mapping.first { $0.name == node.operatorType }
+            ?? mapping.first { $0.name == "default" }
+    }
+
+    public static func layer(_ node: WorkloadNode, mapping: [MappingEntry], core: Core, files: ProblemFiles) throws(InputError) -> Layer {
+        guard let entry = entry(for: node, in: mapping) else {
+            throw InputError(file: files.mapping, line: nil, path: "$",
+                             problem: "no entry for layer \(node.id) (name \"\(node.name)\", operator_type \"\(node.operatorType)\")",
+                             fix: "add an entry named \"\(node.operatorType)\" or \"default\"")
+        }
+        let entryPath = "$[name=\(entry.name)]"
+        for unroll in entry.spatialMapping {
+            guard let size = core.arraySize(unroll.arrayDim) else {
+                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
+                                 problem: "\(unroll.arrayDim) is not a dimension of the array of \(files.hardware)",
+                                 fix: "use one of \(core.arrayDims.map(\.name).joined(separator: ", "))")
+            }
+            guard unroll.unroll <= size else {
+                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
+                                 problem: "unroll \(unroll.unroll) is larger than the array dimension (\(size))",
+                                 fix: "unroll \(unroll.loopDim) by at most \(size) on \(unroll.arrayDim)")
+            }
+        }
+        let layer: Layer
+        do {
+            layer = try Layer(id: node.id, name: node.name, equation: node.equation, relations: node.relations,
+                              loopSizes: node.loopSizes, precision: node.precision, operandSource: node.operandSource,
+                              constantOperands: node.constantOperands, spatialMapping: entry.spatialMapping,
+                              memoryOperandLinks: entry.memoryOperandLinks)
+        } catch {
+            throw InputError(file: files.workload, line: node.line, path: "$[id=\(node.id)]", problem: error.message, fix: "fix the layer")
+        }
+        for op in layer.operands.map(\.name) {
+            guard let memOp = entry.memoryOperandLinks[op] else {
+                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links",
+                                 problem: "operand \(op) of layer \(node.id) has no memory operand link",
+                                 fix: "add \"\(op)\": \"I1\", \"I2\" or \"O\"")
+            }
+            guard !core.levels(of: memOp).isEmpty else {
+                throw InputError(file: files.hardware, line: nil, path: "$.memories",
+                                 problem: "no memory stores \(memOp) (operand \(op) of layer \(node.id))",
+                                 fix: "add \(memOp) to the operands of a memory chain, or link \(op) to another memory operand")
+            }
+        }
+        return layer
+    }
+}

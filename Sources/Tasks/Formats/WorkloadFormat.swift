@@ -1,0 +1,142 @@
+/// A node of a workload file: a layer, or an input node (`operator_type` "input") that only
+/// declares the network input's extents and precision.
+public struct WorkloadNode: Sendable, Hashable {
+    public var id: Int
+    public var name: String
+    public var operatorType: String
+    public var equation: String
+    public var relations: [String]
+    public var loopSizes: [Layer.LoopSize]
+    public var precision: [String: Int]
+    /// Producer ids per input operand; empty for a constant operand.
+    public var operandSource: [String: [Int]]
+    public var constantOperands: [String]
+    /// Input operand → (its tensor dim → the producer's loop dim).
+    public var sourceDimensionMapping: [String: [String: String]]
+    public var line: Int
+
+    public var isInput: Bool { operatorType.lowercased() == "input" }
+}
+
+/// Reads a workload file: ZigZag's YAML workload (a list of layers) as JSON, plus input nodes
+/// and the optional `operand_source_dimension_mapping`. See docs/formats.md.
+public enum WorkloadFormat {
+    static let layerFields = ["id", "name", "operator_type", "equation", "dimension_relations", "loop_dims",
+                              "loop_sizes", "operand_precision", "operand_source", "constant_operands",
+                              "operand_source_dimension_mapping", "padding"]
+
+    public static func load(_ path: String) throws(InputError) -> [WorkloadNode] {
+        try decode(InputFile.load(path))
+    }
+
+    static func decode(_ root: JSONReader) throws(InputError) -> [WorkloadNode] {
+        var nodes: [WorkloadNode] = []
+        for item in try root.array() {
+            let node = try layer(item)
+            if let first = nodes.first(where: { $0.id == node.id }) {
+                throw item.fail("layer id \(node.id) is used twice (first on line \(first.line))", "give every layer a distinct id")
+            }
+            nodes.append(node)
+        }
+        guard !nodes.isEmpty else { throw root.fail("the workload has no layers", "list the layers, inputs first") }
+        try checkGraph(nodes, root)
+        return nodes
+    }
+
+    static func layer(_ r: JSONReader) throws(InputError) -> WorkloadNode {
+        let o = try r.object(allowed: layerFields)
+        let id = try o.required("id", "give the layer a numeric id").int(what: "id")
+        let name = try o.optional("name")?.string() ?? ""
+        let type = try o.required("operator_type", "name the operator, e.g. \"Conv\", \"Pooling\", \"Add\" or \"input\"").string()
+        let dimsNode = try o.required("loop_dims", "list the loop dimensions, e.g. [\"B\", \"K\", \"C\", \"OY\", \"OX\", \"FY\", \"FX\"]")
+        let dims = try dimsNode.strings().map { $0.uppercased() }
+        guard Set(dims).count == dims.count else { throw dimsNode.fail("a loop dimension appears twice", "list each dimension once") }
+        let sizesNode = try o.required("loop_sizes", "give one size per loop dimension")
+        var sizes: [Int] = []
+        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, what: "loop size")) }
+        guard sizes.count == dims.count else {
+            throw sizesNode.fail("\(dims.count) loop dims but \(sizes.count) sizes", "give exactly one size per loop dimension")
+        }
+        var precision: [String: Int] = [:]
+        let precisionNode = try o.required("operand_precision", "give the bits per element of every operand, and O_final")
+        for (key, value) in try precisionNode.entries() { precision[key] = try value.int(minimum: 0, what: "precision") }
+        if let pad = o.optional("padding") { _ = try pad.array() }
+        var node = WorkloadNode(id: id, name: name, operatorType: type, equation: "", relations: [],
+                                loopSizes: zip(dims, sizes).map { Layer.LoopSize($0, $1) }, precision: precision,
+                                operandSource: [:], constantOperands: [], sourceDimensionMapping: [:], line: r.node.line)
+        if node.isInput {
+            guard precision["O"] != nil else { throw precisionNode.fail("an input node needs \"O\"", "give the input's precision as {\"O\": 8}") }
+            return node
+        }
+        let equationNode = try o.required("equation", "write the layer equation, e.g. O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]")
+        node.equation = try equationNode.string()
+        node.relations = try o.optional("dimension_relations")?.strings() ?? []
+        let operands: [Operand]
+        do { operands = try Layer.parseEquation(node.equation) } catch { throw equationNode.fail(error.message, "fix the equation") }
+        for relation in node.relations where Relation(parsing: relation) == nil {
+            throw (o.optional("dimension_relations") ?? r).fail("relation \"\(relation)\" is not of the form p=S*a+D*b",
+                                                                "write e.g. \"ix=1*ox+1*fx\"")
+        }
+        for op in operands.map(\.name) where precision[op] == nil {
+            throw precisionNode.fail("no precision for operand \(op)", "add \"\(op)\": <bits>")
+        }
+        if precision["O_final"] == nil { throw precisionNode.fail("no precision for O_final", "add \"O_final\": <bits of the stored output>") }
+        let sourceNode = try o.required("operand_source", "give the producer id of every input operand (its own id for a constant)")
+        for (operand, value) in try sourceNode.entries() {
+            guard operands.dropFirst().contains(where: { $0.name == operand }) else {
+                throw value.fail("\(operand) is not an input operand of the equation", "use one of \(operands.dropFirst().map(\.name).joined(separator: ", "))")
+            }
+            var producers: [Int] = []
+            if case .array = value.node.value {
+                for p in try value.array() { producers.append(try p.int(what: "producer id")) }
+            } else {
+                producers = [try value.int(what: "producer id")]
+            }
+            // ZigZag's convention: a source equal to the layer's own id marks a constant operand.
+            if producers == [id] { producers = [] }
+            node.operandSource[operand] = producers
+        }
+        for op in operands.dropFirst().map(\.name) where node.operandSource[op] == nil { node.operandSource[op] = [] }
+        node.constantOperands = try o.optional("constant_operands")?.strings()
+            ?? operands.dropFirst().map(\.name).filter { node.operandSource[$0]?.isEmpty ?? true }
+        if let mapping = o.optional("operand_source_dimension_mapping") {
+            for (operand, dimsMap) in try mapping.entries() {
+                var m: [String: String] = [:]
+                for (k, v) in try dimsMap.entries() { m[k.uppercased()] = try v.string().uppercased() }
+                node.sourceDimensionMapping[operand] = m
+            }
+        }
+        return node
+    }
+
+    /// Every producer exists, and the graph has no cycle.
+    static func checkGraph(_ nodes: [WorkloadNode], _ root: JSONReader) throws(InputError) {
+        let ids = Set(nodes.map(\.id))
+        for node in nodes {
+            for (operand, producers) in node.operandSource {
+                for p in producers where !ids.contains(p) {
+                    throw InputError(file: root.file, line: node.line, path: "$[id=\(node.id)].operand_source.\(operand)",
+                                     problem: "producer \(p) is not a layer of this workload",
+                                     fix: "use the id of an earlier layer or input node (its own id for a constant)")
+                }
+            }
+        }
+        // Depth-first search for a cycle.
+        var state: [Int: Int] = [:]  // 1 visiting, 2 done
+        let byId = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
+        func visit(_ id: Int, _ trail: [Int]) throws(InputError) {
+            if state[id] == 2 { return }
+            if state[id] == 1 {
+                let cycle = (trail.drop { $0 != id } + [id]).map(String.init).joined(separator: " → ")
+                throw InputError(file: root.file, line: byId[id]?.line, path: "$[id=\(id)].operand_source",
+                                 problem: "the layers form a cycle: \(cycle)", fix: "a layer may only consume earlier layers")
+            }
+            state[id] = 1
+            for producers in (byId[id]?.operandSource.values).map(Array.init) ?? [] {
+                for p in producers { try visit(p, trail + [id]) }
+            }
+            state[id] = 2
+        }
+        for node in nodes { try visit(node.id, []) }
+    }
+}
