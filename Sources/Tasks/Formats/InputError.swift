@@ -80,7 +80,9 @@ struct JSONReader {
         guard d == d.rounded(), abs(d) < 9.0e15 else { throw fail("\(text) is not a whole number", "write the \(what) as a whole number") }
         let v = Int(d)
         guard v >= minimum else {
-            throw fail("\(what) \(text) is too small", minimum == 1 ? "the \(what) must be positive" : "the \(what) must be at least \(minimum)")
+            if minimum == 1 { throw fail("\(what) \(text) is not positive", "the \(what) must be at least 1") }
+            if minimum == 0 { throw fail("\(what) \(text) is negative", "the \(what) must be zero or more") }
+            throw fail("\(what) \(text) is below \(minimum)", "the \(what) must be at least \(minimum)")
         }
         return v
     }
