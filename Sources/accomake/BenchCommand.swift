@@ -12,7 +12,8 @@ enum BenchCommand {
         guard let what = args.first else { throw UsageError("bench: say what to measure: accomake bench engine --nodes N") }
         switch what {
         case "engine": return try engine(args.dropFirst())
-        default: throw UsageError("bench: unknown benchmark \(what) (known: engine)")
+        case "layer": return try LayerBench.run(args.dropFirst())
+        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer)")
         }
     }
 

@@ -2,7 +2,7 @@
 public enum Objective: String, Sendable, CaseIterable {
     case energy, latency, edp
 
-    func key(_ e: LayerEvaluation) -> Double {
+    public func key(_ e: LayerEvaluation) -> Double {
         switch self {
         case .energy: e.energyTotal
         case .latency: Double(e.latencyTotal2)

@@ -121,13 +121,30 @@ struct MultisetPermutations<Value: Comparable>: Sequence {
         }
 
         mutating func next() -> [Value]? {
-            if finished { return nil }
+            advance() ? read() : nil
+        }
+
+        /// Writes the next ordering as indices into `sortedValues` (equal values may appear under
+        /// either index); false when done. Allocates nothing.
+        mutating func next(into buffer: inout [Int]) -> Bool {
+            guard advance() else { return false }
+            var k = values.isEmpty ? -1 : h
+            var i = 0
+            while k >= 0 { buffer[i] = k; i += 1; k = link[k] }
+            return true
+        }
+
+        /// The elements in ascending order (what `next(into:)` indexes).
+        var sortedValues: [Value] { values }
+
+        private mutating func advance() -> Bool {
+            if finished { return false }
             if !started {
                 started = true
                 if values.count <= 1 { finished = true }
-                return read()
+                return true
             }
-            guard link[j] >= 0 || values[j] < values[h] else { finished = true; return nil }
+            guard link[j] >= 0 || values[j] < values[h] else { finished = true; return false }
             let s = (link[j] >= 0 && !(values[i] < values[link[j]])) ? j : i
             let t = link[s]
             link[s] = link[t]
@@ -135,7 +152,7 @@ struct MultisetPermutations<Value: Comparable>: Sequence {
             if values[t] < values[h] { i = t }
             j = link[i]
             h = t
-            return read()
+            return true
         }
     }
 }

@@ -1,0 +1,14 @@
+/// Loads the three files of a single-layer problem and binds the requested layer.
+public enum ProblemLoader {
+    public static func layer(_ files: ProblemFiles, id: Int) throws(InputError) -> (Layer, Core) {
+        let core = try HardwareFormat.load(files.hardware)
+        let nodes = try WorkloadFormat.load(files.workload)
+        let mapping = try MappingFormat.load(files.mapping)
+        guard let node = nodes.first(where: { $0.id == id && !$0.isInput }) else {
+            let ids = nodes.filter { !$0.isInput }.map { String($0.id) }.joined(separator: ", ")
+            throw InputError(file: files.workload, line: nil, path: "$", problem: "no layer with id \(id)",
+                             fix: "choose one of \(ids) with --layer")
+        }
+        return (try LayerBinding.layer(node, mapping: mapping, core: core, files: files), core)
+    }
+}
