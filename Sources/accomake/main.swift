@@ -1,4 +1,5 @@
 import Foundation
+import Tasks
 
 /// accomake: entry point. Subcommands live in their own files; this only dispatches and turns
 /// errors into one line on stderr.
@@ -6,7 +7,10 @@ let usage = """
     usage: accomake <command> [options]
 
     commands:
+      layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
+                                                           best temporal mapping of one layer (cached)
       bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
+      bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
             gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)
 
@@ -19,11 +23,15 @@ func main() -> Int32 {
         switch args.first {
         case "bench": return try BenchCommand.run(args.dropFirst())
         case "cache": return try CacheCommand.run(args.dropFirst())
+        case "layer": return try LayerCommand.run(args.dropFirst())
         case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
         case "--version", "version": print("accomake 0.1.0"); return 0
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0
         case let other?: throw UsageError("unknown command \(other); run accomake --help for the list")
         }
+    } catch let error as InputError {
+        FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
+        return 2
     } catch let error as UsageError {
         FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
         return 2

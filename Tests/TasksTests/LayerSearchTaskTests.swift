@@ -1,0 +1,57 @@
+import Graph
+@testable import Tasks
+import XCTest
+
+/// The layer search as an engine node: canonical forms round-trip, results equal a direct
+/// search, reruns hit the cache, and identical problems from different layers share one node.
+final class LayerSearchTaskTests: XCTestCase {
+    func golden() throws -> GoldenInputs {
+        try GoldenInputs(try ReferenceData.json("golden-single-layer.json")["inputs"] as! [String: Any])
+    }
+
+    func testCanonicalFormsRoundTrip() throws {
+        let g = try golden()
+        let layerValue = CanonicalForms.value(g.layer)
+        XCTAssertEqual(CanonicalForms.value(try CanonicalForms.layer(layerValue)), layerValue)
+        let coreValue = CanonicalForms.value(g.core)
+        XCTAssertEqual(CanonicalForms.value(try CanonicalForms.core(coreValue)), coreValue)
+        let result = try FastLayerSearch.run(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)
+        let resultValue = CanonicalForms.value(result)
+        XCTAssertEqual(CanonicalForms.value(try CanonicalForms.searchResult(resultValue)), resultValue)
+    }
+
+    func testEngineNodeCachesAndSharesIdenticalProblems() throws {
+        let g = try golden()
+        var renamed = g.layer
+        renamed.id = 42
+        renamed.name = "same problem, other layer"
+        var graph = Graph()
+        let a = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy))
+        let b = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: renamed, core: g.core, lpfLimit: 6, objective: .energy))
+        let store = MemoryStore()
+        let first = Executor(store: store).build(graph, targets: [a, b])
+        XCTAssertEqual(first.log.count(.executed), 1)
+        let result = try LayerSearchTask.result(try XCTUnwrap(first.outputs[a]))
+        XCTAssertEqual(result.evaluation.energyTotal, 4_683_024.0, accuracy: 1e-9 * 4_683_024.0)
+        XCTAssertEqual(result.evaluation.latencyTotal2, 9250)
+        XCTAssertEqual(first.outputs[a], first.outputs[b])
+        let second = Executor(store: store).build(graph, targets: [a, b])
+        XCTAssertEqual(second.log.count(.executed), 0)
+        XCTAssertEqual(second.outputs[a], first.outputs[a])
+    }
+
+    func testParametersCoverWhatChangesTheResult() throws {
+        let g = try golden()
+        let base = LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy)
+        var cheaperDRAM = g.core
+        cheaperDRAM.memories[cheaperDRAM.memories.count - 1].readCost = 600
+        var otherSizes = g.layer
+        otherSizes.loopSizes[1].size = 32
+        for changed in [LayerSearchTask.params(layer: g.layer, core: cheaperDRAM, lpfLimit: 6, objective: .energy),
+                        LayerSearchTask.params(layer: otherSizes, core: g.core, lpfLimit: 6, objective: .energy),
+                        LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 5, objective: .energy),
+                        LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)] {
+            XCTAssertNotEqual(try CanonicalEncoder.digest(changed), try CanonicalEncoder.digest(base))
+        }
+    }
+}
