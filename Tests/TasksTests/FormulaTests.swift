@@ -117,4 +117,31 @@ final class FormulaTests: XCTestCase {
             XCTAssertEqual(LayerEvaluator.memoryUpdateWindowUnion(duties), expected, "\(duties)")
         }
     }
+
+    /// §8 / acco.md §9.1: a partial word costs ceil(bits / granularity) × granularity / width.
+    func testPartialWordGranularity() {
+        XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 100, granularity: 64, width: 512), 0.25)
+        XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 512, granularity: 64, width: 512), 1)
+        XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 147_456, granularity: 64, width: 512), 288)  // golden W fill
+        XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 8, granularity: 8, width: 8), 1)
+    }
+
+    /// §6.5 on the golden layer: with room for 10 000 bits, I's first level keeps the prefix
+    /// with the fewest accesses among those that fit (tile 256, 4096, 6144, 9216 bits; accesses
+    /// 1 179 648, 1 179 648, 589 824, 294 912): C16 FY3 FX3.
+    func testAllocationKeepsTheFittingPrefixWithFewestAccesses() throws {
+        var g = try GoldenInputs(try ReferenceData.json("golden-single-layer.json")["inputs"] as! [String: Any])
+        let ordering = [LPF("C", 16), LPF("FY", 3), LPF("FX", 3), LPF("OY", 4), LPF("OX", 4), LPF("K", 2)]
+        let spatial = try SpatialMapping(layer: g.layer, core: g.core, integer: false)
+        let full = try Allocator(layer: g.layer, core: g.core, spatial: spatial).allocate(ordering)
+        XCTAssertEqual(full["I"]?.map { $0.map(\.description) }, [["C16", "FY3", "FX3", "OY4", "OX4", "K2"], [], []])
+        let i = try XCTUnwrap(g.core.memories.firstIndex { $0.name == "sram_32KB" })
+        g = GoldenInputs(layer: g.layer, core: { var c = g.core; c.memories[i].size = 10_000; return c }(), lpfLimit: 6)
+        let small = try Allocator(layer: g.layer, core: g.core, spatial: spatial).allocate(ordering)
+        XCTAssertEqual(small["I"]?.map { $0.map(\.description) }, [["C16", "FY3", "FX3"], ["OY4", "OX4", "K2"], []])
+        // Too small for even the spatial tile (256 bits): the ordering fails.
+        var tiny = g.core
+        tiny.memories[i].size = 200
+        XCTAssertThrowsError(try Allocator(layer: g.layer, core: tiny, spatial: spatial).allocate(ordering))
+    }
 }

@@ -25,6 +25,10 @@ struct GoldenInputs {
     let core: Core
     let lpfLimit: Int
 
+    init(layer: Layer, core: Core, lpfLimit: Int) {
+        self.layer = layer; self.core = core; self.lpfLimit = lpfLimit
+    }
+
     init(_ inputs: [String: Any]) throws {
         let l = inputs["layer"] as! [String: Any]
         let sizes = (l["loop_sizes_in_order"] as! [[Any]]).map { Layer.LoopSize($0[0] as! String, $0[1] as! Int) }

@@ -557,14 +557,14 @@ struct CompiledLayer {
         let app = Double(t.amount), p = Double(t.precision)
         let units = Double(unitCount[levelStart[k] + l + 1])
         if !Self.isLow(d) || l == 0 {
-            return ((app * p) / bwMin).rounded(.up) * (bwMin / bw) * Double(t.periodCount) * units
+            return LayerEvaluator.wordsPerTransfer(bits: app * p, granularity: bwMin, width: bw) * Double(t.periodCount) * units
         }
         let below = memoryOf[levelStart[k] + l - 1]
         let opposite = Double(d == 0 ? memWBW[below] : memRBW[below])
         let other = opposite * unitUnique[levelStart[k] + l] / unitUnique[levelStart[k] + l + 1]
         let perCycle = min(other / p, bw / p, app)
         let kk = (app / perCycle).rounded(.up)
-        return ((perCycle * p) / bwMin).rounded(.up) * (bwMin / bw) * Double(t.periodCount) * kk * units
+        return LayerEvaluator.wordsPerTransfer(bits: perCycle * p, granularity: bwMin, width: bw) * Double(t.periodCount) * kk * units
     }
 
     /// The objective's key, or +∞ as soon as the partial cost exceeds `bound`.

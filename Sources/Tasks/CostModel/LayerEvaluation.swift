@@ -100,7 +100,7 @@ struct LayerEvaluator {
         let app = Double(t.amount), p = Double(t.precision)
         let units = Double(q.unitCount[l + 1])
         if !direction.isLow || l == 0 {
-            return ((app * p) / bwMin).rounded(.up) * (bwMin / bw) * Double(t.periodCount) * units
+            return Self.wordsPerTransfer(bits: app * p, granularity: bwMin, width: bw) * Double(t.periodCount) * units
         }
         // Low directions above level 0 are throttled by the level below.
         let below = core.memories[q.memories[l - 1]]
@@ -108,7 +108,14 @@ struct LayerEvaluator {
         let other = opposite * q.unitUnique[l] / q.unitUnique[l + 1]
         let perCycle = min(other / p, bw / p, app)
         let k = (app / perCycle).rounded(.up)
-        return ((perCycle * p) / bwMin).rounded(.up) * (bwMin / bw) * Double(t.periodCount) * k * units
+        return Self.wordsPerTransfer(bits: perCycle * p, granularity: bwMin, width: bw) * Double(t.periodCount) * k * units
+    }
+
+    /// Full words charged for moving `bits` through a memory `width` bits wide whose smallest
+    /// access is `granularity` bits: whole granules, as a fraction of a word (§8).
+    @inline(__always)
+    static func wordsPerTransfer(bits: Double, granularity: Double, width: Double) -> Double {
+        (bits / granularity).rounded(.up) * (granularity / width)
     }
 
     // MARK: Latency (§9)
