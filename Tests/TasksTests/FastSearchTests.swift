@@ -1,3 +1,4 @@
+import Graph
 @testable import Tasks
 import XCTest
 
@@ -5,17 +6,6 @@ import XCTest
 /// optimal cost and the same winning ordering, on the golden layer and on randomized layers and
 /// hierarchies, for every objective.
 final class FastSearchTests: XCTestCase {
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
-
     /// Returns the plain result, if the problem had a mapping.
     @discardableResult
     func assertSame(_ layer: Layer, _ core: Core, lpf: Int, _ objective: Objective, _ context: String) -> LayerSearchResult? {
@@ -125,16 +115,8 @@ final class FastSearchTests: XCTestCase {
         dram.readCost = 700; dram.writeCost = 750
         dram.ports = [Port(name: "rw_port_1", kind: .readWrite, duties: dram.ports.flatMap(\.duties))]
         memories.append(dram)
-        // Levels follow the insertion order per operand.
-        var seen: [String: Int] = [:]
-        for m in memories.indices {
-            for p in memories[m].ports.indices {
-                for d in memories[m].ports[p].duties.indices {
-                    memories[m].ports[p].duties[d].level = seen[memories[m].ports[p].duties[d].memoryOperand] ?? 0
-                }
-            }
-            for op in memories[m].operands { seen[op, default: 0] += 1 }
-        }
-        return (layer, Core(name: "random", arrayDims: [("D1", d1), ("D2", d2), ("D3", d3)], macEnergy: 0.04, memories: memories))
+        var core = Core(name: "random", arrayDims: [("D1", d1), ("D2", d2), ("D3", d3)], macEnergy: 0.04, memories: memories)
+        core.assignDutyLevels()
+        return (layer, core)
     }
 }

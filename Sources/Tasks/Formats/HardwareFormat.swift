@@ -28,17 +28,9 @@ public enum HardwareFormat {
         guard !memories.isEmpty else {
             throw memoriesNode.fail("no memories", "list at least one memory per operand, innermost first")
         }
-        // A duty's level is its operand's position in that operand's chain (insertion order).
-        var seen: [String: Int] = [:]
-        for m in memories.indices {
-            for p in memories[m].ports.indices {
-                for d in memories[m].ports[p].duties.indices {
-                    memories[m].ports[p].duties[d].level = seen[memories[m].ports[p].duties[d].memoryOperand] ?? 0
-                }
-            }
-            for operand in memories[m].operands { seen[operand, default: 0] += 1 }
-        }
-        return Core(name: name, arrayDims: dims, macEnergy: macEnergy, memories: memories)
+        var core = Core(name: name, arrayDims: dims, macEnergy: macEnergy, memories: memories)
+        core.assignDutyLevels()
+        return core
     }
 
     static func operationalArray(_ r: JSONReader) throws(InputError) -> ([(name: String, size: Int)], Double) {

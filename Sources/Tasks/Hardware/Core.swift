@@ -95,6 +95,20 @@ public struct Core: Sendable, Hashable {
 
     public var unitCount: Int { arrayDims.reduce(1) { $0 * $1.size } }
 
+    /// Sets every port duty's level to its operand's position in that operand's chain, which is
+    /// fixed by the memories' insertion order.
+    mutating func assignDutyLevels() {
+        var seen: [String: Int] = [:]
+        for m in memories.indices {
+            for p in memories[m].ports.indices {
+                for d in memories[m].ports[p].duties.indices {
+                    memories[m].ports[p].duties[d].level = seen[memories[m].ports[p].duties[d].memoryOperand] ?? 0
+                }
+            }
+            for operand in memories[m].operands { seen[operand, default: 0] += 1 }
+        }
+    }
+
     public func arraySize(_ dim: String) -> Int? { arrayDims.first { $0.name == dim }?.size }
 
     /// Indices into `memories` of the levels storing `memoryOperand`, innermost first.
