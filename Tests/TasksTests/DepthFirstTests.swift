@@ -1,0 +1,68 @@
+import Foundation
+@testable import Tasks
+import XCTest
+
+/// Depth-first pieces checked against the spec's worked examples (depth-first.md §4.3, §5,
+/// §9.4) and the DeFiNES 3-layer reference (reference/defines-3layer-stack.json).
+final class DepthFirstTests: XCTestCase {
+    static func threeLayer() throws -> (Network, Core) {
+        let folder = ReferenceData.repository.appendingPathComponent("projects/examples/defines-3layer").path
+        let files = ProblemFiles(hardware: folder + "/hardware.json", workload: folder + "/workload.json", mapping: folder + "/mapping.json")
+        let core = try HardwareFormat.load(files.hardware)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                        core: core, files: files)
+        return (network, core)
+    }
+
+    /// §4.3 and the reference's back-propagated extents for an 8 × 8 tile.
+    func testBackPropagationOfAnEightByEightTile() throws {
+        let (network, _) = try Self.threeLayer()
+        let full = BackPropagation(network, tileX: 8, tileY: 8, useH: false, makeH: true, useV: false, makeV: true)
+        XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[14, 14], [12, 12], [10, 10], [8, 8]])
+        XCTAssertEqual(full.hIn[.init(node: 2, operand: "I")], .init(dim: "IX", amount: 2))
+        XCTAssertEqual(full.hOut[1], .init(dim: "OX", amount: 2))
+        XCTAssertEqual(full.hOut[-1], .init(dim: "OX", amount: 2))
+        // H-cached, not the first column: every level needs 8 new columns; rows stay 14/12/10.
+        let h = BackPropagation(network, tileX: 8, tileY: 8, useH: true, makeH: true, useV: false, makeV: true)
+        XCTAssertEqual(h.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[8, 14], [8, 12], [8, 10], [8, 8]])
+        // Fully cached interior tile: 8 × 8 new pixels everywhere.
+        let hv = BackPropagation(network, tileX: 8, tileY: 8, useH: true, makeH: true, useV: true, makeV: true)
+        XCTAssertEqual(hv.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[8, 8], [8, 8], [8, 8], [8, 8]])
+        XCTAssertEqual(hv.vOut[0], .init(dim: "OY", amount: 2))
+    }
+
+    /// §4.2: without a tile, back-propagation fixes every extent from the last layer alone.
+    func testFullSizeCorrectionIgnoresPlaceholders() throws {
+        var (network, _) = try Self.threeLayer()
+        network.nodes[1].setSize("OX", 99)
+        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false)
+        XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[38, 38], [36, 36], [34, 34], [32, 32]])
+    }
+
+    /// §9.4: one 14 × 14 × 16 8-bit tile from DRAM through sram_1MB_A into sram_64KB.
+    func testTrunkInputCopyCost() throws {
+        let (_, core) = try Self.threeLayer()
+        let copier = DataCopier(core: core)
+        let action = CopyAction(bits: 25_088, from: .init(operand: "I1", level: 2), to: .init(operand: "I1", level: 0))
+        let result = try copier.cost([action])
+        XCTAssertEqual(result.energy, 285_642.56, accuracy: 1e-9 * 285_642.56)
+        XCTAssertEqual(result.latency, 441)
+        XCTAssertEqual(result.breakdown["I1@2.rd_out_to_low"], 274_400)
+        XCTAssertEqual(result.breakdown["I1@1.wr_in_by_high"]!, 4635.4, accuracy: 1e-9)
+        // Output to input in the memory both share costs nothing (O level 1 = I1 level 0 = sram_64KB).
+        let free = try copier.cost([CopyAction(bits: 9999, from: .init(operand: "O", level: 1), to: .init(operand: "I1", level: 0))])
+        XCTAssertEqual(free, CopyResult())
+    }
+
+    /// §5: leftover first, last column and row flags.
+    func testTileGrid() {
+        let tiles = TileGrid.tiles(totalX: 32, totalY: 32, tileX: 8, tileY: 8)
+        XCTAssertEqual(tiles.count, 16)
+        let odd = TileGrid.tiles(totalX: 10, totalY: 5, tileX: 4, tileY: 5)
+        XCTAssertEqual(odd.map { [$0.x0, $0.width] }, [[0, 2], [2, 4], [6, 4]])
+        XCTAssertEqual(odd.map(\.lastColumn), [false, false, true])
+        XCTAssertEqual(odd.map(\.lastRow), [true, true, true])
+        // Oversized tiles are clipped to the output (README D5).
+        XCTAssertEqual(TileGrid.tiles(totalX: 32, totalY: 32, tileX: 64, tileY: 40).map { [$0.width, $0.height] }, [[32, 32]])
+    }
+}
