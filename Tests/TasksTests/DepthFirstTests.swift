@@ -65,4 +65,46 @@ final class DepthFirstTests: XCTestCase {
         // Oversized tiles are clipped to the output (README D5).
         XCTAssertEqual(TileGrid.tiles(totalX: 32, totalY: 32, tileX: 64, tileY: 40).map { [$0.width, $0.height] }, [[32, 32]])
     }
+
+    /// The DeFiNES reference runs (depth-first.md §11.3): tile-type counts (as a multiset),
+    /// energy (relative 1e-9) and DeFiNES-style latency (exact) for all five configurations.
+    func testDeFiNESThreeLayerReferenceRuns() throws {
+        let (network, core) = try Self.threeLayer()
+        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false).network
+        let reference = try ReferenceData.json("defines-3layer-stack.json")
+        let runs = (reference["expected"] as! [String: Any])["runs"] as! [[String: Any]]
+        var memo: [Int: LayerEvaluation] = [:]
+        let search: (Layer, Core) throws -> LayerEvaluation = { layer, core in
+            var hasher = Hasher()
+            hasher.combine(layer.loopSizes)
+            hasher.combine(core)
+            let k = hasher.finalize()
+            if let e = memo[k] { return e }
+            let e = try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
+            memo[k] = e
+            return e
+        }
+        for run in runs {
+            let tile = run["tile"] as! [Int]
+            let modeFlags = run["mode"] as! [Bool]
+            let mode = CachingMode(h: modeFlags[0], v: modeFlags[1])
+            let result = try StackEvaluation(trunk: full, core: core, mode: mode, tileX: tile[0], tileY: tile[1], search: search).run()
+            let label = "\(run["label"]!) \(tile)"
+            XCTAssertEqual(result.tileTypeCounts.sorted(), (run["tile_type_counts"] as! [Int]).sorted(), label)
+            let energy = (run["energy_total_pJ"] as! NSNumber).doubleValue
+            XCTAssertEqual(result.energyTotal, energy, accuracy: 1e-9 * energy, label)
+            XCTAssertEqual(result.latencyTotal1, run["latency_total_cycles"] as? Int, label)
+            if mode == .fullyCached && tile == [8, 8] {
+                // Per key: energy and DeFiNES-style latency.
+                for row in (reference["expected"] as! [String: Any])["per_key_mode3_tile8x8"] as! [[String: Any]] {
+                    let key = row["key"] as! String
+                    let e = (row["energy_pJ"] as! NSNumber).doubleValue
+                    XCTAssertEqual(result.energy(key), e, accuracy: 1e-9 * max(1, e), key)
+                    XCTAssertEqual(result.latency1(key), row["latency_cycles"] as? Int, key)
+                }
+                XCTAssertEqual(Set(result.keys), ["datamovement_b4_InputLayerNode_-1", "datamovement_b4_LayerNode_0", "0",
+                                                  "datamovement_b4_LayerNode_1", "1", "datamovement_b4_LayerNode_2", "2"])
+            }
+        }
+    }
 }

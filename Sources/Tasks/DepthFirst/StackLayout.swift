@@ -1,0 +1,215 @@
+/// Overlap caching: H caches columns between tiles of a row, V caches rows across the full
+/// width between tile rows (depth-first.md §2, §6.1).
+public struct CachingMode: Sendable, Hashable, CustomStringConvertible {
+    public var h: Bool
+    public var v: Bool
+
+    public static let recompute = CachingMode(h: false, v: false)
+    public static let hCached = CachingMode(h: true, v: false)
+    public static let fullyCached = CachingMode(h: true, v: true)
+
+    public init(h: Bool, v: Bool) { self.h = h; self.v = v }
+
+    /// `recompute`, `h-cached` or `fully-cached`; (F, T) is not a mode.
+    public init?(name: String) {
+        switch name {
+        case "recompute", "1": self = .recompute
+        case "h-cached", "2": self = .hCached
+        case "fully-cached", "3": self = .fullyCached
+        default: return nil
+        }
+    }
+
+    public var description: String { v ? "fully-cached" : h ? "h-cached" : "recompute" }
+}
+
+/// Pass-1 decisions for one tile position (depth-first.md §7).
+struct TileLayout {
+    /// Memories (core indices) chosen for the tile's H and V caches and the trunk weights.
+    var hLevel: Int?
+    var vLevel: Int?
+    var wLevel: Int
+    /// After the consistency passes: where the tile writes its caches.
+    var makeH: Int?
+    var makeV: Int?
+    /// Write amounts per producer; read amounts per consumer input (§7.4), sorted for keys.
+    var hWrite: [(producer: Int, dim: String, amount: Int)]
+    var vWrite: [(producer: Int, dim: String, amount: Int)]
+    var hRead: [BackPropagation.InputKey: BackPropagation.Overlap]
+    var vRead: [BackPropagation.InputKey: (rows: BackPropagation.Overlap, hDim: String)]
+    /// Footprint figures (bits): live peak, with H caches, with both caches.
+    var livePeak: Int
+    var peakH: Int
+    var peakHV: Int
+    var cornerBits: Int
+}
+
+/// The memory hierarchy questions pass 1 and pass 2 ask.
+struct HierarchyView {
+    let core: Core
+
+    /// Instances of a memory: Π of the array dims it does not serve.
+    func unrollCount(_ m: Int) -> Int {
+        core.arrayDims.filter { !core.memories[m].servedDims.contains($0.name) }.reduce(1) { $0 * $1.size }
+    }
+
+    func stores(_ m: Int, _ operand: String) -> Bool { core.memories[m].operands.contains(operand) }
+
+    /// The first memory of `operand`'s chain (bottom-up) satisfying `fits`, then `extra` levels
+    /// further up (bounded by the top); nil when none fits.
+    func firstLevel(_ operand: String, extra: Int = 0, where fits: (Int) -> Bool) -> (memory: Int, walked: [Int])? {
+        let chain = core.levels(of: operand)
+        guard let i = chain.firstIndex(where: fits) else { return nil }
+        let j = min(chain.count - 1, i + extra)
+        return (chain[j], Array(chain[...j]))
+    }
+
+    func position(_ m: Int, in operand: String) -> Int? { core.levels(of: operand).firstIndex(of: m) }
+}
+
+/// Pass 1 over a trunk's grid (depth-first.md §7).
+struct StackLayoutPlanner {
+    let trunk: Network
+    /// The trunk at full size in the untransformed network (for the V cache width).
+    let fullSize: Network
+    let hierarchy: HierarchyView
+    let mode: CachingMode
+    let inputOperand: String
+    let outputOperand: String
+    let weightOperand: String?
+
+    /// `determineLayout` memoised on (width, height, first column, first row).
+    func layouts(for tiles: [Tile]) -> [TileLayout] {
+        var memo: [[Int]: TileLayout] = [:]
+        var out: [TileLayout] = []
+        for tile in tiles {
+            let key = [tile.width, tile.height, tile.firstColumn ? 1 : 0, tile.firstRow ? 1 : 0]
+            let layout = memo[key] ?? determine(width: tile.width, height: tile.height, firstX: tile.firstColumn, firstY: tile.firstRow)
+            memo[key] = layout
+            out.append(layout)
+        }
+        return consistent(out, tiles)
+    }
+
+    private func determine(width: Int, height: Int, firstX: Bool, firstY: Bool) -> TileLayout {
+        let cache = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX, makeH: true, useV: !firstY, makeV: true)
+        let live = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX && mode.h, makeH: true,
+                                   useV: !firstY && mode.v, makeV: true)
+        let la = Self.livePeak(live.network)
+        // §7.2 cache sizes from the cache geometry.
+        var hInBits = 0, vInBits = 0, corner = 0
+        for node in cache.network.nodes {
+            guard let layer = node.layer else { continue }
+            for (operand, _) in node.sources {
+                let key = BackPropagation.InputKey(node: node.id, operand: operand)
+                guard let h = cache.hIn[key], let v = cache.vIn[key] else { continue }
+                let rel = layer.relevance[operand]
+                let dims = BackPropagation.tensorDims(layer, operand)
+                let size = layer.sizeElements(operand), p = layer.precision[operand] ?? 0
+                let hTile = max(1, dims[h.dim] ?? 1), vTile = max(1, dims[v.dim] ?? 1)
+                if !(rel?.r.contains(h.dim) ?? false) { hInBits += (size / hTile) * h.amount * p }
+                if !(rel?.r.contains(v.dim) ?? false) {
+                    let fullLayer = fullSize.node(node.id)?.layer ?? layer
+                    let hFull = BackPropagation.tensorDims(fullLayer, operand)[h.dim] ?? hTile
+                    vInBits += ((size / hTile) * hFull / vTile) * v.amount * p
+                }
+                let direct = layer.loopSizes.contains { $0.dim == h.dim || $0.dim == v.dim }
+                if !direct { corner += ((size / hTile) * h.amount / vTile) * v.amount * p }
+            }
+        }
+        // §7.3 levels.
+        let io = hierarchy.firstLevel(outputOperand) { m in
+            hierarchy.stores(m, inputOperand) && hierarchy.core.memories[m].size >= la && hierarchy.unrollCount(m) == 1
+        }
+        let reserveIO = io?.walked ?? []
+        let peakH = firstX ? la : la + hInBits
+        let peakHV = peakH + vInBits
+        func cacheLevel(_ need: @escaping (Int) -> Int) -> Int? {
+            hierarchy.firstLevel(outputOperand) { m in
+                hierarchy.stores(m, inputOperand) && hierarchy.unrollCount(m) == 1 && hierarchy.core.memories[m].size >= need(m)
+            }?.memory
+        }
+        let hLevel = mode.h ? cacheLevel { _ in peakH } : nil
+        let vLevel = mode.v ? cacheLevel { m in peakHV - (m == hLevel ? corner : 0) } : nil
+        let wTot = trunk.nodes.reduce(0) { $0 + $1.weightBits }
+        var wLevel = hierarchy.core.memories.count - 1
+        if let weightOperand {
+            wLevel = hierarchy.firstLevel(weightOperand) { m in
+                var fit = wTot
+                if reserveIO.contains(m) { fit = wTot + la }
+                if m == hLevel { fit = wTot + peakH }
+                if m == vLevel { fit = wTot + peakHV }
+                if m == hLevel && m == vLevel { fit = wTot + peakHV - corner }
+                return hierarchy.core.memories[m].size >= fit
+            }?.memory ?? hierarchy.core.levels(of: weightOperand).last ?? wLevel
+        }
+        // §7.4 amounts: outside the first column (row) a tile cannot refresh more columns (rows)
+        // than it produced.
+        func writes(_ out: [Int: BackPropagation.Overlap], clip: Bool) -> [(producer: Int, dim: String, amount: Int)] {
+            out.keys.sorted().compactMap { p in
+                guard let o = out[p], let node = cache.network.node(p) else { return nil }
+                return (p, o.dim, clip ? min(o.amount, node.size(o.dim)) : o.amount)
+            }
+        }
+        // A mode that does not cache in a direction reads and writes nothing in it.
+        let hWrite = mode.h ? writes(cache.hOut, clip: !firstX) : []
+        let vWrite = mode.v ? writes(cache.vOut, clip: !firstY) : []
+        var vRead: [BackPropagation.InputKey: (rows: BackPropagation.Overlap, hDim: String)] = [:]
+        if mode.v && !firstY { for (k, v) in cache.vIn { vRead[k] = (v, cache.hIn[k]?.dim ?? "") } }
+        return TileLayout(hLevel: hLevel, vLevel: vLevel, wLevel: wLevel, makeH: nil, makeV: nil, hWrite: hWrite,
+                          vWrite: vWrite, hRead: mode.h && !firstX ? cache.hIn : [:], vRead: vRead, livePeak: la, peakH: peakH,
+                          peakHV: peakHV, cornerBits: corner)
+    }
+
+    /// The consistency passes over the grid (§7.3): make levels and the trunk weight level.
+    private func consistent(_ layouts: [TileLayout], _ tiles: [Tile]) -> [TileLayout] {
+        var out = layouts
+        var highestV = layouts.first?.vLevel
+        for i in out.indices {
+            let tile = tiles[i]
+            out[i].makeH = tile.lastColumn ? nil : out[i].hLevel
+            if !tile.firstColumn, out[i - 1].makeH != out[i].hLevel {
+                out[i - 1].makeH = out[i].hLevel  // `hCacheLevelLatestWins`
+            }
+            if out[i].vLevel != highestV {
+                highestV = out[i].vLevel  // `vCacheLevelLatestWins`
+                for j in 0..<i where out[j].makeV != nil { out[j].makeV = highestV }
+            }
+            out[i].makeV = tile.lastRow ? nil : highestV
+            if tile.lastColumn { out[i].hWrite = [] }
+            if tile.lastRow { out[i].vWrite = [] }
+        }
+        // The weight level is the highest any tile needs.
+        if let weightOperand {
+            let chain = hierarchy.core.levels(of: weightOperand)
+            let highest = out.map { chain.firstIndex(of: $0.wLevel) ?? 0 }.max() ?? 0
+            for i in out.indices { out[i].wLevel = chain[highest] }
+        }
+        return out
+    }
+
+    /// The live-data peak of one tile walked in topological order (§7.1); the first-column
+    /// H-cache addition never takes effect (`firstColumnHPeakOmitsCaches`).
+    static func livePeak(_ network: Network) -> Int {
+        var current = 0, peak = 0
+        var alive: [Int: (pending: Set<Int>, bits: Int)] = [:]
+        for node in network.nodes {
+            let si = node.inputBits, so = node.outputBits
+            let preds = Array(Set(node.sources.map(\.producer)))
+            for p in preds { current -= alive[p]?.bits ?? 0 }
+            current += si + so
+            peak = max(peak, current)
+            current -= si
+            for p in preds { current += alive[p]?.bits ?? 0 }
+            for p in preds {
+                alive[p]?.pending.remove(node.id)
+                if alive[p]?.pending.isEmpty == true {
+                    current -= alive[p]?.bits ?? 0
+                    alive[p] = nil
+                }
+            }
+            alive[node.id] = (Set(network.consumers(of: node.id)), so)
+        }
+        return peak
+    }
+}

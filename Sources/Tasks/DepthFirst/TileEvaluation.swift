@@ -1,0 +1,203 @@
+/// The cost of one result key of one tile: a layer's CME or a data-copy layer.
+public struct KeyCost: Sendable, Equatable {
+    public var energy: Double
+    public var latency0: Int
+    public var latency1: Int
+    public var latency2: Int
+    public var isCopy: Bool
+    /// Per (operand, level, direction) energy of a copy layer, or per "operand@level" of a layer.
+    public var breakdown: [String: Double]
+
+    static func copy(_ c: CopyResult) -> KeyCost {
+        KeyCost(energy: c.energy, latency0: c.latency, latency1: c.latency, latency2: c.latency, isCopy: true, breakdown: c.breakdown)
+    }
+
+    static func layer(_ e: LayerEvaluation) -> KeyCost {
+        var breakdown: [String: Double] = [:]
+        for l in e.levels { breakdown["\(l.operand)@\(l.level)"] = l.energy }
+        return KeyCost(energy: e.energyTotal, latency0: e.latencyTotal0, latency1: e.latencyTotal1, latency2: e.latencyTotal2,
+                       isCopy: false, breakdown: breakdown)
+    }
+}
+
+/// Why a trunk cannot be evaluated.
+public struct StackError: Error, CustomStringConvertible {
+    public let description: String
+}
+
+/// Where a tile's caches come from and go to (pass-2 inputs, depth-first.md §7.4).
+struct TileContext {
+    var tile: Tile
+    var layout: TileLayout
+    var useH: Int?
+    var useV: Int?
+    var weightsFromTop: Bool
+    /// `vCacheReadTestStale`: the V level pass 1 computed for the trunk's last tile.
+    var staleV: Int?
+    var trunkWeightLevel: Int
+}
+
+/// Pass 2: one tile through the trunk (depth-first.md §8).
+struct TileEvaluator {
+    let trunk: Network
+    let hierarchy: HierarchyView
+    let copier: DataCopier
+    let inputOperand: String
+    let outputOperand: String
+    let weightOperand: String?
+    /// The single-layer search on a (truncated) core.
+    let search: (Layer, Core) throws -> LayerEvaluation
+
+    func evaluate(_ t: TileContext) throws -> [(key: String, cost: KeyCost)] {
+        let bp = BackPropagation(trunk, tileX: t.tile.width, tileY: t.tile.height, useH: t.useH != nil,
+                                 makeH: t.layout.makeH != nil, useV: t.useV != nil, makeV: t.layout.makeV != nil)
+        let net = bp.network
+        let core = hierarchy.core
+        let outputID = net.outputNode?.id
+        var pending: [CopyAction] = []
+        var producedAt: [Int: (memory: Int, bits: Int)] = [:]
+        var results: [(String, KeyCost)] = []
+        func position(_ operand: String, _ memory: Int) throws -> MemoryPosition {
+            guard let l = hierarchy.position(memory, in: operand) else {
+                throw StackError(description: "\(core.memories[memory].name) does not store \(operand)")
+            }
+            return MemoryPosition(operand: operand, level: l)
+        }
+        for node in net.nodes {
+            guard let layer = node.layer else {
+                // Input node: its tile comes from the top of the input chain (DRAM).
+                guard let top = hierarchy.firstLevel(inputOperand, where: { m in
+                    hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.outputBits
+                }), let dram = core.levels(of: inputOperand).last else {
+                    throw StackError(description: "no memory holds the input tile of \(node.outputBits) bits")
+                }
+                pending.append(CopyAction(bits: node.outputBits, from: try position(inputOperand, dram), to: try position(inputOperand, top.memory)))
+                producedAt[node.id] = (top.memory, node.outputBits)
+                results.append(("datamovement_b4_InputLayerNode_\(node.id)", .copy(try copier.cost(pending))))
+                pending = []
+                continue
+            }
+            let isOutput = node.id == outputID
+            let inOperand = node.sources.first.flatMap { layer.memoryOperandLinks[$0.operand] } ?? inputOperand
+            var extraI = 0, extraO = 0
+            let queued = pending
+            while true {
+                pending = queued
+                guard let iTop = hierarchy.firstLevel(inOperand, extra: extraI, where: { m in
+                    hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits
+                }) else { throw StackError(description: "no memory holds the inputs of layer \(node.id)") }
+                let oChain = core.levels(of: outputOperand)
+                let oTop: Int
+                if isOutput {
+                    oTop = oChain.last ?? iTop.memory
+                } else {
+                    guard let o = hierarchy.firstLevel(outputOperand, extra: extraO, where: { m in
+                        hierarchy.unrollCount(m) == 1
+                            && core.memories[m].size >= node.outputBits + (m == iTop.memory ? node.inputBits : 0)
+                    }) else { throw StackError(description: "no memory holds the output of layer \(node.id)") }
+                    oTop = o.memory
+                }
+                // §8.2 copies before the layer.
+                for (operand, producer) in node.sources {
+                    guard let stored = producedAt[producer], let p = net.node(producer) else { continue }
+                    let link = layer.memoryOperandLinks[operand] ?? inOperand
+                    let needsCopy = p.isInput ? !iTop.walked.contains(stored.memory) : stored.memory != iTop.memory
+                    if needsCopy {
+                        let from = try position(p.isInput ? inputOperand : outputOperand, stored.memory)
+                        pending.append(CopyAction(bits: stored.bits, from: from, to: try position(link, iTop.memory)))
+                    }
+                }
+                if let useH = t.useH, useH != iTop.memory {
+                    for (operand, _) in node.sources {
+                        guard let cols = t.layout.hRead[.init(node: node.id, operand: operand)] else { continue }
+                        let bits = Self.elements(layer, operand, [cols.dim: cols.amount]) * layer.outputFinalPrecision
+                        let link = layer.memoryOperandLinks[operand] ?? inOperand
+                        if bits > 0 { pending.append(CopyAction(bits: bits, from: try position(link, useH), to: try position(link, iTop.memory))) }
+                    }
+                }
+                if let useV = t.useV, t.staleV != iTop.memory {
+                    for (operand, _) in node.sources {
+                        guard let read = t.layout.vRead[.init(node: node.id, operand: operand)] else { continue }
+                        var cols = BackPropagation.tensorDims(layer, operand)[read.hDim] ?? 1
+                        if t.useH != nil { cols -= t.layout.hRead[.init(node: node.id, operand: operand)]?.amount ?? 0 }
+                        let bits = Self.elements(layer, operand, [read.hDim: cols, read.rows.dim: read.rows.amount]) * layer.outputFinalPrecision
+                        let link = layer.memoryOperandLinks[operand] ?? inOperand
+                        if bits > 0 { pending.append(CopyAction(bits: bits, from: try position(link, useV), to: try position(link, iTop.memory))) }
+                    }
+                }
+                let copyCost = try copier.cost(pending)
+                // §8.3 the hierarchy the layer sees, §8.4 its cost.
+                let truncated = truncate(layer: layer, iTop: iTop.memory, oTop: isOutput ? nil : oTop, t: t)
+                do {
+                    let evaluation = try search(layer, truncated)
+                    producedAt[node.id] = (oTop, node.outputBits)
+                    results.append(("datamovement_b4_LayerNode_\(node.id)", .copy(copyCost)))
+                    results.append(("\(node.id)", .layer(evaluation)))
+                    pending = isOutput ? [] : try cacheWrites(node, layer, oTop: oTop, t: t)
+                    break
+                } catch LayerSearchError.hierarchyTooSmall {
+                    if extraO == extraI { extraO += 1 } else if extraO > extraI { extraI += 1; extraO -= 1 } else { extraO += 1 }
+                    if extraI > core.memories.count + 1 {
+                        throw StackError(description: "layer \(node.id) fits in no truncation of the hierarchy for tile \(t.tile.width)×\(t.tile.height)")
+                    }
+                }
+            }
+        }
+        return results
+    }
+
+    /// Π of an operand's r-dim sizes × Π pr extents, with some tensor dims overridden.
+    static func elements(_ layer: Layer, _ operand: String, _ overrides: [String: Int]) -> Int {
+        var dims = BackPropagation.tensorDims(layer, operand)
+        for (d, v) in overrides { dims[d] = v }
+        return dims.values.reduce(1, *)
+    }
+
+    /// §8.5: V then H cache writes after a layer, charged before the next node.
+    func cacheWrites(_ node: Network.Node, _ layer: Layer, oTop: Int, t: TileContext) throws -> [CopyAction] {
+        var out: [CopyAction] = []
+        let from = MemoryPosition(operand: outputOperand, level: hierarchy.position(oTop, in: outputOperand) ?? 0)
+        var writtenRows: (String, Int)?
+        if let makeV = t.layout.makeV, makeV != oTop, let rows = t.layout.vWrite.first(where: { $0.producer == node.id }) {
+            let bits = Self.elements(layer, layer.output, [rows.dim: rows.amount]) * layer.outputFinalPrecision
+            writtenRows = (rows.dim, rows.amount)
+            if bits > 0, let l = hierarchy.position(makeV, in: outputOperand) {
+                out.append(CopyAction(bits: bits, from: from, to: .init(operand: outputOperand, level: l)))
+            }
+        }
+        if let makeH = t.layout.makeH, makeH != oTop, let cols = t.layout.hWrite.first(where: { $0.producer == node.id }) {
+            var overrides = [cols.dim: cols.amount]
+            if let (dim, rows) = writtenRows { overrides[dim] = layer.size(of: dim) - rows }
+            let bits = Self.elements(layer, layer.output, overrides) * layer.outputFinalPrecision
+            if bits > 0, let l = hierarchy.position(makeH, in: outputOperand) {
+                out.append(CopyAction(bits: bits, from: from, to: .init(operand: outputOperand, level: l)))
+            }
+        }
+        return out
+    }
+
+    /// §8.3: the core without the input levels above the I top, the output levels above the
+    /// O top (unless the trunk's output layer) and, after the first tile, the weight levels above
+    /// the trunk's weight level.
+    func truncate(layer: Layer, iTop: Int, oTop: Int?, t: TileContext) -> Core {
+        var keep: [String: Int] = [:]  // memory operand → highest core memory index kept
+        for (operand, _) in trunk.node(layer.id)?.sources ?? [] {
+            if let link = layer.memoryOperandLinks[operand] { keep[link] = iTop }
+        }
+        if let oTop { keep[outputOperand] = oTop }
+        let constant = layer.inputs.filter { op in !(trunk.node(layer.id)?.sources.contains { $0.operand == op } ?? false) }
+        if !t.weightsFromTop, let w = constant.first.flatMap({ layer.memoryOperandLinks[$0] }) { keep[w] = t.trunkWeightLevel }
+        var core = hierarchy.core
+        for (operand, top) in keep {
+            let chain = core.levels(of: operand)
+            guard let cut = chain.firstIndex(of: top) else { continue }
+            for m in chain.dropFirst(cut + 1) {
+                core.memories[m].operands.removeAll { $0 == operand }
+                for p in core.memories[m].ports.indices { core.memories[m].ports[p].duties.removeAll { $0.memoryOperand == operand } }
+            }
+        }
+        core.memories.removeAll { $0.operands.isEmpty }
+        for m in core.memories.indices { core.memories[m].ports.removeAll { $0.duties.isEmpty } }
+        return core
+    }
+}
