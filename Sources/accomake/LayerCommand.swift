@@ -30,7 +30,9 @@ enum LayerCommand {
         cache.flush()
         if let failure = outcome.failures.first { throw UsageError("layer \(id): \(failure.message)") }
         guard let artifact = outcome.outputs[node] else { throw UsageError("layer \(id): no result (interrupted)") }
-        let result = try LayerSearchTask.result(artifact)
+        guard let result = try LayerSearchTask.result(artifact) else {
+            throw UsageError("layer \(id): no temporal mapping fits the memory hierarchy of \(files.hardware)")
+        }
         let source = outcome.log.count(.executed) > 0 ? "computed" : "from cache"
         let e = result.evaluation
         let ops = layer.operands.map(\.name)

@@ -20,6 +20,30 @@ final class LayerSearchTaskTests: XCTestCase {
         XCTAssertEqual(CanonicalForms.value(try CanonicalForms.searchResult(resultValue)), resultValue)
     }
 
+    /// A 1 × 1 tile shrinks OX and OY to 1, but the relevance stays the file's
+    /// (`relevanceFrozenFromFileSizes`), also after a trip through the canonical form.
+    func testRelevanceStaysFrozenThroughTheCanonicalForm() throws {
+        var layer = try golden().layer
+        for i in layer.loopSizes.indices where ["OX", "OY"].contains(layer.loopSizes[i].dim) { layer.loopSizes[i].size = 1 }
+        let rebuilt = try CanonicalForms.layer(CanonicalForms.value(layer))
+        XCTAssertEqual(rebuilt.relevance["O"]?.r, ["K", "OY", "OX"])
+        XCTAssertEqual(rebuilt.relevance, layer.relevance)
+        XCTAssertEqual(rebuilt.loopSizes, layer.loopSizes)
+    }
+
+    func testHierarchyTooSmallIsAnAnswer() throws {
+        var g = try golden()
+        var core = g.core
+        core.memories.removeLast()  // no DRAM, and top SRAMs too small for the whole tensors
+        for i in core.memories.indices where core.memories[i].name.hasPrefix("sram_1MB") { core.memories[i].size = 4096 }
+        g = GoldenInputs(layer: g.layer, core: core, lpfLimit: 6)
+        var graph = Graph()
+        let n = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy))
+        let result = Executor(store: MemoryStore()).build(graph, targets: [n])
+        XCTAssertTrue(result.failures.isEmpty)
+        XCTAssertNil(try LayerSearchTask.result(try XCTUnwrap(result.outputs[n])))
+    }
+
     func testEngineNodeCachesAndSharesIdenticalProblems() throws {
         let g = try golden()
         var renamed = g.layer
@@ -31,7 +55,7 @@ final class LayerSearchTaskTests: XCTestCase {
         let store = MemoryStore()
         let first = Executor(store: store).build(graph, targets: [a, b])
         XCTAssertEqual(first.log.count(.executed), 1)
-        let result = try LayerSearchTask.result(try XCTUnwrap(first.outputs[a]))
+        let result = try XCTUnwrap(try LayerSearchTask.result(try XCTUnwrap(first.outputs[a])))
         XCTAssertEqual(result.evaluation.energyTotal, 4_683_024.0, accuracy: 1e-9 * 4_683_024.0)
         XCTAssertEqual(result.evaluation.latencyTotal2, 9250)
         XCTAssertEqual(first.outputs[a], first.outputs[b])

@@ -18,24 +18,30 @@ enum CanonicalForms {
             "precision": .object(layer.precision.mapValues { .int(Int64($0)) }),
             "spatial_mapping": .array(layer.spatialMapping.map { [.string($0.arrayDim), .string($0.loopDim), .int(Int64($0.unroll))] }),
             "links": .object(layer.memoryOperandLinks.mapValues { .string($0) }),
+            // `relevanceFrozenFromFileSizes`: the relevance lists follow the file's sizes.
+            "relevance_sizes": .array(layer.relevanceSizes.map { [.string($0.dim), .int(Int64($0.size))] }),
         ]
+    }
+
+    static func loopSizes(_ v: Value?) throws(Malformed) -> [Layer.LoopSize] {
+        try list(v).map { (p: Value) throws(Malformed) in
+            let pair = try list(p)
+            guard pair.count == 2 else { throw Malformed(description: "loop size") }
+            return Layer.LoopSize(try string(pair[0]), try int(pair[1]))
+        }
     }
 
     static func layer(_ v: Value) throws(Malformed) -> Layer {
         do {
             return try Layer(id: 0, equation: try string(v["equation"]), relations: try strings(v["relations"]),
-                             loopSizes: try list(v["loop_sizes"]).map { (p: Value) throws(Malformed) in
-                                 let pair = try list(p)
-                                 guard pair.count == 2 else { throw Malformed(description: "loop size") }
-                                 return Layer.LoopSize(try string(pair[0]), try int(pair[1]))
-                             },
+                             loopSizes: try loopSizes(v["loop_sizes"]),
                              precision: try intMap(v["precision"]),
                              spatialMapping: try list(v["spatial_mapping"]).map { (t: Value) throws(Malformed) in
                                  let triple = try list(t)
                                  guard triple.count == 3 else { throw Malformed(description: "spatial mapping") }
                                  return Layer.SpatialUnroll(try string(triple[0]), try string(triple[1]), try int(triple[2]))
                              },
-                             memoryOperandLinks: try stringMap(v["links"]))
+                             memoryOperandLinks: try stringMap(v["links"]), relevanceSizes: try loopSizes(v["relevance_sizes"]))
         } catch let e as Malformed {
             throw e
         } catch {

@@ -6,7 +6,7 @@ import Graph
 /// sub-problem once, whatever layer or network it comes from. Bump `version` whenever the cost
 /// model or the search changes a result.
 public enum LayerSearchTask {
-    public static let version: Int64 = 1
+    public static let version: Int64 = 2
 
     public static let `operator` = Operator("accomake.layer-search", version: version) { input in
         let p = input.params
@@ -15,8 +15,14 @@ public enum LayerSearchTask {
         guard let lpf = p["lpf"]?.intValue, let objective = p["objective"]?.stringValue.flatMap(Objective.init(rawValue:)) else {
             throw CanonicalForms.Malformed(description: "layer-search parameters")
         }
-        let result = try FastLayerSearch.run(layer: layer, core: core, lpfLimit: Int(lpf), objective: objective)
-        return .done(try CanonicalEncoder.encode(CanonicalForms.value(result)))
+        // "Does not fit" is an answer, not a failure: depth-first evaluation retries with more
+        // memory levels when it gets it (depth-first.md §8.4).
+        do {
+            let result = try FastLayerSearch.run(layer: layer, core: core, lpfLimit: Int(lpf), objective: objective)
+            return .done(try CanonicalEncoder.encode(["found": CanonicalForms.value(result)]))
+        } catch LayerSearchError.hierarchyTooSmall {
+            return .done(try CanonicalEncoder.encode(["too_small": true]))
+        }
     }
 
     public static func params(layer: Layer, core: Core, lpfLimit: Int, objective: Objective) -> Value {
@@ -24,7 +30,10 @@ public enum LayerSearchTask {
          "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
     }
 
-    public static func result(_ artifact: Artifact) throws -> LayerSearchResult {
-        try CanonicalForms.searchResult(try CanonicalDecoder.decode(artifact.bytes))
+    /// The search result, or nil when no mapping fits the hierarchy.
+    public static func result(_ artifact: Artifact) throws -> LayerSearchResult? {
+        let value = try CanonicalDecoder.decode(artifact.bytes)
+        if value["too_small"] != nil { return nil }
+        return try CanonicalForms.searchResult(value["found"] ?? .null)
     }
 }

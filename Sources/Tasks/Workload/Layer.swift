@@ -83,6 +83,9 @@ public struct Layer: Sendable, Hashable {
     /// Output first, then the inputs in equation order.
     public let operands: [Operand]
     public let relevance: [String: Relevance]
+    /// The loop sizes the relevance was derived from (the workload file's), kept so that a copy
+    /// rebuilt elsewhere (a task parameter) freezes the same lists.
+    public let relevanceSizes: [LoopSize]
 
     public struct LoopSize: Sendable, Hashable {
         public var dim: String
@@ -101,7 +104,8 @@ public struct Layer: Sendable, Hashable {
 
     public init(id: Int, name: String = "", equation: String, relations: [String], loopSizes: [LoopSize],
                 precision: [String: Int], operandSource: [String: [Int]] = [:], constantOperands: [String] = [],
-                spatialMapping: [SpatialUnroll] = [], memoryOperandLinks: [String: String]) throws(LayerError) {
+                spatialMapping: [SpatialUnroll] = [], memoryOperandLinks: [String: String],
+                relevanceSizes: [LoopSize]? = nil) throws(LayerError) {
         self.id = id
         self.name = name
         self.equation = equation
@@ -120,7 +124,8 @@ public struct Layer: Sendable, Hashable {
         self.spatialMapping = spatialMapping
         self.memoryOperandLinks = memoryOperandLinks
         self.operands = try Layer.parseEquation(equation)
-        self.relevance = Layer.relevance(operands: operands, relations: parsedRelations, loopSizes: loopSizes)
+        self.relevanceSizes = relevanceSizes ?? loopSizes
+        self.relevance = Layer.relevance(operands: operands, relations: parsedRelations, loopSizes: self.relevanceSizes)
     }
 
     /// Splits `O[b][k]+=W[k][c]*I[b][c]` into operands (cost-model.md §3.2 step 1).
