@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 @testable import Tasks
 import XCTest
 
@@ -106,5 +107,34 @@ final class DepthFirstTests: XCTestCase {
                                                   "datamovement_b4_LayerNode_1", "1", "datamovement_b4_LayerNode_2", "2"])
             }
         }
+    }
+
+    /// The stack as an engine node: same numbers as the direct evaluation; its layer-tile
+    /// searches are separate nodes, shared across modes and tile sizes; a rerun executes nothing.
+    func testStackTaskThroughTheEngine() throws {
+        let (network, core) = try Self.threeLayer()
+        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false).network
+        let store = MemoryStore()
+        func build(_ mode: CachingMode, _ x: Int, _ y: Int) throws -> (StackResult, BuildResult) {
+            var graph = Graph()
+            try graph.register(LayerSearchTask.operator)
+            let n = try graph.add(StackTask.operator, StackTask.params(trunk: full, core: core, mode: mode, tileX: x, tileY: y,
+                                                                       lpfLimit: 6, objective: .energy))
+            let outcome = Executor(store: store).build(graph, targets: [n])
+            XCTAssertEqual(outcome.failures, [])
+            return (try StackTask.result(try XCTUnwrap(outcome.outputs[n])), outcome)
+        }
+        let (cached, first) = try build(.fullyCached, 8, 8)
+        XCTAssertEqual(cached.energyTotal, 5_192_259.56, accuracy: 1e-9 * 5_192_259.56)
+        XCTAssertEqual(cached.latencyTotal1, 20_541)
+        XCTAssertEqual(cached.tileTypeCounts, [1, 2, 1, 2, 4, 2, 1, 2, 1])
+        let searches = first.log.events.filter { $0.op == LayerSearchTask.operator.id && $0.kind == .executed }.count
+        XCTAssertGreaterThan(searches, 3)
+        let (_, again) = try build(.fullyCached, 8, 8)
+        XCTAssertEqual(again.log.count(.executed), 0)
+        // H-cached 8 × 8 needs some of the same layer tiles (the first tile, the first column).
+        let (hCached, third) = try build(.hCached, 8, 8)
+        XCTAssertEqual(hCached.energyTotal, 6_355_520.0, accuracy: 1e-9 * 6_355_520.0)
+        XCTAssertGreaterThan(third.log.events.filter { $0.op == LayerSearchTask.operator.id && $0.kind == .hit }.count, 0)
     }
 }

@@ -1,0 +1,88 @@
+import Graph
+
+/// Canonical values of trunks and stack results (task parameters and artifacts).
+extension CanonicalForms {
+    static func value(_ network: Network) -> Value {
+        .array(network.nodes.map { n in
+            [
+                "id": .int(Int64(n.id)),
+                "layer": n.layer.map { value($0) } ?? .null,
+                "input_sizes": .array(n.inputSizes.map { [.string($0.dim), .int(Int64($0.size))] }),
+                "input_precision": .int(Int64(n.inputPrecision)),
+                "sources": .array(n.sources.map { [.string($0.operand), .int(Int64($0.producer))] }),
+                "dim_map": .object(n.dimensionMap.mapValues { .object($0.mapValues { .string($0) }) }),
+            ]
+        })
+    }
+
+    static func network(_ v: Value) throws(Malformed) -> Network {
+        var nodes: [Network.Node] = []
+        for n in try list(v) {
+            let id = try int(n["id"])
+            var layer: Layer?
+            if let l = n["layer"], l != .null {
+                var built = try CanonicalForms.layer(l)
+                built.id = id
+                layer = built
+            }
+            var sources: [(operand: String, producer: Int)] = []
+            for s in try list(n["sources"]) {
+                let pair = try list(s)
+                guard pair.count == 2 else { throw Malformed(description: "source") }
+                sources.append((try string(pair[0]), try int(pair[1])))
+            }
+            guard case .object(let mapFields)? = n["dim_map"] else { throw Malformed(description: "dim map") }
+            var dimensionMap: [String: [String: String]] = [:]
+            for (op, m) in mapFields { dimensionMap[op] = try stringMap(m) }
+            nodes.append(Network.Node(id: id, name: "", layer: layer, inputSizes: try loopSizes(n["input_sizes"]),
+                                      inputPrecision: try int(n["input_precision"]), sources: sources, dimensionMap: dimensionMap))
+        }
+        return Network(nodes: nodes)
+    }
+
+    static func value(_ cost: KeyCost) -> Value {
+        [.double(cost.energy), .int(Int64(cost.latency0)), .int(Int64(cost.latency1)), .int(Int64(cost.latency2)),
+         .bool(cost.isCopy), .object(cost.breakdown.mapValues { .double($0) })]
+    }
+
+    static func keyCost(_ v: Value) throws(Malformed) -> KeyCost {
+        let t = try list(v)
+        guard t.count == 6, case .bool(let isCopy) = t[4], case .object(let b) = t[5] else { throw Malformed(description: "cost") }
+        var breakdown: [String: Double] = [:]
+        for (k, x) in b { breakdown[k] = try double(x) }
+        return KeyCost(energy: try double(t[0]), latency0: try int(t[1]), latency1: try int(t[2]), latency2: try int(t[3]),
+                       isCopy: isCopy, breakdown: breakdown)
+    }
+
+    static func value(_ r: StackResult) -> Value {
+        func bucket(_ b: [(cost: KeyCost, count: Int)]) -> Value { .array(b.map { [value($0.cost), .int(Int64($0.count))] }) }
+        return [
+            "tile_type_counts": .array(r.tileTypeCounts.map { .int(Int64($0)) }),
+            "rows": .int(Int64(r.rows)), "columns": .int(Int64(r.columns)),
+            "keys": .array(r.keys.map { key in
+                let b = r.buckets[key] ?? .init()
+                return [.string(key), bucket(b.all), bucket(b.row0), bucket(b.row1), bucket(b.lastRow)]
+            }),
+        ]
+    }
+
+    static func stackResult(_ v: Value) throws(Malformed) -> StackResult {
+        func bucket(_ v: Value) throws(Malformed) -> [(cost: KeyCost, count: Int)] {
+            try list(v).map { (e: Value) throws(Malformed) in
+                let pair = try list(e)
+                guard pair.count == 2 else { throw Malformed(description: "bucket") }
+                return (try keyCost(pair[0]), try int(pair[1]))
+            }
+        }
+        var result = StackResult(tileTypeCounts: try list(v["tile_type_counts"]).map { (x: Value) throws(Malformed) in try int(x) },
+                                 keys: [], buckets: [:], rows: try int(v["rows"]), columns: try int(v["columns"]))
+        for k in try list(v["keys"]) {
+            let t = try list(k)
+            guard t.count == 5 else { throw Malformed(description: "key") }
+            let name = try string(t[0])
+            result.keys.append(name)
+            result.buckets[name] = .init(all: try bucket(t[1]), row0: try bucket(t[2]), row1: try bucket(t[3]), lastRow: try bucket(t[4]))
+        }
+        return result
+    }
+}

@@ -1,0 +1,81 @@
+import Graph
+
+/// Depth-first evaluation of one trunk (tile size, caching mode, objective) as an engine
+/// operator. The single-layer searches it needs are separate nodes, requested dynamically: the
+/// task runs the evaluation with the results it has, collects the (layer tile, truncated
+/// hierarchy) problems it still lacks, asks for them all at once, and runs again with their
+/// answers, until nothing is missing. Identical layer-tile problems are therefore computed once
+/// across tile sizes, modes, ranges and studies.
+public enum StackTask {
+    public static let version: Int64 = 1
+
+    public static let `operator` = Operator("accomake.stack", version: version) { input in
+        let p = input.params
+        let trunk = try CanonicalForms.network(p["trunk"] ?? .null)
+        let fullSize = try p["full_size"].flatMap { $0 == .null ? nil : try CanonicalForms.network($0) }
+        let core = try CanonicalForms.core(p["core"] ?? .null)
+        guard let modeName = p["mode"]?.stringValue, let mode = CachingMode(name: modeName),
+              let tile = p["tile"]?.arrayValue?.compactMap(\.intValue), tile.count == 2,
+              let lpf = p["lpf"]?.intValue, let objective = p["objective"]?.stringValue.flatMap(Objective.init(rawValue:))
+        else { throw CanonicalForms.Malformed(description: "stack parameters") }
+        let problem = Problem(trunk: trunk, fullSize: fullSize, core: core, mode: mode, tileX: Int(tile[0]), tileY: Int(tile[1]),
+                              lpf: Int(lpf), objective: objective)
+        return try problem.step(known: [:])
+    }
+
+    public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int, tileY: Int,
+                              lpfLimit: Int, objective: Objective) -> Value {
+        ["trunk": CanonicalForms.value(trunk), "full_size": fullSize.map { CanonicalForms.value($0) } ?? .null,
+         "core": CanonicalForms.value(core), "mode": .string(mode.description),
+         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
+    }
+
+    public static func result(_ artifact: Artifact) throws -> StackResult {
+        try CanonicalForms.stackResult(try CanonicalDecoder.decode(artifact.bytes))
+    }
+
+    struct Problem: Sendable {
+        let trunk: Network
+        let fullSize: Network?
+        let core: Core
+        let mode: CachingMode
+        let tileX: Int, tileY: Int
+        let lpf: Int
+        let objective: Objective
+
+        /// One evaluation with the searches known so far; missing ones become requests.
+        func step(known: [Digest: LayerEvaluation?]) throws -> Step {
+            var missing: [Digest: NodeRequest] = [:]
+            var order: [Digest] = []
+            var evaluation = StackEvaluation(trunk: trunk, core: core, mode: mode, tileX: tileX, tileY: tileY) { layer, truncated in
+                let params = LayerSearchTask.params(layer: layer, core: truncated, lpfLimit: lpf, objective: objective)
+                let key = try CanonicalEncoder.digest(params)
+                if let answer = known[key] {
+                    guard let e = answer else { throw LayerSearchError.hierarchyTooSmall(layer: layer.id) }
+                    return e
+                }
+                if missing[key] == nil {
+                    missing[key] = NodeRequest(LayerSearchTask.operator.id, params)
+                    order.append(key)
+                }
+                return LayerEvaluation.placeholder
+            }
+            evaluation.fullSize = fullSize
+            let result = try evaluation.run()
+            if order.isEmpty { return .done(try CanonicalEncoder.encode(CanonicalForms.value(result))) }
+            let requests = order.compactMap { missing[$0] }
+            let keys = order
+            return .need(requests) { artifacts in
+                var next = known
+                for (key, artifact) in zip(keys, artifacts) { next[key] = try LayerSearchTask.result(artifact)?.evaluation }
+                return try step(known: next)
+            }
+        }
+    }
+}
+
+extension LayerEvaluation {
+    /// Stands in for a search result not yet known (the evaluation is run again once it is).
+    static let placeholder = LayerEvaluation(temporalMapping: [:], levels: [], macEnergy: 0, memoryEnergy: 0, idealCycle: 0,
+                                             idealTemporalCycle: 0, stallSlack: 0, onload: 0, offload: 0, doubleBuffered: [:])
+}
