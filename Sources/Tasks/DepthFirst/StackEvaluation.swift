@@ -16,6 +16,8 @@ public struct StackResult: Sendable {
     public var buckets: [String: Buckets]
     public var rows: Int
     public var columns: Int
+    /// Per tile type, in first-seen order: where its data lives.
+    public var placements: [TilePlacement] = []
 
     public func energy(_ key: String) -> Double { buckets[key]?.all.reduce(0) { $0 + $1.cost.energy * Double($1.count) } ?? 0 }
     /// ACCO's latency of a key: Σ latencyTotal2 × count.
@@ -59,48 +61,71 @@ public struct StackEvaluation {
         let tiles = TileGrid.tiles(totalX: out.size("OX"), totalY: out.size("OY"), tileX: tileX, tileY: tileY)
         let planner = StackLayoutPlanner(trunk: trunk, fullSize: fullSize ?? trunk, hierarchy: hierarchy, mode: mode,
                                          inputOperand: inputOperand, outputOperand: outputOperand, weightOperand: weightOperand)
-        let layouts = planner.layouts(for: tiles)
+        let grid = planner.grid(for: tiles)
         let evaluator = TileEvaluator(trunk: trunk, hierarchy: hierarchy, copier: DataCopier(core: core), inputOperand: inputOperand,
                                       outputOperand: outputOperand, weightOperand: weightOperand, search: search)
         let columns = (tiles.map(\.column).max() ?? 0) + 1
         let rows = (tiles.map(\.row).max() ?? 0) + 1
-        var typeIndex: [String: Int] = [:]
+        let staleV = tiles.last.map { grid.layout(tiles.count - 1, $0).vLevel } ?? nil
+        // A tile's type is the §6.4 key; it is a function of its distinct layout, its last
+        // column/row flags and its make/use levels, so the key text is built once per combination.
+        var typeOfLayoutKey: [[Int32]: Int] = [:]
+        var typeOfText: [String: Int] = [:]
         var typeResults: [[(key: String, cost: KeyCost)]] = []
-        var counts: [Int] = []
+        var counts: [[Int]] = []  // per type: all, row 0, row 1, last row
         var result = StackResult(tileTypeCounts: [], keys: [], buckets: [:], rows: rows, columns: columns)
+        let names = core.memories.map(\.name)
         for (i, tile) in tiles.enumerated() {
-            let layout = layouts[i]
-            let context = TileContext(
-                tile: tile, layout: layout,
-                useH: tile.firstColumn ? nil : layouts[i - 1].makeH,
-                useV: tile.firstRow ? nil : layouts[i - columns].makeV,
-                weightsFromTop: i == 0, staleV: layouts.last?.vLevel, trunkWeightLevel: layout.wLevel)
-            let key = Self.memoKey(context)
+            let useH: Int32 = tile.firstColumn ? -1 : grid.makeH[i - 1]
+            let useV: Int32 = tile.firstRow ? -1 : grid.makeV[i - columns]
+            let layoutKey = [grid.layoutOf[i], tile.lastColumn ? 1 : 0, tile.lastRow ? 1 : 0, useH, useV, grid.makeH[i],
+                             grid.makeV[i], i == 0 ? 1 : 0]
             let type: Int
-            if let known = typeIndex[key] {
+            if let known = typeOfLayoutKey[layoutKey] {
                 type = known
             } else {
-                type = typeResults.count
-                typeIndex[key] = type
-                typeResults.append(try evaluator.evaluate(context))
-                counts.append(0)
+                let context = TileContext(tile: tile, layout: grid.layout(i, tile), useH: StackLayoutPlanner.Grid.level(useH),
+                                          useV: StackLayoutPlanner.Grid.level(useV), weightsFromTop: i == 0, staleV: staleV,
+                                          trunkWeightLevel: grid.weightLevel)
+                let text = Self.memoKey(context)
+                if let known = typeOfText[text] {
+                    type = known
+                } else {
+                    type = typeResults.count
+                    typeOfText[text] = type
+                    let evaluated = try evaluator.evaluate(context)
+                    typeResults.append(evaluated.costs)
+                    result.placements.append(TilePlacement(width: tile.width, height: tile.height, count: 0,
+                                                           hCache: context.layout.makeH.map { names[$0] },
+                                                           vCache: context.layout.makeV.map { names[$0] },
+                                                           weights: names[context.layout.wLevel], nodes: evaluated.placement))
+                    counts.append([0, 0, 0, 0])
+                }
+                typeOfLayoutKey[layoutKey] = type
             }
-            counts[type] += 1
+            counts[type][0] += 1
+            if tile.row == 0 { counts[type][1] += 1 }
+            if tile.row == 1 { counts[type][2] += 1 }
+            if rows >= 3 && tile.row == rows - 1 { counts[type][3] += 1 }
+        }
+        for type in typeResults.indices {
+            result.placements[type].count = counts[type][0]
             for (name, cost) in typeResults[type] {
                 if result.buckets[name] == nil { result.keys.append(name); result.buckets[name] = .init() }
-                Self.add(cost, to: &result.buckets[name]!.all)
-                if tile.row == 0 { Self.add(cost, to: &result.buckets[name]!.row0) }
-                if tile.row == 1 { Self.add(cost, to: &result.buckets[name]!.row1) }
-                if rows >= 3 && tile.row == rows - 1 { Self.add(cost, to: &result.buckets[name]!.lastRow) }
+                Self.add(cost, counts[type][0], to: &result.buckets[name]!.all)
+                Self.add(cost, counts[type][1], to: &result.buckets[name]!.row0)
+                Self.add(cost, counts[type][2], to: &result.buckets[name]!.row1)
+                Self.add(cost, counts[type][3], to: &result.buckets[name]!.lastRow)
             }
         }
-        result.tileTypeCounts = counts
+        result.tileTypeCounts = counts.map { $0[0] }
         return result
     }
 
     /// Identical costs merge into one (cost, count) pair.
-    static func add(_ cost: KeyCost, to list: inout [(cost: KeyCost, count: Int)]) {
-        if let i = list.firstIndex(where: { $0.cost == cost }) { list[i].count += 1 } else { list.append((cost, 1)) }
+    static func add(_ cost: KeyCost, _ count: Int, to list: inout [(cost: KeyCost, count: Int)]) {
+        guard count > 0 else { return }
+        if let i = list.firstIndex(where: { $0.cost == cost }) { list[i].count += count } else { list.append((cost, count)) }
     }
 
     /// The tile memo key of depth-first.md §6.4, plus what §12 adds for an engine.

@@ -78,17 +78,46 @@ struct StackLayoutPlanner {
     let outputOperand: String
     let weightOperand: String?
 
-    /// `determineLayout` memoised on (width, height, first column, first row).
-    func layouts(for tiles: [Tile]) -> [TileLayout] {
-        var memo: [[Int]: TileLayout] = [:]
-        var out: [TileLayout] = []
+    /// The layouts of a whole grid, compactly: per tile the index of its distinct pass-1 layout
+    /// (`determineLayout` memoised on width, height, first column, first row) and its make levels
+    /// after the consistency passes.
+    struct Grid {
+        var distinct: [TileLayout] = []
+        var layoutOf: [Int32] = []
+        var makeH: [Int32] = []
+        var makeV: [Int32] = []
+        var weightLevel: Int = 0
+
+        static func level(_ m: Int32) -> Int? { m < 0 ? nil : Int(m) }
+
+        /// Tile i's layout with its make levels and last-column/row write rules applied.
+        func layout(_ i: Int, _ tile: Tile) -> TileLayout {
+            var l = distinct[Int(layoutOf[i])]
+            l.makeH = Grid.level(makeH[i])
+            l.makeV = Grid.level(makeV[i])
+            l.wLevel = weightLevel
+            if tile.lastColumn { l.hWrite = [] }
+            if tile.lastRow { l.vWrite = [] }
+            return l
+        }
+    }
+
+    func grid(for tiles: [Tile]) -> Grid {
+        var grid = Grid()
+        var memo: [[Int]: Int32] = [:]
+        grid.layoutOf.reserveCapacity(tiles.count)
         for tile in tiles {
             let key = [tile.width, tile.height, tile.firstColumn ? 1 : 0, tile.firstRow ? 1 : 0]
-            let layout = memo[key] ?? determine(width: tile.width, height: tile.height, firstX: tile.firstColumn, firstY: tile.firstRow)
-            memo[key] = layout
-            out.append(layout)
+            if let known = memo[key] {
+                grid.layoutOf.append(known)
+            } else {
+                grid.distinct.append(determine(width: tile.width, height: tile.height, firstX: tile.firstColumn, firstY: tile.firstRow))
+                memo[key] = Int32(grid.distinct.count - 1)
+                grid.layoutOf.append(Int32(grid.distinct.count - 1))
+            }
         }
-        return consistent(out, tiles)
+        consistent(&grid, tiles)
+        return grid
     }
 
     private func determine(width: Int, height: Int, firstX: Bool, firstY: Bool) -> TileLayout {
@@ -162,30 +191,32 @@ struct StackLayoutPlanner {
     }
 
     /// The consistency passes over the grid (§7.3): make levels and the trunk weight level.
-    private func consistent(_ layouts: [TileLayout], _ tiles: [Tile]) -> [TileLayout] {
-        var out = layouts
-        var highestV = layouts.first?.vLevel
-        for i in out.indices {
+    private func consistent(_ grid: inout Grid, _ tiles: [Tile]) {
+        func m(_ level: Int?) -> Int32 { level.map(Int32.init) ?? -1 }
+        let hLevel = grid.distinct.map { m($0.hLevel) }, vLevel = grid.distinct.map { m($0.vLevel) }
+        grid.makeH = Array(repeating: -1, count: tiles.count)
+        grid.makeV = Array(repeating: -1, count: tiles.count)
+        var highestV = grid.layoutOf.first.map { vLevel[Int($0)] } ?? -1
+        for i in tiles.indices {
             let tile = tiles[i]
-            out[i].makeH = tile.lastColumn ? nil : out[i].hLevel
-            if !tile.firstColumn, out[i - 1].makeH != out[i].hLevel {
-                out[i - 1].makeH = out[i].hLevel  // `hCacheLevelLatestWins`
+            let h = hLevel[Int(grid.layoutOf[i])], v = vLevel[Int(grid.layoutOf[i])]
+            grid.makeH[i] = tile.lastColumn ? -1 : h
+            if !tile.firstColumn, grid.makeH[i - 1] != h {
+                grid.makeH[i - 1] = h  // `hCacheLevelLatestWins`
             }
-            if out[i].vLevel != highestV {
-                highestV = out[i].vLevel  // `vCacheLevelLatestWins`
-                for j in 0..<i where out[j].makeV != nil { out[j].makeV = highestV }
+            if v != highestV {
+                highestV = v  // `vCacheLevelLatestWins`
+                for j in 0..<i where grid.makeV[j] >= 0 { grid.makeV[j] = highestV }
             }
-            out[i].makeV = tile.lastRow ? nil : highestV
-            if tile.lastColumn { out[i].hWrite = [] }
-            if tile.lastRow { out[i].vWrite = [] }
+            grid.makeV[i] = tile.lastRow ? -1 : highestV
         }
         // The weight level is the highest any tile needs.
+        grid.weightLevel = grid.distinct.first?.wLevel ?? 0
         if let weightOperand {
             let chain = hierarchy.core.levels(of: weightOperand)
-            let highest = out.map { chain.firstIndex(of: $0.wLevel) ?? 0 }.max() ?? 0
-            for i in out.indices { out[i].wLevel = chain[highest] }
+            let highest = grid.distinct.map { chain.firstIndex(of: $0.wLevel) ?? 0 }.max() ?? 0
+            if highest < chain.count { grid.weightLevel = chain[highest] }
         }
-        return out
     }
 
     /// The live-data peak of one tile walked in topological order (§7.1); the first-column

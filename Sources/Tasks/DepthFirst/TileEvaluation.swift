@@ -25,6 +25,24 @@ public struct StackError: Error, CustomStringConvertible {
     public let description: String
 }
 
+/// Where one node's inputs (its I top) and output (its O top) live for a tile.
+public struct NodePlacement: Sendable, Equatable {
+    public var node: Int
+    public var input: String
+    public var output: String
+}
+
+/// Where a tile type keeps its data.
+public struct TilePlacement: Sendable, Equatable {
+    public var width: Int
+    public var height: Int
+    public var count: Int
+    public var hCache: String?
+    public var vCache: String?
+    public var weights: String
+    public var nodes: [NodePlacement]
+}
+
 /// Where a tile's caches come from and go to (pass-2 inputs, depth-first.md §7.4).
 struct TileContext {
     var tile: Tile
@@ -48,7 +66,8 @@ struct TileEvaluator {
     /// The single-layer search on a (truncated) core.
     let search: (Layer, Core) throws -> LayerEvaluation
 
-    func evaluate(_ t: TileContext) throws -> [(key: String, cost: KeyCost)] {
+    /// The per-key costs of the tile, and where each node's inputs and output lived.
+    func evaluate(_ t: TileContext) throws -> (costs: [(key: String, cost: KeyCost)], placement: [NodePlacement]) {
         let bp = BackPropagation(trunk, tileX: t.tile.width, tileY: t.tile.height, useH: t.useH != nil,
                                  makeH: t.layout.makeH != nil, useV: t.useV != nil, makeV: t.layout.makeV != nil)
         let net = bp.network
@@ -57,6 +76,7 @@ struct TileEvaluator {
         var pending: [CopyAction] = []
         var producedAt: [Int: (memory: Int, bits: Int)] = [:]
         var results: [(String, KeyCost)] = []
+        var placement: [NodePlacement] = []
         func position(_ operand: String, _ memory: Int) throws -> MemoryPosition {
             guard let l = hierarchy.position(memory, in: operand) else {
                 throw StackError(description: "\(core.memories[memory].name) does not store \(operand)")
@@ -73,6 +93,7 @@ struct TileEvaluator {
                 }
                 pending.append(CopyAction(bits: node.outputBits, from: try position(inputOperand, dram), to: try position(inputOperand, top.memory)))
                 producedAt[node.id] = (top.memory, node.outputBits)
+                placement.append(NodePlacement(node: node.id, input: core.memories[dram].name, output: core.memories[top.memory].name))
                 results.append(("datamovement_b4_InputLayerNode_\(node.id)", .copy(try copier.cost(pending))))
                 pending = []
                 continue
@@ -131,6 +152,7 @@ struct TileEvaluator {
                 do {
                     let evaluation = try search(layer, truncated)
                     producedAt[node.id] = (oTop, node.outputBits)
+                    placement.append(NodePlacement(node: node.id, input: core.memories[iTop.memory].name, output: core.memories[oTop].name))
                     results.append(("datamovement_b4_LayerNode_\(node.id)", .copy(copyCost)))
                     results.append(("\(node.id)", .layer(evaluation)))
                     pending = isOutput ? [] : try cacheWrites(node, layer, oTop: oTop, t: t)
@@ -143,7 +165,7 @@ struct TileEvaluator {
                 }
             }
         }
-        return results
+        return (results, placement)
     }
 
     /// Π of an operand's r-dim sizes × Π pr extents, with some tensor dims overridden.

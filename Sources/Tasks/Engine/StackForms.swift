@@ -59,6 +59,11 @@ extension CanonicalForms {
         return [
             "tile_type_counts": .array(r.tileTypeCounts.map { .int(Int64($0)) }),
             "rows": .int(Int64(r.rows)), "columns": .int(Int64(r.columns)),
+            "placements": .array(r.placements.map { p in
+                [.int(Int64(p.width)), .int(Int64(p.height)), .int(Int64(p.count)), p.hCache.map(Value.string) ?? .null,
+                 p.vCache.map(Value.string) ?? .null, .string(p.weights),
+                 .array(p.nodes.map { [.int(Int64($0.node)), .string($0.input), .string($0.output)] })]
+            }),
             "keys": .array(r.keys.map { key in
                 let b = r.buckets[key] ?? .init()
                 return [.string(key), bucket(b.all), bucket(b.row0), bucket(b.row1), bucket(b.lastRow)]
@@ -76,6 +81,19 @@ extension CanonicalForms {
         }
         var result = StackResult(tileTypeCounts: try list(v["tile_type_counts"]).map { (x: Value) throws(Malformed) in try int(x) },
                                  keys: [], buckets: [:], rows: try int(v["rows"]), columns: try int(v["columns"]))
+        for p in try list(v["placements"]) {
+            let t = try list(p)
+            guard t.count == 7 else { throw Malformed(description: "placement") }
+            var nodes: [NodePlacement] = []
+            for n in try list(t[6]) {
+                let x = try list(n)
+                guard x.count == 3 else { throw Malformed(description: "node placement") }
+                nodes.append(NodePlacement(node: try int(x[0]), input: try string(x[1]), output: try string(x[2])))
+            }
+            result.placements.append(TilePlacement(width: try int(t[0]), height: try int(t[1]), count: try int(t[2]),
+                                                   hCache: t[3].stringValue, vCache: t[4].stringValue, weights: try string(t[5]),
+                                                   nodes: nodes))
+        }
         for k in try list(v["keys"]) {
             let t = try list(k)
             guard t.count == 5 else { throw Malformed(description: "key") }

@@ -12,3 +12,23 @@ public enum ProblemLoader {
         return (try LayerBinding.layer(node, mapping: mapping, core: core, files: files), core)
     }
 }
+
+extension ProblemLoader {
+    /// The whole network of a workload, at full size (depth-first.md §4.2: the last layer's
+    /// extents decide every other one).
+    public static func network(_ files: ProblemFiles) throws(InputError) -> (Network, Core) {
+        let core = try HardwareFormat.load(files.hardware)
+        let nodes = try WorkloadFormat.load(files.workload)
+        let mapping = try MappingFormat.load(files.mapping)
+        let network = try Network.build(nodes: nodes, mapping: mapping, core: core, files: files)
+        return (network.fullSize(), core)
+    }
+}
+
+extension Network {
+    /// Every extent back-propagated from the output node's; the files' intermediate sizes are
+    /// placeholders.
+    public func fullSize() -> Network {
+        BackPropagation(self, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false).network
+    }
+}

@@ -1,0 +1,119 @@
+import Foundation
+import Graph
+import Tasks
+
+/// `accomake stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
+///  [--objective energy|latency] [--lpf N] [--cuts A,B] [--json] [--cache DIR] [-j N]`
+///
+/// Depth-first evaluation of the network split at the weight-overflow cuts (and the given
+/// ones): per trunk the tile types, where data lives, per-key energy and latency, and totals.
+enum StackCommand {
+    static func run(_ args: ArraySlice<String>) throws -> Int32 {
+        let a = try Arguments(args, command: "stack",
+                              options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "lpf", "cuts", "cache", "j", "jobs"],
+                              flags: ["json"])
+        func file(_ name: String) throws -> String {
+            guard let path = a.value(name) else { throw UsageError("stack: --\(name) FILE is required") }
+            return path
+        }
+        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"), mapping: try file("mapping"))
+        let (tileX, tileY) = try tile(a.value("tile") ?? "")
+        guard let mode = CachingMode(name: a.value("mode") ?? "fully-cached") else {
+            throw UsageError("stack: --mode \(a.value("mode") ?? ""): expected recompute, h-cached or fully-cached")
+        }
+        let objective = try ObjectiveOption.parse(a.value("objective"))
+        let lpf = try a.int("lpf", default: 6, range: 1...12)
+        var userCuts: [Int] = []
+        if let text = a.value("cuts") {
+            for part in text.split(separator: ",") {
+                guard let c = Int(part.trimmingCharacters(in: .whitespaces)) else { throw UsageError("stack: --cuts \(text): expected layer ids like 3,7") }
+                userCuts.append(c)
+            }
+        }
+        let (network, core) = try ProblemLoader.network(files)
+        let cuts = Array(Set(StackCuts.forward(network, core) + userCuts)).sorted()
+        let trunks = try network.trunks(cuts: cuts)
+        var graph = Graph()
+        try graph.register(LayerSearchTask.operator)
+        var nodes: [NodeID] = []
+        for trunk in trunks {
+            nodes.append(try graph.add(StackTask.operator, StackTask.params(trunk: trunk.network, core: core, mode: mode, tileX: tileX,
+                                                                           tileY: tileY, lpfLimit: lpf, objective: objective)))
+        }
+        let cache = try CacheLocation.open(a)
+        let interrupts = Interrupts()
+        let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
+                                                                  cancellation: interrupts.flag)).build(graph, targets: nodes)
+        cache.flush()
+        if let failure = outcome.failures.first { throw UsageError("stack: \(failure.message)") }
+        if outcome.cancelled { return 130 }
+        var results: [StackResult] = []
+        for n in nodes {
+            guard let artifact = outcome.outputs[n] else { throw UsageError("stack: no result") }
+            results.append(try StackTask.result(artifact))
+        }
+        let energy = results.reduce(0) { $0 + $1.energyTotal }
+        let latency = results.reduce(0) { $0 + $1.latencyTotal }
+        let latency1 = results.reduce(0) { $0 + $1.latencyTotal1 }
+        let executed = outcome.log.count(.executed), cached = outcome.log.count(.hit) + outcome.log.count(.cutoff)
+        if a.flag("json") {
+            let keys: [JSONText] = results.flatMap { r in
+                r.keys.map { k in
+                    JSONText.object([("key", .string(k)), ("energy", .number(r.energy(k))),
+                                     ("latency_total", .int(r.latency(k))), ("latency_total1", .int(r.latency1(k)))])
+                }
+            }
+            let trunkList: [JSONText] = zip(trunks, results).map { t, r in
+                .object([("cut_before", t.after.map { .int($0) } ?? .null), ("cut_after", t.through.map { .int($0) } ?? .null),
+                         ("energy_total", .number(r.energyTotal)), ("latency_total", .int(r.latencyTotal)),
+                         ("latency_total1", .int(r.latencyTotal1)),
+                         ("tile_type_counts", .array(r.tileTypeCounts.map { .int($0) })),
+                         ("placements", .array(r.placements.map { p in
+                             .object([("tile", .array([.int(p.width), .int(p.height)])), ("count", .int(p.count)),
+                                      ("h_cache", p.hCache.map(JSONText.string) ?? .null),
+                                      ("v_cache", p.vCache.map(JSONText.string) ?? .null), ("weights", .string(p.weights)),
+                                      ("nodes", .array(p.nodes.map { .object([("node", .int($0.node)), ("input", .string($0.input)),
+                                                                               ("output", .string($0.output))]) }))])
+                         }))])
+            }
+            print(JSONText.object([
+                ("tile", .array([.int(tileX), .int(tileY)])), ("mode", .string(mode.description)),
+                ("objective", .string(objective.rawValue)), ("lpf", .int(lpf)), ("cuts", .array(cuts.map { .int($0) })),
+                ("energy_total", .number(energy)), ("latency_total", .int(latency)), ("latency_total1", .int(latency1)),
+                ("tile_type_counts", .array(results.flatMap(\.tileTypeCounts).map { .int($0) })),
+                ("keys", .array(keys)), ("trunks", .array(trunkList)),
+                ("nodes_executed", .int(executed)), ("nodes_cached", .int(cached)),
+            ]).rendered())
+            return 0
+        }
+        print("stack: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective \(objective.rawValue), lpf \(lpf)")
+        print("cuts: \(cuts.isEmpty ? "none" : cuts.map(String.init).joined(separator: ", ")); \(executed) nodes computed, \(cached) from cache")
+        for (t, r) in zip(trunks, results) {
+            print("trunk (\(t.after.map(String.init) ?? "none"), \(t.through.map(String.init) ?? "none")): \(r.placements.count) tile types, \(r.columns)×\(r.rows) tiles")
+            print("  tiles  size     H cache       V cache       weights       inputs → output per node")
+            for p in r.placements {
+                let where_ = p.nodes.map { "\($0.node): \($0.input)→\($0.output)" }.joined(separator: ", ")
+                print("  " + [pad(String(p.count), 5), pad("\(p.width)×\(p.height)", 7), pad(p.hCache ?? "-", 12),
+                              pad(p.vCache ?? "-", 12), pad(p.weights, 12), where_].joined(separator: "  "))
+            }
+            print("  key                                   energy pJ      latency  latency1")
+            for k in r.keys {
+                print("  " + pad(k, 36) + "  " + lpad(LayerCommand.number(r.energy(k)), 14) + "  "
+                      + lpad(String(r.latency(k)), 8) + "  " + lpad(String(r.latency1(k)), 8))
+            }
+        }
+        print("total: energy \(LayerCommand.number(energy)) pJ, latency \(latency) cycles (Σ latency_total2; DeFiNES-style Σ latency_total1: \(latency1))")
+        return 0
+    }
+
+    static func tile(_ text: String) throws -> (Int, Int) {
+        let parts = text.lowercased().split(separator: "x")
+        guard parts.count == 2, let x = Int(parts[0]), let y = Int(parts[1]), x > 0, y > 0 else {
+            throw UsageError("--tile \(text): expected the output tile as XxY, e.g. 8x8")
+        }
+        return (x, y)
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
+    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
+}
