@@ -49,6 +49,8 @@ struct RunNode {
     /// Set when the node's cached blob proved unreadable and a copy was made to rebuild it.
     var replacedBy: Int?
     var rebuilds = 0
+    /// Dynamic-dependency batches this node asked for in this run.
+    var steps = 0
 }
 
 /// Everything a run knows, guarded by the run's lock. Methods are the scheduler's transitions.
@@ -79,6 +81,8 @@ struct RunState {
 
     static let memoLimit = 64 << 20
     static let maxRebuilds = 3
+    /// A task that keeps asking for more is a bug in the task; stop it rather than loop.
+    static let maxSteps = 10_000
 
     init(graph: Graph, store: any ActionStore, options: BuildOptions) {
         self.graph = graph
@@ -318,6 +322,10 @@ struct RunState {
                             continuation: @escaping @Sendable ([Artifact]) throws -> Step, nanos: UInt64) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
+        nodes[n].steps += 1
+        guard nodes[n].steps <= Self.maxSteps else {
+            return fail(n, message: "asked for dependencies \(Self.maxSteps) times without finishing; its requests never settle")
+        }
         nodes[n].continuation = continuation
         attachDynamic(n, requests)
     }

@@ -13,7 +13,8 @@ enum BenchCommand {
         switch what {
         case "engine": return try engine(args.dropFirst())
         case "layer": return try LayerBench.run(args.dropFirst())
-        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer)")
+        case "stack": return try StackBench.run(args.dropFirst())
+        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack)")
         }
     }
 

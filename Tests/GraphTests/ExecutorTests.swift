@@ -197,4 +197,17 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(result.failures.map(\.op), ["nope"])
         XCTAssertEqual(result.log.nodes(.skipped), [n])
     }
+
+    func testATaskThatNeverStopsAskingIsStopped() throws {
+        @Sendable func again(_ i: Int64) -> Step {
+            .need([NodeRequest("test.const", ["value": .int(i % 3)])]) { _ in again(i + 1) }
+        }
+        let endless = Operator("test.endless", version: 1) { _ in again(0) }
+        var g = Graph()
+        try g.register(TestOps.const)
+        let n = try g.add(endless, [:])
+        let result = Executor(store: MemoryStore()).build(g, targets: [n])
+        XCTAssertEqual(result.failures.map(\.op), ["test.endless"])
+        XCTAssertTrue(result.failures.first?.message.contains("never settle") ?? false)
+    }
 }

@@ -137,4 +137,34 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(hCached.energyTotal, 6_355_520.0, accuracy: 1e-9 * 6_355_520.0)
         XCTAssertGreaterThan(third.log.events.filter { $0.op == LayerSearchTask.operator.id && $0.kind == .hit }.count, 0)
     }
+
+    /// A layer whose first truncated hierarchy is too small is retried with more levels; through
+    /// the engine, the "too small" answers must be remembered between dynamic rounds (this once
+    /// looped forever) and the totals must equal the direct evaluation.
+    func testRetriesThroughTheEngineMatchTheDirectEvaluation() throws {
+        let projects = ReferenceData.repository.appendingPathComponent("projects")
+        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
+                                 workload: projects.appendingPathComponent("workloads/fsrcnn.json").path,
+                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
+        let (network, core) = try ProblemLoader.network(files)
+        var tooSmall = 0
+        let direct = try StackEvaluation(trunk: network, core: core, mode: .recompute, tileX: 4, tileY: 540) { layer, core in
+            do {
+                return try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
+            } catch LayerSearchError.hierarchyTooSmall {
+                tooSmall += 1
+                throw LayerSearchError.hierarchyTooSmall(layer: layer.id)
+            }
+        }.run()
+        XCTAssertGreaterThan(tooSmall, 0, "the case must exercise the retry")
+        var graph = Graph()
+        try graph.register(LayerSearchTask.operator)
+        let n = try graph.add(StackTask.operator, StackTask.params(trunk: network, core: core, mode: .recompute, tileX: 4, tileY: 540,
+                                                                   lpfLimit: 6, objective: .energy))
+        let outcome = Executor(store: MemoryStore()).build(graph, targets: [n])
+        let viaEngine = try StackTask.result(try XCTUnwrap(outcome.outputs[n]))
+        XCTAssertEqual(viaEngine.energyTotal, direct.energyTotal)
+        XCTAssertEqual(viaEngine.latencyTotal, direct.latencyTotal)
+        XCTAssertEqual(viaEngine.tileTypeCounts, direct.tileTypeCounts)
+    }
 }

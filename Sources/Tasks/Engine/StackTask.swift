@@ -67,7 +67,10 @@ public enum StackTask {
             let keys = order
             return .need(requests) { artifacts in
                 var next = known
-                for (key, artifact) in zip(keys, artifacts) { next[key] = try LayerSearchTask.result(artifact)?.evaluation }
+                for (key, artifact) in zip(keys, artifacts) {
+                    // updateValue, not subscript assignment: a "too small" answer is a nil that must be stored.
+                    next.updateValue(try LayerSearchTask.result(artifact)?.evaluation, forKey: key)
+                }
                 return try step(known: next)
             }
         }
