@@ -103,6 +103,13 @@ final class DepthFirstTests: XCTestCase {
                     XCTAssertEqual(result.energy(key), e, accuracy: 1e-9 * max(1, e), key)
                     XCTAssertEqual(result.latency1(key), row["latency_cycles"] as? Int, key)
                 }
+                // Placement (§11.1): caches and intermediate tiles in sram_64KB, the trunk input
+                // from DRAM, the last layer's output to DRAM.
+                for p in result.placements {
+                    XCTAssertTrue([nil, "sram_64KB"].contains(p.hCache) && [nil, "sram_64KB"].contains(p.vCache))
+                    XCTAssertEqual(p.nodes.map { "\($0.node):\($0.input)>\($0.output)" },
+                                   ["-1:dram>sram_64KB", "0:sram_64KB>sram_64KB", "1:sram_64KB>sram_64KB", "2:sram_64KB>dram"])
+                }
                 XCTAssertEqual(Set(result.keys), ["datamovement_b4_InputLayerNode_-1", "datamovement_b4_LayerNode_0", "0",
                                                   "datamovement_b4_LayerNode_1", "1", "datamovement_b4_LayerNode_2", "2"])
             }
@@ -166,5 +173,51 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(viaEngine.energyTotal, direct.energyTotal)
         XCTAssertEqual(viaEngine.latencyTotal, direct.latencyTotal)
         XCTAssertEqual(viaEngine.tileTypeCounts, direct.tileTypeCounts)
+    }
+
+    func planner(_ core: Core, _ mode: CachingMode) throws -> StackLayoutPlanner {
+        let (network, _) = try Self.threeLayer()
+        let full = network.fullSize()
+        return StackLayoutPlanner(trunk: full, fullSize: full, hierarchy: HierarchyView(core: core), mode: mode,
+                                  inputOperand: "I1", outputOperand: "O", weightOperand: "I2")
+    }
+
+    /// §7.1–7.2 for an interior 8 × 8 tile of the 3-layer chain, fully cached: live peak 20 992
+    /// bits (an 8 × 8 × 16 input tile, a 10 × 10 × 16 layer input and an 8 × 8 × 16 output at
+    /// 8 bits); per layer H-in (160 × 2 × 8 = 2 560), V-in ((160 × IX_full // 10) × 2 × 8 with
+    /// IX_full 38, 36, 34) and corner ((320 // 10) × 2 × 8 = 512) bits.
+    func testCacheSizesAndPeaks() throws {
+        let (_, core) = try Self.threeLayer()
+        let p = try planner(core, .fullyCached)
+        let interior = p.determine(width: 8, height: 8, firstX: false, firstY: false)
+        XCTAssertEqual(interior.livePeak, 20_992)
+        XCTAssertEqual(interior.peakH, 20_992 + 3 * 2560)
+        XCTAssertEqual(interior.peakHV, 20_992 + 3 * 2560 + (9728 + 9216 + 8704))
+        XCTAssertEqual(interior.cornerBits, 3 * 512)
+        // A first-column tile's H peak is the plain live peak (`firstColumnHPeakOmitsCaches`).
+        let firstColumn = p.determine(width: 8, height: 8, firstX: true, firstY: false)
+        XCTAssertEqual(firstColumn.peakH, firstColumn.livePeak)
+        // Reads per mode: none in the first column/row; none at all without caching.
+        XCTAssertEqual(interior.hRead[.init(node: 1, operand: "I")], .init(dim: "IX", amount: 2))
+        XCTAssertEqual(interior.vRead[.init(node: 1, operand: "I")]?.rows, .init(dim: "IY", amount: 2))
+        XCTAssertTrue(firstColumn.hRead.isEmpty)
+        XCTAssertTrue(try planner(core, .recompute).determine(width: 8, height: 8, firstX: false, firstY: false).hRead.isEmpty)
+        XCTAssertTrue(try planner(core, .hCached).determine(width: 8, height: 8, firstX: false, firstY: false).vRead.isEmpty)
+    }
+
+    /// §7.3 on a small hierarchy: with sram_64KB cut to 40 000 bits the H cache still fits there
+    /// (28 672 bits) but the V cache (56 320 − 1 536 corner bits) moves up to sram_1MB_A.
+    func testLevelChoiceOnASmallHierarchy() throws {
+        var (_, core) = try Self.threeLayer()
+        let small = try XCTUnwrap(core.memories.firstIndex { $0.name == "sram_64KB" })
+        let big = try XCTUnwrap(core.memories.firstIndex { $0.name == "sram_1MB_A" })
+        let weights = try XCTUnwrap(core.memories.firstIndex { $0.name == "sram_32KB" })
+        XCTAssertEqual(try planner(core, .fullyCached).determine(width: 8, height: 8, firstX: false, firstY: false).vLevel, small)
+        core.memories[small].size = 40_000
+        let layout = try planner(core, .fullyCached).determine(width: 8, height: 8, firstX: false, firstY: false)
+        XCTAssertEqual(layout.hLevel, small)
+        XCTAssertEqual(layout.vLevel, big)
+        XCTAssertEqual(layout.wLevel, weights)  // 3 × 16 × 16 × 9 × 8 = 55 296 bits of weights fit in 256 Kbit
+        XCTAssertNil(try planner(core, .recompute).determine(width: 8, height: 8, firstX: false, firstY: false).hLevel)
     }
 }

@@ -120,7 +120,7 @@ struct StackLayoutPlanner {
         return grid
     }
 
-    private func determine(width: Int, height: Int, firstX: Bool, firstY: Bool) -> TileLayout {
+    func determine(width: Int, height: Int, firstX: Bool, firstY: Bool) -> TileLayout {
         let cache = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX, makeH: true, useV: !firstY, makeV: true)
         let live = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX && mode.h, makeH: true,
                                    useV: !firstY && mode.v, makeV: true)
