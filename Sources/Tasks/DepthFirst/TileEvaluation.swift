@@ -148,9 +148,9 @@ struct TileEvaluator {
                 }
                 let copyCost = try copier.cost(pending)
                 // §8.3 the hierarchy the layer sees, §8.4 its cost.
-                let truncated = truncate(layer: layer, iTop: iTop.memory, oTop: isOutput ? nil : oTop, t: t)
+                let (searched, truncated) = truncate(layer: layer, iTop: iTop.memory, oTop: isOutput ? nil : oTop, t: t)
                 do {
-                    let evaluation = try search(layer, truncated)
+                    let evaluation = try search(searched, truncated)
                     producedAt[node.id] = (oTop, node.outputBits)
                     placement.append(NodePlacement(node: node.id, input: core.memories[iTop.memory].name, output: core.memories[oTop].name))
                     results.append(("datamovement_b4_LayerNode_\(node.id)", .copy(copyCost)))
@@ -200,8 +200,9 @@ struct TileEvaluator {
 
     /// §8.3: the core without the input levels above the I top, the output levels above the
     /// O top (unless the trunk's output layer) and, after the first tile, the weight levels above
-    /// the trunk's weight level.
-    func truncate(layer: Layer, iTop: Int, oTop: Int?, t: TileContext) -> Core {
+    /// the trunk's weight level. An element-wise layer with both inputs on `I1` is searched with
+    /// its second input on an `I2` aliased onto every `I1` level (the weight chain removed).
+    func truncate(layer: Layer, iTop: Int, oTop: Int?, t: TileContext) -> (Layer, Core) {
         var keep: [String: Int] = [:]  // memory operand → highest core memory index kept
         for (operand, _) in trunk.node(layer.id)?.sources ?? [] {
             if let link = layer.memoryOperandLinks[operand] { keep[link] = iTop }
@@ -218,8 +219,25 @@ struct TileEvaluator {
                 for p in core.memories[m].ports.indices { core.memories[m].ports[p].duties.removeAll { $0.memoryOperand == operand } }
             }
         }
+        var searched = layer
+        let activations = (trunk.node(layer.id)?.sources ?? []).map(\.operand)
+        if activations.count == 2, Set(activations.compactMap { layer.memoryOperandLinks[$0] }) == ["I1"] {
+            for m in core.memories.indices {
+                core.memories[m].operands.removeAll { $0 == "I2" }
+                for p in core.memories[m].ports.indices {
+                    core.memories[m].ports[p].duties.removeAll { $0.memoryOperand == "I2" }
+                }
+                guard core.memories[m].operands.contains("I1") else { continue }
+                core.memories[m].operands.append("I2")
+                for p in core.memories[m].ports.indices {
+                    core.memories[m].ports[p].duties += core.memories[m].ports[p].duties.filter { $0.memoryOperand == "I1" }
+                        .map { Duty("I2", $0.level, $0.direction) }
+                }
+            }
+            searched.memoryOperandLinks[activations[1]] = "I2"
+        }
         core.memories.removeAll { $0.operands.isEmpty }
         for m in core.memories.indices { core.memories[m].ports.removeAll { $0.duties.isEmpty } }
-        return core
+        return (searched, core)
     }
 }
