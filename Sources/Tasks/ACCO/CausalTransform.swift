@@ -1,0 +1,77 @@
+/// ACCO's causal (TCN-style) transform along time (acco.md §2): every time stride becomes a
+/// dilation of all later layers, so every layer runs at the input frame rate. OY/IY is time.
+struct CausalTransform {
+    /// The transformed network (extents not yet back-propagated).
+    var network: Network
+    /// Time dilation entering and leaving each node.
+    var dilationIn: [Int: Int] = [:]
+    var dilationOut: [Int: Int] = [:]
+    /// The dilation after the last node.
+    var finalDilation: Int
+
+    init(_ source: Network, initialDilation: Int) {
+        network = source
+        var d = initialDilation
+        for i in network.nodes.indices {
+            guard var layer = network.nodes[i].layer else { continue }
+            let id = network.nodes[i].id
+            guard let r = layer.relations.firstIndex(where: { $0.pr == "IY" }) else {
+                dilationIn[id] = d
+                dilationOut[id] = d
+                continue
+            }
+            dilationIn[id] = d
+            let relation = layer.relations[r]
+            // iy = s·oy + d·fy: the stride is folded into the dilation of everything after.
+            let (s, kernelDilation) = relation.a == "OY" ? (relation.aScale, relation.bScale) : (relation.bScale, relation.aScale)
+            let newDilation = kernelDilation * d
+            if s != 1 { d *= s }
+            dilationOut[id] = d
+            var relations = layer.relations
+            relations[r] = relation.a == "OY"
+                ? Relation(pr: "IY", a: relation.a, aScale: 1, b: relation.b, bScale: newDilation)
+                : Relation(pr: "IY", a: relation.a, aScale: newDilation, b: relation.b, bScale: 1)
+            // Rebuilt from the file record: the relevance keeps the file sizes (§2.3).
+            if let rebuilt = try? Layer(id: layer.id, name: layer.name, equation: layer.equation, relations: relations.map(\.text),
+                                        loopSizes: layer.loopSizes, precision: layer.precision, operandSource: layer.operandSource,
+                                        constantOperands: layer.constantOperands, spatialMapping: layer.spatialMapping,
+                                        memoryOperandLinks: layer.memoryOperandLinks, relevanceSizes: layer.relevanceSizes) {
+                layer = rebuilt
+            }
+            network.nodes[i].layer = layer
+        }
+        finalDilation = d
+    }
+}
+
+/// The trunks of an ACCO study for one workload: each range of the untransformed network,
+/// transformed with the dilation it has inside the whole causal network (acco.md §2.4).
+public struct CausalTrunks: Sendable {
+    /// The untransformed network at full size (the V-cache widths use it).
+    public let fullSize: Network
+    public let dilationInFull: [Int: Int]
+    public let dilationOutFull: [Int: Int]
+    public let frameAmount: Int
+
+    public init(network: Network, frameAmount: Int = 1) {
+        fullSize = network.fullSize()
+        let whole = CausalTransform(fullSize, initialDilation: 1)
+        dilationInFull = whole.dilationIn
+        dilationOutFull = whole.dilationOut
+        self.frameAmount = frameAmount
+    }
+
+    /// The transformed trunk of the layers after `a` through `b`, at its full extents.
+    public func trunk(after a: Int?, through b: Int?) throws(StackError) -> Network {
+        let cut = try fullSize.substack(after: a, through: b)
+        guard let first = cut.nodes.first(where: { !$0.isInput }), let out = cut.outputNode else {
+            throw StackError(description: "the range has no layer")
+        }
+        var transformed = CausalTransform(cut, initialDilation: dilationInFull[first.id] ?? 1).network
+        guard let o = transformed.index(of: out.id), let full = fullSize.node(out.id) else { throw StackError(description: "no output") }
+        transformed.nodes[o].setSize("OX", full.size("OX"))
+        transformed.nodes[o].setSize("OY", full.size("OY") * (dilationOutFull[out.id] ?? 1))
+        transformed.nodes[o].setSize("B", frameAmount)
+        return transformed.fullSize()
+    }
+}

@@ -1,0 +1,88 @@
+import Foundation
+@testable import Tasks
+import XCTest
+
+/// ACCO's causal transform, range enumeration and cache footprints (acco.md §2–4) against the
+/// committed ACCO cache logs (reference/acco-camready-footprints.csv: 3 workloads × 70 tiles ×
+/// every range × total / warm-up / stable; exact).
+final class FootprintTests: XCTestCase {
+    static let workloads = ["seldnet_oxoy_M": "seldnet_oxoy_m", "stftCNN_fixed_unrolling_oxoy_025_1x": "stftcnn_1x",
+                            "stftCNN_fixed_unrolling_oxoy_025_16x": "stftcnn_16x"]
+
+    static func network(_ workload: String) throws -> Network {
+        let projects = ReferenceData.repository.appendingPathComponent("projects")
+        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
+                                 workload: projects.appendingPathComponent("workloads/\(workload).json").path,
+                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
+        let core = try HardwareFormat.load(files.hardware)
+        return try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                 core: core, files: files)
+    }
+
+    func testTransformDilationsAndExtents() throws {
+        let trunks = CausalTrunks(network: try Self.network("stftcnn_16x"))
+        XCTAssertEqual([0, 3, 6, 9, 11].map { trunks.dilationInFull[$0] }, [1, 2, 4, 8, 8])
+        XCTAssertEqual(trunks.dilationOutFull[11], 16)
+        let whole = try trunks.trunk(after: nil, through: nil)
+        XCTAssertEqual([whole.outputNode?.size("OX"), whole.outputNode?.size("OY")], [16, 256])
+        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316, 331])  // acco.md §8.2
+        let first = try trunks.trunk(after: nil, through: 0)
+        XCTAssertEqual([first.outputNode?.size("OX"), first.outputNode?.size("OY")], [314, 314])
+    }
+
+    func testRangeCounts() throws {
+        XCTAssertEqual(RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 2).count, 36)
+        XCTAssertEqual(RangeEnumeration.ranges(try Self.network("stftcnn_1x"), forcedCuts: [], maxCuts: 2).count, 78)
+        let order = RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 2).prefix(4).map(\.description)
+        XCTAssertEqual(order, ["(none, none)", "(none, 0)", "(0, none)", "(none, 1)"])
+        XCTAssertEqual(RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 1).count, 15)
+    }
+
+    /// acco.md §4.2: stftCNN 1x, whole network, 1 × 1 tiles.
+    func testWorkedExampleStftCNN1x() throws {
+        let trunks = CausalTrunks(network: try Self.network("stftcnn_1x"))
+        let whole = try trunks.trunk(after: nil, through: nil)
+        let f = Footprint(trunk: whole, fullSize: trunks.fullSize, tileX: 1, tileY: 1)
+        XCTAssertEqual(f.stable.featureBits, 416_448)
+        XCTAssertEqual(f.warmup.featureBits, 1_709_248)
+    }
+
+    func testAllCommittedCacheLogs() throws {
+        let text = try String(contentsOf: ReferenceData.folder.appendingPathComponent("acco-camready-footprints.csv"), encoding: .utf8)
+        struct Row { var before: Int?; var after: Int?; var peak: Int; var weight: Int }
+        var expected: [String: [Row]] = [:]
+        for line in text.split(separator: "\n").dropFirst() {
+            let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            guard f.count == 8 else { continue }
+            expected["\(f[0])|\(f[1])|\(f[2])|\(f[3])", default: []].append(Row(before: Int(f[4]), after: Int(f[5]), peak: Int(f[6])!, weight: Int(f[7])!))
+        }
+        var checked = 0, wrong = 0
+        for (name, file) in Self.workloads {
+            let network = try Self.network(file)
+            let trunks = CausalTrunks(network: network)
+            let ranges = RangeEnumeration.ranges(network, forcedCuts: [], maxCuts: 2)
+            let built = try ranges.map { try trunks.trunk(after: $0.after, through: $0.through) }
+            for tx in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] {
+                for ty in [1, 2, 4, 8, 16, 32, 64] {
+                    let footprints = built.map { Footprint(trunk: $0, fullSize: trunks.fullSize, tileX: tx, tileY: ty) }
+                    for (kind, pick) in [("total", \Footprint.total), ("warmup", \Footprint.warmup), ("stable", \Footprint.stable)] {
+                        let rows = expected["\(name)|\(tx)|\(ty)|\(kind)"] ?? []
+                        XCTAssertEqual(rows.map { LayerRange(after: $0.before, through: $0.after) }, ranges, "\(name) \(tx)×\(ty) \(kind) order")
+                        for (row, f) in zip(rows, footprints) {
+                            checked += 1
+                            let got = f[keyPath: pick]
+                            if got.featureBits != row.peak || got.weightBits != row.weight {
+                                wrong += 1
+                                if wrong <= 10 {
+                                    XCTFail("\(name) \(tx)×\(ty) \(kind) (\(row.before.map(String.init) ?? "none"), \(row.after.map(String.init) ?? "none")): \(got.featureBits)/\(got.weightBits), expected \(row.peak)/\(row.weight)")
+                                }
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        XCTAssertEqual(checked, 40_320)
+        XCTAssertEqual(wrong, 0)
+    }
+}
