@@ -86,3 +86,32 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual(wrong, 0)
     }
 }
+
+/// acco.md §4.2 per layer: the causal V cache of stftCNN 1x and the rows each layer computes in
+/// the warm-up and stable tiles (reference/acco-causal-cache-stftcnn1x.json, exact).
+final class CausalCacheTests: XCTestCase {
+    func testPerLayerCausalCacheAndRows() throws {
+        let reference = try ReferenceData.json("acco-causal-cache-stftcnn1x.json")["expected"] as! [String: Any]
+        let trunks = CausalTrunks(network: try FootprintTests.network("stftcnn_1x"))
+        let whole = try trunks.trunk(after: nil, through: nil)
+        let planner = StackLayoutPlanner(trunk: whole, fullSize: trunks.fullSize, hierarchy: HierarchyView(core: Footprint.anyCore),
+                                         mode: .fullyCached, inputOperand: "I1", outputOperand: "O", weightOperand: nil)
+        // A stable tile (not the first row) with 1 × 1 tiles: the V caches are what it reads.
+        let cache = BackPropagation(whole, tileX: 1, tileY: 1, useH: false, makeH: true, useV: true, makeV: true)
+        let bits = planner.cacheBits(cache)
+        for row in reference["layers"] as! [[String: Any]] {
+            let layer = row["layer"] as! Int
+            XCTAssertEqual(trunks.dilationInFull[layer], row["dil_in"] as? Int, "layer \(layer)")
+            XCTAssertEqual(cache.vIn[.init(node: layer, operand: "I")]?.amount, row["cached_rows"] as? Int, "layer \(layer)")
+            XCTAssertEqual(bits.first { $0.node == layer }?.vIn, row["v_cache_bits"] as? Int, "layer \(layer)")
+        }
+        XCTAssertEqual(bits.reduce(0) { $0 + $1.vIn }, reference["v_cache_total_bits"] as? Int)
+        // Rows computed: the warm-up tile walks the whole causal receptive field, a stable tile one row.
+        let warmup = BackPropagation(whole, tileX: 1, tileY: 1, useH: false, makeH: true, useV: false, makeV: true)
+        XCTAssertEqual((0...11).map { warmup.network.node($0)!.size("OY") }, reference["warmup_rows_computed_per_layer"] as? [Int])
+        XCTAssertEqual(warmup.network.nodes.first?.size("OY"), reference["warmup_input_rows"] as? Int)
+        XCTAssertEqual((0...11).map { cache.network.node($0)!.size("OY") }, reference["stable_rows_computed_per_layer"] as? [Int])
+        let extent = reference["causal_input_extent"] as! [String: Int]
+        XCTAssertEqual([whole.nodes.first!.size("OX"), whole.nodes.first!.size("OY")], [extent["IX"]!, extent["IY"]!])
+    }
+}

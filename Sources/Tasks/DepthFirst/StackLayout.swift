@@ -126,26 +126,9 @@ struct StackLayoutPlanner {
                                    useV: !firstY && mode.v, makeV: true)
         let la = Self.livePeak(live.network)
         // §7.2 cache sizes from the cache geometry.
-        var hInBits = 0, vInBits = 0, corner = 0
-        for node in cache.network.nodes {
-            guard let layer = node.layer else { continue }
-            for (operand, _) in node.sources {
-                let key = BackPropagation.InputKey(node: node.id, operand: operand)
-                guard let h = cache.hIn[key], let v = cache.vIn[key] else { continue }
-                let rel = layer.relevance[operand]
-                let dims = BackPropagation.tensorDims(layer, operand)
-                let size = layer.sizeElements(operand), p = layer.precision[operand] ?? 0
-                let hTile = max(1, dims[h.dim] ?? 1), vTile = max(1, dims[v.dim] ?? 1)
-                if !(rel?.r.contains(h.dim) ?? false) { hInBits += (size / hTile) * h.amount * p }
-                if !(rel?.r.contains(v.dim) ?? false) {
-                    let fullLayer = fullSize.node(node.id)?.layer ?? layer
-                    let hFull = BackPropagation.tensorDims(fullLayer, operand)[h.dim] ?? hTile
-                    vInBits += ((size / hTile) * hFull / vTile) * v.amount * p
-                }
-                let direct = layer.loopSizes.contains { $0.dim == h.dim || $0.dim == v.dim }
-                if !direct { corner += ((size / hTile) * h.amount / vTile) * v.amount * p }
-            }
-        }
+        let caches = cacheBits(cache)
+        let hInBits = caches.reduce(0) { $0 + $1.hIn }, vInBits = caches.reduce(0) { $0 + $1.vIn }
+        let corner = caches.reduce(0) { $0 + $1.corner }
         // §7.3 levels.
         let io = hierarchy.firstLevel(outputOperand) { m in
             hierarchy.stores(m, inputOperand) && hierarchy.core.memories[m].size >= la && hierarchy.unrollCount(m) == 1
@@ -188,6 +171,35 @@ struct StackLayoutPlanner {
         return TileLayout(hLevel: hLevel, vLevel: vLevel, wLevel: wLevel, makeH: nil, makeV: nil, hWrite: hWrite,
                           vWrite: vWrite, hRead: mode.h && !firstX ? cache.hIn : [:], vRead: vRead, livePeak: la, peakH: peakH,
                           peakHV: peakHV, cornerBits: corner)
+    }
+
+    /// Per consumer input of the cache geometry: the H-in, V-in and corner bits of §7.2.
+    func cacheBits(_ cache: BackPropagation) -> [(node: Int, operand: String, hIn: Int, vIn: Int, corner: Int)] {
+        var out: [(Int, String, Int, Int, Int)] = []
+        for node in cache.network.nodes {
+            guard let layer = node.layer else { continue }
+            for (operand, _) in node.sources {
+                let key = BackPropagation.InputKey(node: node.id, operand: operand)
+                guard let h = cache.hIn[key], let v = cache.vIn[key] else { continue }
+                let rel = layer.relevance[operand]
+                let dims = BackPropagation.tensorDims(layer, operand)
+                let size = layer.sizeElements(operand), p = layer.precision[operand] ?? 0
+                let hTile = max(1, dims[h.dim] ?? 1), vTile = max(1, dims[v.dim] ?? 1)
+                var hIn = 0, vIn = 0, corner = 0
+                if !(rel?.r.contains(h.dim) ?? false) { hIn = (size / hTile) * h.amount * p }
+                if !(rel?.r.contains(v.dim) ?? false) {
+                    // The width comes from the full, untransformed network (X is untouched by the transform).
+                    let fullLayer = fullSize.node(node.id)?.layer ?? layer
+                    let hFull = BackPropagation.tensorDims(fullLayer, operand)[h.dim] ?? hTile
+                    vIn = ((size / hTile) * hFull / vTile) * v.amount * p
+                }
+                if !layer.loopSizes.contains(where: { $0.dim == h.dim || $0.dim == v.dim }) {
+                    corner = ((size / hTile) * h.amount / vTile) * v.amount * p
+                }
+                out.append((node.id, operand, hIn, vIn, corner))
+            }
+        }
+        return out
     }
 
     /// The consistency passes over the grid (§7.3): make levels and the trunk weight level.
