@@ -23,13 +23,7 @@ enum StackCommand {
         }
         let objective = try ObjectiveOption.parse(a.value("objective"))
         let lpf = try a.int("lpf", default: 6, range: 1...12)
-        var userCuts: [Int] = []
-        if let text = a.value("cuts") {
-            for part in text.split(separator: ",") {
-                guard let c = Int(part.trimmingCharacters(in: .whitespaces)) else { throw UsageError("stack: --cuts \(text): expected layer ids like 3,7") }
-                userCuts.append(c)
-            }
-        }
+        let userCuts = try cuts(a.value("cuts"))
         let (network, core) = try ProblemLoader.network(files)
         let cuts = Array(Set(StackCuts.forward(network, core) + userCuts)).sorted()
         let trunks = try network.trunks(cuts: cuts)
@@ -104,6 +98,15 @@ enum StackCommand {
         }
         print("total: energy \(LayerCommand.number(energy)) pJ, latency \(latency) cycles (Σ latency_total2; DeFiNES-style Σ latency_total1: \(latency1))")
         return 0
+    }
+
+    /// `--cuts 3,7`: layer ids after which to cut.
+    static func cuts(_ text: String?) throws -> [Int] {
+        guard let text else { return [] }
+        return try text.split(separator: ",").map { part in
+            guard let c = Int(part.trimmingCharacters(in: .whitespaces)) else { throw UsageError("--cuts \(text): expected layer ids like 3,7") }
+            return c
+        }
     }
 
     static func tile(_ text: String) throws -> (Int, Int) {

@@ -1,0 +1,14 @@
+/// The ranges ACCO evaluates for a workload on a core: one enumeration per weight-cut pass
+/// (forward, then ACCO's reverse pass), merged in first-seen order (depth-first.md §3.2, acco.md §3).
+public enum StudyRanges {
+    public static func ranges(_ network: Network, core: Core, userCuts: [Int], maxCuts: Int) -> [LayerRange] {
+        var seen = Set<LayerRange>()
+        var out: [LayerRange] = []
+        for passCuts in [StackCuts.forward(network, core), StackCuts.reverse(network, core)] {
+            for r in RangeEnumeration.ranges(network, forcedCuts: userCuts + passCuts, maxCuts: maxCuts) where seen.insert(r).inserted {
+                out.append(r)
+            }
+        }
+        return out
+    }
+}
