@@ -92,7 +92,7 @@ struct DataCopier {
         var portOrder: [String] = []
         for action in actions {
             var t = 0
-            var seenReceive = Set<String>()
+            var seen = Set<String>()  // ports this action has used so far
             for (sender, sendDirection, receiver, receiveDirection) in try hops(action) {
                 let out = try port(sender, sendDirection), into = try port(receiver, receiveDirection)
                 guard let sm = memory(sender), let rm = memory(receiver) else { continue }
@@ -109,14 +109,18 @@ struct DataCopier {
                     if busy[id] == nil { portOrder.append(id) }
                     busy[id, default: []].append((t, t + cycles))
                 }
-                // `copyTimelineAdvancesOnNewReceivePort`: always true on real paths.
-                if seenReceive.insert(into.id).inserted { t += cycles }
+                // `copyTimelineAdvancesOnNewReceivePort`: the timeline moves on only when the
+                // receive port is new to this action (always the case on real paths).
+                seen.insert(out.id)
+                if seen.insert(into.id).inserted { t += cycles }
             }
         }
+        // A port used once is busy until its interval ends; used several times, its uses are
+        // serialised from the earliest start (and it is busy at least until the latest end).
         for id in portOrder {
-            guard let intervals = busy[id], let first = intervals.first, let last = intervals.last else { continue }
-            let time = intervals.count == 1 ? last.end
-                : max(last.end, first.start + intervals.reduce(0) { $0 + $1.end - $1.start })
+            guard let intervals = busy[id], let only = intervals.first else { continue }
+            let time = intervals.count == 1 ? only.end
+                : max(intervals.map(\.end).max() ?? 0, (intervals.map(\.start).min() ?? 0) + intervals.reduce(0) { $0 + $1.end - $1.start })
             result.latency = max(result.latency, time)
         }
         return result

@@ -1,0 +1,32 @@
+import Foundation
+@testable import Tasks
+import XCTest
+
+/// ACCO Step 1 + Step 2 on seldnet, tile 2 × 16, Meta_prototype_DF (reference/acco-seldnet-2x16.json).
+final class AccoSeldnetTests: XCTestCase {
+    func testWholeNetworkWindowTotals() throws {
+        let projects = ReferenceData.repository.appendingPathComponent("projects")
+        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
+                                 workload: projects.appendingPathComponent("workloads/seldnet_oxoy_m.json").path,
+                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
+        let core = try HardwareFormat.load(files.hardware)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                        core: core, files: files)
+        let trunks = CausalTrunks(network: network)
+        let trunk = try trunks.trunk(after: nil, through: nil)
+        var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
+            try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
+        }
+        evaluation.fullSize = trunks.fullSize
+        let result = try evaluation.run()
+        let readings = AccoReadings(result, trunk: trunk, core: core, isNetworkEnd: true)
+        XCTAssertEqual(result.columns, 1)
+        XCTAssertEqual(result.rows, 4)
+        XCTAssertEqual(readings.window.latency, 4_269_199)
+        XCTAssertEqual(readings.window.energy, 1_545_830_829)
+        XCTAssertEqual(readings.stable.energy, 357_347_321)
+        XCTAssertEqual(readings.stable.latency, 973_872)
+        XCTAssertEqual(readings.warmup.energy, 479_214_087)
+        XCTAssertEqual(readings.warmup.latency, 1_354_647)
+    }
+}
