@@ -30,3 +30,40 @@ final class AccoSeldnetTests: XCTestCase {
         XCTAssertEqual(readings.warmup.latency, 1_354_647)
     }
 }
+
+extension AccoSeldnetTests {
+    /// The forced cut after layer 3 (energies and bytes are reference values; latencies are not,
+    /// see the reference file): off-loading at the end of (none, 3), reloading at the start of (3, none).
+    func testForcedCutOffloadAndReload() throws {
+        let projects = ReferenceData.repository.appendingPathComponent("projects")
+        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
+                                 workload: projects.appendingPathComponent("workloads/seldnet_oxoy_m.json").path,
+                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
+        let core = try HardwareFormat.load(files.hardware)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                        core: core, files: files)
+        let trunks = CausalTrunks(network: network)
+        func readings(_ a: Int?, _ b: Int?) throws -> AccoReadings {
+            let trunk = try trunks.trunk(after: a, through: b)
+            var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
+                try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
+            }
+            evaluation.fullSize = trunks.fullSize
+            return AccoReadings(try evaluation.run(), trunk: trunk, core: core, isNetworkEnd: b == nil)
+        }
+        let head = try readings(nil, 3)
+        // Not yet matched (issue 5): the window energy of (none, 3), 373 754 535 pJ here against
+        // 378 230 715 in the reference. This is the only reference range with several tile
+        // columns, so H-cache traffic is the suspect; it is left open, not asserted away.
+        XCTAssertEqual(head.window.offloadEnergy, 34_866_276)
+        XCTAssertEqual(head.window.offloadedBytes, 365_568)
+        XCTAssertEqual(head.window.reloadedBytes, 0)
+        let tail = try readings(3, nil)
+        XCTAssertEqual(tail.window.energy, 113_963_012)
+        XCTAssertEqual(tail.window.reloadEnergy, 32_527_555)
+        XCTAssertEqual(tail.window.reloadedBytes, 365_568)
+        XCTAssertEqual(tail.stable.reloadedBytes, 86_016)
+        XCTAssertEqual(tail.warmup.reloadedBytes, 107_520)
+        XCTAssertEqual(tail.window.offloadedBytes, 0)
+    }
+}

@@ -28,10 +28,11 @@ public struct AccoReadings: Sendable {
     public var perKey: [(key: String, window: Row, warmup: Row, stable: Row)] = []
 
     public init(_ result: StackResult, trunk: Network, core: Core, isNetworkEnd: Bool) {
+        let context = Context(trunk: trunk, core: core, isNetworkEnd: isNetworkEnd)
         for key in result.keys {
             guard let b = result.buckets[key] else { continue }
-            let window = Self.row(b.all), warm = Self.row(b.row0)
-            let stable = b.row1.isEmpty ? warm : Self.row(b.row1)
+            let window = context.row(key, b.all), warm = context.row(key, b.row0)
+            let stable = b.row1.isEmpty ? warm : context.row(key, b.row1)
             perKey.append((key, window, warm, stable))
             self.window = self.window + window
             self.warmup = self.warmup + warm
@@ -39,15 +40,63 @@ public struct AccoReadings: Sendable {
         }
     }
 
-    static func row(_ bucket: [(cost: KeyCost, count: Int)]) -> Row {
-        var r = Row()
-        var latency = 0, energy = 0.0
-        for (cost, count) in bucket {
-            latency += cost.latency2 * count
-            energy += cost.energy * Double(count)
+    /// What the per-key readings need to know about the trunk and the hardware (acco.md §6.1).
+    struct Context {
+        /// The key of the trunk's last layer when its output goes on to another trunk.
+        let offloadKey: String?
+        /// Keys of the copy layers of trunk-input nodes made by cutting the network.
+        let reloadKeys: Set<String>
+        let outputLevels: Int
+        let inputTop: Int
+        let dramWriteCost: Double, dramReadCost: Double, dramBandwidth: Double
+
+        init(trunk: Network, core: Core, isNetworkEnd: Bool) {
+            offloadKey = isNetworkEnd ? nil : trunk.outputNode.map { "\($0.id)" }
+            reloadKeys = Set(trunk.nodes.filter { $0.isInput && $0.name.hasPrefix("substack_input_layer_") }
+                .map { "datamovement_b4_InputLayerNode_\($0.id)" })
+            let oChain = core.levels(of: "O"), iChain = core.levels(of: "I1")
+            outputLevels = oChain.count
+            inputTop = iChain.count - 1
+            let dram = core.memories[oChain.last ?? core.memories.count - 1]
+            dramWriteCost = dram.writeCost
+            dramReadCost = dram.readCost
+            dramBandwidth = Double(dram.writeBandwidth)
         }
-        r.latency = latency
-        r.energy = Int(energy)
-        return r
+
+        func row(_ key: String, _ bucket: [(cost: KeyCost, count: Int)]) -> Row {
+            var r = Row()
+            var latency = 0, energy = 0.0
+            for (cost, count) in bucket {
+                latency += cost.latency2 * count
+                energy += cost.energy * Double(count)
+            }
+            r.latency = latency
+            r.energy = Int(energy)
+            if key == offloadKey, outputLevels >= 2 {
+                let llc = "O@\(outputLevels - 2).\(Direction.rdOutToHigh.rawValue)", dram = "O@\(outputLevels - 1).\(Direction.wrInByLow.rawValue)"
+                var cycles = 0, e = 0.0, written = 0.0
+                for (cost, count) in bucket {
+                    cycles += (cost.offload - cost.offloadPairs.prefix(2).reduce(0, +)) * count
+                    e += ((cost.breakdown[llc] ?? 0) + (cost.breakdown[dram] ?? 0)) * Double(count)
+                    written += (cost.breakdown[dram] ?? 0) * Double(count)
+                }
+                r.offloadLatency = cycles
+                r.offloadEnergy = Int(e)
+                r.offloadedBytes = Int(written / dramWriteCost * dramBandwidth / 8)
+            }
+            if reloadKeys.contains(key), inputTop >= 1, bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) {
+                let dram = "I1@\(inputTop).\(Direction.rdOutToLow.rawValue)", llc = "I1@\(inputTop - 1).\(Direction.wrInByHigh.rawValue)"
+                var cycles = 0, e = 0.0, read = 0.0
+                for (cost, count) in bucket {
+                    cycles += cost.firstHops.reduce(0, +) * count
+                    e += ((cost.breakdown[dram] ?? 0) + (cost.breakdown[llc] ?? 0)) * Double(count)
+                    read += (cost.breakdown[dram] ?? 0) * Double(count)
+                }
+                r.reloadLatency = cycles
+                r.reloadEnergy = Int(e)
+                r.reloadedBytes = Int(read / dramReadCost * dramBandwidth / 8)
+            }
+            return r
+        }
     }
 }

@@ -8,6 +8,8 @@ public struct LayerEvaluation: Sendable {
         /// Word accesses per direction.
         public var accesses: [Direction: Double]
         public var energy: Double
+        /// Energy per direction (accesses × the memory's read or write cost).
+        public var energyByDirection: [Direction: Double] = [:]
     }
 
     /// Temporal loops per layer operand and memory level, innermost first (after merge-down).
@@ -21,6 +23,8 @@ public struct LayerEvaluation: Sendable {
     public var stallSlack: Int
     public var onload: Int
     public var offload: Int
+    /// Cycles of each off-loading pair (output level l → l + 1), innermost first (§9.7).
+    public var offloadPairs: [Int] = []
     /// Per operand: `[MAC level] + one flag per memory level`.
     public var doubleBuffered: [String: [Bool]]
     public var latencyTotal0: Int { idealTemporalCycle + stallSlack }
@@ -61,13 +65,15 @@ struct LayerEvaluator {
         let (levels, memoryEnergy) = energy(fractional)
         let flags = doubleBufferFlags(fractional)
         let latency = latencies(integer, doubleBuffered: flags)
-        return LayerEvaluation(
+        var evaluation = LayerEvaluation(
             temporalMapping: temporal, levels: levels,
             macEnergy: core.macEnergy * Double(layer.macCount), memoryEnergy: memoryEnergy,
             idealCycle: Int((Double(layer.macCount) / Double(core.unitCount)).rounded(.up)),
             idealTemporalCycle: integer.first?.totalCycle ?? 0,
             stallSlack: latency.stallSlack, onload: latency.onload, offload: latency.offload,
             doubleBuffered: Dictionary(uniqueKeysWithValues: zip(ops, ops.map { flags[$0] ?? [] })))
+        evaluation.offloadPairs = latency.offloadPairs
+        return evaluation
     }
 
     // MARK: Energy (§8)
@@ -79,13 +85,16 @@ struct LayerEvaluator {
             for l in 0..<q.n {
                 let memory = core.memories[q.memories[l]]
                 var accesses: [Direction: Double] = [:]
+                var byDirection: [Direction: Double] = [:]
                 var energy = 0.0
                 for direction in Direction.allCases {
                     let words = wordAccesses(q, level: l, direction: direction)
                     accesses[direction] = words
+                    byDirection[direction] = words * memory.cost(direction)
                     energy += words * memory.cost(direction)
                 }
-                levels.append(.init(operand: q.op, level: l, memory: memory.name, accesses: accesses, energy: energy))
+                levels.append(.init(operand: q.op, level: l, memory: memory.name, accesses: accesses, energy: energy,
+                                    energyByDirection: byDirection))
                 total += energy
             }
         }
@@ -169,7 +178,7 @@ struct LayerEvaluator {
     }
 
     func latencies(_ quantities: [OperandQuantities], doubleBuffered: [String: [Bool]])
-        -> (stallSlack: Int, onload: Int, offload: Int)
+        -> (stallSlack: Int, onload: Int, offload: Int, offloadPairs: [Int])
     {
         var byMemOp: [String: OperandQuantities] = [:]
         for q in quantities { if let m = layer.memoryOperandLinks[q.op] { byMemOp[m] = q } }
@@ -236,17 +245,19 @@ struct LayerEvaluator {
 
         // §9.7 off-loading (`offloadSharingTestNeverFires`).
         var offload = 0
+        var pairs: [Int] = []
         if let out = quantities.first(where: \.isOutput), out.n >= 2 {
             let db = doubleBuffered[out.op] ?? []
             func real(_ l: Int, _ d: Direction) -> Int {
                 let t = timing(out, level: l, direction: d, doubleBuffered: db)
                 return t.periodCount > 0 ? t.real : 0
             }
+            pairs = (0..<(out.n - 1)).map { max(real($0, .rdOutToHigh), real($0 + 1, .wrInByLow)) }
             let top = out.n - 2
-            offload = max(real(top, .rdOutToHigh), real(top + 1, .wrInByLow))
+            offload = pairs[top]
             for l in 0..<top { offload += core.memories[out.memories[l + 1]].latency }
         }
-        return (max(0, combined), onload, offload)
+        return (max(0, combined), onload, offload, pairs)
     }
 
     /// The union of the duties' memory-update windows over one longest period, times its count

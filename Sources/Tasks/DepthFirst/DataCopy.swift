@@ -17,6 +17,8 @@ struct CopyResult: Equatable {
     var latency: Int = 0
     /// Energy per (memory operand, level, direction), for ACCO's readings.
     var breakdown: [String: Double] = [:]
+    /// Per action: the first hop's cycles, or -1 when the action moves nothing.
+    var firstHops: [Int] = []
 
     static func key(_ p: MemoryPosition, _ d: Direction) -> String { "\(p.operand)@\(p.level).\(d.rawValue)" }
 }
@@ -93,7 +95,9 @@ struct DataCopier {
         for action in actions {
             var t = 0
             var seen = Set<String>()  // ports this action has used so far
-            for (sender, sendDirection, receiver, receiveDirection) in try hops(action) {
+            let path = try hops(action)
+            result.firstHops.append(path.isEmpty ? -1 : 0)
+            for (index, (sender, sendDirection, receiver, receiveDirection)) in path.enumerated() {
                 let out = try port(sender, sendDirection), into = try port(receiver, receiveDirection)
                 guard let sm = memory(sender), let rm = memory(receiver) else { continue }
                 let bits = Double(action.bits)
@@ -105,6 +109,7 @@ struct DataCopier {
                 result.breakdown[CopyResult.key(sender, sendDirection), default: 0] += sendEnergy
                 result.breakdown[CopyResult.key(receiver, receiveDirection), default: 0] += receiveEnergy
                 let cycles = max((action.bits + out.bw - 1) / out.bw, (action.bits + into.bw - 1) / into.bw)
+                if index == 0 { result.firstHops[result.firstHops.count - 1] = cycles }
                 for id in [out.id, into.id] {
                     if busy[id] == nil { portOrder.append(id) }
                     busy[id, default: []].append((t, t + cycles))

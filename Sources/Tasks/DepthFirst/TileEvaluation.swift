@@ -5,18 +5,26 @@ public struct KeyCost: Sendable, Equatable {
     public var latency1: Int
     public var latency2: Int
     public var isCopy: Bool
-    /// Per (operand, level, direction) energy of a copy layer, or per "operand@level" of a layer.
+    /// Energy per "operand@level.direction" (memory operands for copies, layer operands for layers).
     public var breakdown: [String: Double]
+    /// Layers: off-loading cycles and the cycles of each off-loading pair (ACCO's offload readings).
+    public var offload: Int = 0
+    public var offloadPairs: [Int] = []
+    /// Copies: the first hop's cycles of each action (-1 for an action that moves nothing).
+    public var firstHops: [Int] = []
 
     static func copy(_ c: CopyResult) -> KeyCost {
-        KeyCost(energy: c.energy, latency0: c.latency, latency1: c.latency, latency2: c.latency, isCopy: true, breakdown: c.breakdown)
+        KeyCost(energy: c.energy, latency0: c.latency, latency1: c.latency, latency2: c.latency, isCopy: true, breakdown: c.breakdown,
+                firstHops: c.firstHops)
     }
 
     static func layer(_ e: LayerEvaluation) -> KeyCost {
         var breakdown: [String: Double] = [:]
-        for l in e.levels { breakdown["\(l.operand)@\(l.level)"] = l.energy }
+        for l in e.levels {
+            for (d, energy) in l.energyByDirection { breakdown["\(l.operand)@\(l.level).\(d.rawValue)"] = energy }
+        }
         return KeyCost(energy: e.energyTotal, latency0: e.latencyTotal0, latency1: e.latencyTotal1, latency2: e.latencyTotal2,
-                       isCopy: false, breakdown: breakdown)
+                       isCopy: false, breakdown: breakdown, offload: e.offload, offloadPairs: e.offloadPairs)
     }
 }
 

@@ -118,8 +118,10 @@ enum CanonicalForms {
             }),
             "levels": .array(e.levels.map { l in
                 [.string(l.operand), .int(Int64(l.level)), .string(l.memory),
-                 .array(Direction.allCases.map { .double(l.accesses[$0] ?? 0) }), .double(l.energy)]
+                 .array(Direction.allCases.map { .double(l.accesses[$0] ?? 0) }), .double(l.energy),
+                 .array(Direction.allCases.map { .double(l.energyByDirection[$0] ?? 0) })]
             }),
+            "offload_pairs": .array(e.offloadPairs.map { .int(Int64($0)) }),
             "double_buffered": .object(e.doubleBuffered.mapValues { .array($0.map { .bool($0) }) }),
             "ordering": .array(r.ordering.map { [.string($0.dim), .int(Int64($0.factor))] }),
             "lpfs": .array(r.lpfs.map { [.string($0.dim), .int(Int64($0.factor))] }),
@@ -145,11 +147,13 @@ enum CanonicalForms {
         var levels: [LayerEvaluation.LevelCost] = []
         for l in try list(v["levels"]) {
             let t = try list(l)
-            guard t.count == 5 else { throw Malformed(description: "level") }
+            guard t.count == 6 else { throw Malformed(description: "level") }
             let words = try list(t[3]).map { (x: Value) throws(Malformed) in try double(x) }
-            guard words.count == 4 else { throw Malformed(description: "accesses") }
+            let byDirection = try list(t[5]).map { (x: Value) throws(Malformed) in try double(x) }
+            guard words.count == 4, byDirection.count == 4 else { throw Malformed(description: "accesses") }
             levels.append(.init(operand: try string(t[0]), level: try int(t[1]), memory: try string(t[2]),
-                                accesses: Dictionary(uniqueKeysWithValues: zip(Direction.allCases, words)), energy: try double(t[4])))
+                                accesses: Dictionary(uniqueKeysWithValues: zip(Direction.allCases, words)), energy: try double(t[4]),
+                                energyByDirection: Dictionary(uniqueKeysWithValues: zip(Direction.allCases, byDirection))))
         }
         guard case .object(let dbFields)? = v["double_buffered"] else { throw Malformed(description: "flags") }
         var flags: [String: [Bool]] = [:]
@@ -164,9 +168,10 @@ enum CanonicalForms {
                 return LPF(try string(p[0]), try int(p[1]))
             }
         }
-        let evaluation = LayerEvaluation(temporalMapping: mapping, levels: levels, macEnergy: energy[0], memoryEnergy: energy[1],
+        var evaluation = LayerEvaluation(temporalMapping: mapping, levels: levels, macEnergy: energy[0], memoryEnergy: energy[1],
                                          idealCycle: latency[0], idealTemporalCycle: latency[1], stallSlack: latency[2],
                                          onload: latency[3], offload: latency[4], doubleBuffered: flags)
+        evaluation.offloadPairs = try list(v["offload_pairs"]).map { (x: Value) throws(Malformed) in try int(x) }
         return LayerSearchResult(evaluation: evaluation, ordering: try lpfs(v["ordering"]),
                                  orderingsEvaluated: try int(v["orderings_evaluated"]), lpfs: try lpfs(v["lpfs"]))
     }

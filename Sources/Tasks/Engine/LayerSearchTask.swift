@@ -6,7 +6,7 @@ import Graph
 /// sub-problem once, whatever layer or network it comes from. Bump `version` whenever the cost
 /// model or the search changes a result.
 public enum LayerSearchTask {
-    public static let version: Int64 = 2
+    public static let version: Int64 = 3
 
     public static let `operator` = Operator("accomake.layer-search", version: version) { input in
         let p = input.params

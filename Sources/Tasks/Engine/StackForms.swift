@@ -6,6 +6,7 @@ extension CanonicalForms {
         .array(network.nodes.map { n in
             [
                 "id": .int(Int64(n.id)),
+                "name": .string(n.name),
                 "layer": n.layer.map { value($0) } ?? .null,
                 "input_sizes": .array(n.inputSizes.map { [.string($0.dim), .int(Int64($0.size))] }),
                 "input_precision": .int(Int64(n.inputPrecision)),
@@ -34,7 +35,7 @@ extension CanonicalForms {
             guard case .object(let mapFields)? = n["dim_map"] else { throw Malformed(description: "dim map") }
             var dimensionMap: [String: [String: String]] = [:]
             for (op, m) in mapFields { dimensionMap[op] = try stringMap(m) }
-            nodes.append(Network.Node(id: id, name: "", layer: layer, inputSizes: try loopSizes(n["input_sizes"]),
+            nodes.append(Network.Node(id: id, name: try string(n["name"]), layer: layer, inputSizes: try loopSizes(n["input_sizes"]),
                                       inputPrecision: try int(n["input_precision"]), sources: sources, dimensionMap: dimensionMap))
         }
         return Network(nodes: nodes)
@@ -42,16 +43,19 @@ extension CanonicalForms {
 
     static func value(_ cost: KeyCost) -> Value {
         [.double(cost.energy), .int(Int64(cost.latency0)), .int(Int64(cost.latency1)), .int(Int64(cost.latency2)),
-         .bool(cost.isCopy), .object(cost.breakdown.mapValues { .double($0) })]
+         .bool(cost.isCopy), .object(cost.breakdown.mapValues { .double($0) }), .int(Int64(cost.offload)),
+         .array(cost.offloadPairs.map { .int(Int64($0)) }), .array(cost.firstHops.map { .int(Int64($0)) })]
     }
 
     static func keyCost(_ v: Value) throws(Malformed) -> KeyCost {
         let t = try list(v)
-        guard t.count == 6, case .bool(let isCopy) = t[4], case .object(let b) = t[5] else { throw Malformed(description: "cost") }
+        guard t.count == 9, case .bool(let isCopy) = t[4], case .object(let b) = t[5] else { throw Malformed(description: "cost") }
         var breakdown: [String: Double] = [:]
         for (k, x) in b { breakdown[k] = try double(x) }
         return KeyCost(energy: try double(t[0]), latency0: try int(t[1]), latency1: try int(t[2]), latency2: try int(t[3]),
-                       isCopy: isCopy, breakdown: breakdown)
+                       isCopy: isCopy, breakdown: breakdown, offload: try int(t[6]),
+                       offloadPairs: try list(t[7]).map { (x: Value) throws(Malformed) in try int(x) },
+                       firstHops: try list(t[8]).map { (x: Value) throws(Malformed) in try int(x) })
     }
 
     static func value(_ r: StackResult) -> Value {
