@@ -5,13 +5,7 @@ import XCTest
 /// ACCO Step 1 + Step 2 on seldnet, tile 2 × 16, Meta_prototype_DF (reference/acco-seldnet-2x16.json).
 final class AccoSeldnetTests: XCTestCase {
     func testWholeNetworkWindowTotals() throws {
-        let projects = ReferenceData.repository.appendingPathComponent("projects")
-        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
-                                 workload: projects.appendingPathComponent("workloads/seldnet_oxoy_m.json").path,
-                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
-        let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
+        let (network, core) = try Projects.network("seldnet_oxoy_m")
         let trunks = CausalTrunks(network: network)
         let trunk = try trunks.trunk(after: nil, through: nil)
         var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
@@ -35,13 +29,7 @@ extension AccoSeldnetTests {
     /// The forced cut after layer 3 (energies and bytes are reference values; latencies are not,
     /// see the reference file): off-loading at the end of (none, 3), reloading at the start of (3, none).
     func testForcedCutOffloadAndReload() throws {
-        let projects = ReferenceData.repository.appendingPathComponent("projects")
-        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
-                                 workload: projects.appendingPathComponent("workloads/seldnet_oxoy_m.json").path,
-                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
-        let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
+        let (network, core) = try Projects.network("seldnet_oxoy_m")
         let trunks = CausalTrunks(network: network)
         func readings(_ a: Int?, _ b: Int?) throws -> AccoReadings {
             let trunk = try trunks.trunk(after: a, through: b)

@@ -52,7 +52,10 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(result.breakdown["I1@1.wr_in_by_high"]!, 4635.4, accuracy: 1e-9)
         // Output to input in the memory both share costs nothing (O level 1 = I1 level 0 = sram_64KB).
         let free = try copier.cost([CopyAction(bits: 9999, from: .init(operand: "O", level: 1), to: .init(operand: "I1", level: 0))])
-        XCTAssertEqual(free, CopyResult())
+        XCTAssertEqual(free.energy, 0)
+        XCTAssertEqual(free.latency, 0)
+        XCTAssertEqual(free.firstHops, [-1])  // an action that moves nothing (ACCO's reload test reads it)
+        XCTAssertEqual(result.firstHops, [392])
     }
 
     /// §5: leftover first, last column and row flags.
@@ -149,11 +152,7 @@ final class DepthFirstTests: XCTestCase {
     /// the engine, the "too small" answers must be remembered between dynamic rounds (this once
     /// looped forever) and the totals must equal the direct evaluation.
     func testRetriesThroughTheEngineMatchTheDirectEvaluation() throws {
-        let projects = ReferenceData.repository.appendingPathComponent("projects")
-        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
-                                 workload: projects.appendingPathComponent("workloads/fsrcnn.json").path,
-                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
-        let (network, core) = try ProblemLoader.network(files)
+        let (network, core) = try ProblemLoader.network(Projects.files(workload: "fsrcnn", hardware: "meta_prototype_df"))
         var tooSmall = 0
         let direct = try StackEvaluation(trunk: network, core: core, mode: .recompute, tileX: 4, tileY: 540) { layer, core in
             do {

@@ -9,15 +9,7 @@ final class FootprintTests: XCTestCase {
     static let workloads = ["seldnet_oxoy_M": "seldnet_oxoy_m", "stftCNN_fixed_unrolling_oxoy_025_1x": "stftcnn_1x",
                             "stftCNN_fixed_unrolling_oxoy_025_16x": "stftcnn_16x"]
 
-    static func network(_ workload: String) throws -> Network {
-        let projects = ReferenceData.repository.appendingPathComponent("projects")
-        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/meta_prototype_df.json").path,
-                                 workload: projects.appendingPathComponent("workloads/\(workload).json").path,
-                                 mapping: projects.appendingPathComponent("mappings/meta_prototype_df.json").path)
-        let core = try HardwareFormat.load(files.hardware)
-        return try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                 core: core, files: files)
-    }
+    static func network(_ workload: String) throws -> Network { try Projects.network(workload).0 }
 
     func testTransformDilationsAndExtents() throws {
         let trunks = CausalTrunks(network: try Self.network("stftcnn_16x"))

@@ -60,3 +60,22 @@ struct GoldenInputs {
         lpfLimit = inputs["lpf_limit"] as! Int
     }
 }
+
+/// The shipped project files.
+enum Projects {
+    static let folder = ReferenceData.repository.appendingPathComponent("projects")
+
+    static func files(workload: String, hardware: String) -> ProblemFiles {
+        ProblemFiles(hardware: folder.appendingPathComponent("hardware/\(hardware).json").path,
+                     workload: folder.appendingPathComponent("workloads/\(workload).json").path,
+                     mapping: folder.appendingPathComponent("mappings/\(hardware).json").path)
+    }
+
+    /// A shipped workload as a network (declared sizes, not yet back-propagated) and the core.
+    static func network(_ workload: String, on hardware: String = "meta_prototype_df") throws -> (Network, Core) {
+        let files = files(workload: workload, hardware: hardware)
+        let core = try HardwareFormat.load(files.hardware)
+        return (try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                  core: core, files: files), core)
+    }
+}

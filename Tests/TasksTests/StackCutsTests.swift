@@ -4,16 +4,7 @@ import XCTest
 
 /// Weight-overflow cuts of depth-first.md §3.2 for the shipped hardware, on the spec's table.
 final class StackCutsTests: XCTestCase {
-    let projects = ReferenceData.repository.appendingPathComponent("projects")
-
-    func network(_ workload: String, _ hardware: String) throws -> (Network, Core) {
-        let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/\(hardware).json").path,
-                                 workload: projects.appendingPathComponent("workloads/\(workload).json").path,
-                                 mapping: projects.appendingPathComponent("mappings/\(hardware).json").path)
-        let core = try HardwareFormat.load(files.hardware)
-        return (try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                  core: core, files: files), core)
-    }
+    func network(_ workload: String, _ hardware: String) throws -> (Network, Core) { try Projects.network(workload, on: hardware) }
 
     func testUnitsKeepResidualBlocksWhole() throws {
         let (resnet, _) = try network("resnet18", "meta_prototype_df")
