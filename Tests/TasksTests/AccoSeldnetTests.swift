@@ -4,16 +4,21 @@ import XCTest
 
 /// ACCO Step 1 + Step 2 on seldnet, tile 2 × 16, Meta_prototype_DF (reference/acco-seldnet-2x16.json).
 final class AccoSeldnetTests: XCTestCase {
-    func testWholeNetworkWindowTotals() throws {
+    /// Evaluates a seldnet range with a 2 × 16 tile, fully cached, energy objective, lpf 6.
+    static func evaluate(_ a: Int?, _ b: Int?) throws -> (StackResult, AccoReadings) {
         let (network, core) = try Projects.network("seldnet_oxoy_m")
         let trunks = CausalTrunks(network: network)
-        let trunk = try trunks.trunk(after: nil, through: nil)
+        let trunk = try trunks.trunk(after: a, through: b)
         var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
             try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
         }
         evaluation.fullSize = trunks.fullSize
         let result = try evaluation.run()
-        let readings = AccoReadings(result, trunk: trunk, core: core, isNetworkEnd: true)
+        return (result, AccoReadings(result, trunk: trunk, core: core, isNetworkEnd: b == nil))
+    }
+
+    func testWholeNetworkWindowTotals() throws {
+        let (result, readings) = try Self.evaluate(nil, nil)
         XCTAssertEqual(result.columns, 1)
         XCTAssertEqual(result.rows, 4)
         XCTAssertEqual(readings.window.latency, 4_269_199)
@@ -29,16 +34,7 @@ extension AccoSeldnetTests {
     /// The forced cut after layer 3 (energies and bytes are reference values; latencies are not,
     /// see the reference file): off-loading at the end of (none, 3), reloading at the start of (3, none).
     func testForcedCutOffloadAndReload() throws {
-        let (network, core) = try Projects.network("seldnet_oxoy_m")
-        let trunks = CausalTrunks(network: network)
-        func readings(_ a: Int?, _ b: Int?) throws -> AccoReadings {
-            let trunk = try trunks.trunk(after: a, through: b)
-            var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
-                try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
-            }
-            evaluation.fullSize = trunks.fullSize
-            return AccoReadings(try evaluation.run(), trunk: trunk, core: core, isNetworkEnd: b == nil)
-        }
+        func readings(_ a: Int?, _ b: Int?) throws -> AccoReadings { try Self.evaluate(a, b).1 }
         let head = try readings(nil, 3)
         // Not yet matched (issue 5): the window energy of (none, 3), 373 754 535 pJ here against
         // 378 230 715 in the reference. This is the only reference range with several tile
