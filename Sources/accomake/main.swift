@@ -14,6 +14,8 @@ let usage = """
                                                            depth-first evaluation of the network's trunks (cached)
       footprint --hardware F --workload F --mapping F --tile XxY [--max-cuts N] [--json]
                                                            ACCO cache footprints per fusion range
+      trunk --hardware F --workload F --mapping F --tile XxY [--mode M] [--objective energy|latency]
+            [--max-cuts N] [--range A,B] [--json]        ACCO Step 1 + 2 per fusion range: readings and footprints
       bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
       bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
@@ -31,6 +33,7 @@ func main() -> Int32 {
         case "layer": return try LayerCommand.run(args.dropFirst())
         case "stack": return try StackCommand.run(args.dropFirst())
         case "footprint": return try FootprintCommand.run(args.dropFirst())
+        case "trunk": return try TrunkCommand.run(args.dropFirst())
         case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
         case "--version", "version": print("accomake 0.1.0"); return 0
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0

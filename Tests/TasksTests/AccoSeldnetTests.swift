@@ -1,4 +1,5 @@
 import Foundation
+import Graph
 @testable import Tasks
 import XCTest
 
@@ -49,5 +50,29 @@ extension AccoSeldnetTests {
         XCTAssertEqual(tail.stable.reloadedBytes, 86_016)
         XCTAssertEqual(tail.warmup.reloadedBytes, 107_520)
         XCTAssertEqual(tail.window.offloadedBytes, 0)
+    }
+}
+
+extension AccoSeldnetTests {
+    /// Steps 1 and 2 as engine nodes (stack → trunk): the same readings as the direct path, and
+    /// the footprint of the §10.2 example (seldnet 128 × 16 is the same trunk clipped; 2 × 16 here).
+    func testTrunkTaskThroughTheEngine() throws {
+        let (network, core) = try Projects.network("seldnet_oxoy_m")
+        let trunks = CausalTrunks(network: network)
+        let trunk = try trunks.trunk(after: nil, through: nil)
+        var graph = Graph()
+        try graph.register(LayerSearchTask.operator)
+        let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, mode: .fullyCached,
+                                                                      tileX: 2, tileY: 16, lpfLimit: 6, objective: .energy))
+        let node = try graph.add(TrunkTask.operator, TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, tileX: 2, tileY: 16,
+                                                                     networkEnd: true), dependencies: [stack])
+        let outcome = Executor(store: MemoryStore()).build(graph, targets: [node])
+        let report = try TrunkTask.report(try XCTUnwrap(outcome.outputs[node]))
+        XCTAssertEqual(report.readings.window.latency, 4_269_199)
+        XCTAssertEqual(report.readings.window.energy, 1_545_830_829)
+        XCTAssertEqual(report.readings.stable.latency, 973_872)
+        XCTAssertEqual(report.readings.warmup.energy, 479_214_087)
+        XCTAssertEqual(report.tileTypeCounts.reduce(0, +), 4)
+        XCTAssertEqual(report.footprint, Footprint(trunk: trunk, fullSize: trunks.fullSize, tileX: 2, tileY: 16))
     }
 }

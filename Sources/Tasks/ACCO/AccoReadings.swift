@@ -3,6 +3,13 @@
 /// integer per key and bucket, then summed over keys.
 public struct AccoReadings: Sendable {
     public struct Row: Sendable, Equatable {
+        public init(latency: Int = 0, energy: Int = 0, offloadLatency: Int = 0, offloadEnergy: Int = 0, reloadLatency: Int = 0,
+                    reloadEnergy: Int = 0, offloadedBytes: Int = 0, reloadedBytes: Int = 0) {
+            self.latency = latency; self.energy = energy; self.offloadLatency = offloadLatency; self.offloadEnergy = offloadEnergy
+            self.reloadLatency = reloadLatency; self.reloadEnergy = reloadEnergy; self.offloadedBytes = offloadedBytes
+            self.reloadedBytes = reloadedBytes
+        }
+
         public var latency: Int = 0
         public var energy: Int = 0
         public var offloadLatency: Int = 0
@@ -26,6 +33,8 @@ public struct AccoReadings: Sendable {
     public var stable = Row()
     /// Per key: (window, warm-up, stable).
     public var perKey: [(key: String, window: Row, warmup: Row, stable: Row)] = []
+
+    public init() {}
 
     public init(_ result: StackResult, trunk: Network, core: Core, isNetworkEnd: Bool) {
         let context = Context(trunk: trunk, core: core, isNetworkEnd: isNetworkEnd)

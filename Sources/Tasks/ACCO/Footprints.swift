@@ -11,6 +11,10 @@ public struct Footprint: Sendable, Equatable {
     public var warmup: Peak
     public var stable: Peak
 
+    public init(total: Peak, warmup: Peak, stable: Peak) {
+        self.total = total; self.warmup = warmup; self.stable = stable
+    }
+
     public init(trunk: Network, fullSize: Network, tileX: Int, tileY: Int) {
         let weights = trunk.nodes.reduce(0) { $0 + $1.weightBits }
         guard let out = trunk.outputNode else {

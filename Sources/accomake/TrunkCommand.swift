@@ -1,0 +1,126 @@
+import Foundation
+import Graph
+import Tasks
+
+/// `accomake trunk --hardware F --workload F --mapping F --tile XxY [--mode M] [--objective energy|latency]
+///  [--max-cuts N] [--range A,B] [--lpf N] [--json] [--cache DIR] [-j N]`
+///
+/// ACCO Steps 1 and 2 per fusion range: the causal trunk evaluated depth-first (a `stack` node),
+/// then read into window, warm-up and stable rows with off-load/reload deltas, per key, plus the
+/// trunk's cache footprint (a `trunk` node on top).
+enum TrunkCommand {
+    static func run(_ args: ArraySlice<String>) throws -> Int32 {
+        let a = try Arguments(args, command: "trunk",
+                              options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts", "range", "cuts",
+                                        "lpf", "cache", "j", "jobs"],
+                              flags: ["json"])
+        func file(_ name: String) throws -> String {
+            guard let path = a.value(name) else { throw UsageError("trunk: --\(name) FILE is required") }
+            return path
+        }
+        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"), mapping: try file("mapping"))
+        let (tileX, tileY) = try StackCommand.tile(a.value("tile") ?? "")
+        guard let mode = CachingMode(name: a.value("mode") ?? "fully-cached") else {
+            throw UsageError("trunk: --mode \(a.value("mode") ?? ""): expected recompute, h-cached or fully-cached")
+        }
+        let objective = try ObjectiveOption.parse(a.value("objective"))
+        guard objective != .edp else { throw UsageError("trunk: --objective edp applies to the global allocation; use energy or latency") }
+        let lpf = try a.int("lpf", default: 6, range: 1...12)
+        let core = try HardwareFormat.load(files.hardware)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                        core: core, files: files)
+        let trunks = CausalTrunks(network: network)
+        var ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: try StackCommand.cuts(a.value("cuts")),
+                                        maxCuts: try a.int("max-cuts", default: 2, range: 0...64))
+        if let text = a.value("range") {
+            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            func bound(_ s: String) throws -> Int? {
+                if s.isEmpty || s.lowercased() == "none" { return nil }
+                guard let v = Int(s) else { throw UsageError("trunk: --range \(text): expected A,B with layer ids or none, e.g. none,3") }
+                return v
+            }
+            guard parts.count == 2 else { throw UsageError("trunk: --range \(text): expected A,B, e.g. 3,none") }
+            ranges = [LayerRange(after: try bound(parts[0]), through: try bound(parts[1]))]
+        }
+        let last = trunks.fullSize.outputNode?.id
+        var graph = Graph()
+        try graph.register(LayerSearchTask.operator)
+        var targets: [NodeID] = []
+        for r in ranges {
+            let trunk = try trunks.trunk(after: r.after, through: r.through)
+            let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, mode: mode,
+                                                                          tileX: tileX, tileY: tileY, lpfLimit: lpf, objective: objective))
+            targets.append(try graph.add(TrunkTask.operator,
+                                         TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, tileX: tileX, tileY: tileY,
+                                                          networkEnd: r.through == nil || r.through == last),
+                                         dependencies: [stack]))
+        }
+        let cache = try CacheLocation.open(a)
+        let interrupts = Interrupts()
+        let progress = ProgressLine()
+        let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
+                                                                  cancellation: interrupts.flag, progress: progress.update)).build(graph, targets: targets)
+        progress.finish()
+        cache.flush()
+        if let failure = outcome.failures.first { throw UsageError("trunk: \(failure.message)") }
+        if outcome.cancelled { return 130 }
+        let reports = try targets.map { n -> TrunkReport in
+            guard let artifact = outcome.outputs[n] else { throw UsageError("trunk: no result") }
+            return try TrunkTask.report(artifact)
+        }
+        func row(_ r: AccoReadings.Row) -> JSONText {
+            .object([("latency", .int(r.latency)), ("energy", .int(r.energy)), ("offload_latency", .int(r.offloadLatency)),
+                     ("offload_energy", .int(r.offloadEnergy)), ("reload_latency", .int(r.reloadLatency)),
+                     ("reload_energy", .int(r.reloadEnergy)), ("offloaded_bytes", .int(r.offloadedBytes)),
+                     ("reloaded_bytes", .int(r.reloadedBytes))])
+        }
+        func peak(_ p: Footprint.Peak) -> JSONText { .object([("peak_bits", .int(p.featureBits)), ("weight_bits", .int(p.weightBits))]) }
+        if a.flag("json") {
+            print(JSONText.object([
+                ("tile", .array([.int(tileX), .int(tileY)])), ("mode", .string(mode.description)),
+                ("objective", .string(objective.rawValue)), ("lpf", .int(lpf)),
+                ("ranges", .array(zip(ranges, reports).map { r, t in
+                    .object([("cut_before", r.after.map { .int($0) } ?? .null), ("cut_after", r.through.map { .int($0) } ?? .null),
+                             ("window", row(t.readings.window)), ("warmup", row(t.readings.warmup)), ("stable", row(t.readings.stable)),
+                             ("tile_type_counts", .array(t.tileTypeCounts.map { .int($0) })),
+                             ("footprint", .object([("total", peak(t.footprint.total)), ("warmup", peak(t.footprint.warmup)),
+                                                    ("stable", peak(t.footprint.stable))])),
+                             ("keys", .array(t.readings.perKey.map { k in
+                                 .object([("key", .string(k.key)), ("window", row(k.window)), ("warmup", row(k.warmup)),
+                                          ("stable", row(k.stable))])
+                             }))])
+                })),
+            ]).rendered())
+            return 0
+        }
+        print("trunk: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective \(objective.rawValue), \(ranges.count) ranges")
+        print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L  offload pJ/B  reload pJ/B  peak bits (total/stable)")
+        for (r, t) in zip(ranges, reports) {
+            let w = t.readings.window
+            print("  " + StackCommand.pad(r.description, 14) + StackCommand.lpad(String(w.energy), 14) + StackCommand.lpad(String(w.latency), 11)
+                  + StackCommand.lpad(String(t.readings.warmup.energy), 14) + StackCommand.lpad(String(t.readings.warmup.latency), 11)
+                  + StackCommand.lpad(String(t.readings.stable.energy), 13) + StackCommand.lpad(String(t.readings.stable.latency), 10)
+                  + "  \(w.offloadEnergy)/\(w.offloadedBytes)  \(w.reloadEnergy)/\(w.reloadedBytes)"
+                  + "  \(t.footprint.total.featureBits)/\(t.footprint.stable.featureBits)")
+        }
+        return 0
+    }
+}
+
+/// A "done/total, rate, ETA" line on stderr, only when stderr is a terminal.
+final class ProgressLine: Sendable {
+    private let enabled = isatty(2) != 0
+    private let began = DispatchTime.now().uptimeNanoseconds
+
+    func update(_ done: Int, _ total: Int) {
+        guard enabled, total > 0 else { return }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        let rate = seconds > 0 ? Double(done) / seconds : 0
+        let eta = rate > 0 ? Double(total - done) / rate : 0
+        FileHandle.standardError.write(Data(String(format: "\r%d/%d nodes, %.0f/s, ETA %.0f s   ", done, total, rate, eta).utf8))
+    }
+
+    func finish() {
+        if enabled { FileHandle.standardError.write(Data("\r\u{1B}[K".utf8)) }
+    }
+}
