@@ -14,7 +14,8 @@ enum BenchCommand {
         case "engine": return try engine(args.dropFirst())
         case "layer": return try LayerBench.run(args.dropFirst())
         case "stack": return try StackBench.run(args.dropFirst())
-        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack)")
+        case "trunk": return try TrunkBench.run(args.dropFirst())
+        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk)")
         }
     }
 

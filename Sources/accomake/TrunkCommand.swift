@@ -26,12 +26,7 @@ enum TrunkCommand {
         let objective = try ObjectiveOption.parse(a.value("objective"))
         guard objective != .edp else { throw UsageError("trunk: --objective edp applies to the global allocation; use energy or latency") }
         let lpf = try a.int("lpf", default: 6, range: 1...12)
-        let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
-        let trunks = CausalTrunks(network: network)
-        var ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: try StackCommand.cuts(a.value("cuts")),
-                                        maxCuts: try a.int("max-cuts", default: 2, range: 0...64))
+        var only: LayerRange?
         if let text = a.value("range") {
             let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             func bound(_ s: String) throws -> Int? {
@@ -40,21 +35,12 @@ enum TrunkCommand {
                 return v
             }
             guard parts.count == 2 else { throw UsageError("trunk: --range \(text): expected A,B, e.g. 3,none") }
-            ranges = [LayerRange(after: try bound(parts[0]), through: try bound(parts[1]))]
+            only = LayerRange(after: try bound(parts[0]), through: try bound(parts[1]))
         }
-        let last = trunks.fullSize.outputNode?.id
-        var graph = Graph()
-        try graph.register(LayerSearchTask.operator)
-        var targets: [NodeID] = []
-        for r in ranges {
-            let trunk = try trunks.trunk(after: r.after, through: r.through)
-            let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, mode: mode,
-                                                                          tileX: tileX, tileY: tileY, lpfLimit: lpf, objective: objective))
-            targets.append(try graph.add(TrunkTask.operator,
-                                         TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, tileX: tileX, tileY: tileY,
-                                                          networkEnd: r.through == nil || r.through == last),
-                                         dependencies: [stack]))
-        }
+        let study = try build(files: files, tileX: tileX, tileY: tileY, mode: mode, objective: objective, lpf: lpf,
+                              userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts", default: 2, range: 0...64),
+                              only: only)
+        let (graph, targets, ranges, core) = (study.graph, study.targets, study.ranges, study.core)
         let cache = try CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
@@ -104,6 +90,36 @@ enum TrunkCommand {
                   + "  \(t.footprint.total.featureBits)/\(t.footprint.stable.featureBits)")
         }
         return 0
+    }
+}
+
+extension TrunkCommand {
+    /// The graph of one trunk study: per range a stack node and a trunk node reading it.
+    static func build(files: ProblemFiles, tileX: Int, tileY: Int, mode: CachingMode, objective: Objective, lpf: Int,
+                      userCuts: [Int], maxCuts: Int, only: LayerRange?) throws
+        -> (graph: Graph, targets: [NodeID], ranges: [LayerRange], core: Core)
+    {
+        let core = try HardwareFormat.load(files.hardware)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                        core: core, files: files)
+        let trunks = CausalTrunks(network: network)
+        let ranges = only.map { [$0] } ?? StudyRanges.ranges(trunks.fullSize, core: core, userCuts: userCuts, maxCuts: maxCuts)
+        let last = trunks.fullSize.outputNode?.id
+        var graph = Graph()
+        try graph.register(LayerSearchTask.operator)
+        var targets: [NodeID] = []
+        for r in ranges {
+            let trunk = try trunks.trunk(after: r.after, through: r.through)
+            // Tiles larger than the trunk output are clipped (README D5), so equal problems share a node.
+            let (x, y) = trunk.clippedTile(tileX, tileY)
+            let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, mode: mode,
+                                                                          tileX: x, tileY: y, lpfLimit: lpf, objective: objective))
+            targets.append(try graph.add(TrunkTask.operator,
+                                         TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, tileX: x, tileY: y,
+                                                          networkEnd: r.through == nil || r.through == last),
+                                         dependencies: [stack]))
+        }
+        return (graph, targets, ranges, core)
     }
 }
 

@@ -32,3 +32,11 @@ enum TileGrid {
         return tiles
     }
 }
+
+extension Network {
+    /// The tile clipped to the output extent (README D5: an oversized tile equals the extent).
+    public func clippedTile(_ x: Int, _ y: Int) -> (Int, Int) {
+        guard let out = outputNode else { return (x, y) }
+        return (min(x, out.size("OX")), min(y, out.size("OY")))
+    }
+}
