@@ -112,10 +112,11 @@ extension TrunkCommand {
             let trunk = try trunks.trunk(after: r.after, through: r.through)
             // Tiles larger than the trunk output are clipped (README D5), so equal problems share a node.
             let (x, y) = trunk.clippedTile(tileX, tileY)
-            let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, mode: mode,
+            let widths = try trunks.untransformed(after: r.after, through: r.through)
+            let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: widths, core: core, mode: mode,
                                                                           tileX: x, tileY: y, lpfLimit: lpf, objective: objective))
             targets.append(try graph.add(TrunkTask.operator,
-                                         TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, tileX: x, tileY: y,
+                                         TrunkTask.params(trunk: trunk, fullSize: widths, core: core, tileX: x, tileY: y,
                                                           networkEnd: r.through == nil || r.through == last),
                                          dependencies: [stack]))
         }

@@ -39,6 +39,23 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual(f.warmup.featureBits, 1_709_248)
     }
 
+    /// The trunk tasks carry only the untransformed range (`CausalTrunks.untransformed`), not the
+    /// whole network: every footprint must be the same with either (exact, all ranges, 3 tiles).
+    func testUntransformedRangeGivesTheWholeNetworkWidths() throws {
+        for workload in ["seldnet_oxoy_m", "stftcnn_16x"] {
+            let network = try Self.network(workload)
+            let trunks = CausalTrunks(network: network)
+            for r in RangeEnumeration.ranges(network, forcedCuts: [], maxCuts: 2) {
+                let trunk = try trunks.trunk(after: r.after, through: r.through)
+                let untransformed = try trunks.untransformed(after: r.after, through: r.through)
+                for (x, y) in [(1, 1), (4, 2), (64, 64)] {
+                    XCTAssertEqual(Footprint(trunk: trunk, fullSize: untransformed, tileX: x, tileY: y),
+                                   Footprint(trunk: trunk, fullSize: trunks.fullSize, tileX: x, tileY: y), "\(workload) \(r) \(x)×\(y)")
+                }
+            }
+        }
+    }
+
     func testAllCommittedCacheLogs() throws {
         let text = try String(contentsOf: ReferenceData.folder.appendingPathComponent("acco-camready-footprints.csv"), encoding: .utf8)
         struct Row { var before: Int?; var after: Int?; var peak: Int; var weight: Int }

@@ -61,9 +61,15 @@ public struct CausalTrunks: Sendable {
         self.frameAmount = frameAmount
     }
 
+    /// The untransformed layers after `a` through `b`: all that the V-cache widths read from the
+    /// full network, so a trunk's task parameters need not carry the whole network.
+    public func untransformed(after a: Int?, through b: Int?) throws(StackError) -> Network {
+        try fullSize.substack(after: a, through: b)
+    }
+
     /// The transformed trunk of the layers after `a` through `b`, at its full extents.
     public func trunk(after a: Int?, through b: Int?) throws(StackError) -> Network {
-        let cut = try fullSize.substack(after: a, through: b)
+        let cut = try untransformed(after: a, through: b)
         guard let first = cut.nodes.first(where: { !$0.isInput }), let out = cut.outputNode else {
             throw StackError(description: "the range has no layer")
         }
