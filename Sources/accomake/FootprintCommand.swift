@@ -1,14 +1,15 @@
 import Foundation
 import Tasks
 
-/// `accomake footprint --hardware F --workload F --mapping F --tile XxY [--max-cuts N] [--cuts A,B] [--json]`
+/// `accomake footprint --hardware F --workload F --mapping F --tile XxY [--max-cuts N] [--cuts A,B]
+///  [--initial-dilation D] [--frames N] [--json]`
 ///
 /// Per range (in the reference's enumeration order): the peak feature bits (live data plus H and V
 /// caches) and weight bits over all tiles, the warm-up row and the stable rows — the quantities
 /// of ACCO's `*_cache.log` files.
 enum FootprintCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "footprint", options: ["hardware", "workload", "mapping", "tile", "max-cuts", "cuts"],
+        let a = try Arguments(args, command: "footprint", options: CausalOptions.names.union(["hardware", "workload", "mapping", "tile", "max-cuts", "cuts"]),
                               flags: ["json"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("footprint: --\(name) FILE is required") }
@@ -18,11 +19,7 @@ enum FootprintCommand {
         let (tileX, tileY) = try StackCommand.tile(a.value("tile") ?? "")
         let maxCuts = try a.int("max-cuts", default: 2, range: 0...64)
         let userCuts = try StackCommand.cuts(a.value("cuts"))
-        let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
-        let trunks = CausalTrunks(network: network)
-        let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: userCuts, maxCuts: maxCuts)
+        let (_, trunks, ranges) = try CausalOptions(a).load(files, userCuts: userCuts, maxCuts: maxCuts)
         var rows: [(LayerRange, Footprint)] = []
         for r in ranges {
             rows.append((r, Footprint(trunk: try trunks.trunk(after: r.after, through: r.through), fullSize: trunks.fullSize,

@@ -3,7 +3,7 @@ import Graph
 import Tasks
 
 /// `accomake trunk --hardware F --workload F --mapping F --tile XxY [--mode M] [--objective energy|latency]
-///  [--max-cuts N] [--range A,B] [--lpf N] [--json] [--cache DIR] [-j N]`
+///  [--max-cuts N] [--range A,B] [--initial-dilation D] [--frames N] [--lpf N] [--json] [--cache DIR] [-j N]`
 ///
 /// ACCO Steps 1 and 2 per fusion range: the causal trunk evaluated depth-first (a `stack` node),
 /// then read into window, warm-up and stable rows with off-load/reload deltas, per key, plus the
@@ -11,8 +11,8 @@ import Tasks
 enum TrunkCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "trunk",
-                              options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts", "range", "cuts",
-                                        "lpf", "cache", "j", "jobs"],
+                              options: (["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts", "range", "cuts",
+                                        "lpf", "cache", "j", "jobs"] as Set<String>).union(CausalOptions.names),
                               flags: ["json"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("trunk: --\(name) FILE is required") }
@@ -39,7 +39,7 @@ enum TrunkCommand {
         }
         let study = try build(files: files, tileX: tileX, tileY: tileY, mode: mode, objective: objective, lpf: lpf,
                               userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts", default: 2, range: 0...64),
-                              only: only)
+                              only: only, causal: try CausalOptions(a))
         let (graph, targets, ranges, core) = (study.graph, study.targets, study.ranges, study.core)
         let cache = try CacheLocation.open(a)
         let interrupts = Interrupts()
@@ -96,14 +96,11 @@ enum TrunkCommand {
 extension TrunkCommand {
     /// The graph of one trunk study: per range a stack node and a trunk node reading it.
     static func build(files: ProblemFiles, tileX: Int, tileY: Int, mode: CachingMode, objective: Objective, lpf: Int,
-                      userCuts: [Int], maxCuts: Int, only: LayerRange?) throws
+                      userCuts: [Int], maxCuts: Int, only: LayerRange?, causal: CausalOptions = CausalOptions()) throws
         -> (graph: Graph, targets: [NodeID], ranges: [LayerRange], core: Core)
     {
-        let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
-        let trunks = CausalTrunks(network: network)
-        let ranges = only.map { [$0] } ?? StudyRanges.ranges(trunks.fullSize, core: core, userCuts: userCuts, maxCuts: maxCuts)
+        let (core, trunks, all) = try causal.load(files, userCuts: userCuts, maxCuts: maxCuts)
+        let ranges = only.map { [$0] } ?? all
         let last = trunks.fullSize.outputNode?.id
         var graph = Graph()
         try graph.register(LayerSearchTask.operator)
@@ -121,6 +118,34 @@ extension TrunkCommand {
                                          dependencies: [stack]))
         }
         return (graph, targets, ranges, core)
+    }
+}
+
+/// The causal-transform settings of a study (acco.md §2.4, §11) and loading the problem with them.
+struct CausalOptions {
+    static let names: Set<String> = ["initial-dilation", "frames"]
+    /// `nil`: each trunk starts from the dilation it has in the whole network (the reference's −1).
+    var initialDilation: Int?
+    /// The trunk output's batch (`frameAmount`).
+    var frames = 1
+
+    init() {}
+
+    init(_ a: Arguments) throws {
+        initialDilation = a.value("initial-dilation") == nil ? nil : try a.int("initial-dilation", default: 1, range: 1...1 << 20)
+        frames = try a.int("frames", default: 1, range: 1...1 << 20)
+    }
+
+    /// The hardware, the causal trunks and the ranges to evaluate, in the reference's order; a
+    /// range whose first layer has a smaller dilation than the user's initial one is skipped.
+    func load(_ files: ProblemFiles, userCuts: [Int], maxCuts: Int) throws -> (Core, CausalTrunks, [LayerRange]) {
+        let core = try HardwareFormat.load(files.hardware)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
+                                        core: core, files: files)
+        let trunks = CausalTrunks(network: network, frameAmount: frames, initialDilation: initialDilation)
+        let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: userCuts, maxCuts: maxCuts)
+            .filter { trunks.admits(after: $0.after, through: $0.through) }
+        return (core, trunks, ranges)
     }
 }
 

@@ -22,6 +22,29 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual([first.outputNode?.size("OX"), first.outputNode?.size("OY")], [314, 314])
     }
 
+    /// acco.md §2.4 with a user initial dilation, worked by hand for stftCNN 16x, range (2, 3) =
+    /// conv 3 alone (3 × 3 kernel; time dilation 2 in the whole network). At full size the network
+    /// input is 316 wide, so conv 0 → 314, conv 1 → 312, pool 2 → 156, conv 3 → 154. The output is
+    /// 154 (X) × 154·2 (Y) whatever the start; the input needs 154 + 2 columns and 308 + D0·(3 − 1) rows.
+    func testUserInitialDilation() throws {
+        let network = try Self.network("stftcnn_16x")
+        for (user, inputY) in [(nil, 312), (2, 312), (1, 310)] as [(Int?, Int)] {
+            let trunks = CausalTrunks(network: network, initialDilation: user)
+            let trunk = try trunks.trunk(after: 2, through: 3)
+            XCTAssertEqual([trunk.outputNode?.size("OX"), trunk.outputNode?.size("OY")], [154, 308], "D0 \(String(describing: user))")
+            XCTAssertEqual(trunk.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [156, inputY], "D0 \(String(describing: user))")
+            XCTAssertTrue(trunks.admits(after: 2, through: 3))
+        }
+        // A user value above the range's own dilation skips the range (layer 3 has 2, layer 6 has 4).
+        let four = CausalTrunks(network: network, initialDilation: 4)
+        XCTAssertFalse(four.admits(after: 2, through: 3))
+        XCTAssertTrue(four.admits(after: 5, through: nil))
+        XCTAssertTrue(CausalTrunks(network: network).admits(after: nil, through: 0))
+        // frameAmount sets the trunk output's batch (B), default 1.
+        XCTAssertEqual(try CausalTrunks(network: network, frameAmount: 2).trunk(after: 2, through: 3).outputNode?.size("B"), 2)
+        XCTAssertEqual(try CausalTrunks(network: network).trunk(after: 2, through: 3).outputNode?.size("B"), 1)
+    }
+
     func testRangeCounts() throws {
         XCTAssertEqual(RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 2).count, 36)
         XCTAssertEqual(RangeEnumeration.ranges(try Self.network("stftcnn_1x"), forcedCuts: [], maxCuts: 2).count, 78)

@@ -52,13 +52,25 @@ public struct CausalTrunks: Sendable {
     public let dilationInFull: [Int: Int]
     public let dilationOutFull: [Int: Int]
     public let frameAmount: Int
+    /// The dilation each trunk starts from: `nil` (the reference's `−1`) takes the one its first
+    /// layer has in the whole causal network; a user value overrides it (acco.md §2.4).
+    public let initialDilation: Int?
 
-    public init(network: Network, frameAmount: Int = 1) {
+    public init(network: Network, frameAmount: Int = 1, initialDilation: Int? = nil) {
         fullSize = network.fullSize()
         let whole = CausalTransform(fullSize, initialDilation: 1)
         dilationInFull = whole.dilationIn
         dilationOutFull = whole.dilationOut
         self.frameAmount = frameAmount
+        self.initialDilation = initialDilation
+    }
+
+    /// Whether the range is evaluated: a user initial dilation larger than the one the range's
+    /// first layer has in the whole network skips it (acco.md §2.4).
+    public func admits(after a: Int?, through b: Int?) -> Bool {
+        guard let user = initialDilation else { return true }
+        guard let cut = try? untransformed(after: a, through: b), let first = cut.nodes.first(where: { !$0.isInput }) else { return false }
+        return user <= dilationInFull[first.id] ?? 1
     }
 
     /// The untransformed layers after `a` through `b`: all that the V-cache widths read from the
@@ -73,7 +85,7 @@ public struct CausalTrunks: Sendable {
         guard let first = cut.nodes.first(where: { !$0.isInput }), let out = cut.outputNode else {
             throw StackError(description: "the range has no layer")
         }
-        var transformed = CausalTransform(cut, initialDilation: dilationInFull[first.id] ?? 1).network
+        var transformed = CausalTransform(cut, initialDilation: initialDilation ?? dilationInFull[first.id] ?? 1).network
         guard let o = transformed.index(of: out.id), let full = fullSize.node(out.id) else { throw StackError(description: "no output") }
         transformed.nodes[o].setSize("OX", full.size("OX"))
         transformed.nodes[o].setSize("OY", full.size("OY") * (dilationOutFull[out.id] ?? 1))
