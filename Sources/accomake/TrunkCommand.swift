@@ -100,6 +100,9 @@ extension TrunkCommand {
         -> (graph: Graph, targets: [NodeID], ranges: [LayerRange], core: Core)
     {
         let (core, trunks, all) = try causal.load(files, userCuts: userCuts, maxCuts: maxCuts)
+        if let r = only, !trunks.admits(after: r.after, through: r.through) {
+            throw UsageError("trunk: --range \(r): the range does not exist or its first layer's time dilation is below --initial-dilation \(causal.initialDilation ?? 1); lower it or pick a later range")
+        }
         let ranges = only.map { [$0] } ?? all
         let last = trunks.fullSize.outputNode?.id
         var graph = Graph()
