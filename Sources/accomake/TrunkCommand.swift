@@ -79,7 +79,7 @@ enum TrunkCommand {
             ]).rendered())
             return 0
         }
-        print("trunk: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective \(objective.rawValue), \(ranges.count) ranges")
+        print("trunk: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective \(objective.rawValue), \(ranges.count) range\(ranges.count == 1 ? "" : "s")")
         print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L  offload pJ/B  reload pJ/B  peak bits (total/stable)")
         for (r, t) in zip(ranges, reports) {
             let w = t.readings.window
