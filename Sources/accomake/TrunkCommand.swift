@@ -100,6 +100,14 @@ extension TrunkCommand {
         -> (graph: Graph, targets: [NodeID], ranges: [LayerRange], core: Core)
     {
         let (core, trunks, all) = try causal.load(files, userCuts: userCuts, maxCuts: maxCuts)
+        if let r = only {
+            for id in [r.after, r.through].compactMap({ $0 }) {
+                try CausalOptions.checkLayer(id, in: trunks.fullSize, option: "--range", file: files.workload)
+            }
+            if let a = r.after, let b = r.through, let i = trunks.fullSize.index(of: a), let j = trunks.fullSize.index(of: b), i >= j {
+                throw UsageError("trunk: --range \(r): the range holds the layers after \(a) through \(b), so \(a) must come before \(b)")
+            }
+        }
         if let r = only, !trunks.admits(after: r.after, through: r.through) {
             throw UsageError("trunk: --range \(r): the range does not exist or its first layer's time dilation is below --initial-dilation \(causal.initialDilation ?? 1); lower it or pick a later range")
         }
@@ -146,9 +154,18 @@ struct CausalOptions {
         let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
                                         core: core, files: files)
         let trunks = CausalTrunks(network: network, frameAmount: frames, initialDilation: initialDilation)
+        for cut in userCuts { try Self.checkLayer(cut, in: trunks.fullSize, option: "--cuts", file: files.workload) }
         let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: userCuts, maxCuts: maxCuts)
             .filter { trunks.admits(after: $0.after, through: $0.through) }
         return (core, trunks, ranges)
+    }
+
+    /// A layer id given on the command line must name a layer of the workload.
+    static func checkLayer(_ id: Int, in network: Network, option: String, file: String) throws {
+        guard let node = network.node(id), !node.isInput else {
+            let ids = network.nodes.filter { !$0.isInput }.map(\.id)
+            throw UsageError("\(option): \(file) has no layer \(id) (its layer ids are \(ids.map(String.init).joined(separator: ", ")))")
+        }
     }
 }
 
