@@ -12,7 +12,43 @@ public struct CanonicalDecoder {
         return value
     }
 
+    /// The encodings of the elements of one array, as slices of `bytes`, without building them:
+    /// equal elements have equal bytes (the encoding is canonical), so callers can compare or
+    /// look elements up before paying for a decode.
+    public static func arrayElements(_ bytes: [UInt8]) throws(CanonicalEncodingError) -> [ArraySlice<UInt8>] {
+        var decoder = CanonicalDecoder(bytes: bytes)
+        guard try decoder.byte() == CanonicalEncoder.Tag.array.rawValue else { throw .malformed("not an array") }
+        let count = try decoder.length()
+        var elements: [ArraySlice<UInt8>] = []
+        elements.reserveCapacity(min(count, 1 << 16))
+        for _ in 0..<count {
+            let start = decoder.offset
+            try decoder.skip(depth: 1)
+            elements.append(bytes[start..<decoder.offset])
+        }
+        guard decoder.offset == bytes.count else { throw .malformed("\(bytes.count - decoder.offset) trailing bytes") }
+        return elements
+    }
+
     private init(bytes: [UInt8]) { self.bytes = bytes }
+
+    /// Moves past one value, checking its structure but not building it.
+    private mutating func skip(depth: Int) throws(CanonicalEncodingError) {
+        guard depth < 512 else { throw .malformed("nesting deeper than 512") }
+        guard let tag = CanonicalEncoder.Tag(rawValue: try byte()) else { throw .malformed("unknown tag at \(offset - 1)") }
+        switch tag {
+        case .null, .falseValue, .trueValue: return
+        case .int, .double: _ = try word()
+        case .string, .bytes: _ = try slice()
+        case .array:
+            for _ in 0..<(try length()) { try skip(depth: depth + 1) }
+        case .object:
+            for _ in 0..<(try length()) {
+                _ = try slice()
+                try skip(depth: depth + 1)
+            }
+        }
+    }
 
     private mutating func value(depth: Int) throws(CanonicalEncodingError) -> Value {
         guard depth < 512 else { throw .malformed("nesting deeper than 512") }

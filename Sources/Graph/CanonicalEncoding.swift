@@ -57,6 +57,12 @@ public struct CanonicalEncoder {
         bytes.append(contentsOf: raw)
     }
 
+    /// Appends bytes that already are one value's canonical encoding (for example a slice of a
+    /// stored trace), verbatim.
+    public mutating func appendEncoded(_ encoded: ArraySlice<UInt8>) {
+        bytes.append(contentsOf: encoded)
+    }
+
     public mutating func appendDigest(_ digest: Digest) {
         bytes.append(Tag.bytes.rawValue)
         appendLength(32)

@@ -16,14 +16,30 @@ public enum NodeKey {
     public static func node(
         operator id: String, version: Int64, params: Value, dependencyDigests: [Digest]
     ) throws(CanonicalEncodingError) -> Digest {
+        var encoder = header(operator: id, version: version)
+        try encoder.append(params)
+        appendDigests(dependencyDigests, to: &encoder)
+        return SHA256.hash(encoder.bytes)
+    }
+
+    /// The same key from parameters already in canonical form (a request replayed from a trace),
+    /// so they are not encoded again.
+    public static func node(
+        operator id: String, version: Int64, encodedParams: ArraySlice<UInt8>, dependencyDigests: [Digest]
+    ) -> Digest {
+        var encoder = header(operator: id, version: version)
+        encoder.appendEncoded(encodedParams)
+        appendDigests(dependencyDigests, to: &encoder)
+        return SHA256.hash(encoder.bytes)
+    }
+
+    private static func header(operator id: String, version: Int64) -> CanonicalEncoder {
         var encoder = CanonicalEncoder()
         encoder.appendArrayHeader(count: 5)
         encoder.appendString(nodeDomain)
         encoder.appendString(id)
         encoder.appendInt(version)
-        try encoder.append(params)
-        appendDigests(dependencyDigests, to: &encoder)
-        return SHA256.hash(encoder.bytes)
+        return encoder
     }
 
     public static func step(after key: Digest, dependencyDigests: [Digest]) -> Digest {

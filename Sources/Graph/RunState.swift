@@ -23,6 +23,8 @@ struct RunNode {
     let op: Int?
     let opName: String
     let params: Value
+    /// `params` in canonical form when the node came from a trace, so its key needs no encoding.
+    var encodedParams: ArraySlice<UInt8>?
     var dependencies: [Int]
     /// The node this one stands for in logs and outputs (itself, unless it is a rebuild copy).
     let reportAs: Int
@@ -69,6 +71,9 @@ struct RunState {
     /// One node per base key: equal keys are computed once per run.
     var keyOwner = DigestTable<Int>()
     var requestIndex: [NodeRequest: Int] = [:]
+    /// Requests replayed from traces, by their canonical bytes: many traces ask for the same
+    /// nodes, and a repeat is found here without decoding or hashing its parameters as values.
+    var tracedRequestIndex: [EncodedRequest: Int] = [:]
     /// Bytes produced or read in this run, so dependents skip a disk read.
     var memo: [Digest: [UInt8]] = [:]
     var memoBytes = 0
@@ -139,11 +144,17 @@ struct RunState {
             if let old = nodes[n].baseKey, keyOwner[old] == n { keyOwner[old] = nil }
             let operation = graph.operators[op]
             let key: Digest
-            do {
-                key = try NodeKey.node(operator: operation.id, version: operation.version, params: nodes[n].params,
-                                       dependencyDigests: nodes[n].dependencies.map(digest(of:)))
-            } catch {
-                return fail(n, message: error.description)
+            let dependencyDigests = nodes[n].dependencies.map(digest(of:))
+            if let encoded = nodes[n].encodedParams {
+                key = NodeKey.node(operator: operation.id, version: operation.version, encodedParams: encoded,
+                                   dependencyDigests: dependencyDigests)
+            } else {
+                do {
+                    key = try NodeKey.node(operator: operation.id, version: operation.version, params: nodes[n].params,
+                                           dependencyDigests: dependencyDigests)
+                } catch {
+                    return fail(n, message: error.description)
+                }
             }
             nodes[n].baseKey = key
             nodes[n].key = key
@@ -183,8 +194,8 @@ struct RunState {
             }
         case .trace(let digest, let size):
             if let bytes = memo[digest] ?? store.load(digest, size: size),
-               let requests = decodeRequests(bytes) {
-                attachDynamic(n, requests)
+               let ids = internTrace(bytes) {
+                attachDynamic(n, ids: ids)
             } else {
                 store.forget(key)
                 startFresh(n)
@@ -194,14 +205,32 @@ struct RunState {
         }
     }
 
-    private func decodeRequests(_ bytes: [UInt8]) -> [NodeRequest]? {
-        guard case .array(let values)? = try? CanonicalDecoder.decode(bytes) else { return nil }
-        var requests: [NodeRequest] = []
-        for value in values {
-            guard let request = NodeRequest(value) else { return nil }
-            requests.append(request)
+    /// The nodes a trace asks for, interned; nil when the trace is malformed (nothing interned then).
+    private mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
+        guard let elements = try? CanonicalDecoder.arrayElements(bytes) else { return nil }
+        var found: [Int?] = []
+        var fresh: [(position: Int, bytes: ArraySlice<UInt8>, request: NodeRequest)] = []
+        for element in elements {
+            if let known = tracedRequestIndex[EncodedRequest(bytes: element)] {
+                found.append(current(known))
+                continue
+            }
+            guard let value = try? CanonicalDecoder.decode(Array(element)), let request = NodeRequest(value) else { return nil }
+            fresh.append((found.count, element, request))
+            found.append(nil)
         }
-        return requests
+        for f in fresh {
+            let before = nodes.count
+            let id = intern(f.request)
+            let own = Array(f.bytes)[...]
+            // A node new to this run takes its parameters' bytes from the request: [op, params, deps].
+            if id >= before, let parts = try? CanonicalDecoder.arrayElements(Array(own)), parts.count == 3 {
+                nodes[id].encodedParams = parts[1]
+            }
+            tracedRequestIndex[EncodedRequest(bytes: own)] = id
+            found[f.position] = id
+        }
+        return found.compactMap { $0 }
     }
 
     private mutating func alias(_ n: Int, to owner: Int) {
@@ -266,8 +295,7 @@ struct RunState {
     // MARK: Dynamic dependencies
 
     /// The node now waits for `requests`, each interned as a node of this run.
-    private mutating func attachDynamic(_ n: Int, _ requests: [NodeRequest]) {
-        let ids = requests.map { intern($0) }
+    private mutating func attachDynamic(_ n: Int, ids: [Int]) {
         nodes[n].stepBase = nodes[n].key
         nodes[n].dynamic = ids
         nodes[n].phase = .waitingDynamic
@@ -327,7 +355,7 @@ struct RunState {
             return fail(n, message: "asked for dependencies \(Self.maxSteps) times without finishing; its requests never settle")
         }
         nodes[n].continuation = continuation
-        attachDynamic(n, requests)
+        attachDynamic(n, ids: requests.map { intern($0) })
     }
 
     mutating func executed(_ n: Int, record: ActionRecord, bytes: [UInt8], nanos: UInt64) {
@@ -473,5 +501,15 @@ struct RunState {
         var outputs: [NodeID: Artifact] = [:]
         for (index, artifact) in self.outputs { outputs[NodeID(index: index)] = artifact }
         return BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches, cancelled: stopped)
+    }
+}
+
+/// A request's canonical bytes as a dictionary key, hashed in bulk (hashing an `ArraySlice`
+/// element by element is several times slower).
+struct EncodedRequest: Hashable {
+    let bytes: ArraySlice<UInt8>
+
+    func hash(into hasher: inout Hasher) {
+        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
     }
 }
