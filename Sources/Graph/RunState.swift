@@ -222,12 +222,12 @@ struct RunState {
         for f in fresh {
             let before = nodes.count
             let id = intern(f.request)
-            let own = Array(f.bytes)[...]
+            let own = Array(f.bytes)  // a copy, so the index does not keep the whole trace alive
             // A node new to this run takes its parameters' bytes from the request: [op, params, deps].
-            if id >= before, let parts = try? CanonicalDecoder.arrayElements(Array(own)), parts.count == 3 {
+            if id >= before, let parts = try? CanonicalDecoder.arrayElements(own), parts.count == 3 {
                 nodes[id].encodedParams = parts[1]
             }
-            tracedRequestIndex[EncodedRequest(bytes: own)] = id
+            tracedRequestIndex[EncodedRequest(bytes: own[...])] = id
             found[f.position] = id
         }
         return found.compactMap { $0 }
@@ -294,7 +294,7 @@ struct RunState {
 
     // MARK: Dynamic dependencies
 
-    /// The node now waits for `requests`, each interned as a node of this run.
+    /// The node now waits for the nodes `ids` (its requests, interned as nodes of this run).
     private mutating func attachDynamic(_ n: Int, ids: [Int]) {
         nodes[n].stepBase = nodes[n].key
         nodes[n].dynamic = ids
