@@ -150,9 +150,7 @@ struct CausalOptions {
     /// The hardware, the causal trunks and the ranges to evaluate, in the reference's order; a
     /// range whose first layer has a smaller dilation than the user's initial one is skipped.
     func load(_ files: ProblemFiles, userCuts: [Int], maxCuts: Int) throws -> (Core, CausalTrunks, [LayerRange]) {
-        let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
+        let (network, core) = try ProblemLoader.network(files)
         let trunks = CausalTrunks(network: network, frameAmount: frames, initialDilation: initialDilation)
         for cut in userCuts { try Self.checkLayer(cut, in: trunks.fullSize, option: "--cuts", file: files.workload) }
         let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: userCuts, maxCuts: maxCuts)
