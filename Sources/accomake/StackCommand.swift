@@ -34,13 +34,7 @@ enum StackCommand {
             nodes.append(try graph.add(StackTask.operator, StackTask.params(trunk: trunk.network, core: core, mode: mode, tileX: tileX,
                                                                            tileY: tileY, lpfLimit: lpf, objective: objective)))
         }
-        let cache = try CacheLocation.open(a)
-        let interrupts = Interrupts()
-        let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
-                                                                  cancellation: interrupts.flag)).build(graph, targets: nodes)
-        cache.flush()
-        if let failure = outcome.failures.first { throw UsageError("stack: \(failure.message)") }
-        if outcome.cancelled { return 130 }
+        guard let outcome = try EngineSession.build(graph, targets: nodes, a, command: "stack") else { return 130 }
         var results: [StackResult] = []
         for n in nodes {
             guard let artifact = outcome.outputs[n] else { throw UsageError("stack: no result") }

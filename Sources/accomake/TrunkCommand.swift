@@ -41,15 +41,7 @@ enum TrunkCommand {
                               userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts", default: 2, range: 0...64),
                               only: only, causal: try CausalOptions(a))
         let (graph, targets, ranges, core) = (study.graph, study.targets, study.ranges, study.core)
-        let cache = try CacheLocation.open(a)
-        let interrupts = Interrupts()
-        let progress = ProgressLine()
-        let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
-                                                                  cancellation: interrupts.flag, progress: progress.update)).build(graph, targets: targets)
-        progress.finish()
-        cache.flush()
-        if let failure = outcome.failures.first { throw UsageError("trunk: \(failure.message)") }
-        if outcome.cancelled { return 130 }
+        guard let outcome = try EngineSession.build(graph, targets: targets, a, command: "trunk") else { return 130 }
         let reports = try targets.map { n -> TrunkReport in
             guard let artifact = outcome.outputs[n] else { throw UsageError("trunk: no result") }
             return try TrunkTask.report(artifact)
@@ -121,12 +113,8 @@ extension TrunkCommand {
             // Tiles larger than the trunk output are clipped (README D5), so equal problems share a node.
             let (x, y) = trunk.clippedTile(tileX, tileY)
             let widths = try trunks.untransformed(after: r.after, through: r.through)
-            let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: widths, core: core, mode: mode,
-                                                                          tileX: x, tileY: y, lpfLimit: lpf, objective: objective))
-            targets.append(try graph.add(TrunkTask.operator,
-                                         TrunkTask.params(trunk: trunk, fullSize: widths, core: core, tileX: x, tileY: y,
-                                                          networkEnd: r.through == nil || r.through == last),
-                                         dependencies: [stack]))
+            targets.append(try StudyGraph.addTrunk(to: &graph, trunk: trunk, widths: widths, core: core, mode: mode, tileX: x, tileY: y,
+                                                   lpf: lpf, objective: objective, networkEnd: r.through == nil || r.through == last))
         }
         return (graph, targets, ranges, core)
     }

@@ -7,6 +7,8 @@ let usage = """
     usage: accomake <command> [options]
 
     commands:
+      run STUDY [-j N] [--json]                            run a study (docs/formats.md): best schedule per
+                                                           accelerator × workload for each allocation objective
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
       stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
@@ -34,6 +36,7 @@ func main() -> Int32 {
         case "stack": return try StackCommand.run(args.dropFirst())
         case "footprint": return try FootprintCommand.run(args.dropFirst())
         case "trunk": return try TrunkCommand.run(args.dropFirst())
+        case "run": return try RunCommand.run(args.dropFirst())
         case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
         case "--version", "version": print("accomake 0.1.0"); return 0
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0

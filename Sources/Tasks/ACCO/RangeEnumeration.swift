@@ -14,7 +14,7 @@ public enum RangeEnumeration {
         let layers = network.nodes.filter { !$0.isInput }.map(\.id)
         guard let last = layers.last else { return [] }
         let forced = Set(forcedCuts).subtracting([-1, last])
-        let candidates = network.nodes.map(\.id).filter { $0 != -1 && $0 != last && !forced.contains($0) && !(network.node($0)?.isInput ?? true) }
+        let candidates = layers.filter { $0 != last && !forced.contains($0) }
         // The number of contiguous ranges within the forced segments.
         var limit = 0
         var segment = 0
@@ -27,21 +27,52 @@ public enum RangeEnumeration {
         var out: [LayerRange] = []
         for k in 0...max(0, maxCuts) {
             for combination in combinations(candidates, k) {
-                let cuts = Array(forced.union(combination)).sorted()
-                var bounds: [Int?] = [nil]
-                bounds += cuts.map { Optional($0) }
-                bounds.append(nil)
-                for i in 0..<(bounds.count - 1) {
-                    let r = LayerRange(after: bounds[i], through: bounds[i + 1])
-                    if seen.insert(r).inserted { out.append(r) }
-                }
+                for r in ranges(of: Array(forced.union(combination)).sorted()) where seen.insert(r).inserted { out.append(r) }
             }
             if out.count >= limit { break }
         }
-        // Residual filter: a range containing a multi-output node must end on one.
-        let multi = Set(network.nodes.map(\.id).filter { network.consumers(of: $0).count > 1 })
-        return out.filter { r in
-            if let a = r.after, a == last { return false }
+        let valid = ResidualRule(network)
+        return out.filter(valid.admits)
+    }
+
+    /// ACCO's Step-3 cut lists (acco.md §7.2): every combination of up to `maxCuts` cut ids merged
+    /// with the forced cuts, sorted, in combination order; a list is kept when all its ranges pass
+    /// the residual rule. Each list's ranges are `zip([none] + cuts, cuts + [none])`.
+    public static func cutLists(_ network: Network, forcedCuts: [Int], maxCuts: Int) -> [[Int]] {
+        let layers = network.nodes.filter { !$0.isInput }.map(\.id)
+        guard let last = layers.last else { return [] }
+        let forced = Set(forcedCuts).subtracting([-1, last])
+        let candidates = layers.filter { $0 != last && !forced.contains($0) }
+        let valid = ResidualRule(network)
+        var seen = Set<[Int]>()
+        var out: [[Int]] = []
+        for k in 0...max(0, maxCuts) {
+            for combination in combinations(candidates, k) {
+                let cuts = Array(forced.union(combination)).sorted()
+                if ranges(of: cuts).allSatisfy(valid.admits) && seen.insert(cuts).inserted { out.append(cuts) }
+            }
+        }
+        return out
+    }
+
+    /// The trunks of a sorted cut list.
+    public static func ranges(of cuts: [Int]) -> [LayerRange] {
+        zip([nil] + cuts.map { Optional($0) }, cuts.map { Optional($0) } + [nil]).map { LayerRange(after: $0, through: $1) }
+    }
+
+    /// Residual filter (acco.md §3): a range containing a multi-output node must end on one; a
+    /// range cannot start after the last layer.
+    struct ResidualRule {
+        let layers: [Int]
+        let multi: Set<Int>
+
+        init(_ network: Network) {
+            layers = network.nodes.filter { !$0.isInput }.map(\.id)
+            multi = Set(network.nodes.map(\.id).filter { network.consumers(of: $0).count > 1 })
+        }
+
+        func admits(_ r: LayerRange) -> Bool {
+            if let a = r.after, a == layers.last { return false }
             let inside = layers.filter { id in (r.after.map { id > $0 } ?? true) && (r.through.map { id <= $0 } ?? true) }
             guard let end = inside.last else { return false }
             return !inside.contains(where: multi.contains) || multi.contains(end)

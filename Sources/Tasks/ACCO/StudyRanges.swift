@@ -11,4 +11,17 @@ public enum StudyRanges {
         }
         return out
     }
+
+    /// The Step-3 cut lists (acco.md §7.2), one enumeration per weight-cut pass, merged in
+    /// first-seen order.
+    public static func cutLists(_ network: Network, core: Core, userCuts: [Int], maxCuts: Int) -> [[Int]] {
+        var seen = Set<[Int]>()
+        var out: [[Int]] = []
+        for passCuts in [StackCuts.forward(network, core), StackCuts.reverse(network, core)] {
+            for c in RangeEnumeration.cutLists(network, forcedCuts: userCuts + passCuts, maxCuts: maxCuts) where seen.insert(c).inserted {
+                out.append(c)
+            }
+        }
+        return out
+    }
 }

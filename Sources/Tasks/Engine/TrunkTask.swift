@@ -4,7 +4,7 @@ import Graph
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
 /// off-load and reload deltas (acco.md §6), and adds the trunk's cache footprint (§4.3).
 public enum TrunkTask {
-    public static let version: Int64 = 1
+    public static let version: Int64 = 2
 
     public static let `operator` = Operator("accomake.trunk", version: version) { input in
         let p = input.params
@@ -17,7 +17,8 @@ public enum TrunkTask {
         let readings = AccoReadings(result, trunk: trunk, core: core, isNetworkEnd: end)
         let footprint = Footprint(trunk: trunk, fullSize: fullSize, tileX: Int(tile[0]), tileY: Int(tile[1]))
         return .done(try CanonicalEncoder.encode(CanonicalForms.value(TrunkReport(readings: readings, footprint: footprint,
-                                                                                   tileTypeCounts: result.tileTypeCounts))))
+                                                                                   tileTypeCounts: result.tileTypeCounts,
+                                                                                   tileX: Int(tile[0]), tileY: Int(tile[1])))))
     }
 
     public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {
@@ -35,6 +36,9 @@ public struct TrunkReport: Sendable {
     public var readings: AccoReadings
     public var footprint: Footprint
     public var tileTypeCounts: [Int]
+    /// The tile evaluated (clipped to the trunk output); a stable row covers `tileY` frames.
+    public var tileX: Int
+    public var tileY: Int
 }
 
 extension CanonicalForms {
@@ -64,6 +68,7 @@ extension CanonicalForms {
             "keys": .array(t.readings.perKey.map { [.string($0.key), value($0.window), value($0.warmup), value($0.stable)] }),
             "footprint": [value(t.footprint.total), value(t.footprint.warmup), value(t.footprint.stable)],
             "tile_type_counts": .array(t.tileTypeCounts.map { .int(Int64($0)) }),
+            "tile": [.int(Int64(t.tileX)), .int(Int64(t.tileY))],
         ]
     }
 
@@ -80,7 +85,9 @@ extension CanonicalForms {
         let f = try list(v["footprint"])
         guard f.count == 3 else { throw Malformed(description: "footprint") }
         let footprint = Footprint(total: try peak(f[0]), warmup: try peak(f[1]), stable: try peak(f[2]))
-        return TrunkReport(readings: readings, footprint: footprint,
-                           tileTypeCounts: try list(v["tile_type_counts"]).map { (x: Value) throws(Malformed) in try int(x) })
+        let tile = try ints(v["tile"])
+        guard tile.count == 2 else { throw Malformed(description: "trunk tile") }
+        return TrunkReport(readings: readings, footprint: footprint, tileTypeCounts: try ints(v["tile_type_counts"]),
+                           tileX: tile[0], tileY: tile[1])
     }
 }

@@ -1,0 +1,257 @@
+import Graph
+
+/// ACCO's Step 3 as the top engine node of a study (acco.md §7): reads the trunk nodes of every
+/// (range, tile) of one hardware × workload × caching mode × mapping objective, and chooses per cut
+/// list, per metric, the tile of each trunk (`GlobalAllocation`); then the best cut list per metric
+/// and the (latency, energy) Pareto front over all schedules.
+///
+/// Parameters: `budget` (bits), `metrics`, `table` (window or real-time), `tiles` (study tile keys),
+/// `ranges`, `cut_lists`, and `slots[range][tile]`: the index of that pair's trunk node among the
+/// static dependencies (equal clipped problems share one node).
+public enum AllocationTask {
+    public static let version: Int64 = 1
+
+    public static let `operator` = Operator("accomake.allocation", version: version) { input in
+        let p = input.params
+        let settings = try Settings(p)
+        var trunkCache: [Int: TrunkReport] = [:]
+        func trunk(_ slot: Int) throws -> TrunkReport {
+            if let t = trunkCache[slot] { return t }
+            guard slot >= 0, slot < input.dependencies.count else { throw CanonicalForms.Malformed(description: "allocation slot") }
+            let t = try TrunkTask.report(input.dependencies[slot])
+            trunkCache[slot] = t
+            return t
+        }
+        let report = try allocate(settings) { r, t in try trunk(settings.slots[r][t]) }
+        return .done(try CanonicalEncoder.encode(CanonicalForms.value(report)))
+    }
+
+    public static func params(budgetBits: Int, metrics: [GlobalAllocation.Metric], table: Study.Table, tiles: [(x: Int, y: Int)],
+                              ranges: [LayerRange], cutLists: [[Int]], slots: [[Int]]) -> Value {
+        [
+            "budget": .int(Int64(budgetBits)), "metrics": .array(metrics.map { .string($0.rawValue) }), "table": .string(table.rawValue),
+            "tiles": .array(tiles.map { [.int(Int64($0.x)), .int(Int64($0.y))] }),
+            "ranges": .array(ranges.map { CanonicalForms.value($0) }),
+            "cut_lists": .array(cutLists.map { .array($0.map { .int(Int64($0)) }) }),
+            "slots": .array(slots.map { .array($0.map { .int(Int64($0)) }) }),
+        ]
+    }
+
+    public static func report(_ artifact: Artifact) throws -> AllocationReport {
+        try CanonicalForms.allocationReport(try CanonicalDecoder.decode(artifact.bytes))
+    }
+
+    struct Settings {
+        var budget: Int
+        var metrics: [GlobalAllocation.Metric]
+        var table: Study.Table
+        var tiles: [(x: Int, y: Int)]
+        var ranges: [LayerRange]
+        var cutLists: [[Int]]
+        var slots: [[Int]]
+
+        init(_ p: Value) throws(CanonicalForms.Malformed) {
+            typealias F = CanonicalForms
+            budget = try F.int(p["budget"])
+            metrics = try F.strings(p["metrics"]).map { (s: String) throws(CanonicalForms.Malformed) in
+                guard let m = GlobalAllocation.Metric(rawValue: s) else { throw .init(description: "metric \(s)") }
+                return m
+            }
+            guard let t = Study.Table(rawValue: try F.string(p["table"])) else { throw .init(description: "table") }
+            table = t
+            tiles = try F.list(p["tiles"]).map { (v: Value) throws(CanonicalForms.Malformed) in
+                let xy = try F.list(v)
+                guard xy.count == 2 else { throw .init(description: "tile") }
+                return (try F.int(xy[0]), try F.int(xy[1]))
+            }
+            ranges = try F.list(p["ranges"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.range(v) }
+            cutLists = try F.list(p["cut_lists"]).map { (v: Value) throws(CanonicalForms.Malformed) in
+                try F.list(v).map { (x: Value) throws(CanonicalForms.Malformed) in try F.int(x) }
+            }
+            slots = try F.list(p["slots"]).map { (v: Value) throws(CanonicalForms.Malformed) in
+                try F.list(v).map { (x: Value) throws(CanonicalForms.Malformed) in try F.int(x) }
+            }
+            guard slots.count == ranges.count, slots.allSatisfy({ $0.count == tiles.count }) else { throw .init(description: "slots") }
+        }
+    }
+
+    /// The allocation proper, given each (range index, tile index)'s trunk report.
+    static func allocate(_ s: Settings, trunk: (Int, Int) throws -> TrunkReport) throws -> AllocationReport {
+        // Options per range: every tile key of the table, in study order.
+        let eligible = s.tiles.indices.filter { s.table == .window || s.tiles[$0].y == 1 }
+        var options: [[GlobalAllocation.Option]] = []
+        for r in s.ranges.indices {
+            options.append(try eligible.map { t in
+                let report = try trunk(r, t)
+                let row = s.table == .window ? report.readings.window : report.readings.stable
+                let peak = s.table == .window ? report.footprint.total : report.footprint.stable
+                return GlobalAllocation.Option(latency: row.latency, energy: row.energy,
+                                               latencyDelta: row.offloadLatency + row.reloadLatency,
+                                               energyDelta: row.offloadEnergy + row.reloadEnergy, peakBits: peak.featureBits)
+            })
+        }
+        let rangeIndex = Dictionary(s.ranges.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
+        var out = AllocationReport(budgetBits: s.budget, table: s.table, tiles: s.tiles, ranges: s.ranges, cutLists: s.cutLists)
+        var fronts: [AllocationReport.Entry] = []
+        for (c, cuts) in s.cutLists.enumerated() {
+            let trunks = try RangeEnumeration.ranges(of: cuts).map { r -> Int in
+                guard let i = rangeIndex[r] else { throw CanonicalForms.Malformed(description: "cut list \(cuts) needs range \(r)") }
+                return i
+            }
+            let perTrunk = trunks.map { options[$0] }
+            /// Choices come back as indices into `eligible`; reports use study tile indices.
+            func entry(_ schedule: GlobalAllocation.Schedule) -> AllocationReport.Entry {
+                var s = schedule
+                s.choice = s.choice.map { eligible[$0] }
+                return AllocationReport.Entry(cutList: c, trunks: trunks, schedule: s)
+            }
+            var best: [GlobalAllocation.Metric: AllocationReport.Entry] = [:]
+            for metric in s.metrics {
+                if let schedule = GlobalAllocation.best(perTrunk, budget: s.budget, metric: metric) { best[metric] = entry(schedule) }
+            }
+            out.perCutList.append(best)
+            fronts += GlobalAllocation.front(perTrunk, budget: s.budget).map(entry)
+        }
+        for metric in s.metrics {
+            // Ties between cut lists go to the earlier one (enumeration order).
+            out.best[metric] = out.perCutList.compactMap { $0[metric] }.min { $0.schedule.precedes($1.schedule, by: metric) }
+        }
+        out.front = AllocationReport.Entry.front(fronts)
+        // The trunk readings the chosen schedules and the front refer to, for reports.
+        for e in out.best.values.sorted(by: { $0.cutList < $1.cutList }) + out.front {
+            for (r, t) in zip(e.trunks, e.schedule.choice) where out.trunks[AllocationReport.Slot(range: r, tile: t)] == nil {
+                out.trunks[AllocationReport.Slot(range: r, tile: t)] = try trunk(r, t)
+            }
+        }
+        return out
+    }
+}
+
+/// Step 3's answer for one hardware × workload × mode × mapping objective.
+public struct AllocationReport: Sendable {
+    /// A schedule of one cut list: which ranges (indices into `ranges`) and which tile per trunk.
+    public struct Entry: Sendable, Equatable {
+        public var cutList: Int
+        public var trunks: [Int]
+        public var schedule: GlobalAllocation.Schedule
+
+        /// The (latency, energy) front; among equal points the earlier cut list, then the smaller
+        /// choice, is kept.
+        static func front(_ entries: [Entry]) -> [Entry] {
+            let sorted = entries.sorted {
+                ($0.schedule.latency, $0.schedule.energy, $0.cutList) < ($1.schedule.latency, $1.schedule.energy, $1.cutList)
+                    || (($0.schedule.latency, $0.schedule.energy, $0.cutList) == ($1.schedule.latency, $1.schedule.energy, $1.cutList)
+                        && $0.schedule.choice.lexicographicallyPrecedes($1.schedule.choice))
+            }
+            var out: [Entry] = []
+            for e in sorted where out.last.map({ e.schedule.energy < $0.schedule.energy }) ?? true { out.append(e) }
+            return out
+        }
+    }
+
+    public struct Slot: Sendable, Hashable {
+        public var range: Int
+        public var tile: Int
+    }
+
+    public var budgetBits: Int
+    public var table: Study.Table
+    public var tiles: [(x: Int, y: Int)]
+    public var ranges: [LayerRange]
+    public var cutLists: [[Int]]
+    /// Per cut list, the best schedule for each requested metric.
+    public var perCutList: [[GlobalAllocation.Metric: Entry]] = []
+    /// Per requested metric, the best schedule over all cut lists.
+    public var best: [GlobalAllocation.Metric: Entry] = [:]
+    /// The (latency, energy) Pareto front over every schedule of every cut list, by latency.
+    public var front: [Entry] = []
+    /// The trunk readings of every (range, tile) that `best` and `front` use.
+    public var trunks: [Slot: TrunkReport] = [:]
+}
+
+extension GlobalAllocation.Schedule {
+    /// Strictly better on `metric` (EDP compared exactly).
+    public func precedes(_ other: Self, by metric: GlobalAllocation.Metric) -> Bool {
+        switch metric {
+        case .latency: return latency < other.latency
+        case .energy: return energy < other.energy
+        case .edp:
+            let x = latency.multipliedFullWidth(by: energy), y = other.latency.multipliedFullWidth(by: other.energy)
+            return x.high != y.high ? x.high < y.high : x.low < y.low
+        }
+    }
+}
+
+extension CanonicalForms {
+    static func value(_ r: LayerRange) -> Value {
+        [r.after.map { .int(Int64($0)) } ?? .null, r.through.map { .int(Int64($0)) } ?? .null]
+    }
+
+    static func range(_ v: Value) throws(Malformed) -> LayerRange {
+        let ab = try list(v)
+        guard ab.count == 2 else { throw Malformed(description: "range") }
+        func bound(_ x: Value) throws(Malformed) -> Int? { x == .null ? nil : try int(x) }
+        return LayerRange(after: try bound(ab[0]), through: try bound(ab[1]))
+    }
+
+    static func ints(_ v: Value?) throws(Malformed) -> [Int] { try list(v).map { (x: Value) throws(Malformed) in try int(x) } }
+
+    static func value(_ e: AllocationReport.Entry) -> Value {
+        let s = e.schedule
+        return [.int(Int64(e.cutList)), .array(e.trunks.map { .int(Int64($0)) }), .array(s.choice.map { .int(Int64($0)) }),
+                .int(Int64(s.latency)), .int(Int64(s.energy)), .int(Int64(s.peakBits)), .bool(s.onChip)]
+    }
+
+    static func entry(_ v: Value) throws(Malformed) -> AllocationReport.Entry {
+        let x = try list(v)
+        guard x.count == 7, let onChip = x[6].boolValue else { throw Malformed(description: "allocation entry") }
+        return AllocationReport.Entry(cutList: try int(x[0]), trunks: try ints(x[1]),
+                                      schedule: .init(choice: try ints(x[2]), latency: try int(x[3]), energy: try int(x[4]),
+                                                      peakBits: try int(x[5]), onChip: onChip))
+    }
+
+    static func value(_ r: AllocationReport) -> Value {
+        func byMetric(_ m: [GlobalAllocation.Metric: AllocationReport.Entry]) -> Value {
+            .object(Dictionary(uniqueKeysWithValues: m.map { ($0.key.rawValue, value($0.value)) }))
+        }
+        return [
+            "budget": .int(Int64(r.budgetBits)), "table": .string(r.table.rawValue),
+            "tiles": .array(r.tiles.map { [.int(Int64($0.x)), .int(Int64($0.y))] }),
+            "ranges": .array(r.ranges.map { value($0) }),
+            "cut_lists": .array(r.cutLists.map { .array($0.map { .int(Int64($0)) }) }),
+            "per_cut_list": .array(r.perCutList.map(byMetric)), "best": byMetric(r.best), "front": .array(r.front.map { value($0) }),
+            "trunks": .array(r.trunks.sorted { ($0.key.range, $0.key.tile) < ($1.key.range, $1.key.tile) }
+                .map { [.int(Int64($0.key.range)), .int(Int64($0.key.tile)), value($0.value)] }),
+        ]
+    }
+
+    static func allocationReport(_ v: Value) throws(Malformed) -> AllocationReport {
+        func byMetric(_ v: Value?) throws(Malformed) -> [GlobalAllocation.Metric: AllocationReport.Entry] {
+            guard case .object(let fields)? = v else { throw Malformed(description: "metric map") }
+            var out: [GlobalAllocation.Metric: AllocationReport.Entry] = [:]
+            for (k, e) in fields {
+                guard let m = GlobalAllocation.Metric(rawValue: k) else { throw Malformed(description: "metric \(k)") }
+                out[m] = try entry(e)
+            }
+            return out
+        }
+        guard let table = Study.Table(rawValue: try string(v["table"])) else { throw Malformed(description: "table") }
+        let tiles = try list(v["tiles"]).map { (t: Value) throws(Malformed) -> (x: Int, y: Int) in
+            let xy = try ints(t)
+            guard xy.count == 2 else { throw Malformed(description: "tile") }
+            return (xy[0], xy[1])
+        }
+        var r = AllocationReport(budgetBits: try int(v["budget"]), table: table, tiles: tiles,
+                                 ranges: try list(v["ranges"]).map { (x: Value) throws(Malformed) in try range(x) },
+                                 cutLists: try list(v["cut_lists"]).map { (x: Value) throws(Malformed) in try ints(x) })
+        r.perCutList = try list(v["per_cut_list"]).map { (x: Value) throws(Malformed) in try byMetric(x) }
+        r.best = try byMetric(v["best"])
+        r.front = try list(v["front"]).map { (x: Value) throws(Malformed) in try entry(x) }
+        for t in try list(v["trunks"]) {
+            let x = try list(t)
+            guard x.count == 3 else { throw Malformed(description: "allocation trunk") }
+            r.trunks[AllocationReport.Slot(range: try int(x[0]), tile: try int(x[1]))] = try trunkReport(x[2])
+        }
+        return r
+    }
+}

@@ -1,0 +1,60 @@
+/// A study project: what to explore once, to be rerun after every hardware tweak (acco.md §11).
+/// Read from a JSON file by `StudyFormat`; paths are already resolved against the study file.
+public struct Study: Sendable {
+    /// One accelerator: its hardware file and the spatial mapping file that goes with it.
+    public struct Accelerator: Sendable {
+        public var hardware: String
+        public var mapping: String
+    }
+
+    /// One workload and its fusion settings.
+    public struct Workload: Sendable {
+        public var path: String
+        /// The most cuts a schedule may have beyond the forced ones (ACCO's `substackCutMax`; the
+        /// ranges evaluated are exactly those the cut lists use).
+        public var maxCuts: Int
+        /// Layer ids after which the network is always cut.
+        public var cuts: [Int]
+
+        /// The file name without folder and extension, for display.
+        public var name: String {
+            let file = path.split(separator: "/").last.map(String.init) ?? path
+            return file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+        }
+    }
+
+    /// Which Step-2 table the allocation reads (acco.md §7.1).
+    public enum Table: String, Sendable, CaseIterable {
+        /// The whole input window's totals and total footprints, every tile size.
+        case window
+        /// One steady-state frame: stable rows and stable footprints of tiles one frame tall.
+        case realTime = "real-time"
+    }
+
+    /// Step 3 settings (acco.md §7, README D4).
+    public struct Allocation: Sendable {
+        public var metrics: [GlobalAllocation.Metric] = GlobalAllocation.Metric.allCases
+        public var table: Table = .window
+        /// On-chip feature budget in bits; `nil`: the largest on-chip memory serving both I1 and O.
+        public var budgetBits: Int?
+        /// Cycles available per frame, for the real-time verdict.
+        public var framePeriodCycles: Int?
+    }
+
+    public var file: String
+    public var accelerators: [Accelerator]
+    public var workloads: [Workload]
+    public var tileX: [Int]
+    public var tileY: [Int]
+    public var modes: [CachingMode]
+    /// The per-layer mapping search objectives (Step 1).
+    public var objectives: [Objective]
+    public var lpf: Int
+    /// `nil`: each trunk starts from the dilation it has in the whole network (ACCO's −1).
+    public var initialDilation: Int?
+    public var frames: Int
+    public var allocation: Allocation
+
+    /// Tile keys in study order: x outer, y inner.
+    public var tiles: [(x: Int, y: Int)] { tileX.flatMap { x in tileY.map { (x, $0) } } }
+}

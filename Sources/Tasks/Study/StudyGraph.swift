@@ -1,0 +1,116 @@
+import Graph
+
+/// The task graph of a study: per accelerator × workload × caching mode × mapping objective, a
+/// stack node and a trunk node for every (range, clipped tile) (ACCO Steps 1–2), and one
+/// allocation node on top of them (Step 3). Equal problems are one node: tiles clipped to the same
+/// size, and anything the layer-search nodes below share.
+public struct StudyGraph: Sendable {
+    /// One allocation node and what it answers for.
+    public struct Problem: Sendable {
+        public var accelerator: Int
+        public var workload: Int
+        public var mode: CachingMode
+        public var objective: Objective
+        public var core: Core
+        public var budgetBits: Int
+        public var node: NodeID
+    }
+
+    public var graph = Graph()
+    public var problems: [Problem] = []
+
+    public init(_ study: Study) throws {
+        try graph.register(LayerSearchTask.operator)
+        var trunkNodes: [TrunkKey: NodeID] = [:]
+        for (a, accelerator) in study.accelerators.enumerated() {
+            for (w, workload) in study.workloads.enumerated() {
+                let files = ProblemFiles(hardware: accelerator.hardware, workload: workload.path, mapping: accelerator.mapping)
+                let (network, core) = try ProblemLoader.network(files)
+                let trunks = CausalTrunks(network: network, frameAmount: study.frames, initialDilation: study.initialDilation)
+                try Self.check(workload, in: trunks.fullSize, study: study.file, index: w)
+                let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
+                    .filter { trunks.admits(after: $0.after, through: $0.through) }
+                let cutLists = StudyRanges.cutLists(trunks.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
+                    .filter { RangeEnumeration.ranges(of: $0).allSatisfy(Set(ranges).contains) }
+                let budget = try study.allocation.budgetBits ?? Self.defaultBudget(core, file: accelerator.hardware)
+                let last = trunks.fullSize.outputNode?.id
+                let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
+                for mode in study.modes {
+                    for objective in study.objectives {
+                        var dependencies: [NodeID] = []
+                        var position: [NodeID: Int] = [:]
+                        var slots: [[Int]] = []
+                        for r in ranges {
+                            let trunk = try trunks.trunk(after: r.after, through: r.through)
+                            let widths = try trunks.untransformed(after: r.after, through: r.through)
+                            var row: [Int] = []
+                            for tile in study.tiles {
+                                guard eligible.contains(where: { $0 == tile }) else { row.append(-1); continue }
+                                let (x, y) = trunk.clippedTile(tile.x, tile.y)
+                                let key = TrunkKey(accelerator: a, workload: w, range: r, x: x, y: y, mode: mode, objective: objective)
+                                let node: NodeID
+                                if let n = trunkNodes[key] {
+                                    node = n
+                                } else {
+                                    node = try Self.addTrunk(to: &graph, trunk: trunk, widths: widths, core: core, mode: mode, tileX: x, tileY: y,
+                                                             lpf: study.lpf, objective: objective, networkEnd: r.through == nil || r.through == last)
+                                    trunkNodes[key] = node
+                                }
+                                if position[node] == nil { position[node] = dependencies.count; dependencies.append(node) }
+                                row.append(position[node] ?? 0)
+                            }
+                            slots.append(row)
+                        }
+                        let params = AllocationTask.params(budgetBits: budget, metrics: study.allocation.metrics, table: study.allocation.table,
+                                                           tiles: study.tiles, ranges: ranges, cutLists: cutLists, slots: slots)
+                        let node = try graph.add(AllocationTask.operator, params, dependencies: dependencies)
+                        problems.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core,
+                                                budgetBits: budget, node: node))
+                    }
+                }
+            }
+        }
+    }
+
+    /// A stack node (Step 1, depth-first evaluation of the causal trunk) and the trunk node reading
+    /// it (Step 2); returns the trunk node.
+    public static func addTrunk(to graph: inout Graph, trunk: Network, widths: Network, core: Core, mode: CachingMode, tileX: Int,
+                                tileY: Int, lpf: Int, objective: Objective, networkEnd: Bool) throws -> NodeID {
+        let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: widths, core: core, mode: mode,
+                                                                      tileX: tileX, tileY: tileY, lpfLimit: lpf, objective: objective))
+        return try graph.add(TrunkTask.operator,
+                             TrunkTask.params(trunk: trunk, fullSize: widths, core: core, tileX: tileX, tileY: tileY, networkEnd: networkEnd),
+                             dependencies: [stack])
+    }
+
+    /// README D4: the capacity of the largest on-chip memory that serves both I1 and O (on chip:
+    /// not the top level of any operand).
+    public static func defaultBudget(_ core: Core, file: String) throws(InputError) -> Int {
+        let tops = Set(Set(core.memories.flatMap(\.operands)).compactMap { core.levels(of: $0).last })
+        let candidates = core.memories.indices.filter { !tops.contains($0) && core.memories[$0].operands.contains("I1")
+            && core.memories[$0].operands.contains("O") }
+        guard let best = candidates.max(by: { core.memories[$0].size < core.memories[$1].size }) else {
+            throw InputError(file: file, line: nil, path: "$.memories", problem: "no on-chip memory holds both I1 and O, so there is no default on-chip budget",
+                             fix: "set \"budget_bits\" in the study's \"allocation\"")
+        }
+        return core.memories[best].size
+    }
+
+    /// User cuts must name layers of the workload.
+    static func check(_ workload: Study.Workload, in network: Network, study: String, index: Int) throws(InputError) {
+        let ids = network.nodes.filter { !$0.isInput }.map(\.id)
+        for cut in workload.cuts where !ids.contains(cut) {
+            throw InputError(file: study, line: nil, path: "$.workloads[\(index)].cuts",
+                             problem: "\(workload.path) has no layer \(cut)",
+                             fix: "its layer ids are \(ids.map(String.init).joined(separator: ", "))")
+        }
+    }
+
+    struct TrunkKey: Hashable {
+        var accelerator: Int, workload: Int
+        var range: LayerRange
+        var x: Int, y: Int
+        var mode: CachingMode
+        var objective: Objective
+    }
+}

@@ -1,0 +1,119 @@
+import Dispatch
+import Foundation
+import Graph
+import Tasks
+
+/// `accomake run STUDY [-j N] [--json] [--cache DIR]`: builds the study's task graph, runs what is
+/// not cached, and prints per accelerator × workload (× caching mode × mapping objective) the best
+/// schedule for each allocation objective.
+enum RunCommand {
+    static func run(_ args: ArraySlice<String>) throws -> Int32 {
+        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json"])
+        guard let path = a.positionals.first, a.positionals.count == 1 else {
+            throw UsageError("run: give one study file, e.g. accomake run projects/studies/quickstart.json")
+        }
+        let began = DispatchTime.now().uptimeNanoseconds
+        let study = try StudyFormat.load(path)
+        let built = try StudyGraph(study)
+        guard let outcome = try EngineSession.build(built.graph, targets: built.problems.map(\.node), a, command: "run") else { return 130 }
+        let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+        var answers: [(StudyGraph.Problem, AllocationReport)] = []
+        for p in built.problems {
+            guard let artifact = outcome.outputs[p.node] else { throw UsageError("run: no result for \(p.core.name)") }
+            answers.append((p, try AllocationTask.report(artifact)))
+        }
+        let view = StudyView(study: study, answers: answers)
+        if a.flag("json") {
+            print(view.json(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit)).rendered())
+        } else {
+            print("\(path): \(outcome.log.count(.executed)) nodes computed, \(outcome.log.count(.hit)) from cache, \(String(format: "%.1f", seconds)) s")
+            print(view.text())
+        }
+        return 0
+    }
+}
+
+/// A study's answers as text and JSON.
+struct StudyView {
+    let study: Study
+    let answers: [(StudyGraph.Problem, AllocationReport)]
+
+    func title(_ p: StudyGraph.Problem) -> String {
+        "\(p.core.name) · \(study.workloads[p.workload].name) · \(p.mode) · mapping objective \(p.objective.rawValue)"
+    }
+
+    static func tiles(_ s: ScheduleSummary) -> String { s.trunks.map { "\($0.tile.x)x\($0.tile.y)" }.joined(separator: ",") }
+    static func cuts(_ s: ScheduleSummary) -> String { s.cuts.isEmpty ? "none" : s.cuts.map(String.init).joined(separator: ",") }
+
+    /// The real-time verdict of a schedule when the study gives a frame period.
+    func meetsFramePeriod(_ s: ScheduleSummary) -> Bool? {
+        study.allocation.framePeriodCycles.map { s.stableFrameLatency <= Double($0) }
+    }
+
+    func text() -> String {
+        var out: [String] = []
+        for (p, report) in answers {
+            out.append("")
+            out.append(title(p))
+            out.append("  \(report.ranges.count) ranges × \(report.tiles.count) tiles, \(report.cutLists.count) cut lists, \(report.table.rawValue) table, on-chip budget \(report.budgetBits) bits (\(String(format: "%.2f", Double(report.budgetBits) / 8 / 1_048_576)) MiB)")
+            out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak bits  on chip  warm-up pJ / cycles      stable per frame pJ / cycles" + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
+            for metric in study.allocation.metrics {
+                guard let e = report.best[metric], let s = ScheduleSummary(report, e) else { continue }
+                var line = "  " + Self.pad(metric.rawValue, 9) + " " + Self.pad(Self.cuts(s), 11) + " " + Self.pad(Self.tiles(s), 18)
+                line += Self.lpad(String(s.schedule.energy), 15) + Self.lpad(String(s.schedule.latency), 16)
+                line += Self.lpad(String(format: "%.3e", s.schedule.edp), 13) + Self.lpad(String(s.schedule.peakBits), 12)
+                line += Self.lpad(s.schedule.onChip ? "yes" : "no", 9)
+                line += Self.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
+                line += Self.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency), 30)
+                if let met = meetsFramePeriod(s) { line += met ? "  met" : "  missed" }
+                out.append(line)
+            }
+            out.append("  Pareto front (energy, latency): \(report.front.count) schedule\(report.front.count == 1 ? "" : "s")")
+        }
+        return out.joined(separator: "\n")
+    }
+
+    func json(executed: Int, hits: Int) -> JSONText {
+        func row(_ r: AccoReadings.Row) -> JSONText { .object([("latency", .int(r.latency)), ("energy", .int(r.energy))]) }
+        func range(_ r: LayerRange) -> JSONText { .array([r.after.map { .int($0) } ?? .null, r.through.map { .int($0) } ?? .null]) }
+        func schedule(_ s: ScheduleSummary) -> JSONText {
+            var fields: [(String, JSONText)] = [
+                ("cuts", .array(s.cuts.map { .int($0) })), ("latency", .int(s.schedule.latency)), ("energy", .int(s.schedule.energy)),
+                ("edp", .number(s.schedule.edp)), ("peak_bits", .int(s.schedule.peakBits)), ("on_chip", .bool(s.schedule.onChip)),
+                ("warmup", .object([("latency", .int(s.warmupLatency)), ("energy", .int(s.warmupEnergy))])),
+                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)), ("energy", .number(s.stableFrameEnergy))])),
+                ("trunks", .array(s.trunks.map { t in
+                    .object([("range", range(t.range)), ("tile", .array([.int(t.tile.x), .int(t.tile.y)])),
+                             ("clipped_tile", .array([.int(t.clipped.x), .int(t.clipped.y)])), ("window", row(t.window)),
+                             ("warmup", row(t.warmup)), ("stable", row(t.stable)), ("peak_bits", .int(t.footprint.total.featureBits)),
+                             ("stable_peak_bits", .int(t.footprint.stable.featureBits))])
+                })),
+            ]
+            if let met = meetsFramePeriod(s) { fields.append(("meets_frame_period", .bool(met))) }
+            return .object(fields)
+        }
+        return .object([
+            ("study", .string(study.file)), ("nodes_executed", .int(executed)), ("cache_hits", .int(hits)),
+            ("results", .array(answers.map { p, report in
+                .object([
+                    ("hardware", .string(p.core.name)), ("workload", .string(study.workloads[p.workload].name)),
+                    ("mode", .string(p.mode.description)), ("mapping_objective", .string(p.objective.rawValue)),
+                    ("table", .string(report.table.rawValue)), ("budget_bits", .int(report.budgetBits)),
+                    ("ranges", .int(report.ranges.count)), ("cut_lists", .int(report.cutLists.count)),
+                    ("best", .object(study.allocation.metrics.compactMap { m in
+                        report.best[m].flatMap { ScheduleSummary(report, $0) }.map { (m.rawValue, schedule($0)) }
+                    })),
+                    ("front", .array(report.front.map { e in
+                        .object([("cuts", .array(report.cutLists[e.cutList].map { .int($0) })),
+                                 ("tiles", .array(e.schedule.choice.map { .array([.int(report.tiles[$0].x), .int(report.tiles[$0].y)]) })),
+                                 ("latency", .int(e.schedule.latency)), ("energy", .int(e.schedule.energy)),
+                                 ("peak_bits", .int(e.schedule.peakBits)), ("on_chip", .bool(e.schedule.onChip))])
+                    })),
+                ])
+            })),
+        ])
+    }
+
+    static func pad(_ s: String, _ n: Int) -> String { StackCommand.pad(s, n) }
+    static func lpad(_ s: String, _ n: Int) -> String { StackCommand.lpad(s, n) }
+}
