@@ -106,7 +106,6 @@ extension TrunkCommand {
         let ranges = only.map { [$0] } ?? all
         let last = trunks.fullSize.outputNode?.id
         var graph = Graph()
-        try graph.register(LayerSearchTask.operator)
         var targets: [NodeID] = []
         for r in ranges {
             let trunk = try trunks.trunk(after: r.after, through: r.through)

@@ -187,6 +187,22 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(result.outputs[x], result.outputs[y])
     }
 
+    /// Two graph nodes with one key (each with its own equal dependency), both targets, on a warm
+    /// store: both get the output.
+    func testEqualKeysBothGetTheOutputOnAWarmStore() throws {
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 3])
+        let x = try g.add(TestOps.sum, ["add": 1], dependencies: [a])
+        let b = try g.add(TestOps.const, ["value": 3])
+        let y = try g.add(TestOps.sum, ["add": 1], dependencies: [b])
+        let store = MemoryStore()
+        for run in 0..<2 {
+            let result = Executor(store: store, options: .init(jobs: 2)).build(g, targets: [x, y])
+            XCTAssertEqual(result.outputs[x].map { TestOps.int($0.bytes) }, 4, "run \(run)")
+            XCTAssertEqual(result.outputs[y].map { TestOps.int($0.bytes) }, 4, "run \(run)")
+        }
+    }
+
     func testUnknownDynamicOperatorFailsWithItsName() throws {
         let asker = Operator("test.asker", version: 1) { _ in
             .need([NodeRequest("nope", [:])]) { _ in .done([]) }

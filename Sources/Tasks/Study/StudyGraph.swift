@@ -20,7 +20,6 @@ public struct StudyGraph: Sendable {
     public var problems: [Problem] = []
 
     public init(_ study: Study) throws {
-        try graph.register(LayerSearchTask.operator)
         var trunkNodes: [TrunkKey: NodeID] = [:]
         for (a, accelerator) in study.accelerators.enumerated() {
             for (w, workload) in study.workloads.enumerated() {
@@ -73,9 +72,10 @@ public struct StudyGraph: Sendable {
     }
 
     /// A stack node (Step 1, depth-first evaluation of the causal trunk) and the trunk node reading
-    /// it (Step 2); returns the trunk node.
+    /// it (Step 2); returns the trunk node. Registers the layer-search operator the stack node asks for.
     public static func addTrunk(to graph: inout Graph, trunk: Network, widths: Network, core: Core, mode: CachingMode, tileX: Int,
                                 tileY: Int, lpf: Int, objective: Objective, networkEnd: Bool) throws -> NodeID {
+        try graph.register(LayerSearchTask.operator)
         let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: widths, core: core, mode: mode,
                                                                       tileX: tileX, tileY: tileY, lpfLimit: lpf, objective: objective))
         return try graph.add(TrunkTask.operator,
