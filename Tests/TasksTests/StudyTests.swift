@@ -121,3 +121,147 @@ final class StudyTests: XCTestCase {
         }
     }
 }
+
+/// What a rerun recomputes (issue 6, "Incrementality, shown"), on a one-range study: seldnet
+/// whole network, tile 2 × 16. Sets are compared by node key, from the event log.
+extension StudyTests {
+    static func keys(_ log: EventLog, _ kinds: Set<EventKind> = [.executed, .hit, .cutoff]) -> Set<Digest> {
+        Set(log.events.filter { kinds.contains($0.kind) }.compactMap(\.key))
+    }
+
+    static func executedOps(_ log: EventLog) -> [String: Int] {
+        log.events.filter { $0.kind == .executed }.reduce(into: [:]) { $0[$1.op, default: 0] += 1 }
+    }
+
+    func testUnchangedRerunExecutesNothing() throws {
+        let store = MemoryStore()
+        let (cold, first) = try run(try study(), on: store)
+        XCTAssertEqual(Self.executedOps(cold)["accomake.allocation"], 1)
+        XCTAssertEqual(Self.executedOps(cold)["accomake.trunk"], 1)
+        let (warm, second) = try run(try study(), on: store)
+        XCTAssertEqual(warm.count(.executed), 0)
+        XCTAssertEqual(Self.keys(warm), Self.keys(cold))
+        XCTAssertEqual(second.first?.best[.energy], first.first?.best[.energy])
+    }
+
+    /// Step 3 settings reach only the allocation node.
+    func testBudgetAndAllocationObjectiveRerunOnlyTheAllocation() throws {
+        let store = MemoryStore()
+        _ = try run(try study(), on: store)
+        let (budget, _) = try run(try study(allocation: #"{"budget_bits": 1000}"#), on: store)
+        XCTAssertEqual(Self.executedOps(budget), ["accomake.allocation": 1])
+        let (objective, _) = try run(try study(allocation: #"{"objectives": ["energy"]}"#), on: store)
+        XCTAssertEqual(Self.executedOps(objective), ["accomake.allocation": 1])
+    }
+
+    /// Changing one memory's read energy recomputes exactly the nodes whose inputs changed — the
+    /// layer evaluations whose visible hierarchy holds that memory, and the stack, trunk and
+    /// allocation above them — and reuses the other layer evaluations.
+    func testOneReadEnergyRerunsOnlyWhatSeesTheMemory() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("accomake-study-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try String(contentsOfFile: "\(Self.projects)/hardware/meta_prototype_df.json", encoding: .utf8)
+        let tweaked = original.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 710,")
+        XCTAssertNotEqual(tweaked, original)
+        let tweakedPath = folder.appendingPathComponent("meta_tweaked.json").path
+        try tweaked.write(toFile: tweakedPath, atomically: true, encoding: .utf8)
+
+        let store = MemoryStore()
+        let (base, _) = try run(try study(), on: store)
+        let (tweak, _) = try run(try study(hardware: tweakedPath), on: store)
+        let (fresh, _) = try run(try study(hardware: tweakedPath), on: MemoryStore())
+        XCTAssertEqual(Self.keys(tweak, [.executed]), Self.keys(fresh).subtracting(Self.keys(base)))
+        let ran = Self.executedOps(tweak), all = Self.executedOps(fresh)
+        XCTAssertEqual(ran["accomake.stack"], 1)
+        XCTAssertEqual(ran["accomake.trunk"], 1)
+        XCTAssertEqual(ran["accomake.allocation"], 1)
+        XCTAssertGreaterThan(ran["accomake.layer-search"] ?? 0, 0)
+        XCTAssertLessThan(ran["accomake.layer-search"] ?? 0, all["accomake.layer-search"] ?? 0)
+    }
+
+    /// A new tile size runs the new tile's stack and trunk (and the layer evaluations it does not
+    /// share) and the allocation; nothing already cached runs again.
+    func testAddingATileRunsOnlyTheNewTile() throws {
+        let store = MemoryStore()
+        let (base, _) = try run(try study(), on: store)
+        let (more, reports) = try run(try study(tileY: [16, 8]), on: store)
+        XCTAssertTrue(Self.keys(more, [.executed]).isDisjoint(with: Self.keys(base)))
+        let ran = Self.executedOps(more)
+        XCTAssertEqual(ran["accomake.stack"], 1)
+        XCTAssertEqual(ran["accomake.trunk"], 1)
+        XCTAssertEqual(ran["accomake.allocation"], 1)
+        XCTAssertEqual(reports.first?.tiles.count, 2)
+    }
+}
+
+/// Study files: paths relative to the study file, and one clear error per mistake.
+extension StudyTests {
+    func studyError(_ text: String, folder: String = "") -> InputError? {
+        do {
+            _ = try StudyFormat.decode(InputFile.parse(Array(text.utf8), file: "s.json"), folder: folder)
+            return nil
+        } catch { return error }
+    }
+
+    static let minimal = """
+        {"accelerators": [{"hardware": "hardware/meta_prototype_df.json", "mapping": "mappings/meta_prototype_df.json"}],
+         "workloads": ["workloads/seldnet_oxoy_m.json"],
+         "sweep": {"tile_x": [1, 2], "tile_y": [1]}}
+        """
+
+    func testRelativePathsResolveAgainstTheStudyFolder() throws {
+        let s = try StudyFormat.decode(InputFile.parse(Array(Self.minimal.utf8), file: "s.json"), folder: Self.projects)
+        XCTAssertEqual(s.accelerators[0].hardware, Self.projects + "/hardware/meta_prototype_df.json")
+        XCTAssertEqual(s.workloads[0].path, Self.projects + "/workloads/seldnet_oxoy_m.json")
+        XCTAssertEqual(s.workloads[0].maxCuts, 2)
+        XCTAssertEqual(s.workloads[0].name, "seldnet_oxoy_m")
+        XCTAssertEqual(s.tiles.map { [$0.x, $0.y] }, [[1, 1], [2, 1]])
+        XCTAssertEqual(s.modes, [.fullyCached])
+        XCTAssertEqual(s.objectives, [.energy])
+        XCTAssertEqual(s.allocation.metrics, [.latency, .energy, .edp])
+        XCTAssertNil(s.allocation.budgetBits)
+        // The shipped studies load.
+        for name in ["quickstart", "acco-camready"] {
+            XCTAssertNoThrow(try StudyFormat.load(Self.projects + "/studies/\(name).json"), name)
+        }
+    }
+
+    func testStudyMistakesNameTheFieldAndTheFix() throws {
+        let missing = try XCTUnwrap(studyError(Self.minimal, folder: "/nowhere"))
+        XCTAssertEqual(missing.path, "$.accelerators[0].hardware")
+        XCTAssertEqual(missing.problem, "no file at /nowhere/hardware/meta_prototype_df.json")
+        let unknown = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\"", with: "\"tile_yy\""), folder: Self.projects))
+        XCTAssertEqual(unknown.path, "$.sweep.tile_yy")
+        XCTAssertTrue(unknown.fix.hasPrefix("did you mean \"tile_y\"?"), unknown.fix)
+        let negative = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "[1, 2]", with: "[1, -2]"), folder: Self.projects))
+        XCTAssertEqual(negative.path, "$.sweep.tile_x[1]")
+        XCTAssertEqual(negative.problem, "tile size -2 is not positive")
+        let twice = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "[1, 2]", with: "[2, 2]"), folder: Self.projects))
+        XCTAssertEqual(twice.problem, "2 is listed twice")
+        let realTime = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\": [1]", with: "\"tile_y\": [4]")
+            .replacingOccurrences(of: "}}", with: "}, \"allocation\": {\"table\": \"real-time\"}}"), folder: Self.projects))
+        XCTAssertEqual(realTime.path, "$.sweep.tile_y")
+        let metric = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "}}", with: "}, \"allocation\": {\"objectives\": [\"power\"]}}"),
+                                              folder: Self.projects))
+        XCTAssertEqual(metric.path, "$.allocation.objectives[0]")
+        XCTAssertEqual(metric.fix, "use latency, energy or edp")
+        let mode = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\": [1]", with: "\"tile_y\": [1], \"modes\": [\"cached\"]"),
+                                            folder: Self.projects))
+        XCTAssertEqual(mode.path, "$.sweep.modes[0]")
+        let syntax = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "]}}", with: "],}}"), folder: Self.projects))
+        XCTAssertEqual(syntax.path, "$")
+    }
+
+    /// A user cut that names no layer is an error naming the study's field.
+    func testUnknownUserCut() throws {
+        let text = Self.minimal.replacingOccurrences(of: "\"workloads\": [\"workloads/seldnet_oxoy_m.json\"]",
+                                                     with: "\"workloads\": [{\"workload\": \"workloads/seldnet_oxoy_m.json\", \"cuts\": [42]}]")
+        let s = try StudyFormat.decode(InputFile.parse(Array(text.utf8), file: "s.json"), folder: Self.projects)
+        XCTAssertThrowsError(try StudyGraph(s)) { error in
+            let e = error as? InputError
+            XCTAssertEqual(e?.path, "$.workloads[0].cuts")
+            XCTAssertEqual(e?.problem, "\(Self.projects)/workloads/seldnet_oxoy_m.json has no layer 42")
+        }
+    }
+}
