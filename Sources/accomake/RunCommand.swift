@@ -9,20 +9,10 @@ import Tasks
 enum RunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json"])
-        guard let path = a.positionals.first, a.positionals.count == 1 else {
-            throw UsageError("run: give one study file, e.g. accomake run projects/studies/quickstart.json")
-        }
+        let path = try studyPath(a, command: "run")
         let began = DispatchTime.now().uptimeNanoseconds
-        let study = try StudyFormat.load(path)
-        let built = try StudyGraph(study)
-        guard let outcome = try EngineSession.build(built.graph, targets: built.problems.map(\.node), a, command: "run") else { return 130 }
+        guard let (view, outcome) = try execute(path, a, command: "run") else { return 130 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-        var answers: [(StudyGraph.Problem, AllocationReport)] = []
-        for p in built.problems {
-            guard let artifact = outcome.outputs[p.node] else { throw UsageError("run: no result for \(p.core.name)") }
-            answers.append((p, try AllocationTask.report(artifact)))
-        }
-        let view = StudyView(study: study, answers: answers)
         if a.flag("json") {
             print(view.json(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit)).rendered())
         } else {
@@ -31,12 +21,38 @@ enum RunCommand {
         }
         return 0
     }
+
+    static func studyPath(_ a: Arguments, command: String) throws -> String {
+        guard let path = a.positionals.first, a.positionals.count == 1 else {
+            throw UsageError("\(command): give one study file, e.g. accomake \(command) projects/studies/quickstart.json")
+        }
+        return path
+    }
+
+    /// Loads the study, builds its graph and runs what is not cached; `nil` when interrupted.
+    static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, BuildResult)? {
+        let study = try StudyFormat.load(path)
+        let built = try StudyGraph(study)
+        guard let outcome = try EngineSession.build(built.graph, targets: built.problems.map(\.node), a, command: command) else { return nil }
+        var answers: [(StudyGraph.Problem, AllocationReport)] = []
+        for p in built.problems {
+            guard let artifact = outcome.outputs[p.node] else { throw UsageError("\(command): no result for \(p.core.name)") }
+            answers.append((p, try AllocationTask.report(artifact)))
+        }
+        return (StudyView(study: study, answers: answers), outcome)
+    }
 }
 
 /// A study's answers as text and JSON.
 struct StudyView {
     let study: Study
     let answers: [(StudyGraph.Problem, AllocationReport)]
+
+    var report: StudyReport {
+        StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: answers.map { p, r in
+            StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode, objective: p.objective, report: r)
+        })
+    }
 
     func title(_ p: StudyGraph.Problem) -> String {
         "\(p.core.name) · \(study.workloads[p.workload].name) · \(p.mode) · mapping objective \(p.objective.rawValue)"

@@ -265,3 +265,36 @@ extension StudyTests {
         }
     }
 }
+
+/// `accomake report`'s files, checked by their content (no browser on CI: the SVG elements a
+/// browser would draw are counted instead).
+extension StudyTests {
+    func testReportFiles() throws {
+        let s = try study(maxCuts: 1)
+        let (_, reports) = try run(s, on: MemoryStore())
+        let r = try XCTUnwrap(reports.first)
+        let report = StudyReport(studyFile: "study.json", metrics: s.allocation.metrics,
+                                 answers: [.init(hardware: "Meta_prototype_DF", workload: "seldnet_oxoy_m", mode: .fullyCached, objective: .energy, report: r)])
+        // CSV: a header, then per metric one line per cut list, ranked; rank 1 is the best schedule.
+        let lines = report.csv().split(separator: "\n").map(String.init)
+        XCTAssertEqual(lines.count, 1 + 3 * r.cutLists.count)
+        XCTAssertEqual(lines[0], "hardware,workload,mode,mapping_objective,metric,rank,cuts,tiles,latency_cycles,energy_pj,edp,peak_bits,on_chip")
+        let best = try XCTUnwrap(r.best[.latency])
+        let cuts = r.cutLists[best.cutList].map(String.init).joined(separator: " ")
+        XCTAssertEqual(lines[1], "Meta_prototype_DF,seldnet_oxoy_m,fully-cached,energy,latency,1,\(cuts),\(best.schedule.choice.map { _ in "2x16" }.joined(separator: " ")),\(best.schedule.latency),\(best.schedule.energy),\(StudyReport.number(best.schedule.edp)),\(best.schedule.peakBits),\(best.schedule.onChip)")
+        // HTML: self-contained, four charts; one circle per distinct optimal point plus one per front point.
+        let html = report.html()
+        XCTAssertFalse(html.contains("<script"))
+        XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"), "nothing is fetched")
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 4)
+        for chart in ["scatter", "per-layer", "footprint", "warmup-stable"] { XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart) }
+        let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
+        XCTAssertEqual(html.components(separatedBy: "<circle class=\"schedule\"").count - 1, distinct.count)
+        XCTAssertEqual(html.components(separatedBy: "<circle class=\"frontpoint\"").count - 1, r.front.count)
+        XCTAssertEqual(html.components(separatedBy: "<polyline class=\"front\"").count - 1, 1)
+        XCTAssertEqual(html.components(separatedBy: "<line class=\"budget\"").count - 1, 1)
+        // The per-layer chart has one energy bar per layer key of the chosen schedule.
+        let chosen = try XCTUnwrap(ScheduleSummary(r, best))
+        XCTAssertEqual(html.components(separatedBy: "<rect class=\"energy\"").count - 1, chosen.trunks.reduce(0) { $0 + $1.perKey.count } + 2)
+    }
+}
