@@ -188,8 +188,18 @@ private final class Run: Sendable {
             }
             locked { $0.executed(n, record: record, bytes: bytes, nanos: nanos) }
         case .success(.need(let requests, let continuation)):
+            let encoded: [EncodedRequest]
             do {
-                let bytes = try CanonicalEncoder.encode(.array(requests.map(\.value)))
+                // Each request's bytes once in the store; the trace names them by digest and size.
+                encoded = try requests.map { r in
+                    let bytes = try CanonicalEncoder.encode(r.value)
+                    return EncodedRequest(bytes: bytes, digest: SHA256.hash(bytes))
+                }
+                for e in encoded {
+                    let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest, size: Int64(e.bytes.count))
+                    if store.lookup(key) != record { try store.store(key, record, blob: e.bytes, durationNanos: 0) }
+                }
+                let bytes = try CanonicalEncoder.encode(.array(encoded.map { [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))] }))
                 let digest = SHA256.hash(bytes)
                 let record = ActionRecord.trace(digest, size: Int64(bytes.count))
                 if store.lookup(plan.key) != record {
@@ -199,7 +209,7 @@ private final class Run: Sendable {
                 locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }
                 return
             }
-            locked { $0.requested(n, requests, continuation: continuation, nanos: nanos) }
+            locked { $0.requested(n, requests, encoded: encoded, continuation: continuation, nanos: nanos) }
         }
     }
 

@@ -9,9 +9,14 @@
 /// batch the key becomes `SHA-256(["accomake-step/1", previous key, [their output digests]])`.
 /// The action cache maps each intermediate key to the batch asked for next (a trace) and the
 /// last key to the output, so any process can replay the chain without running the task.
+///
+/// A trace lists each request by the digest and size of its canonical bytes; the bytes are a blob
+/// of their own, recorded under `request(digest)`. Traces stay small, and the many traces that ask
+/// for one sub-problem share its single copy.
 public enum NodeKey {
     static let nodeDomain = "accomake-node/1"
     static let stepDomain = "accomake-step/1"
+    static let requestDomain = "accomake-request/1"
 
     public static func node(
         operator id: String, version: Int64, params: Value, dependencyDigests: [Digest]
@@ -48,6 +53,15 @@ public enum NodeKey {
         encoder.appendString(stepDomain)
         encoder.appendDigest(key)
         appendDigests(dependencyDigests, to: &encoder)
+        return SHA256.hash(encoder.bytes)
+    }
+
+    /// The action-cache key under which a request's bytes (digest `digest`) are recorded.
+    public static func request(_ digest: Digest) -> Digest {
+        var encoder = CanonicalEncoder()
+        encoder.appendArrayHeader(count: 2)
+        encoder.appendString(requestDomain)
+        encoder.appendDigest(digest)
         return SHA256.hash(encoder.bytes)
     }
 

@@ -71,9 +71,9 @@ struct RunState {
     /// One node per base key: equal keys are computed once per run.
     var keyOwner = DigestTable<Int>()
     var requestIndex: [NodeRequest: Int] = [:]
-    /// Requests replayed from traces, by their canonical bytes: many traces ask for the same
-    /// nodes, and a repeat is found here without decoding or hashing its parameters as values.
-    var tracedRequestIndex: [EncodedRequest: Int] = [:]
+    /// Requests by the digest of their canonical bytes (from tasks and from traces): many traces
+    /// ask for the same nodes, and a repeat is found here without reading or decoding it.
+    var requestDigestIndex = DigestTable<Int>()
     /// Bytes produced or read in this run, so dependents skip a disk read.
     var memo: [Digest: [UInt8]] = [:]
     var memoBytes = 0
@@ -205,32 +205,40 @@ struct RunState {
         }
     }
 
-    /// The nodes a trace asks for, interned; nil when the trace is malformed (nothing interned then).
+    /// The nodes a trace asks for, interned; nil when the trace is malformed or a request's bytes
+    /// are gone from the store (nothing interned then: the task reruns and asks again).
     private mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
-        guard let elements = try? CanonicalDecoder.arrayElements(bytes) else { return nil }
+        guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
         var found: [Int?] = []
-        var fresh: [(position: Int, bytes: ArraySlice<UInt8>, request: NodeRequest)] = []
-        for element in elements {
-            if let known = tracedRequestIndex[EncodedRequest(bytes: element)] {
+        var fresh: [(position: Int, request: EncodedRequest, value: NodeRequest)] = []
+        for entry in entries {
+            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
+                  let size = pair[1].intValue else { return nil }
+            let digest = raw.withUnsafeBytes { Digest(bytes: $0) }
+            if let known = requestDigestIndex[digest] {
                 found.append(current(known))
                 continue
             }
-            guard let value = try? CanonicalDecoder.decode(Array(element)), let request = NodeRequest(value) else { return nil }
-            fresh.append((found.count, element, request))
+            guard let requestBytes = memo[digest] ?? store.load(digest, size: size),
+                  let value = try? CanonicalDecoder.decode(requestBytes), let request = NodeRequest(value) else { return nil }
+            fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), request))
             found.append(nil)
         }
-        for f in fresh {
-            let before = nodes.count
-            let id = intern(f.request)
-            let own = Array(f.bytes)  // a copy, so the index does not keep the whole trace alive
-            // A node new to this run takes its parameters' bytes from the request: [op, params, deps].
-            if id >= before, let parts = try? CanonicalDecoder.arrayElements(own), parts.count == 3 {
-                nodes[id].encodedParams = parts[1]
-            }
-            tracedRequestIndex[EncodedRequest(bytes: own[...])] = id
-            found[f.position] = id
-        }
+        for f in fresh { found[f.position] = intern(f.value, encoded: f.request) }
         return found.compactMap { $0 }
+    }
+
+    /// A request's node: found by its digest, else interned and indexed; a node new to this run
+    /// takes its parameters' bytes from the request (`[op, params, deps]`) so its key needs no encoding.
+    private mutating func intern(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
+        if let known = requestDigestIndex[encoded.digest] { return current(known) }
+        let before = nodes.count
+        let id = intern(request)
+        if id >= before, let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 {
+            nodes[id].encodedParams = parts[1]
+        }
+        requestDigestIndex[encoded.digest] = id
+        return id
     }
 
     private mutating func alias(_ n: Int, to owner: Int) {
@@ -346,7 +354,7 @@ struct RunState {
                              continuation: continuation, expected: nodes[n].expected)
     }
 
-    mutating func requested(_ n: Int, _ requests: [NodeRequest],
+    mutating func requested(_ n: Int, _ requests: [NodeRequest], encoded: [EncodedRequest],
                             continuation: @escaping @Sendable ([Artifact]) throws -> Step, nanos: UInt64) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
@@ -355,7 +363,7 @@ struct RunState {
             return fail(n, message: "asked for dependencies \(Self.maxSteps) times without finishing; its requests never settle")
         }
         nodes[n].continuation = continuation
-        attachDynamic(n, ids: requests.map { intern($0) })
+        attachDynamic(n, ids: zip(requests, encoded).map { intern($0, encoded: $1) })
     }
 
     mutating func executed(_ n: Int, record: ActionRecord, bytes: [UInt8], nanos: UInt64) {
@@ -504,12 +512,8 @@ struct RunState {
     }
 }
 
-/// A request's canonical bytes as a dictionary key, hashed in bulk (hashing an `ArraySlice`
-/// element by element is several times slower).
-struct EncodedRequest: Hashable {
-    let bytes: ArraySlice<UInt8>
-
-    func hash(into hasher: inout Hasher) {
-        bytes.withUnsafeBytes { hasher.combine(bytes: $0) }
-    }
+/// A dynamic request in canonical form and the SHA-256 of those bytes.
+struct EncodedRequest: Sendable {
+    let bytes: [UInt8]
+    let digest: Digest
 }

@@ -127,6 +127,24 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(third.log.count(.executed), 2)
     }
 
+    /// A trace names its requests by digest; their bytes are blobs of their own. When one is lost,
+    /// the asking task runs again (and asks again) instead of failing, and the requested nodes'
+    /// cached outputs are still used.
+    func testLostRequestBytesRerunTheAskingTask() throws {
+        let store = MemoryStore()
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 10])
+        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
+        _ = Executor(store: store).build(g, targets: [p])
+        let request = try CanonicalEncoder.encode(NodeRequest("test.const", ["value": 11]).value)
+        XCTAssertNotNil(store.lookup(NodeKey.request(SHA256.hash(request))), "the request's bytes are recorded")
+        store.dropBlob(SHA256.hash(request))
+        let again = Executor(store: store).build(g, targets: [p])
+        XCTAssertEqual(again.outputs[p].map { TestOps.int($0.bytes) }, 21)
+        XCTAssertTrue(again.failures.isEmpty)
+        XCTAssertEqual(again.log.events.filter { $0.kind == .executed }.map(\.op), ["test.dynamicPair"])
+    }
+
     func testMissingBlobIsAMissAndTheNodeIsRebuilt() throws {
         let store = MemoryStore()
         func graph(add: Int64) throws -> (Graph, NodeID, NodeID) {
