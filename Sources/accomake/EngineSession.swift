@@ -1,3 +1,4 @@
+import Cache
 import Foundation
 import Graph
 
@@ -5,8 +6,8 @@ import Graph
 /// line; a failed node becomes one error line naming the command.
 enum EngineSession {
     /// The build's result, or `nil` when the user interrupted it (exit 130; the next run resumes).
-    static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String) throws -> BuildResult? {
-        let cache = try CacheLocation.open(a)
+    static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String, cache opened: LocalCache? = nil) throws -> BuildResult? {
+        let cache = try opened ?? CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
         let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),

@@ -33,7 +33,13 @@ enum RunCommand {
     static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, BuildResult)? {
         let study = try StudyFormat.load(path)
         let built = try StudyGraph(study)
-        guard let outcome = try EngineSession.build(built.graph, targets: built.problems.map(\.node), a, command: command) else { return nil }
+        // What is dirty and why, against the last run, before running (for `explain`).
+        let store = try CacheLocation.open(a)
+        let changes = RunRecord.changes(built.graph, names: built.names, detail: StudyGraph.detailedFields,
+                                        previous: StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
+        guard let outcome = try EngineSession.build(built.graph, targets: built.problems.map(\.node), a, command: command, cache: store) else { return nil }
+        StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, changes: changes, log: outcome.log),
+                         study: path, a)
         var answers: [(StudyGraph.Problem, AllocationReport)] = []
         for p in built.problems {
             guard let artifact = outcome.outputs[p.node] else { throw UsageError("\(command): no result for \(p.core.name)") }

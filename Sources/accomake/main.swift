@@ -10,6 +10,8 @@ let usage = """
       run STUDY [-j N] [--json]                            run a study (docs/formats.md): best schedule per
                                                            accelerator × workload for each allocation objective
       report STUDY [--out DIR]                             results.json, schedules.csv and report.html of a study
+      status STUDY                                         what is up to date, what is dirty and which input changed
+      explain STUDY [NODE]                                 what the last run recomputed and why
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
       stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
@@ -39,6 +41,8 @@ func main() -> Int32 {
         case "trunk": return try TrunkCommand.run(args.dropFirst())
         case "run": return try RunCommand.run(args.dropFirst())
         case "report": return try ReportCommand.run(args.dropFirst())
+        case "status": return try StatusCommand.status(args.dropFirst())
+        case "explain": return try StatusCommand.explain(args.dropFirst())
         case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
         case "--version", "version": print("accomake 0.1.0"); return 0
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0

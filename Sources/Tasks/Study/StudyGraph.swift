@@ -16,8 +16,14 @@ public struct StudyGraph: Sendable {
         public var node: NodeID
     }
 
+    /// Parameter fields whose changes `status` and `explain` name down to the leaf.
+    public static let detailedFields: Set<String> = ["core", "budget", "metrics", "table", "tile", "lpf", "objective", "mode"]
+
     public var graph = Graph()
     public var problems: [Problem] = []
+    /// A name per graph node, stable across runs (for `status` and `explain`): operator, problem,
+    /// range and tile.
+    public var names: [String] = []
 
     public init(_ study: Study) throws {
         var trunkNodes: [TrunkKey: NodeID] = [:]
@@ -36,6 +42,7 @@ public struct StudyGraph: Sendable {
                 let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
                 for mode in study.modes {
                     for objective in study.objectives {
+                        let problem = "\(core.name)/\(workload.name)/\(mode)/\(objective.rawValue)"
                         var dependencies: [NodeID] = []
                         var position: [NodeID: Int] = [:]
                         var slots: [[Int]] = []
@@ -54,6 +61,7 @@ public struct StudyGraph: Sendable {
                                     node = try Self.addTrunk(to: &graph, trunk: trunk, widths: widths, core: core, mode: mode, tileX: x, tileY: y,
                                                              lpf: study.lpf, objective: objective, networkEnd: r.through == nil || r.through == last)
                                     trunkNodes[key] = node
+                                    names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
                                 }
                                 if position[node] == nil { position[node] = dependencies.count; dependencies.append(node) }
                                 row.append(position[node] ?? 0)
@@ -63,11 +71,22 @@ public struct StudyGraph: Sendable {
                         let params = AllocationTask.params(budgetBits: budget, metrics: study.allocation.metrics, table: study.allocation.table,
                                                            tiles: study.tiles, ranges: ranges, cutLists: cutLists, slots: slots)
                         let node = try graph.add(AllocationTask.operator, params, dependencies: dependencies)
+                        names.append("allocation \(problem)")
                         problems.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core,
                                                 budgetBits: budget, node: node))
                     }
                 }
             }
+        }
+        disambiguateNames()
+    }
+
+    /// Names stay unique even when a study lists two files with the same name.
+    mutating func disambiguateNames() {
+        var seen: [String: Int] = [:]
+        for i in names.indices {
+            seen[names[i], default: 0] += 1
+            if let n = seen[names[i]], n > 1 { names[i] += " #\(n)" }
         }
     }
 

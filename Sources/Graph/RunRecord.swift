@@ -1,0 +1,236 @@
+/// What one run of a graph did, kept beside the cache so that the next command can say what is
+/// dirty and why (`status`), and what ran last time and why (`explain`) — the part ninja's
+/// `.ninja_log` plays for ninja. Nodes are matched across runs by a caller-given name.
+///
+/// Per node it keeps the digest of each top-level parameter field, so a change is named by field;
+/// for the fields the caller asks to detail (a hardware description, say) it keeps their leaves
+/// once per distinct value, so the change is named down to the leaf (`memories[dram].cost[0]:
+/// 700.0 → 710.0`).
+public struct RunRecord: Sendable, Equatable {
+    public struct Node: Sendable, Equatable {
+        public var name: String
+        public var op: String
+        public var version: Int64
+        /// Digest of each top-level parameter field ("" for parameters that are not an object).
+        public var fields: [String: Digest]
+        public var dependencies: [String]
+        /// The node's final key in that run (nil when it never got one).
+        public var key: Digest?
+        public var outcome: EventKind?
+        /// Why it had to run, against the run before (nil: it was up to date).
+        public var reason: Change?
+    }
+
+    /// Why a node is not up to date.
+    public enum Change: Sendable, Equatable, CustomStringConvertible {
+        case new
+        case version(from: Int64, to: Int64)
+        /// Parameter fields that differ, and the leaves that differ in the detailed ones.
+        case parameters(fields: [String], leaves: [String])
+        case dependency(String)
+        /// Same inputs, but the result is no longer in the cache.
+        case notCached
+
+        public var description: String {
+            switch self {
+            case .new: "new node"
+            case .version(let a, let b): "operator version \(a) → \(b)"
+            case .parameters(let fields, let leaves):
+                "changed " + (leaves.isEmpty ? fields.joined(separator: ", ") : leaves.joined(separator: "; "))
+            case .dependency(let name): "input \(name) is dirty"
+            case .notCached: "result no longer in the cache"
+            }
+        }
+    }
+
+    public var nodes: [Node]
+    /// Leaf path → rendered value, per distinct detailed field value (by its digest).
+    public var leaves: [Digest: [String: String]]
+    /// Dynamic (task-requested) nodes per operator: how many ran and how many were reused.
+    public var dynamicExecuted: [String: Int]
+    public var dynamicReused: [String: Int]
+
+    /// What would have to run in `graph` now, against `previous`: per graph node its change, nil
+    /// when up to date. `cached` tells whether a key still has its result.
+    public static func changes(_ graph: Graph, names: [String], detail: Set<String>, previous: RunRecord?,
+                               cached: (Digest) -> Bool) -> [Change?] {
+        let before = Dictionary((previous?.nodes ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        var out: [Change?] = []
+        for i in 0..<graph.count {
+            let id = NodeID(index: i)
+            guard let old = before[names[i]] else { out.append(.new); continue }
+            let op = graph.operators[graph.nodes[i].op]
+            if op.version != old.version { out.append(.version(from: old.version, to: op.version)); continue }
+            let params = graph.params(of: id)
+            let fields = Self.fieldDigests(params)
+            if fields != old.fields {
+                let changed = Set(fields.keys).union(old.fields.keys).filter { fields[$0] != old.fields[$0] }.sorted()
+                var leafChanges: [String] = []
+                for f in changed where detail.contains(f) {
+                    guard let was = old.fields[f].flatMap({ previous?.leaves[$0] }), let value = params.field(f) else { continue }
+                    let now = Self.leaves(value)
+                    for path in Set(now.keys).union(was.keys).sorted() where now[path] != was[path] {
+                        leafChanges.append("\(f)\(path): \(was[path] ?? "absent") → \(now[path] ?? "absent")")
+                    }
+                }
+                out.append(.parameters(fields: changed, leaves: leafChanges))
+                continue
+            }
+            if let dirty = graph.dependencies(of: id).first(where: { out[$0.index] != nil }) {
+                out.append(.dependency(names[dirty.index]))
+                continue
+            }
+            out.append(old.key.map(cached) == true ? nil : .notCached)
+        }
+        return out
+    }
+
+    /// The record of a finished run: `changes` as computed before it, outcomes from its log.
+    public init(_ graph: Graph, names: [String], detail: Set<String>, changes: [Change?], log: EventLog) {
+        var outcome: [Int: Event] = [:]
+        var executed: [String: Int] = [:], reused: [String: Int] = [:]
+        for e in log.events {
+            if e.node.index < graph.count {
+                outcome[e.node.index] = e
+            } else if e.kind == .executed {
+                executed[e.op, default: 0] += 1
+            } else if e.kind == .hit || e.kind == .cutoff {
+                reused[e.op, default: 0] += 1
+            }
+        }
+        var leaves: [Digest: [String: String]] = [:]
+        nodes = (0..<graph.count).map { i in
+            let id = NodeID(index: i)
+            let params = graph.params(of: id)
+            let fields = Self.fieldDigests(params)
+            for f in detail {
+                if let d = fields[f], leaves[d] == nil, let value = params.field(f) { leaves[d] = Self.leaves(value) }
+            }
+            return Node(name: names[i], op: graph.operatorID(of: id), version: graph.operators[graph.nodes[i].op].version,
+                        fields: fields, dependencies: graph.dependencies(of: id).map { names[$0.index] },
+                        key: outcome[i]?.key, outcome: outcome[i]?.kind, reason: changes[i])
+        }
+        self.leaves = leaves
+        dynamicExecuted = executed
+        dynamicReused = reused
+    }
+
+    static func fieldDigests(_ params: Value) -> [String: Digest] {
+        guard case .object(let fields) = params else {
+            return (try? CanonicalEncoder.digest(params)).map { ["": $0] } ?? [:]
+        }
+        return fields.compactMapValues { try? CanonicalEncoder.digest($0) }
+    }
+
+    /// Every leaf of a value by path; an array element that is an object with a string `name`
+    /// is addressed by that name (`.memories[dram].size`).
+    static func leaves(_ value: Value, path: String = "") -> [String: String] {
+        switch value {
+        case .object(let fields):
+            return fields.reduce(into: [:]) { out, f in out.merge(leaves(f.value, path: path + "." + f.key)) { a, _ in a } }
+        case .array(let items):
+            return items.enumerated().reduce(into: [:]) { out, item in
+                let label = item.element["name"]?.stringValue ?? String(item.offset)
+                out.merge(leaves(item.element, path: path + "[\(label)]")) { a, _ in a }
+            }
+        default:
+            return [path: ValueText.render(value, limit: 80)]
+        }
+    }
+}
+
+extension Value {
+    func field(_ name: String) -> Value? {
+        if name.isEmpty { return self }
+        return self[name]
+    }
+}
+
+extension RunRecord {
+    struct Malformed: Error {}
+
+    /// The record in canonical form, for the file beside the cache.
+    public func encoded() throws -> [UInt8] {
+        func digest(_ d: Digest?) -> Value { d.map { .bytes($0.bytes) } ?? .null }
+        func change(_ c: Change?) -> Value {
+            switch c {
+            case nil: .null
+            case .new: ["new"]
+            case .version(let a, let b): ["version", .int(a), .int(b)]
+            case .parameters(let f, let l): ["parameters", .array(f.map { .string($0) }), .array(l.map { .string($0) })]
+            case .dependency(let n): ["dependency", .string(n)]
+            case .notCached: ["not_cached"]
+            }
+        }
+        let value: Value = [
+            "format": 1,
+            "nodes": .array(nodes.map { n in
+                [.string(n.name), .string(n.op), .int(n.version),
+                 .array(n.fields.sorted { $0.key < $1.key }.map { [.string($0.key), digest($0.value)] }),
+                 .array(n.dependencies.map { .string($0) }), digest(n.key), n.outcome.map { .string($0.rawValue) } ?? .null, change(n.reason)]
+            }),
+            "leaves": .array(leaves.sorted { $0.key < $1.key }.map { d, l in
+                [digest(d), .array(l.sorted { $0.key < $1.key }.map { [.string($0.key), .string($0.value)] })]
+            }),
+            "dynamic": .array(Set(dynamicExecuted.keys).union(dynamicReused.keys).sorted().map {
+                [.string($0), .int(Int64(dynamicExecuted[$0] ?? 0)), .int(Int64(dynamicReused[$0] ?? 0))]
+            }),
+        ]
+        return try CanonicalEncoder.encode(value)
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        let v = try CanonicalDecoder.decode(bytes)
+        guard v["format"]?.intValue == 1 else { throw Malformed() }
+        func digest(_ x: Value) throws -> Digest? {
+            if x == .null { return nil }
+            guard let b = x.bytesValue, b.count == 32 else { throw Malformed() }
+            return b.withUnsafeBytes { Digest(bytes: $0) }
+        }
+        func strings(_ x: Value) throws -> [String] {
+            guard let a = x.arrayValue else { throw Malformed() }
+            return try a.map { guard let s = $0.stringValue else { throw Malformed() }; return s }
+        }
+        func change(_ x: Value) throws -> Change? {
+            if x == .null { return nil }
+            guard let a = x.arrayValue, let tag = a.first?.stringValue else { throw Malformed() }
+            switch (tag, a.count) {
+            case ("new", 1): return .new
+            case ("version", 3): return .version(from: a[1].intValue ?? 0, to: a[2].intValue ?? 0)
+            case ("parameters", 3): return .parameters(fields: try strings(a[1]), leaves: try strings(a[2]))
+            case ("dependency", 2): return .dependency(a[1].stringValue ?? "")
+            case ("not_cached", 1): return .notCached
+            default: throw Malformed()
+            }
+        }
+        nodes = try (v["nodes"]?.arrayValue ?? []).map { n in
+            guard let t = n.arrayValue, t.count == 8, let name = t[0].stringValue, let op = t[1].stringValue, let version = t[2].intValue,
+                  let fieldList = t[3].arrayValue else { throw Malformed() }
+            var fields: [String: Digest] = [:]
+            for f in fieldList {
+                guard let pair = f.arrayValue, pair.count == 2, let k = pair[0].stringValue, let d = try digest(pair[1]) else { throw Malformed() }
+                fields[k] = d
+            }
+            return Node(name: name, op: op, version: version, fields: fields, dependencies: try strings(t[4]), key: try digest(t[5]),
+                        outcome: t[6].stringValue.flatMap(EventKind.init(rawValue:)), reason: try change(t[7]))
+        }
+        leaves = [:]
+        for entry in v["leaves"]?.arrayValue ?? [] {
+            guard let pair = entry.arrayValue, pair.count == 2, let d = try digest(pair[0]), let list = pair[1].arrayValue else { throw Malformed() }
+            var map: [String: String] = [:]
+            for l in list {
+                let kv = try strings(l)
+                guard kv.count == 2 else { throw Malformed() }
+                map[kv[0]] = kv[1]
+            }
+            leaves[d] = map
+        }
+        dynamicExecuted = [:]
+        dynamicReused = [:]
+        for entry in v["dynamic"]?.arrayValue ?? [] {
+            guard let t = entry.arrayValue, t.count == 3, let op = t[0].stringValue, let e = t[1].intValue, let r = t[2].intValue else { throw Malformed() }
+            dynamicExecuted[op] = Int(e)
+            dynamicReused[op] = Int(r)
+        }
+    }
+}

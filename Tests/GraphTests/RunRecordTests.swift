@@ -1,0 +1,60 @@
+@testable import Graph
+import XCTest
+
+/// The run record behind `status` and `explain`: each kind of change is named, detailed fields
+/// down to the leaf, and the record survives its file format.
+final class RunRecordTests: XCTestCase {
+    func graph(add: Int64 = 5, hardware: Value = ["memories": [["name": "dram", "cost": [700.0, 750.0]], ["name": "sram", "cost": [1.0, 2.0]]]],
+               sumVersion: Int64 = 1) throws -> Graph {
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 1, "core": hardware])
+        let b = try g.add(Operator("test.sumB", version: sumVersion, run: TestOps.sum.run), ["add": .int(add)], dependencies: [a])
+        _ = try g.add(TestOps.sum, ["add": 0], dependencies: [b])
+        return g
+    }
+
+    let names = ["a", "b", "c"]
+
+    func record(_ g: Graph, store: MemoryStore, previous: RunRecord?) -> (RunRecord, [RunRecord.Change?]) {
+        let changes = RunRecord.changes(g, names: names, detail: ["core"], previous: previous, cached: { store.lookup($0) != nil })
+        let result = Executor(store: store).build(g, targets: [NodeID(index: 2)])
+        return (RunRecord(g, names: names, detail: ["core"], changes: changes, log: result.log), changes)
+    }
+
+    func testEachKindOfChangeIsNamed() throws {
+        let store = MemoryStore()
+        let (first, initial) = record(try graph(), store: store, previous: nil)
+        XCTAssertEqual(initial, [.new, .new, .new])
+        XCTAssertEqual(first.nodes.map(\.outcome), [.executed, .executed, .executed])
+        XCTAssertEqual(first.nodes[1].dependencies, ["a"])
+
+        let (second, unchanged) = record(try graph(), store: store, previous: first)
+        XCTAssertEqual(unchanged, [nil, nil, nil])
+        XCTAssertEqual(second.nodes.map(\.outcome), [.hit, .hit, .hit])
+
+        let tweaked: Value = ["memories": [["name": "dram", "cost": [710.0, 750.0]], ["name": "sram", "cost": [1.0, 2.0]]]]
+        let (_, hardware) = record(try graph(hardware: tweaked), store: store, previous: second)
+        XCTAssertEqual(hardware, [.parameters(fields: ["core"], leaves: ["core.memories[dram].cost[0]: 700.0 → 710.0"]), .dependency("a"), .dependency("b")])
+
+        let (_, param) = record(try graph(add: 6), store: store, previous: second)
+        XCTAssertEqual(param, [nil, .parameters(fields: ["add"], leaves: []), .dependency("b")])
+        XCTAssertEqual(param[1]?.description, "changed add")
+
+        let (_, version) = record(try graph(sumVersion: 2), store: store, previous: second)
+        XCTAssertEqual(version, [nil, .version(from: 1, to: 2), .dependency("b")])
+
+        // Same inputs, result evicted.
+        let lost = MemoryStore()
+        let (_, fresh) = record(try graph(), store: lost, previous: second)
+        XCTAssertEqual(fresh, [.notCached, .dependency("a"), .dependency("b")])
+    }
+
+    func testRecordRoundTrip() throws {
+        let store = MemoryStore()
+        let (first, _) = record(try graph(), store: store, previous: nil)
+        let (second, _) = record(try graph(add: 7), store: store, previous: first)
+        XCTAssertEqual(try RunRecord(decoding: try second.encoded()), second)
+        XCTAssertEqual(try second.encoded(), try RunRecord(decoding: try second.encoded()).encoded())
+        XCTAssertThrowsError(try RunRecord(decoding: [1, 2, 3]))
+    }
+}
