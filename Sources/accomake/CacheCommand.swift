@@ -1,4 +1,5 @@
 import Cache
+import Foundation
 
 /// `accomake cache stats|gc|verify [--cache DIR] [--json]`
 enum CacheCommand {
@@ -40,5 +41,31 @@ enum CacheCommand {
         } else {
             for (name, value) in fields { print("\(name.replacingOccurrences(of: "_", with: " ")): \(value.rendered())") }
         }
+    }
+}
+
+/// `accomake clean [--cache DIR]`: deletes the cache folder (results, run records) after checking
+/// that it is one; the next run computes everything again.
+enum CleanCommand {
+    static func run(_ args: ArraySlice<String>) throws -> Int32 {
+        let a = try Arguments(args, command: "clean", options: ["cache"], flags: [])
+        guard a.positionals.isEmpty else { throw UsageError("clean: takes no study; it empties the cache (--cache DIR)") }
+        let path = CacheLocation.path(a)
+        let fm = FileManager.default
+        guard fm.fileExists(atPath: path) else {
+            print("clean: \(path) does not exist; nothing to do")
+            return 0
+        }
+        guard fm.fileExists(atPath: path + "/actions.log") || fm.fileExists(atPath: path + "/blobs") else {
+            throw UsageError("clean: \(path) does not look like an accomake cache (no actions.log, no blobs/); not deleting it")
+        }
+        let bytes = (try? CacheLocation.open(a).statistics()).map { $0.blobBytes + $0.logBytes } ?? 0
+        do {
+            try fm.removeItem(atPath: path)
+        } catch {
+            throw UsageError("clean: cannot delete \(path) (\(error.localizedDescription))")
+        }
+        print("clean: deleted \(path) (\(bytes / 1_048_576) MiB)")
+        return 0
     }
 }

@@ -23,6 +23,7 @@ let usage = """
             [--max-cuts N] [--range A,B] [--json]        ACCO Step 1 + 2 per fusion range: readings and footprints
       bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
       bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
+      clean                                                delete the cache (every result; the next run recomputes)
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
             gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)
 
@@ -43,6 +44,7 @@ func main() -> Int32 {
         case "report": return try ReportCommand.run(args.dropFirst())
         case "status": return try StatusCommand.status(args.dropFirst())
         case "explain": return try StatusCommand.explain(args.dropFirst())
+        case "clean": return try CleanCommand.run(args.dropFirst())
         case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
         case "--version", "version": print("accomake 0.1.0"); return 0
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0
