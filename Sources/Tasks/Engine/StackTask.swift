@@ -25,8 +25,14 @@ public enum StackTask {
 
     public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int, tileY: Int,
                               lpfLimit: Int, objective: Objective) -> Value {
-        ["trunk": CanonicalForms.value(trunk), "full_size": fullSize.map { CanonicalForms.value($0) } ?? .null,
-         "core": CanonicalForms.value(core), "mode": .string(mode.description),
+        params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), mode: mode, tileX: tileX, tileY: tileY, lpfLimit: lpfLimit,
+               objective: objective)
+    }
+
+    /// The same from values built once: a study's many nodes then share one copy of each
+    /// network and core in memory.
+    public static func params(_ v: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpfLimit: Int, objective: Objective) -> Value {
+        ["trunk": v.trunk, "full_size": v.fullSize, "core": v.core, "mode": .string(mode.description),
          "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
     }
 
@@ -82,3 +88,22 @@ extension LayerEvaluation {
     static let placeholder = LayerEvaluation(temporalMapping: [:], levels: [], macEnergy: 0, memoryEnergy: 0, idealCycle: 0,
                                              idealTemporalCycle: 0, stallSlack: 0, onload: 0, offload: 0, doubleBuffered: [:])
 }
+
+/// A trunk, its untransformed widths and the core as canonical values, built once and shared by
+/// every node parameter that names them.
+public struct TrunkValues: Sendable {
+    public var trunk: Value
+    public var fullSize: Value
+    public var core: Value
+
+    public init(trunk: Network, fullSize: Network?, core: Core) {
+        self.init(trunk: trunk, fullSize: fullSize, core: CanonicalForms.value(core))
+    }
+
+    public init(trunk: Network, fullSize: Network?, core: Value) {
+        self.trunk = CanonicalForms.value(trunk)
+        self.fullSize = fullSize.map { CanonicalForms.value($0) } ?? .null
+        self.core = core
+    }
+}
+

@@ -22,8 +22,12 @@ public enum TrunkTask {
     }
 
     public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {
-        ["trunk": CanonicalForms.value(trunk), "full_size": CanonicalForms.value(fullSize), "core": CanonicalForms.value(core),
-         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "network_end": .bool(networkEnd)]
+        params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), tileX: tileX, tileY: tileY, networkEnd: networkEnd)
+    }
+
+    public static func params(_ v: TrunkValues, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {
+        ["trunk": v.trunk, "full_size": v.fullSize, "core": v.core, "tile": [.int(Int64(tileX)), .int(Int64(tileY))],
+         "network_end": .bool(networkEnd)]
     }
 
     public static func report(_ artifact: Artifact) throws -> TrunkReport {

@@ -39,6 +39,8 @@ public struct StudyGraph: Sendable {
                     .filter { RangeEnumeration.ranges(of: $0).allSatisfy(Set(ranges).contains) }
                 let budget = try study.allocation.budgetBits ?? Self.defaultBudget(core, file: accelerator.hardware)
                 let last = trunks.fullSize.outputNode?.id
+                let coreValue = CanonicalForms.value(core)
+                var rangeValues: [LayerRange: TrunkValues] = [:]
                 let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
                 for mode in study.modes {
                     for objective in study.objectives {
@@ -48,7 +50,9 @@ public struct StudyGraph: Sendable {
                         var slots: [[Int]] = []
                         for r in ranges {
                             let trunk = try trunks.trunk(after: r.after, through: r.through)
-                            let widths = try trunks.untransformed(after: r.after, through: r.through)
+                            let values = try rangeValues[r] ?? TrunkValues(trunk: trunk, fullSize: trunks.untransformed(after: r.after, through: r.through),
+                                                                           core: coreValue)
+                            rangeValues[r] = values
                             var row: [Int] = []
                             for tile in study.tiles {
                                 guard eligible.contains(where: { $0 == tile }) else { row.append(-1); continue }
@@ -58,8 +62,8 @@ public struct StudyGraph: Sendable {
                                 if let n = trunkNodes[key] {
                                     node = n
                                 } else {
-                                    node = try Self.addTrunk(to: &graph, trunk: trunk, widths: widths, core: core, mode: mode, tileX: x, tileY: y,
-                                                             lpf: study.lpf, objective: objective, networkEnd: r.through == nil || r.through == last)
+                                    node = try Self.addTrunk(to: &graph, values, mode: mode, tileX: x, tileY: y, lpf: study.lpf, objective: objective,
+                                                             networkEnd: r.through == nil || r.through == last)
                                     trunkNodes[key] = node
                                     names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
                                 }
@@ -94,11 +98,16 @@ public struct StudyGraph: Sendable {
     /// it (Step 2); returns the trunk node. Registers the layer-search operator the stack node asks for.
     public static func addTrunk(to graph: inout Graph, trunk: Network, widths: Network, core: Core, mode: CachingMode, tileX: Int,
                                 tileY: Int, lpf: Int, objective: Objective, networkEnd: Bool) throws -> NodeID {
+        try addTrunk(to: &graph, TrunkValues(trunk: trunk, fullSize: widths, core: core), mode: mode, tileX: tileX, tileY: tileY,
+                     lpf: lpf, objective: objective, networkEnd: networkEnd)
+    }
+
+    static func addTrunk(to graph: inout Graph, _ values: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpf: Int,
+                         objective: Objective, networkEnd: Bool) throws -> NodeID {
         try graph.register(LayerSearchTask.operator)
-        let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: widths, core: core, mode: mode,
-                                                                      tileX: tileX, tileY: tileY, lpfLimit: lpf, objective: objective))
-        return try graph.add(TrunkTask.operator,
-                             TrunkTask.params(trunk: trunk, fullSize: widths, core: core, tileX: tileX, tileY: tileY, networkEnd: networkEnd),
+        let stack = try graph.add(StackTask.operator, StackTask.params(values, mode: mode, tileX: tileX, tileY: tileY, lpfLimit: lpf,
+                                                                      objective: objective))
+        return try graph.add(TrunkTask.operator, TrunkTask.params(values, tileX: tileX, tileY: tileY, networkEnd: networkEnd),
                              dependencies: [stack])
     }
 
