@@ -22,8 +22,11 @@ struct RunNode {
     /// Index into the graph's operators; nil when a dynamic request named an unknown operator.
     let op: Int?
     let opName: String
-    let params: Value
-    /// `params` in canonical form when the node came from a trace, so its key needs no encoding.
+    /// The parameters as a value (graph nodes), or nil for a requested node: its parameters stay in
+    /// canonical form (`encodedParams`) and are decoded only if it runs, so a study's many
+    /// requests cost their bytes rather than value trees.
+    let value: Value?
+    /// The parameters in canonical form (requested nodes), so their key needs no encoding.
     var encodedParams: ArraySlice<UInt8>?
     var dependencies: [Int]
     /// The node this one stands for in logs and outputs (itself, unless it is a rebuild copy).
@@ -53,6 +56,13 @@ struct RunNode {
     var rebuilds = 0
     /// Dynamic-dependency batches this node asked for in this run.
     var steps = 0
+
+    init(op: Int?, opName: String, value: Value?, encodedParams: ArraySlice<UInt8>? = nil, dependencies: [Int], reportAs: Int) {
+        self.op = op; self.opName = opName; self.value = value; self.encodedParams = encodedParams
+        self.dependencies = dependencies; self.reportAs = reportAs
+    }
+
+    var params: Value { value ?? encodedParams.flatMap { try? CanonicalDecoder.decode(Array($0)) } ?? .null }
 }
 
 /// Everything a run knows, guarded by the run's lock. Methods are the scheduler's transitions.
@@ -70,7 +80,6 @@ struct RunState {
     var spawnable = 0
     /// One node per base key: equal keys are computed once per run.
     var keyOwner = DigestTable<Int>()
-    var requestIndex: [NodeRequest: Int] = [:]
     /// Requests by the digest of their canonical bytes (from tasks and from traces): many traces
     /// ask for the same nodes, and a repeat is found here without reading or decoding it.
     var requestDigestIndex = DigestTable<Int>()
@@ -94,7 +103,7 @@ struct RunState {
         self.store = store
         self.options = options
         nodes = graph.nodes.enumerated().map { i, n in
-            RunNode(op: n.op, opName: graph.operators[n.op].id, params: n.params, dependencies: n.dependencies, reportAs: i)
+            RunNode(op: n.op, opName: graph.operators[n.op].id, value: n.params, dependencies: n.dependencies, reportAs: i)
         }
     }
 
@@ -228,17 +237,17 @@ struct RunState {
         return found.compactMap { $0 }
     }
 
-    /// A request's node: found by its digest, else interned and indexed; a node new to this run
-    /// takes its parameters' bytes from the request (`[op, params, deps]`) so its key needs no encoding.
+    /// A request's node: found by its digest, else made from the request's bytes (its parameters
+    /// kept in canonical form) and indexed by that digest.
     private mutating func intern(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
         if let known = requestDigestIndex[encoded.digest] { return current(known) }
-        let before = nodes.count
-        let id = intern(request)
-        if id >= before, let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 {
-            nodes[id].encodedParams = parts[1]
-        }
-        requestDigestIndex[encoded.digest] = id
-        return id
+        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else { return intern(request) }
+        let dependencies = request.dependencies.map { intern($0) }
+        let index = nodes.count
+        nodes.append(RunNode(op: graph.operatorIndex(of: request.op), opName: request.op, value: nil, encodedParams: parts[1],
+                             dependencies: dependencies, reportAs: index))
+        requestDigestIndex[encoded.digest] = index
+        return index
     }
 
     private mutating func alias(_ n: Int, to owner: Int) {
@@ -323,13 +332,13 @@ struct RunState {
         if blocked { settleBlocked(n, kind: .skipped) } else if nodes[n].pending == 0 { ready.append(n) }
     }
 
+    /// A nested request (a dependency of a request): a node with its parameters as a value. Equal
+    /// ones share a key, so the run computes them once.
     private mutating func intern(_ request: NodeRequest) -> Int {
-        if let known = requestIndex[request] { return current(known) }
         let dependencies = request.dependencies.map { intern($0) }
         let index = nodes.count
-        nodes.append(RunNode(op: graph.operatorIndex(of: request.op), opName: request.op, params: request.params,
+        nodes.append(RunNode(op: graph.operatorIndex(of: request.op), opName: request.op, value: request.params,
                              dependencies: dependencies, reportAs: index))
-        requestIndex[request] = index
         return index
     }
 
@@ -411,8 +420,8 @@ struct RunState {
                 return
             }
             if let base = old.baseKey, keyOwner[base] == d { keyOwner[base] = nil }
-            var copy = RunNode(op: old.op, opName: old.opName, params: old.params, dependencies: old.dependencies,
-                               reportAs: old.reportAs)
+            var copy = RunNode(op: old.op, opName: old.opName, value: old.value, encodedParams: old.encodedParams,
+                               dependencies: old.dependencies, reportAs: old.reportAs)
             copy.isTarget = old.isTarget
             copy.rebuilds = old.rebuilds + 1
             let index = nodes.count
@@ -443,6 +452,7 @@ struct RunState {
         guard let record else { return settleBlocked(n, kind: .skipped) }
         nodes[n].phase = .done
         nodes[n].record = record
+        nodes[n].continuation = nil  // what the task captured is not needed any more
         settled += 1
         log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: nodes[n].key, kind: kind,
                          durationNanos: nodes[n].nanos, message: nil))
