@@ -15,7 +15,8 @@ enum BenchCommand {
         case "layer": return try LayerBench.run(args.dropFirst())
         case "stack": return try StackBench.run(args.dropFirst())
         case "trunk": return try TrunkBench.run(args.dropFirst())
-        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk)")
+        case "study": return try StudyBench.run(args.dropFirst())
+        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk, study)")
         }
     }
 

@@ -23,6 +23,9 @@ let usage = """
             [--max-cuts N] [--range A,B] [--json]        ACCO Step 1 + 2 per fusion range: readings and footprints
       bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
       bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
+      bench stack|trunk [--json]                           depth-first stack / ACCO trunk speed (cold, warm)
+      bench study [STUDY] [--json]                         a study cold, warm and after one hardware tweak
+                                                           (default projects/studies/acco-camready.json)
       clean                                                delete the cache (every result; the next run recomputes)
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
             gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)

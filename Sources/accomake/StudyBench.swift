@@ -1,0 +1,120 @@
+import Dispatch
+import Foundation
+import Glibc
+import Graph
+import Tasks
+
+/// `accomake bench study [STUDY] [-j N] [--json]` (default: projects/studies/acco-camready.json):
+/// the study cold on a fresh cache, warm (unchanged, rerun), and after one hardware tweak (the
+/// first accelerator's DRAM read energy + 1 %), each phase as its own `accomake run` process, as a
+/// user would see it. Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its share of the cold
+/// time (one accelerator of the study's).
+enum StudyBench {
+    struct Phase {
+        var seconds: Double
+        var executed: Int
+        var hits: Int
+    }
+
+    static func run(_ args: ArraySlice<String>) throws -> Int32 {
+        let a = try Arguments(args, command: "bench study", options: ["j", "jobs"], flags: ["json"])
+        guard a.positionals.count <= 1 else { throw UsageError("bench study: give at most one study file") }
+        let path = a.positionals.first ?? "projects/studies/acco-camready.json"
+        let study = try StudyFormat.load(path)
+        let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
+        let folder = NSTemporaryDirectory() + "/accomake-study-bench-\(getpid())"
+        try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        let cache = folder + "/cache"
+
+        func phase(_ studyPath: String) throws -> Phase {
+            let began = DispatchTime.now().uptimeNanoseconds
+            let (status, output) = try ChildProcess(ChildProcess.currentExecutable,
+                                                    ["run", studyPath, "--cache", cache, "--json", "-j", String(jobs)]).finish()
+            let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
+            guard status == 0 else { throw UsageError("bench study: accomake run \(studyPath) exited with status \(status)") }
+            let summary = (try? JSONSerialization.jsonObject(with: Data(output))) as? [String: Any] ?? [:]
+            return Phase(seconds: seconds, executed: summary["nodes_executed"] as? Int ?? -1, hits: summary["cache_hits"] as? Int ?? -1)
+        }
+
+        let cold = try phase(path)
+        let warm = try phase(path)
+        let (tweakedStudy, what) = try tweak(study, folder: folder)
+        let tweaked = try phase(tweakedStudy)
+        var usage = rusage()
+        getrusage(RUSAGE_CHILDREN.rawValue, &usage)
+        let peakMB = Double(usage.ru_maxrss) / 1024
+        let share = cold.seconds / Double(study.accelerators.count)
+
+        let fields: [(String, JSONText)] = [
+            ("study", .string(path)), ("jobs", .int(jobs)), ("tweak", .string(what)),
+            ("cold_seconds", .number(BenchCommand.round6(cold.seconds))), ("cold_nodes_executed", .int(cold.executed)),
+            ("warm_seconds", .number(BenchCommand.round6(warm.seconds))), ("warm_nodes_executed", .int(warm.executed)),
+            ("warm_cache_hits", .int(warm.hits)),
+            ("tweak_seconds", .number(BenchCommand.round6(tweaked.seconds))), ("tweak_nodes_executed", .int(tweaked.executed)),
+            ("tweak_cache_hits", .int(tweaked.hits)), ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
+            ("target_cold_seconds", .number(600)), ("target_warm_seconds", .number(1)),
+            ("target_tweak_seconds", .number(BenchCommand.round6(share))),
+        ]
+        if a.flag("json") {
+            print(JSONText.object(fields).rendered())
+        } else {
+            print("study benchmark: \(path), -j \(jobs)")
+            print("  cold   \(BenchCommand.ms(cold.seconds)) (target ≤ 10 min), \(cold.executed) nodes computed")
+            print("  warm   \(BenchCommand.ms(warm.seconds)) (target ≤ 1 s), \(warm.hits) cache hits, \(warm.executed) computed")
+            print("  tweak  \(BenchCommand.ms(tweaked.seconds)) (target ≤ \(BenchCommand.ms(share)), 1/\(study.accelerators.count) of cold), \(tweaked.executed) computed, \(tweaked.hits) cache hits — \(what)")
+            print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase)")
+        }
+        return 0
+    }
+
+    /// A copy of the study whose first accelerator's top memory (DRAM) reads cost 1 % more; paths
+    /// absolute. Returns the copy's path and what changed.
+    static func tweak(_ study: Study, folder: String) throws -> (String, String) {
+        let hardware = study.accelerators[0].hardware
+        guard let data = FileManager.default.contents(atPath: hardware), let text = String(data: data, encoding: .utf8),
+              let root = try? JSONParser.parse([UInt8](data)), case .object(let fields) = root.value,
+              let memories = fields.first(where: { $0.key == "memories" })?.value, case .object(let list) = memories.value,
+              let top = list.last, case .object(let memory) = top.value.value,
+              let cost = memory.first(where: { $0.key == "r_cost" })?.value, case .number(let value, let literal) = cost.value
+        else { throw UsageError("bench study: cannot find the top memory's r_cost in \(hardware)") }
+        var lines = text.components(separatedBy: "\n")
+        let index = cost.line - 1
+        let changed = String(value * 1.01)
+        guard lines.indices.contains(index), let range = lines[index].range(of: literal) else {
+            throw UsageError("bench study: cannot edit \(hardware) line \(cost.line)")
+        }
+        lines[index].replaceSubrange(range, with: changed)
+        let tweakedHardware = folder + "/tweaked-hardware.json"
+        try lines.joined(separator: "\n").write(toFile: tweakedHardware, atomically: true, encoding: .utf8)
+
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+        func ints(_ v: [Int]) -> JSONText { .array(v.map { .int($0) }) }
+        var sweep: [(String, JSONText)] = [
+            ("tile_x", ints(study.tileX)), ("tile_y", ints(study.tileY)),
+            ("modes", .array(study.modes.map { .string($0.description) })),
+            ("objectives", .array(study.objectives.map { .string($0.rawValue) })), ("lpf", .int(study.lpf)),
+            ("initial_dilation", study.initialDilation.map { .int($0) } ?? .null), ("frames", .int(study.frames)),
+        ]
+        sweep.append(("max_cuts", .int(study.workloads.first?.maxCuts ?? 2)))
+        var allocation: [(String, JSONText)] = [
+            ("objectives", .array(study.allocation.metrics.map { .string($0.rawValue) })),
+            ("table", .string(study.allocation.table.rawValue)),
+        ]
+        if let b = study.allocation.budgetBits { allocation.append(("budget_bits", .int(b))) }
+        if let p = study.allocation.framePeriodCycles { allocation.append(("frame_period_cycles", .int(p))) }
+        let copy = JSONText.object([
+            ("accelerators", .array(study.accelerators.enumerated().map { i, acc in
+                .object([("hardware", .string(i == 0 ? tweakedHardware : absolute(acc.hardware))), ("mapping", .string(absolute(acc.mapping)))])
+            })),
+            ("workloads", .array(study.workloads.map { w in
+                .object([("workload", .string(absolute(w.path))), ("max_cuts", .int(w.maxCuts)), ("cuts", ints(w.cuts))])
+            })),
+            ("sweep", .object(sweep)), ("allocation", .object(allocation)),
+        ])
+        let studyPath = folder + "/tweaked-study.json"
+        try copy.rendered().write(toFile: studyPath, atomically: true, encoding: .utf8)
+        let name = list.last?.key ?? "top memory"
+        return (studyPath, "\((hardware as NSString).lastPathComponent) \(name) r_cost \(literal) → \(changed)")
+    }
+}
