@@ -6,7 +6,7 @@ import Tasks
 /// (default `report-<study name>` in the current folder).
 enum ReportCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "report", options: ["cache", "j", "jobs", "out"], flags: [])
+        let a = try Arguments(args, command: "report", options: ["cache", "j", "jobs", "out"], flags: ["no-shortcut"])
         let path = try RunCommand.studyPath(a, command: "report")
         guard let (view, outcome) = try RunCommand.execute(path, a, command: "report") else { return 130 }
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension
@@ -18,7 +18,7 @@ enum ReportCommand {
         }
         let report = view.report
         let files: [(String, String)] = [
-            ("results.json", view.json(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit)).rendered() + "\n"),
+            ("results.json", view.json(outcome).rendered() + "\n"),
             ("schedules.csv", report.csv()),
             ("report.html", report.html()),
         ]

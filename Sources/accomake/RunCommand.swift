@@ -8,15 +8,16 @@ import Tasks
 /// schedule for each allocation objective.
 enum RunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json"])
+        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut"])
         let path = try studyPath(a, command: "run")
         let began = DispatchTime.now().uptimeNanoseconds
         guard let (view, outcome) = try execute(path, a, command: "run") else { return 130 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         if a.flag("json") {
-            print(view.json(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit)).rendered())
+            print(view.json(outcome).rendered())
         } else {
-            print("\(path): \(outcome.log.count(.executed)) nodes computed, \(outcome.log.count(.hit)) from cache, \(String(format: "%.1f", seconds)) s")
+            print(outcome.shortcut ? "\(path): inputs unchanged since the last complete run; answers read from the cache, \(String(format: "%.2f", seconds)) s"
+                  : "\(path): \(outcome.executed) nodes computed, \(outcome.hits) from cache, \(String(format: "%.1f", seconds)) s")
             print(view.text())
         }
         return 0
@@ -29,23 +30,47 @@ enum RunCommand {
         return path
     }
 
-    /// Loads the study, builds its graph and runs what is not cached; `nil` when interrupted.
-    static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, BuildResult)? {
+    /// What a study run did: nodes computed and reused; `shortcut` when the study's inputs were
+    /// unchanged since a complete run and its answers were read directly (`StudyShortcut`).
+    struct Outcome {
+        var executed: Int
+        var hits: Int
+        var shortcut: Bool
+    }
+
+    /// Loads the study and answers it: from the shortcut when its inputs are unchanged since a
+    /// complete run (unless `--no-shortcut`), else by building its graph and running what is not
+    /// cached. `nil` when interrupted.
+    static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, Outcome)? {
         let study = try StudyFormat.load(path)
+        let store = try CacheLocation.open(a)
+        let shortcut = StudyShortcut.key(study, executable: ChildProcess.currentExecutable)
+        if !a.flag("no-shortcut"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
+            let problems = try StudyGraph.problems(study)
+            if outputs.count == problems.count {
+                let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }
+                return (StudyView(study: study, answers: answers), Outcome(executed: 0, hits: outputs.count, shortcut: true))
+            }
+        }
         let built = try StudyGraph(study)
         // What is dirty and why, against the last run, before running (for `explain`).
-        let store = try CacheLocation.open(a)
         let changes = RunRecord.changes(built.graph, names: built.names, detail: StudyGraph.detailedFields,
                                         previous: StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
-        guard let outcome = try EngineSession.build(built.graph, targets: built.problems.map(\.node), a, command: command, cache: store) else { return nil }
+        guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command, cache: store) else {
+            return nil
+        }
         StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, changes: changes, log: outcome.log),
                          study: path, a)
-        var answers: [(StudyGraph.Problem, AllocationReport)] = []
-        for p in built.problems {
-            guard let artifact = outcome.outputs[p.node] else { throw UsageError("\(command): no result for \(p.core.name)") }
-            answers.append((p, try AllocationTask.report(artifact)))
+        var outputs: [Artifact] = []
+        for (p, node) in zip(built.problems, built.allocationNodes) {
+            guard let artifact = outcome.outputs[node] else { throw UsageError("\(command): no result for \(p.core.name)") }
+            outputs.append(artifact)
         }
-        return (StudyView(study: study, answers: answers), outcome)
+        if let key = shortcut { try? StudyShortcut.record(key, outputs: outputs, store: store) }
+        store.flush()
+        let answers = try zip(built.problems, outputs).map { ($0, try AllocationTask.report($1)) }
+        return (StudyView(study: study, answers: answers),
+                Outcome(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false))
     }
 }
 
@@ -95,7 +120,7 @@ struct StudyView {
         return out.joined(separator: "\n")
     }
 
-    func json(executed: Int, hits: Int) -> JSONText {
+    func json(_ outcome: RunCommand.Outcome) -> JSONText {
         func row(_ r: AccoReadings.Row) -> JSONText { .object([("latency", .int(r.latency)), ("energy", .int(r.energy))]) }
         func range(_ r: LayerRange) -> JSONText { .array([r.after.map { .int($0) } ?? .null, r.through.map { .int($0) } ?? .null]) }
         func schedule(_ s: ScheduleSummary) -> JSONText {
@@ -115,7 +140,8 @@ struct StudyView {
             return .object(fields)
         }
         return .object([
-            ("study", .string(study.file)), ("nodes_executed", .int(executed)), ("cache_hits", .int(hits)),
+            ("study", .string(study.file)), ("nodes_executed", .int(outcome.executed)), ("cache_hits", .int(outcome.hits)),
+            ("shortcut", .bool(outcome.shortcut)),
             ("results", .array(answers.map { p, report in
                 .object([
                     ("hardware", .string(p.core.name)), ("workload", .string(study.workloads[p.workload].name)),

@@ -23,9 +23,9 @@ final class StudyTests: XCTestCase {
     /// Runs the study's graph on `store`; returns the log and the allocation reports.
     func run(_ study: Study, on store: MemoryStore) throws -> (EventLog, [AllocationReport]) {
         let built = try StudyGraph(study)
-        let outcome = Executor(store: store, options: BuildOptions(jobs: 2)).build(built.graph, targets: built.problems.map(\.node))
+        let outcome = Executor(store: store, options: BuildOptions(jobs: 2)).build(built.graph, targets: built.allocationNodes)
         XCTAssertTrue(outcome.succeeded, "\(outcome.failures)")
-        return (outcome.log, try built.problems.map { try AllocationTask.report(try XCTUnwrap(outcome.outputs[$0.node])) })
+        return (outcome.log, try built.allocationNodes.map { try AllocationTask.report(try XCTUnwrap(outcome.outputs[$0])) })
     }
 
     /// acco.md §7.2: 1 + 11 + 55 + 165 cut lists for the 12-layer stftCNN with M = 3, 1 + 7 + 21

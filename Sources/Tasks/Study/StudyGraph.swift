@@ -13,7 +13,6 @@ public struct StudyGraph: Sendable {
         public var objective: Objective
         public var core: Core
         public var budgetBits: Int
-        public var node: NodeID
     }
 
     /// Parameter fields whose changes `status` and `explain` name down to the leaf.
@@ -21,6 +20,8 @@ public struct StudyGraph: Sendable {
 
     public var graph = Graph()
     public var problems: [Problem] = []
+    /// The allocation node of each problem, in the same order: the study's targets.
+    public var allocationNodes: [NodeID] = []
     /// A name per graph node, stable across runs (for `status` and `explain`): operator, problem,
     /// range and tile.
     public var names: [String] = []
@@ -77,12 +78,31 @@ public struct StudyGraph: Sendable {
                         let node = try graph.add(AllocationTask.operator, params, dependencies: dependencies)
                         names.append("allocation \(problem)")
                         problems.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core,
-                                                budgetBits: budget, node: node))
+                                                budgetBits: budget))
+                        allocationNodes.append(node)
                     }
                 }
             }
         }
         disambiguateNames()
+    }
+
+    /// The study's problems in graph order without building the graph:
+    /// enough to show answers stored by a complete earlier run.
+    public static func problems(_ study: Study) throws -> [Problem] {
+        var out: [Problem] = []
+        for (a, accelerator) in study.accelerators.enumerated() {
+            let core = try HardwareFormat.load(accelerator.hardware)
+            let budget = try study.allocation.budgetBits ?? defaultBudget(core, file: accelerator.hardware)
+            for w in study.workloads.indices {
+                for mode in study.modes {
+                    for objective in study.objectives {
+                        out.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core, budgetBits: budget))
+                    }
+                }
+            }
+        }
+        return out
     }
 
     /// Names stay unique even when a study lists two files with the same name.
