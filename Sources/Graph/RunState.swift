@@ -219,7 +219,7 @@ struct RunState {
     private mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
         guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
         var found: [Int?] = []
-        var fresh: [(position: Int, request: EncodedRequest, value: NodeRequest)] = []
+        var fresh: [(position: Int, request: EncodedRequest, parts: ParsedRequest)] = []
         for entry in entries {
             guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
                   let size = pair[1].intValue else { return nil }
@@ -229,11 +229,11 @@ struct RunState {
                 continue
             }
             guard let requestBytes = memo[digest] ?? store.load(digest, size: size),
-                  let value = try? CanonicalDecoder.decode(requestBytes), let request = NodeRequest(value) else { return nil }
-            fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), request))
+                  let parts = ParsedRequest(requestBytes) else { return nil }
+            fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), parts))
             found.append(nil)
         }
-        for f in fresh { found[f.position] = intern(f.value, encoded: f.request) }
+        for f in fresh { found[f.position] = intern(f.parts, digest: f.request.digest) }
         return found.compactMap { $0 }
     }
 
@@ -241,12 +241,17 @@ struct RunState {
     /// kept in canonical form) and indexed by that digest.
     private mutating func intern(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
         if let known = requestDigestIndex[encoded.digest] { return current(known) }
-        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else { return intern(request) }
-        let dependencies = request.dependencies.map { intern($0) }
+        guard let parts = ParsedRequest(encoded.bytes) else { return intern(request) }
+        return intern(parts, digest: encoded.digest)
+    }
+
+    private mutating func intern(_ parts: ParsedRequest, digest: Digest) -> Int {
+        if let known = requestDigestIndex[digest] { return current(known) }
+        let dependencies = parts.dependencies.map { intern($0) }
         let index = nodes.count
-        nodes.append(RunNode(op: graph.operatorIndex(of: request.op), opName: request.op, value: nil, encodedParams: parts[1],
+        nodes.append(RunNode(op: graph.operatorIndex(of: parts.op), opName: parts.op, value: nil, encodedParams: parts.params,
                              dependencies: dependencies, reportAs: index))
-        requestDigestIndex[encoded.digest] = index
+        requestDigestIndex[digest] = index
         return index
     }
 
@@ -527,3 +532,26 @@ struct EncodedRequest: Sendable {
     let bytes: [UInt8]
     let digest: Digest
 }
+
+/// A request's canonical bytes `[op, params, [dependencies…]]` split without decoding the
+/// parameters, which stay bytes until the node runs.
+struct ParsedRequest {
+    let op: String
+    let params: ArraySlice<UInt8>
+    let dependencies: [NodeRequest]
+
+    init?(_ bytes: [UInt8]) {
+        guard let parts = try? CanonicalDecoder.arrayElements(bytes), parts.count == 3,
+              let op = (try? CanonicalDecoder.decode(Array(parts[0])))?.stringValue,
+              let deps = (try? CanonicalDecoder.decode(Array(parts[2])))?.arrayValue else { return nil }
+        var dependencies: [NodeRequest] = []
+        for d in deps {
+            guard let r = NodeRequest(d) else { return nil }
+            dependencies.append(r)
+        }
+        self.op = op
+        self.params = parts[1]
+        self.dependencies = dependencies
+    }
+}
+

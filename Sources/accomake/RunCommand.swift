@@ -94,7 +94,7 @@ struct StudyView {
 
     /// The real-time verdict of a schedule when the study gives a frame period.
     func meetsFramePeriod(_ s: ScheduleSummary) -> Bool? {
-        study.allocation.framePeriodCycles.map { s.stableFrameLatency <= Double($0) }
+        study.allocation.framePeriodCycles.map { s.meets(framePeriodCycles: $0) }
     }
 
     func text() -> String {

@@ -7,7 +7,8 @@ import Tasks
 /// `accomake bench study [STUDY] [-j N] [--json]` (default: projects/studies/acco-camready.json):
 /// the study cold on a fresh cache, warm (unchanged, rerun), and after one hardware tweak (the
 /// first accelerator's DRAM read energy + 1 %), each phase as its own `accomake run` process, as a
-/// user would see it. Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its share of the cold
+/// user would see it; also the warm graph walk without the shortcut and a budget change, and the
+/// event-log checks of issue 6 (exit status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its share of the cold
 /// time (one accelerator of the study's).
 enum StudyBench {
     struct Phase {
@@ -27,10 +28,10 @@ enum StudyBench {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let cache = folder + "/cache"
 
-        func phase(_ studyPath: String) throws -> Phase {
+        func phase(_ studyPath: String, _ extra: [String] = []) throws -> Phase {
             let began = DispatchTime.now().uptimeNanoseconds
             let (status, output) = try ChildProcess(ChildProcess.currentExecutable,
-                                                    ["run", studyPath, "--cache", cache, "--json", "-j", String(jobs)]).finish()
+                                                    ["run", studyPath, "--cache", cache, "--json", "-j", String(jobs)] + extra).finish()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
             guard status == 0 else { throw UsageError("bench study: accomake run \(studyPath) exited with status \(status)") }
             let summary = (try? JSONSerialization.jsonObject(with: Data(output))) as? [String: Any] ?? [:]
@@ -39,8 +40,19 @@ enum StudyBench {
 
         let cold = try phase(path)
         let warm = try phase(path)
-        let (tweakedStudy, what) = try tweak(study, folder: folder)
+        let walk = try phase(path, ["--no-shortcut"])
+        let (budgetStudy, _) = try copy(study, folder: folder, name: "budget", budgetBits: (study.allocation.budgetBits ?? 8_388_608) / 2)
+        let budget = try phase(budgetStudy)
+        let (tweakedStudy, what) = try copy(study, folder: folder, name: "tweak", tweakFirstHardware: true)
         let tweaked = try phase(tweakedStudy)
+        let allocationNodes = study.accelerators.count * study.workloads.count * study.modes.count * study.objectives.count
+        // What the event log must show (issue 6): nothing reruns unchanged; a budget change reruns
+        // the allocation nodes only; a hardware tweak reruns part of the graph, not all of it.
+        let checks: [(String, Bool)] = [
+            ("unchanged rerun computes nothing", warm.executed == 0 && walk.executed == 0),
+            ("budget change reruns only the \(allocationNodes) allocation nodes", budget.executed == allocationNodes),
+            ("hardware tweak reruns less than the cold run", tweaked.executed > 0 && tweaked.executed < cold.executed),
+        ]
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
         let peakMB = Double(usage.ru_maxrss) / 1024
@@ -52,7 +64,11 @@ enum StudyBench {
             ("warm_seconds", .number(BenchCommand.round6(warm.seconds))), ("warm_nodes_executed", .int(warm.executed)),
             ("warm_cache_hits", .int(warm.hits)),
             ("tweak_seconds", .number(BenchCommand.round6(tweaked.seconds))), ("tweak_nodes_executed", .int(tweaked.executed)),
-            ("tweak_cache_hits", .int(tweaked.hits)), ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
+            ("tweak_cache_hits", .int(tweaked.hits)),
+            ("warm_graph_walk_seconds", .number(BenchCommand.round6(walk.seconds))), ("warm_graph_walk_cache_hits", .int(walk.hits)),
+            ("budget_change_seconds", .number(BenchCommand.round6(budget.seconds))), ("budget_change_nodes_executed", .int(budget.executed)),
+            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
+            ("checks_passed", .bool(checks.allSatisfy(\.1))),
             ("target_cold_seconds", .number(600)), ("target_warm_seconds", .number(1)),
             ("target_tweak_seconds", .number(BenchCommand.round6(share))),
         ]
@@ -61,17 +77,54 @@ enum StudyBench {
         } else {
             print("study benchmark: \(path), -j \(jobs)")
             print("  cold   \(BenchCommand.ms(cold.seconds)) (target ≤ 10 min), \(cold.executed) nodes computed")
-            print("  warm   \(BenchCommand.ms(warm.seconds)) (target ≤ 1 s), \(warm.hits) cache hits, \(warm.executed) computed")
+            print("  warm   \(BenchCommand.ms(warm.seconds)) (target ≤ 1 s), \(warm.executed) computed — inputs unchanged, answers read directly")
+            print("  warm, whole graph walked (--no-shortcut)  \(BenchCommand.ms(walk.seconds)), \(walk.hits) cache hits, \(walk.executed) computed")
+            print("  budget halved  \(BenchCommand.ms(budget.seconds)), \(budget.executed) computed")
             print("  tweak  \(BenchCommand.ms(tweaked.seconds)) (target ≤ \(BenchCommand.ms(share)), 1/\(study.accelerators.count) of cold), \(tweaked.executed) computed, \(tweaked.hits) cache hits — \(what)")
             print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase)")
+            for (name, ok) in checks { print("  \(ok ? "ok" : "FAILED"): \(name)") }
         }
-        return 0
+        return checks.allSatisfy(\.1) ? 0 : 1
     }
 
-    /// A copy of the study whose first accelerator's top memory (DRAM) reads cost 1 % more; paths
-    /// absolute. Returns the copy's path and what changed.
-    static func tweak(_ study: Study, folder: String) throws -> (String, String) {
-        let hardware = study.accelerators[0].hardware
+    /// A copy of the study with absolute paths, another budget or the first accelerator's top
+    /// memory (DRAM) reading 1 % dearer. Returns the copy's path and what changed.
+    static func copy(_ study: Study, folder: String, name: String, budgetBits: Int? = nil, tweakFirstHardware: Bool = false) throws
+        -> (String, String)
+    {
+        var firstHardware = study.accelerators[0].hardware
+        var what = budgetBits.map { "budget_bits \($0)" } ?? ""
+        if tweakFirstHardware { (firstHardware, what) = try tweakHardware(study.accelerators[0].hardware, folder: folder) }
+        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
+        func ints(_ v: [Int]) -> JSONText { .array(v.map { .int($0) }) }
+        let sweep: [(String, JSONText)] = [
+            ("tile_x", ints(study.tileX)), ("tile_y", ints(study.tileY)),
+            ("modes", .array(study.modes.map { .string($0.description) })),
+            ("objectives", .array(study.objectives.map { .string($0.rawValue) })), ("lpf", .int(study.lpf)),
+            ("initial_dilation", study.initialDilation.map { .int($0) } ?? .null), ("frames", .int(study.frames)),
+        ]
+        var allocation: [(String, JSONText)] = [
+            ("objectives", .array(study.allocation.metrics.map { .string($0.rawValue) })),
+            ("table", .string(study.allocation.table.rawValue)),
+        ]
+        if let b = budgetBits ?? study.allocation.budgetBits { allocation.append(("budget_bits", .int(b))) }
+        if let p = study.allocation.framePeriodCycles { allocation.append(("frame_period_cycles", .int(p))) }
+        let text = JSONText.object([
+            ("accelerators", .array(study.accelerators.enumerated().map { i, acc in
+                .object([("hardware", .string(i == 0 ? absolute(firstHardware) : absolute(acc.hardware))), ("mapping", .string(absolute(acc.mapping)))])
+            })),
+            ("workloads", .array(study.workloads.map { w in
+                .object([("workload", .string(absolute(w.path))), ("max_cuts", .int(w.maxCuts)), ("cuts", ints(w.cuts))])
+            })),
+            ("sweep", .object(sweep)), ("allocation", .object(allocation)),
+        ])
+        let studyPath = folder + "/\(name)-study.json"
+        try text.rendered().write(toFile: studyPath, atomically: true, encoding: .utf8)
+        return (studyPath, what)
+    }
+
+    /// A copy of a hardware file whose top memory's read cost is 1 % higher, edited on its line.
+    static func tweakHardware(_ hardware: String, folder: String) throws -> (String, String) {
         guard let data = FileManager.default.contents(atPath: hardware), let text = String(data: data, encoding: .utf8),
               let root = try? JSONParser.parse([UInt8](data)), case .object(let fields) = root.value,
               let memories = fields.first(where: { $0.key == "memories" })?.value, case .object(let list) = memories.value,
@@ -87,34 +140,7 @@ enum StudyBench {
         lines[index].replaceSubrange(range, with: changed)
         let tweakedHardware = folder + "/tweaked-hardware.json"
         try lines.joined(separator: "\n").write(toFile: tweakedHardware, atomically: true, encoding: .utf8)
-
-        func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
-        func ints(_ v: [Int]) -> JSONText { .array(v.map { .int($0) }) }
-        var sweep: [(String, JSONText)] = [
-            ("tile_x", ints(study.tileX)), ("tile_y", ints(study.tileY)),
-            ("modes", .array(study.modes.map { .string($0.description) })),
-            ("objectives", .array(study.objectives.map { .string($0.rawValue) })), ("lpf", .int(study.lpf)),
-            ("initial_dilation", study.initialDilation.map { .int($0) } ?? .null), ("frames", .int(study.frames)),
-        ]
-        sweep.append(("max_cuts", .int(study.workloads.first?.maxCuts ?? 2)))
-        var allocation: [(String, JSONText)] = [
-            ("objectives", .array(study.allocation.metrics.map { .string($0.rawValue) })),
-            ("table", .string(study.allocation.table.rawValue)),
-        ]
-        if let b = study.allocation.budgetBits { allocation.append(("budget_bits", .int(b))) }
-        if let p = study.allocation.framePeriodCycles { allocation.append(("frame_period_cycles", .int(p))) }
-        let copy = JSONText.object([
-            ("accelerators", .array(study.accelerators.enumerated().map { i, acc in
-                .object([("hardware", .string(i == 0 ? tweakedHardware : absolute(acc.hardware))), ("mapping", .string(absolute(acc.mapping)))])
-            })),
-            ("workloads", .array(study.workloads.map { w in
-                .object([("workload", .string(absolute(w.path))), ("max_cuts", .int(w.maxCuts)), ("cuts", ints(w.cuts))])
-            })),
-            ("sweep", .object(sweep)), ("allocation", .object(allocation)),
-        ])
-        let studyPath = folder + "/tweaked-study.json"
-        try copy.rendered().write(toFile: studyPath, atomically: true, encoding: .utf8)
         let name = list.last?.key ?? "top memory"
-        return (studyPath, "\((hardware as NSString).lastPathComponent) \(name) r_cost \(literal) → \(changed)")
+        return (tweakedHardware, "\((hardware as NSString).lastPathComponent) \(name) r_cost \(literal) → \(changed)")
     }
 }

@@ -298,3 +298,24 @@ extension StudyTests {
         XCTAssertEqual(html.components(separatedBy: "<rect class=\"energy\"").count - 1, chosen.trunks.reduce(0) { $0 + $1.perKey.count } + 2)
     }
 }
+
+/// The real-time table (acco.md §7.1): only tiles one frame tall, stable rows and stable footprints.
+extension StudyTests {
+    func testRealTimeTableReadsStableRowsOfOneFrameTiles() throws {
+        let s = try study(tileX: [2], tileY: [16, 1], allocation: #"{"table": "real-time", "frame_period_cycles": 100000}"#)
+        let store = MemoryStore()
+        let (_, reports) = try run(s, on: store)
+        let r = try XCTUnwrap(reports.first)
+        XCTAssertEqual(r.table, .realTime)
+        let best = try XCTUnwrap(r.best[.energy])
+        XCTAssertEqual(best.schedule.choice, [1], "only 2 × 1 is one frame tall")
+        let trunk = try XCTUnwrap(r.trunks[AllocationReport.Slot(range: 0, tile: 1)])
+        XCTAssertEqual(best.schedule.energy, trunk.readings.stable.energy)
+        XCTAssertEqual(best.schedule.latency, trunk.readings.stable.latency)
+        XCTAssertEqual(best.schedule.peakBits, trunk.footprint.stable.featureBits)
+        let summary = try XCTUnwrap(ScheduleSummary(r, best))
+        XCTAssertEqual(summary.stableFrameLatency, Double(trunk.readings.stable.latency), "one frame per stable row")
+        XCTAssertEqual(summary.meets(framePeriodCycles: trunk.readings.stable.latency), true)
+        XCTAssertEqual(summary.meets(framePeriodCycles: trunk.readings.stable.latency - 1), false)
+    }
+}

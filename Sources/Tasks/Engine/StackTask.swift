@@ -49,33 +49,38 @@ public enum StackTask {
         let lpf: Int
         let objective: Objective
 
-        /// One evaluation with the searches known so far; missing ones become requests.
-        func step(known: [Digest: LayerEvaluation?]) throws -> Step {
-            var missing: [Digest: NodeRequest] = [:]
-            var order: [Digest] = []
+        /// One layer-tile sub-problem: the layer as tiled and the hierarchy visible to it.
+        struct SubProblem: Hashable, Sendable {
+            let layer: Layer
+            let core: Core
+        }
+
+        /// One evaluation with the searches known so far; missing ones become requests. Known
+        /// answers are keyed by the sub-problem itself (Swift hashing), so a sub-problem's
+        /// canonical parameters are built only when it is requested.
+        func step(known: [SubProblem: LayerEvaluation?]) throws -> Step {
+            var missing: [SubProblem] = []
+            var asked = Set<SubProblem>()
             var evaluation = StackEvaluation(trunk: trunk, core: core, mode: mode, tileX: tileX, tileY: tileY) { layer, truncated in
-                let params = LayerSearchTask.params(layer: layer, core: truncated, lpfLimit: lpf, objective: objective)
-                let key = try CanonicalEncoder.digest(params)
-                if let answer = known[key] {
+                let sub = SubProblem(layer: layer, core: truncated)
+                if let answer = known[sub] {
                     guard let e = answer else { throw LayerSearchError.hierarchyTooSmall(layer: layer.id) }
                     return e
                 }
-                if missing[key] == nil {
-                    missing[key] = NodeRequest(LayerSearchTask.operator.id, params)
-                    order.append(key)
-                }
+                if asked.insert(sub).inserted { missing.append(sub) }
                 return LayerEvaluation.placeholder
             }
             evaluation.fullSize = fullSize
             let result = try evaluation.run()
-            if order.isEmpty { return .done(try CanonicalEncoder.encode(CanonicalForms.value(result))) }
-            let requests = order.compactMap { missing[$0] }
-            let keys = order
-            return .need(requests) { artifacts in
+            if missing.isEmpty { return .done(try CanonicalEncoder.encode(CanonicalForms.value(result))) }
+            let requests = missing.map {
+                NodeRequest(LayerSearchTask.operator.id, LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf, objective: objective))
+            }
+            return .need(requests) { [missing] artifacts in
                 var next = known
-                for (key, artifact) in zip(keys, artifacts) {
+                for (sub, artifact) in zip(missing, artifacts) {
                     // updateValue, not subscript assignment: a "too small" answer is a nil that must be stored.
-                    next.updateValue(try LayerSearchTask.result(artifact)?.evaluation, forKey: key)
+                    next.updateValue(try LayerSearchTask.result(artifact)?.evaluation, forKey: sub)
                 }
                 return try step(known: next)
             }

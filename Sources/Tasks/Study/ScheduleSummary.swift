@@ -48,4 +48,7 @@ public struct ScheduleSummary: Sendable {
         stableFrameLatency = trunks.reduce(0) { $0 + Double($1.stable.latency) / Double(max(1, $1.clipped.y)) }
         stableFrameEnergy = trunks.reduce(0) { $0 + Double($1.stable.energy) / Double(max(1, $1.clipped.y)) }
     }
+
+    /// The real-time verdict: one steady-state frame takes no more than the frame period.
+    public func meets(framePeriodCycles: Int) -> Bool { stableFrameLatency <= Double(framePeriodCycles) }
 }
