@@ -40,6 +40,7 @@ public struct CanonicalDecoder {
         case .null, .falseValue, .trueValue: return
         case .int, .double: _ = try word()
         case .string, .bytes: _ = try slice()
+        case .shared: throw .malformed("a shared-value reference at \(offset - 1) (only its digest is stored)")
         case .array:
             for _ in 0..<(try length()) { try skip(depth: depth + 1) }
         case .object:
@@ -64,6 +65,7 @@ public struct CanonicalDecoder {
             return .double(d)
         case .string: return .string(try string())
         case .bytes: return .bytes(Array(try slice()))
+        case .shared: throw .malformed("a shared-value reference at \(offset - 1) (only its digest is stored)")
         case .array:
             let count = try length()
             var elements: [Value] = []

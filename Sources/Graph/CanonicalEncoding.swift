@@ -27,7 +27,7 @@ public enum CanonicalEncodingError: Error, Equatable, CustomStringConvertible {
 /// No text formatting anywhere, so the bytes do not depend on locale, platform or hash seed.
 public struct CanonicalEncoder {
     enum Tag: UInt8 {
-        case null = 0, falseValue = 1, trueValue = 2, int = 3, double = 4, string = 5, bytes = 6, array = 7, object = 8
+        case null = 0, falseValue = 1, trueValue = 2, int = 3, double = 4, string = 5, bytes = 6, array = 7, object = 8, shared = 9
     }
 
     public private(set) var bytes: [UInt8] = []
@@ -108,6 +108,9 @@ public struct CanonicalEncoder {
             for (i, element) in elements.enumerated() {
                 try append(element, path: "\(path())[\(i)]")
             }
+        case .shared(let shared):
+            bytes.append(Tag.shared.rawValue)
+            bytes.append(contentsOf: shared.digest.bytes)
         case .object(let fields):
             bytes.append(Tag.object.rawValue)
             appendLength(fields.count)

@@ -125,7 +125,7 @@ public struct RunRecord: Sendable, Equatable {
     /// Every leaf of a value by path; an array element that is an object with a string `name`
     /// is addressed by that name (`.memories[dram].size`).
     static func leaves(_ value: Value, path: String = "") -> [String: String] {
-        switch value {
+        switch value.resolved {
         case .object(let fields):
             return fields.reduce(into: [:]) { out, f in out.merge(leaves(f.value, path: path + "." + f.key)) { a, _ in a } }
         case .array(let items):

@@ -2,7 +2,7 @@ import Foundation
 
 /// The canonical value type: what task parameters are made of, and what gets hashed.
 ///
-/// Only these eight shapes exist, so that every value has exactly one byte encoding
+/// Only these nine shapes exist, so that every value has exactly one byte encoding
 /// (see `CanonicalEncoder`). Objects have `String` keys only: maps keyed by anything else are
 /// written as arrays of pairs by whoever builds the value.
 public indirect enum Value: Hashable, Sendable {
@@ -14,6 +14,25 @@ public indirect enum Value: Hashable, Sendable {
     case bytes([UInt8])
     case array([Value])
     case object([String: Value])
+    /// A large value many parameters share (a network, a hardware model), hashed once: it encodes
+    /// as its digest (a Merkle reference), so a key over parameters that name it costs 32 bytes,
+    /// not the value's size. Tasks read through it (`subscript`, `resolved`). Parameters that are
+    /// stored (dynamic requests) must not contain one: its bytes cannot be decoded back.
+    case shared(SharedValue)
+}
+
+/// A value with its canonical digest, computed once.
+public final class SharedValue: Hashable, Sendable {
+    public let value: Value
+    public let digest: Digest
+
+    public init(_ value: Value) throws(CanonicalEncodingError) {
+        self.value = value
+        digest = try CanonicalEncoder.digest(value)
+    }
+
+    public static func == (a: SharedValue, b: SharedValue) -> Bool { a.digest == b.digest }
+    public func hash(into hasher: inout Hasher) { hasher.combine(digest) }
 }
 
 extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, ExpressibleByIntegerLiteral,
@@ -32,15 +51,22 @@ extension Value: ExpressibleByNilLiteral, ExpressibleByBooleanLiteral, Expressib
 }
 
 extension Value {
+    /// An object's field, read through shared values.
     public subscript(key: String) -> Value? {
-        if case .object(let fields) = self { return fields[key] }
+        if case .object(let fields) = resolved { return fields[key]?.resolved }
         return nil
     }
 
-    public var intValue: Int64? { if case .int(let v) = self { return v } else { return nil } }
-    public var doubleValue: Double? { if case .double(let v) = self { return v } else { return nil } }
-    public var stringValue: String? { if case .string(let v) = self { return v } else { return nil } }
-    public var boolValue: Bool? { if case .bool(let v) = self { return v } else { return nil } }
-    public var arrayValue: [Value]? { if case .array(let v) = self { return v } else { return nil } }
-    public var bytesValue: [UInt8]? { if case .bytes(let v) = self { return v } else { return nil } }
+    /// The value itself, or the one a `.shared` reference holds.
+    public var resolved: Value {
+        if case .shared(let s) = self { return s.value }
+        return self
+    }
+
+    public var intValue: Int64? { if case .int(let v) = resolved { return v } else { return nil } }
+    public var doubleValue: Double? { if case .double(let v) = resolved { return v } else { return nil } }
+    public var stringValue: String? { if case .string(let v) = resolved { return v } else { return nil } }
+    public var boolValue: Bool? { if case .bool(let v) = resolved { return v } else { return nil } }
+    public var arrayValue: [Value]? { if case .array(let v) = resolved { return v } else { return nil } }
+    public var bytesValue: [UInt8]? { if case .bytes(let v) = resolved { return v } else { return nil } }
 }

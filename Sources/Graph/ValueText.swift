@@ -15,6 +15,7 @@ public enum ValueText {
         case .double(let d): out += String(d)
         case .string(let s): out += "\"" + s + "\""
         case .bytes(let b): out += "<\(b.count) bytes>"
+        case .shared(let s): write(s.value, into: &out, limit: limit)
         case .array(let elements):
             out += "["
             for (i, e) in elements.enumerated() {

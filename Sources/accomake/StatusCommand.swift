@@ -37,7 +37,8 @@ enum StatusCommand {
         }
         let ran = record.nodes.filter { $0.outcome == .executed }
         let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff }
-        print("last run of \(path): \(ran.count) of \(record.nodes.count) nodes ran, \(reused.count) came from the cache")
+        print("last graph run of \(path): \(ran.count) of \(record.nodes.count) nodes ran, \(reused.count) came from the cache")
+        print("(reruns with every input unchanged are answered without a graph run and leave this record as it is)")
         for op in Set(record.dynamicExecuted.keys).union(record.dynamicReused.keys).sorted() {
             print("  requested by them: \(op) \(record.dynamicExecuted[op] ?? 0) ran, \(record.dynamicReused[op] ?? 0) reused")
         }

@@ -98,3 +98,24 @@ final class CanonicalEncodingTests: XCTestCase {
         XCTAssertThrowsError(try CanonicalDecoder.decode([0x09]))
     }
 }
+
+/// `Value.shared`: a Merkle reference, encoded as tag 9 and the value's digest.
+final class SharedValueTests: XCTestCase {
+    func testSharedValueEncodesAsItsDigest() throws {
+        let big: Value = ["layers": .array((0..<100).map { .int($0) }), "name": "net"]
+        let shared = try SharedValue(big)
+        XCTAssertEqual(shared.digest, try CanonicalEncoder.digest(big))
+        XCTAssertEqual(try CanonicalEncoder.encode(.shared(shared)), [9] + shared.digest.bytes)
+        // Inside parameters it costs 33 bytes whatever its size, and reads through.
+        let params: Value = ["trunk": .shared(shared), "tile": [2, 16]]
+        XCTAssertEqual(try CanonicalEncoder.encode(params).count, 94)
+        XCTAssertGreaterThan(try CanonicalEncoder.encode(big).count, 900)
+        XCTAssertEqual(params["trunk"], big)
+        XCTAssertEqual(params["trunk"]?["name"]?.stringValue, "net")
+        // Two references to equal values are equal and hash alike; a reference is not its value.
+        XCTAssertEqual(Value.shared(try SharedValue(big)), .shared(shared))
+        XCTAssertNotEqual(try CanonicalEncoder.encode(.shared(shared)), try CanonicalEncoder.encode(big))
+        // Stored bytes never hold one: decoding refuses it.
+        XCTAssertThrowsError(try CanonicalDecoder.decode(try CanonicalEncoder.encode(params)))
+    }
+}

@@ -25,8 +25,9 @@ public enum StackTask {
 
     public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int, tileY: Int,
                               lpfLimit: Int, objective: Objective) -> Value {
-        params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), mode: mode, tileX: tileX, tileY: tileY, lpfLimit: lpfLimit,
-               objective: objective)
+        ["trunk": CanonicalForms.value(trunk), "full_size": fullSize.map { CanonicalForms.value($0) } ?? .null,
+         "core": CanonicalForms.value(core), "mode": .string(mode.description),
+         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
     }
 
     /// The same from values built once: a study's many nodes then share one copy of each
@@ -94,20 +95,21 @@ extension LayerEvaluation {
                                              idealTemporalCycle: 0, stallSlack: 0, onload: 0, offload: 0, doubleBuffered: [:])
 }
 
-/// A trunk, its untransformed widths and the core as canonical values, built once and shared by
-/// every node parameter that names them.
+/// A trunk, its untransformed widths and the core as shared canonical values (`Value.shared`),
+/// built and hashed once: every node parameter that names them holds the same copy, and a node
+/// key covers each by its 32-byte digest instead of its encoding.
 public struct TrunkValues: Sendable {
     public var trunk: Value
     public var fullSize: Value
     public var core: Value
 
-    public init(trunk: Network, fullSize: Network?, core: Core) {
-        self.init(trunk: trunk, fullSize: fullSize, core: CanonicalForms.value(core))
+    public init(trunk: Network, fullSize: Network?, core: Core) throws {
+        try self.init(trunk: trunk, fullSize: fullSize, core: .shared(SharedValue(CanonicalForms.value(core))))
     }
 
-    public init(trunk: Network, fullSize: Network?, core: Value) {
-        self.trunk = CanonicalForms.value(trunk)
-        self.fullSize = fullSize.map { CanonicalForms.value($0) } ?? .null
+    public init(trunk: Network, fullSize: Network?, core: Value) throws {
+        self.trunk = .shared(try SharedValue(CanonicalForms.value(trunk)))
+        self.fullSize = try fullSize.map { .shared(try SharedValue(CanonicalForms.value($0))) } ?? .null
         self.core = core
     }
 }

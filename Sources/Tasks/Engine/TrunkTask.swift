@@ -22,7 +22,8 @@ public enum TrunkTask {
     }
 
     public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {
-        params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), tileX: tileX, tileY: tileY, networkEnd: networkEnd)
+        ["trunk": CanonicalForms.value(trunk), "full_size": CanonicalForms.value(fullSize), "core": CanonicalForms.value(core),
+         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "network_end": .bool(networkEnd)]
     }
 
     public static func params(_ v: TrunkValues, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {

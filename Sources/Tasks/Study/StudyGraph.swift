@@ -40,7 +40,7 @@ public struct StudyGraph: Sendable {
                     .filter { RangeEnumeration.ranges(of: $0).allSatisfy(Set(ranges).contains) }
                 let budget = try study.allocation.budgetBits ?? Self.defaultBudget(core, file: accelerator.hardware)
                 let last = trunks.fullSize.outputNode?.id
-                let coreValue = CanonicalForms.value(core)
+                let coreValue = Value.shared(try SharedValue(CanonicalForms.value(core)))
                 var rangeValues: [LayerRange: TrunkValues] = [:]
                 let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
                 for mode in study.modes {
@@ -118,7 +118,7 @@ public struct StudyGraph: Sendable {
     /// it (Step 2); returns the trunk node. Registers the layer-search operator the stack node asks for.
     public static func addTrunk(to graph: inout Graph, trunk: Network, widths: Network, core: Core, mode: CachingMode, tileX: Int,
                                 tileY: Int, lpf: Int, objective: Objective, networkEnd: Bool) throws -> NodeID {
-        try addTrunk(to: &graph, TrunkValues(trunk: trunk, fullSize: widths, core: core), mode: mode, tileX: tileX, tileY: tileY,
+        try addTrunk(to: &graph, try TrunkValues(trunk: trunk, fullSize: widths, core: core), mode: mode, tileX: tileX, tileY: tileY,
                      lpf: lpf, objective: objective, networkEnd: networkEnd)
     }
 
