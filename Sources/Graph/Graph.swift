@@ -57,6 +57,14 @@ public struct Graph: Sendable {
 
     func operatorIndex(of id: String) -> Int? { operatorIndex[id] }
 
+    /// The same graph under a new model version: every operator's version moved by `offset`, so
+    /// every node's key changes (dynamic requests included) and nothing cached is reused.
+    public func bumpingVersions(by offset: Int64) -> Graph {
+        var copy = self
+        copy.operators = operators.map { Operator($0.id, version: $0.version + offset, run: $0.run) }
+        return copy
+    }
+
     public func params(of node: NodeID) -> Value { nodes[node.index].params }
     public func operatorID(of node: NodeID) -> String { operators[nodes[node.index].op].id }
     public func dependencies(of node: NodeID) -> [NodeID] { nodes[node.index].dependencies.map { NodeID(index: $0) } }

@@ -319,3 +319,19 @@ extension StudyTests {
         XCTAssertEqual(summary.meets(framePeriodCycles: trunk.readings.stable.latency - 1), false)
     }
 }
+
+extension StudyTests {
+    /// A new model version (every operator's version bumped) recomputes every node, static and
+    /// requested, and gives the same answers.
+    func testNewModelVersionRerunsEverything() throws {
+        let built = try StudyGraph(try study())
+        let store = MemoryStore()
+        let first = Executor(store: store).build(built.graph, targets: built.allocationNodes)
+        let bumped = Executor(store: store).build(built.graph.bumpingVersions(by: 1), targets: built.allocationNodes)
+        XCTAssertEqual(bumped.log.count(.hit) + bumped.log.count(.cutoff), 0)
+        XCTAssertEqual(bumped.log.count(.executed), first.log.count(.executed))
+        XCTAssertGreaterThan(Self.executedOps(bumped.log)["accomake.layer-search"] ?? 0, 0)
+        XCTAssertEqual(try AllocationTask.report(try XCTUnwrap(bumped.outputs[built.allocationNodes[0]])).best[.energy],
+                       try AllocationTask.report(try XCTUnwrap(first.outputs[built.allocationNodes[0]])).best[.energy])
+    }
+}
