@@ -125,7 +125,7 @@ public struct StudyReport: Sendable {
     func perLayer(_ s: ScheduleSummary) -> String {
         let rows = s.trunks.flatMap { t in t.perKey.map { (key: "\(t.range.description) \($0.key)", energy: Double($0.window.energy), latency: Double($0.window.latency)) } }
         let maxE = max(1, rows.map(\.energy).max() ?? 1), maxL = max(1, rows.map(\.latency).max() ?? 1)
-        let rowHeight = 16, labelWidth = 260, barWidth = 300
+        let rowHeight = 16, labelWidth = 340, barWidth = 280
         var svg = "<svg xmlns=\"http://www.w3.org/2000/svg\" role=\"img\" data-chart=\"per-layer\" width=\"\(labelWidth + 2 * barWidth + 40)\" height=\"\(rowHeight * (rows.count + 1) + 10)\">\n"
         svg += "<text x=\"\(labelWidth)\" y=\"12\">energy (max \(Self.sci(maxE)) pJ)</text><text x=\"\(labelWidth + barWidth + 20)\" y=\"12\">latency (max \(Self.sci(maxL)) cycles)</text>\n"
         for (i, r) in rows.enumerated() {
@@ -152,9 +152,10 @@ public struct StudyReport: Sendable {
         }
         let y = 40 * s.trunks.count + 10
         let sum = peaks.reduce(0, +)
-        svg += "<text x=\"0\" y=\"\(y + 16)\">all trunks</text><rect class=\"peak\" x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(Self.fmt(sum * scale))\" height=\"24\"/>\n"
+        svg += "<text x=\"0\" y=\"\(y + 16)\">all trunks</text><rect class=\"peak\" x=\"\(labelWidth)\" y=\"\(y)\" width=\"\(Self.fmt(sum * scale))\" height=\"24\"/>"
+        svg += "<text x=\"\(labelWidth + Int(sum * scale) + 4)\" y=\"\(y + 16)\">\(Int(sum))</text>\n"
         let bx = Self.fmt(Double(labelWidth) + Double(budget) * scale)
-        svg += "<line class=\"budget\" x1=\"\(bx)\" y1=\"0\" x2=\"\(bx)\" y2=\"\(height)\"/><text x=\"\(bx)\" y=\"\(height - 2)\"> budget \(budget)</text>\n"
+        svg += "<line class=\"budget\" x1=\"\(bx)\" y1=\"0\" x2=\"\(bx)\" y2=\"\(height)\"/><text x=\"\(bx)\" y=\"\(height - 4)\" text-anchor=\"end\">budget \(budget) </text>\n"
         return svg + "</svg>\n"
     }
 
