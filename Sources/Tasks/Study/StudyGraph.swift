@@ -36,8 +36,9 @@ public struct StudyGraph: Sendable {
                 try Self.check(workload, in: trunks.fullSize, study: study.file, index: w)
                 let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
                     .filter { trunks.admits(after: $0.after, through: $0.through) }
+                let evaluated = Set(ranges)
                 let cutLists = StudyRanges.cutLists(trunks.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
-                    .filter { RangeEnumeration.ranges(of: $0).allSatisfy(Set(ranges).contains) }
+                    .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
                 let budget = try study.allocation.budgetBits ?? Self.defaultBudget(core, file: accelerator.hardware)
                 let last = trunks.fullSize.outputNode?.id
                 let coreValue = Value.shared(try SharedValue(CanonicalForms.value(core)))
