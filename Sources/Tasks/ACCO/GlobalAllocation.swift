@@ -62,6 +62,12 @@ public enum GlobalAllocation {
 }
 
 extension GlobalAllocation {
+    /// a × b < c × d, exactly (128-bit products).
+    static func productLess(_ a: Int, _ b: Int, _ c: Int, _ d: Int) -> Bool {
+        let x = a.multipliedFullWidth(by: b), y = c.multipliedFullWidth(by: d)
+        return x.high != y.high ? x.high < y.high : x.low < y.low
+    }
+
     /// A partial assignment: the resource coordinate, up to two summed costs and the choice so far
     /// (positions in the latency-ranked option lists).
     struct Point {
@@ -74,9 +80,8 @@ extension GlobalAllocation {
 
         func beats(_ other: Point, _ metric: Metric) -> Bool {
             if metric == .edp {
-                let x = a.multipliedFullWidth(by: b), y = other.a.multipliedFullWidth(by: other.b)
-                if x.high != y.high { return x.high < y.high }
-                if x.low != y.low { return x.low < y.low }
+                if GlobalAllocation.productLess(a, b, other.a, other.b) { return true }
+                if GlobalAllocation.productLess(other.a, other.b, a, b) { return false }
             } else if a != other.a {
                 return a < other.a
             }

@@ -175,9 +175,7 @@ extension GlobalAllocation.Schedule {
         switch metric {
         case .latency: return latency < other.latency
         case .energy: return energy < other.energy
-        case .edp:
-            let x = latency.multipliedFullWidth(by: energy), y = other.latency.multipliedFullWidth(by: other.energy)
-            return x.high != y.high ? x.high < y.high : x.low < y.low
+        case .edp: return GlobalAllocation.productLess(latency, energy, other.latency, other.energy)
         }
     }
 }
