@@ -9,7 +9,9 @@ import Tasks
 /// of ACCO's `*_cache.log` files.
 enum FootprintCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "footprint", options: CausalOptions.names.union(["hardware", "workload", "mapping", "tile", "max-cuts", "cuts"]),
+        // `--cache` is accepted as on every command; footprints are computed directly (milliseconds), not cached.
+        let a = try Arguments(args, command: "footprint",
+                              options: CausalOptions.names.union(["hardware", "workload", "mapping", "tile", "max-cuts", "cuts", "cache"]),
                               flags: ["json"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("footprint: --\(name) FILE is required") }
