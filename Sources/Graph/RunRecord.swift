@@ -50,19 +50,27 @@ public struct RunRecord: Sendable, Equatable {
     public var dynamicExecuted: [String: Int]
     public var dynamicReused: [String: Int]
 
-    /// What would have to run in `graph` now, against `previous`: per graph node its change, nil
-    /// when up to date. `cached` tells whether a key still has its result.
-    public static func changes(_ graph: Graph, names: [String], detail: Set<String>, previous: RunRecord?,
-                               cached: (Digest) -> Bool) -> [Change?] {
+    /// The graph as it is now against the last record: per node its change (nil when up to date)
+    /// and its parameter-field digests, which the record written after the run reuses.
+    public struct Assessment: Sendable {
+        public let changes: [Change?]
+        let fields: [[String: Digest]]
+    }
+
+    /// What would have to run in `graph` now, against `previous`. `cached` tells whether a key
+    /// still has its result.
+    public static func assess(_ graph: Graph, names: [String], detail: Set<String>, previous: RunRecord?,
+                              cached: (Digest) -> Bool) -> Assessment {
         let before = Dictionary((previous?.nodes ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [Change?] = []
+        let allFields = (0..<graph.count).map { Self.fieldDigests(graph.params(of: NodeID(index: $0))) }
         for i in 0..<graph.count {
             let id = NodeID(index: i)
             guard let old = before[names[i]] else { out.append(.new); continue }
             let op = graph.operators[graph.nodes[i].op]
             if op.version != old.version { out.append(.version(from: old.version, to: op.version)); continue }
             let params = graph.params(of: id)
-            let fields = Self.fieldDigests(params)
+            let fields = allFields[i]
             if fields != old.fields {
                 let changed = Set(fields.keys).union(old.fields.keys).filter { fields[$0] != old.fields[$0] }.sorted()
                 var leafChanges: [String] = []
@@ -82,11 +90,11 @@ public struct RunRecord: Sendable, Equatable {
             }
             out.append(old.key.map(cached) == true ? nil : .notCached)
         }
-        return out
+        return Assessment(changes: out, fields: allFields)
     }
 
-    /// The record of a finished run: `changes` as computed before it, outcomes from its log.
-    public init(_ graph: Graph, names: [String], detail: Set<String>, changes: [Change?], log: EventLog) {
+    /// The record of a finished run: its assessment as made before it, outcomes from its log.
+    public init(_ graph: Graph, names: [String], detail: Set<String>, assessment: Assessment, log: EventLog) {
         var outcome: [Int: Event] = [:]
         var executed: [String: Int] = [:], reused: [String: Int] = [:]
         for e in log.events {
@@ -102,13 +110,13 @@ public struct RunRecord: Sendable, Equatable {
         nodes = (0..<graph.count).map { i in
             let id = NodeID(index: i)
             let params = graph.params(of: id)
-            let fields = Self.fieldDigests(params)
+            let fields = assessment.fields[i]
             for f in detail {
                 if let d = fields[f], leaves[d] == nil, let value = params.field(f) { leaves[d] = Self.leaves(value) }
             }
             return Node(name: names[i], op: graph.operatorID(of: id), version: graph.operators[graph.nodes[i].op].version,
                         fields: fields, dependencies: graph.dependencies(of: id).map { names[$0.index] },
-                        key: outcome[i]?.key, outcome: outcome[i]?.kind, reason: changes[i])
+                        key: outcome[i]?.key, outcome: outcome[i]?.kind, reason: assessment.changes[i])
         }
         self.leaves = leaves
         dynamicExecuted = executed

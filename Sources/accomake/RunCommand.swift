@@ -54,12 +54,12 @@ enum RunCommand {
         }
         let built = try StudyGraph(study)
         // What is dirty and why, against the last run, before running (for `explain`).
-        let changes = RunRecord.changes(built.graph, names: built.names, detail: StudyGraph.detailedFields,
+        let assessment = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
                                         previous: StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command, cache: store) else {
             return nil
         }
-        StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, changes: changes, log: outcome.log),
+        StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, assessment: assessment, log: outcome.log),
                          study: path, a)
         var outputs: [Artifact] = []
         for (p, node) in zip(built.problems, built.allocationNodes) {

@@ -14,8 +14,8 @@ enum StatusCommand {
         let built = try StudyGraph(try StudyFormat.load(path))
         let store = try CacheLocation.open(a)
         let previous = StudyRecord.load(study: path, a)
-        let changes = RunRecord.changes(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
-                                        cached: { store.lookup($0) != nil })
+        let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
+                                       cached: { store.lookup($0) != nil }).changes
         let dirty = changes.indices.filter { changes[$0] != nil }
         print("\(path): \(changes.count - dirty.count) of \(changes.count) nodes up to date, \(dirty.count) dirty"
               + (previous == nil ? " (no earlier run recorded on this cache)" : ""))

@@ -16,9 +16,9 @@ final class RunRecordTests: XCTestCase {
     let names = ["a", "b", "c"]
 
     func record(_ g: Graph, store: MemoryStore, previous: RunRecord?) -> (RunRecord, [RunRecord.Change?]) {
-        let changes = RunRecord.changes(g, names: names, detail: ["core"], previous: previous, cached: { store.lookup($0) != nil })
+        let assessment = RunRecord.assess(g, names: names, detail: ["core"], previous: previous, cached: { store.lookup($0) != nil })
         let result = Executor(store: store).build(g, targets: [NodeID(index: 2)])
-        return (RunRecord(g, names: names, detail: ["core"], changes: changes, log: result.log), changes)
+        return (RunRecord(g, names: names, detail: ["core"], assessment: assessment, log: result.log), assessment.changes)
     }
 
     func testEachKindOfChangeIsNamed() throws {
