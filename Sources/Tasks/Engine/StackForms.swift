@@ -41,17 +41,23 @@ extension CanonicalForms {
         return Network(nodes: nodes)
     }
 
-    static func value(_ cost: KeyCost) -> Value {
-        [.double(cost.energy), .int(Int64(cost.latency0)), .int(Int64(cost.latency1)), .int(Int64(cost.latency2)),
-         .bool(cost.isCopy), .object(cost.breakdown.mapValues { .double($0) }), .int(Int64(cost.offload)),
-         .array(cost.offloadPairs.map { .int(Int64($0)) }), .array(cost.firstHops.map { .int(Int64($0)) })]
+    /// A key cost; its energy breakdown is a dense list over the result's breakdown names (null
+    /// where absent), so the names are written once per result, not once per cost.
+    static func value(_ cost: KeyCost, names: [String: Int]) -> Value {
+        var breakdown = [Value](repeating: .null, count: names.count)
+        for (k, x) in cost.breakdown { if let i = names[k] { breakdown[i] = .double(x) } }
+        return [.double(cost.energy), .int(Int64(cost.latency0)), .int(Int64(cost.latency1)), .int(Int64(cost.latency2)),
+                .bool(cost.isCopy), .array(breakdown), .int(Int64(cost.offload)),
+                .array(cost.offloadPairs.map { .int(Int64($0)) }), .array(cost.firstHops.map { .int(Int64($0)) })]
     }
 
-    static func keyCost(_ v: Value) throws(Malformed) -> KeyCost {
+    static func keyCost(_ v: Value, names: [String]) throws(Malformed) -> KeyCost {
         let t = try list(v)
-        guard t.count == 9, case .bool(let isCopy) = t[4], case .object(let b) = t[5] else { throw Malformed(description: "cost") }
+        guard t.count == 9, case .bool(let isCopy) = t[4], case .array(let b) = t[5], b.count == names.count else {
+            throw Malformed(description: "cost")
+        }
         var breakdown: [String: Double] = [:]
-        for (k, x) in b { breakdown[k] = try double(x) }
+        for (i, x) in b.enumerated() where x != .null { breakdown[names[i]] = try double(x) }
         return KeyCost(energy: try double(t[0]), latency0: try int(t[1]), latency1: try int(t[2]), latency2: try int(t[3]),
                        isCopy: isCopy, breakdown: breakdown, offload: try int(t[6]),
                        offloadPairs: try list(t[7]).map { (x: Value) throws(Malformed) in try int(x) },
@@ -59,8 +65,13 @@ extension CanonicalForms {
     }
 
     static func value(_ r: StackResult) -> Value {
-        func bucket(_ b: [(cost: KeyCost, count: Int)]) -> Value { .array(b.map { [value($0.cost), .int(Int64($0.count))] }) }
+        let names = Set(r.buckets.values.flatMap { b in (b.all + b.row0 + b.row1 + b.lastRow).flatMap { $0.cost.breakdown.keys } }).sorted()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        func bucket(_ b: [(cost: KeyCost, count: Int)]) -> Value {
+            .array(b.map { [value($0.cost, names: index), .int(Int64($0.count))] })
+        }
         return [
+            "breakdown_names": .array(names.map { .string($0) }),
             "tile_type_counts": .array(r.tileTypeCounts.map { .int(Int64($0)) }),
             "rows": .int(Int64(r.rows)), "columns": .int(Int64(r.columns)),
             "placements": .array(r.placements.map { p in
@@ -76,11 +87,12 @@ extension CanonicalForms {
     }
 
     static func stackResult(_ v: Value) throws(Malformed) -> StackResult {
+        let names = try strings(v["breakdown_names"])
         func bucket(_ v: Value) throws(Malformed) -> [(cost: KeyCost, count: Int)] {
             try list(v).map { (e: Value) throws(Malformed) in
                 let pair = try list(e)
                 guard pair.count == 2 else { throw Malformed(description: "bucket") }
-                return (try keyCost(pair[0]), try int(pair[1]))
+                return (try keyCost(pair[0], names: names), try int(pair[1]))
             }
         }
         var result = StackResult(tileTypeCounts: try list(v["tile_type_counts"]).map { (x: Value) throws(Malformed) in try int(x) },
