@@ -228,7 +228,7 @@ struct RunState {
                 found.append(current(known))
                 continue
             }
-            guard let requestBytes = memo[digest] ?? store.load(digest, size: size),
+            guard let requestBytes = store.load(digest, size: size),
                   let parts = ParsedRequest(requestBytes) else { return nil }
             fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), parts))
             found.append(nil)
@@ -237,13 +237,15 @@ struct RunState {
         return found.compactMap { $0 }
     }
 
-    /// A request's node: found by its digest, else made from the request's bytes (its parameters
-    /// kept in canonical form) and indexed by that digest.
+    /// A task-made request's node: its parameters' bytes are cut from the request's encoding
+    /// (`[op, params, deps]`, just made by the executor, so always well formed).
     private mutating func intern(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
-        if let known = requestDigestIndex[encoded.digest] { return current(known) }
-        guard let parts = ParsedRequest(encoded.bytes) else { return intern(request) }
-        return intern(parts, digest: encoded.digest)
+        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else { return intern(request) }
+        return intern(ParsedRequest(op: request.op, params: parts[1], dependencies: request.dependencies), digest: encoded.digest)
     }
+
+    /// A request's node: found by its digest, else made with its parameters kept in canonical
+    /// form and indexed by that digest.
 
     private mutating func intern(_ parts: ParsedRequest, digest: Digest) -> Int {
         if let known = requestDigestIndex[digest] { return current(known) }
@@ -540,6 +542,10 @@ struct ParsedRequest {
     let params: ArraySlice<UInt8>
     let dependencies: [NodeRequest]
 
+    init(op: String, params: ArraySlice<UInt8>, dependencies: [NodeRequest]) {
+        self.op = op; self.params = params; self.dependencies = dependencies
+    }
+
     init?(_ bytes: [UInt8]) {
         guard let parts = try? CanonicalDecoder.arrayElements(bytes), parts.count == 3,
               let op = (try? CanonicalDecoder.decode(Array(parts[0])))?.stringValue,
@@ -554,4 +560,3 @@ struct ParsedRequest {
         self.dependencies = dependencies
     }
 }
-

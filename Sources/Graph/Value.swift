@@ -3,7 +3,8 @@ import Foundation
 /// The canonical value type: what task parameters are made of, and what gets hashed.
 ///
 /// Only these nine shapes exist, so that every value has exactly one byte encoding
-/// (see `CanonicalEncoder`). Objects have `String` keys only: maps keyed by anything else are
+/// (see `CanonicalEncoder`); a `.shared` reference is a shape of its own, encoded unlike the value
+/// it holds. Objects have `String` keys only: maps keyed by anything else are
 /// written as arrays of pairs by whoever builds the value.
 public indirect enum Value: Hashable, Sendable {
     case null
