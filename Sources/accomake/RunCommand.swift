@@ -106,12 +106,12 @@ struct StudyView {
             out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak bits  on chip  warm-up pJ / cycles      stable per frame pJ / cycles" + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
             for metric in study.allocation.metrics {
                 guard let e = report.best[metric], let s = ScheduleSummary(report, e) else { continue }
-                var line = "  " + Self.pad(metric.rawValue, 9) + " " + Self.pad(Self.cuts(s), 11) + " " + Self.pad(Self.tiles(s), 18)
-                line += Self.lpad(String(s.schedule.energy), 15) + Self.lpad(String(s.schedule.latency), 16)
-                line += Self.lpad(String(format: "%.3e", s.schedule.edp), 13) + Self.lpad(String(s.schedule.peakBits), 12)
-                line += Self.lpad(s.schedule.onChip ? "yes" : "no", 9)
-                line += Self.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
-                line += Self.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency), 30)
+                var line = "  " + StackCommand.pad(metric.rawValue, 9) + " " + StackCommand.pad(Self.cuts(s), 11) + " " + StackCommand.pad(Self.tiles(s), 18)
+                line += StackCommand.lpad(String(s.schedule.energy), 15) + StackCommand.lpad(String(s.schedule.latency), 16)
+                line += StackCommand.lpad(String(format: "%.3e", s.schedule.edp), 13) + StackCommand.lpad(String(s.schedule.peakBits), 12)
+                line += StackCommand.lpad(s.schedule.onChip ? "yes" : "no", 9)
+                line += StackCommand.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
+                line += StackCommand.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency), 30)
                 if let met = meetsFramePeriod(s) { line += met ? "  met" : "  missed" }
                 out.append(line)
             }
@@ -161,7 +161,4 @@ struct StudyView {
             })),
         ])
     }
-
-    static func pad(_ s: String, _ n: Int) -> String { StackCommand.pad(s, n) }
-    static func lpad(_ s: String, _ n: Int) -> String { StackCommand.lpad(s, n) }
 }

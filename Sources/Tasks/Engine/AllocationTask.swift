@@ -30,10 +30,8 @@ public enum AllocationTask {
                               ranges: [LayerRange], cutLists: [[Int]], slots: [[Int]]) -> Value {
         [
             "budget": .int(Int64(budgetBits)), "metrics": .array(metrics.map { .string($0.rawValue) }), "table": .string(table.rawValue),
-            "tiles": .array(tiles.map { [.int(Int64($0.x)), .int(Int64($0.y))] }),
-            "ranges": .array(ranges.map { CanonicalForms.value($0) }),
-            "cut_lists": .array(cutLists.map { .array($0.map { .int(Int64($0)) }) }),
-            "slots": .array(slots.map { .array($0.map { .int(Int64($0)) }) }),
+            "tiles": CanonicalForms.value(tiles: tiles), "ranges": .array(ranges.map { CanonicalForms.value($0) }),
+            "cut_lists": .array(cutLists.map(CanonicalForms.value(ints:))), "slots": .array(slots.map(CanonicalForms.value(ints:))),
         ]
     }
 
@@ -59,18 +57,10 @@ public enum AllocationTask {
             }
             guard let t = Study.Table(rawValue: try F.string(p["table"])) else { throw .init(description: "table") }
             table = t
-            tiles = try F.list(p["tiles"]).map { (v: Value) throws(CanonicalForms.Malformed) in
-                let xy = try F.list(v)
-                guard xy.count == 2 else { throw .init(description: "tile") }
-                return (try F.int(xy[0]), try F.int(xy[1]))
-            }
+            tiles = try F.tiles(p["tiles"])
             ranges = try F.list(p["ranges"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.range(v) }
-            cutLists = try F.list(p["cut_lists"]).map { (v: Value) throws(CanonicalForms.Malformed) in
-                try F.list(v).map { (x: Value) throws(CanonicalForms.Malformed) in try F.int(x) }
-            }
-            slots = try F.list(p["slots"]).map { (v: Value) throws(CanonicalForms.Malformed) in
-                try F.list(v).map { (x: Value) throws(CanonicalForms.Malformed) in try F.int(x) }
-            }
+            cutLists = try F.list(p["cut_lists"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.ints(v) }
+            slots = try F.list(p["slots"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.ints(v) }
             guard slots.count == ranges.count, slots.allSatisfy({ $0.count == tiles.count }) else { throw .init(description: "slots") }
         }
     }
@@ -194,9 +184,21 @@ extension CanonicalForms {
 
     static func ints(_ v: Value?) throws(Malformed) -> [Int] { try list(v).map { (x: Value) throws(Malformed) in try int(x) } }
 
+    static func value(ints: [Int]) -> Value { .array(ints.map { .int(Int64($0)) }) }
+
+    static func value(tiles: [(x: Int, y: Int)]) -> Value { .array(tiles.map { value(ints: [$0.x, $0.y]) }) }
+
+    static func tiles(_ v: Value?) throws(Malformed) -> [(x: Int, y: Int)] {
+        try list(v).map { (t: Value) throws(Malformed) -> (x: Int, y: Int) in
+            let xy = try ints(t)
+            guard xy.count == 2 else { throw Malformed(description: "tile") }
+            return (xy[0], xy[1])
+        }
+    }
+
     static func value(_ e: AllocationReport.Entry) -> Value {
         let s = e.schedule
-        return [.int(Int64(e.cutList)), .array(e.trunks.map { .int(Int64($0)) }), .array(s.choice.map { .int(Int64($0)) }),
+        return [.int(Int64(e.cutList)), value(ints: e.trunks), value(ints: s.choice),
                 .int(Int64(s.latency)), .int(Int64(s.energy)), .int(Int64(s.peakBits)), .bool(s.onChip)]
     }
 
@@ -214,9 +216,9 @@ extension CanonicalForms {
         }
         return [
             "budget": .int(Int64(r.budgetBits)), "table": .string(r.table.rawValue),
-            "tiles": .array(r.tiles.map { [.int(Int64($0.x)), .int(Int64($0.y))] }),
+            "tiles": value(tiles: r.tiles),
             "ranges": .array(r.ranges.map { value($0) }),
-            "cut_lists": .array(r.cutLists.map { .array($0.map { .int(Int64($0)) }) }),
+            "cut_lists": .array(r.cutLists.map(value(ints:))),
             "per_cut_list": .array(r.perCutList.map(byMetric)), "best": byMetric(r.best), "front": .array(r.front.map { value($0) }),
             "trunks": .array(r.trunks.sorted { ($0.key.range, $0.key.tile) < ($1.key.range, $1.key.tile) }
                 .map { [.int(Int64($0.key.range)), .int(Int64($0.key.tile)), value($0.value)] }),
@@ -234,12 +236,7 @@ extension CanonicalForms {
             return out
         }
         guard let table = Study.Table(rawValue: try string(v["table"])) else { throw Malformed(description: "table") }
-        let tiles = try list(v["tiles"]).map { (t: Value) throws(Malformed) -> (x: Int, y: Int) in
-            let xy = try ints(t)
-            guard xy.count == 2 else { throw Malformed(description: "tile") }
-            return (xy[0], xy[1])
-        }
-        var r = AllocationReport(budgetBits: try int(v["budget"]), table: table, tiles: tiles,
+        var r = AllocationReport(budgetBits: try int(v["budget"]), table: table, tiles: try tiles(v["tiles"]),
                                  ranges: try list(v["ranges"]).map { (x: Value) throws(Malformed) in try range(x) },
                                  cutLists: try list(v["cut_lists"]).map { (x: Value) throws(Malformed) in try ints(x) })
         r.perCutList = try list(v["per_cut_list"]).map { (x: Value) throws(Malformed) in try byMetric(x) }

@@ -27,65 +27,74 @@ public struct StudyGraph: Sendable {
     public var names: [String] = []
 
     public init(_ study: Study) throws {
+        problems = try Self.problems(study)
+        let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
+        var workloads: [[Int]: LoadedWorkload] = [:]
         var trunkNodes: [TrunkKey: NodeID] = [:]
-        for (a, accelerator) in study.accelerators.enumerated() {
-            for (w, workload) in study.workloads.enumerated() {
-                let files = ProblemFiles(hardware: accelerator.hardware, workload: workload.path, mapping: accelerator.mapping)
-                let (network, core) = try ProblemLoader.network(files)
-                let trunks = CausalTrunks(network: network, frameAmount: study.frames, initialDilation: study.initialDilation)
-                try Self.check(workload, in: trunks.fullSize, study: study.file, index: w)
-                let ranges = StudyRanges.ranges(trunks.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
-                    .filter { trunks.admits(after: $0.after, through: $0.through) }
-                let evaluated = Set(ranges)
-                let cutLists = StudyRanges.cutLists(trunks.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
-                    .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
-                let budget = try study.allocation.budgetBits ?? Self.defaultBudget(core, file: accelerator.hardware)
-                let last = trunks.fullSize.outputNode?.id
-                let coreValue = Value.shared(try SharedValue(CanonicalForms.value(core)))
-                var rangeValues: [LayerRange: TrunkValues] = [:]
-                let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
-                for mode in study.modes {
-                    for objective in study.objectives {
-                        let problem = "\(core.name)/\(workload.name)/\(mode)/\(objective.rawValue)"
-                        var dependencies: [NodeID] = []
-                        var position: [NodeID: Int] = [:]
-                        var slots: [[Int]] = []
-                        for r in ranges {
-                            let trunk = try trunks.trunk(after: r.after, through: r.through)
-                            let values = try rangeValues[r] ?? TrunkValues(trunk: trunk, fullSize: trunks.untransformed(after: r.after, through: r.through),
-                                                                           core: coreValue)
-                            rangeValues[r] = values
-                            var row: [Int] = []
-                            for tile in study.tiles {
-                                guard eligible.contains(where: { $0 == tile }) else { row.append(-1); continue }
-                                let (x, y) = trunk.clippedTile(tile.x, tile.y)
-                                let key = TrunkKey(accelerator: a, workload: w, range: r, x: x, y: y, mode: mode, objective: objective)
-                                let node: NodeID
-                                if let n = trunkNodes[key] {
-                                    node = n
-                                } else {
-                                    node = try Self.addTrunk(to: &graph, values, mode: mode, tileX: x, tileY: y, lpf: study.lpf, objective: objective,
-                                                             networkEnd: r.through == nil || r.through == last)
-                                    trunkNodes[key] = node
-                                    names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
-                                }
-                                if position[node] == nil { position[node] = dependencies.count; dependencies.append(node) }
-                                row.append(position[node] ?? 0)
-                            }
-                            slots.append(row)
-                        }
-                        let params = AllocationTask.params(budgetBits: budget, metrics: study.allocation.metrics, table: study.allocation.table,
-                                                           tiles: study.tiles, ranges: ranges, cutLists: cutLists, slots: slots)
-                        let node = try graph.add(AllocationTask.operator, params, dependencies: dependencies)
-                        names.append("allocation \(problem)")
-                        problems.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core,
-                                                budgetBits: budget))
-                        allocationNodes.append(node)
+        for p in problems {
+            let w = try workloads[[p.accelerator, p.workload]] ?? LoadedWorkload(study, accelerator: p.accelerator, workload: p.workload)
+            workloads[[p.accelerator, p.workload]] = w
+            let problem = "\(p.core.name)/\(study.workloads[p.workload].name)/\(p.mode)/\(p.objective.rawValue)"
+            var dependencies: [NodeID] = []
+            var position: [NodeID: Int] = [:]
+            var slots: [[Int]] = []
+            for (i, r) in w.ranges.enumerated() {
+                var row: [Int] = []
+                for tile in study.tiles {
+                    guard eligible.contains(where: { $0 == tile }) else { row.append(-1); continue }
+                    let (x, y) = w.trunks[i].clippedTile(tile.x, tile.y)
+                    let key = TrunkKey(accelerator: p.accelerator, workload: p.workload, range: r, x: x, y: y, mode: p.mode,
+                                       objective: p.objective)
+                    let node: NodeID
+                    if let n = trunkNodes[key] {
+                        node = n
+                    } else {
+                        node = try Self.addTrunk(to: &graph, w.values[i], mode: p.mode, tileX: x, tileY: y, lpf: study.lpf,
+                                                 objective: p.objective, networkEnd: w.networkEnds[i])
+                        trunkNodes[key] = node
+                        names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
                     }
+                    if position[node] == nil { position[node] = dependencies.count; dependencies.append(node) }
+                    row.append(position[node] ?? 0)
                 }
+                slots.append(row)
             }
+            let params = AllocationTask.params(budgetBits: p.budgetBits, metrics: study.allocation.metrics, table: study.allocation.table,
+                                               tiles: study.tiles, ranges: w.ranges, cutLists: w.cutLists, slots: slots)
+            allocationNodes.append(try graph.add(AllocationTask.operator, params, dependencies: dependencies))
+            names.append("allocation \(problem)")
         }
         disambiguateNames()
+    }
+
+    /// What the problems of one accelerator × workload share: the causal trunk of every range
+    /// (with its widths and the core as shared values), and the cut lists over those ranges.
+    struct LoadedWorkload {
+        let ranges: [LayerRange]
+        let trunks: [Network]
+        let values: [TrunkValues]
+        let networkEnds: [Bool]
+        let cutLists: [[Int]]
+
+        init(_ study: Study, accelerator a: Int, workload w: Int) throws {
+            let workload = study.workloads[w]
+            let files = ProblemFiles(hardware: study.accelerators[a].hardware, workload: workload.path, mapping: study.accelerators[a].mapping)
+            let (network, core) = try ProblemLoader.network(files)
+            let causal = CausalTrunks(network: network, frameAmount: study.frames, initialDilation: study.initialDilation)
+            try StudyGraph.check(workload, in: causal.fullSize, study: study.file, index: w)
+            ranges = StudyRanges.ranges(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
+                .filter { causal.admits(after: $0.after, through: $0.through) }
+            let evaluated = Set(ranges)
+            cutLists = StudyRanges.cutLists(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
+                .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
+            let coreValue = Value.shared(try SharedValue(CanonicalForms.value(core)))
+            trunks = try ranges.map { try causal.trunk(after: $0.after, through: $0.through) }
+            values = try zip(ranges, trunks).map { r, trunk in
+                try TrunkValues(trunk: trunk, fullSize: causal.untransformed(after: r.after, through: r.through), core: coreValue)
+            }
+            let last = causal.fullSize.outputNode?.id
+            networkEnds = ranges.map { $0.through == nil || $0.through == last }
+        }
     }
 
     /// The study's problems in graph order without building the graph:
