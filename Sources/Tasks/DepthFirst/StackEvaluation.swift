@@ -73,6 +73,9 @@ public struct StackEvaluation {
         var typeOfText: [String: Int] = [:]
         var typeResults: [[(key: String, cost: KeyCost)]] = []
         var counts: [[Int]] = []  // per type: all, row 0, row 1, last row
+        // Per bucket (all, row 0, row 1, last row): tile types in the order they first occur in
+        // that bucket's tiles, the order in which the reference sums them.
+        var order: [[Int]] = [[], [], [], []]
         var result = StackResult(tileTypeCounts: [], keys: [], buckets: [:], rows: rows, columns: columns)
         let names = core.memories.map(\.name)
         for (i, tile) in tiles.enumerated() {
@@ -103,29 +106,31 @@ public struct StackEvaluation {
                 }
                 typeOfLayoutKey[layoutKey] = type
             }
-            counts[type][0] += 1
-            if tile.row == 0 { counts[type][1] += 1 }
-            if tile.row == 1 { counts[type][2] += 1 }
-            if rows >= 3 && tile.row == rows - 1 { counts[type][3] += 1 }
-        }
-        for type in typeResults.indices {
-            result.placements[type].count = counts[type][0]
-            for (name, cost) in typeResults[type] {
-                if result.buckets[name] == nil { result.keys.append(name); result.buckets[name] = .init() }
-                Self.add(cost, counts[type][0], to: &result.buckets[name]!.all)
-                Self.add(cost, counts[type][1], to: &result.buckets[name]!.row0)
-                Self.add(cost, counts[type][2], to: &result.buckets[name]!.row1)
-                Self.add(cost, counts[type][3], to: &result.buckets[name]!.lastRow)
+            for (b, inBucket) in [true, tile.row == 0, tile.row == 1, rows >= 3 && tile.row == rows - 1].enumerated() where inBucket {
+                if counts[type][b] == 0 { order[b].append(type) }
+                counts[type][b] += 1
             }
         }
+        for (name, _) in typeResults.joined() where result.buckets[name] == nil { result.keys.append(name); result.buckets[name] = .init() }
+        // One (cost, count) pair per tile type, never merged with an equal cost of another type:
+        // the reference memoises per tile type, and the summation order decides the last bit
+        // before each reading is truncated.
+        for b in 0..<4 {
+            for type in order[b] {
+                for (name, cost) in typeResults[type] {
+                    let pair = (cost: cost, count: counts[type][b])
+                    switch b {
+                    case 0: result.buckets[name, default: .init()].all.append(pair)
+                    case 1: result.buckets[name, default: .init()].row0.append(pair)
+                    case 2: result.buckets[name, default: .init()].row1.append(pair)
+                    default: result.buckets[name, default: .init()].lastRow.append(pair)
+                    }
+                }
+            }
+        }
+        for type in result.placements.indices { result.placements[type].count = counts[type][0] }
         result.tileTypeCounts = counts.map { $0[0] }
         return result
-    }
-
-    /// Identical costs merge into one (cost, count) pair.
-    static func add(_ cost: KeyCost, _ count: Int, to list: inout [(cost: KeyCost, count: Int)]) {
-        guard count > 0 else { return }
-        if let i = list.firstIndex(where: { $0.cost == cost }) { list[i].count += count } else { list.append((cost, count)) }
     }
 
     /// The tile memo key of depth-first.md §6.4, plus what §12 adds for an engine.

@@ -112,17 +112,21 @@ struct TileEvaluator {
             let queued = pending
             while true {
                 pending = queued
-                guard let iTop = hierarchy.firstLevel(inOperand, extra: extraI, where: { m in
-                    hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits
-                }) else { throw StackError(description: "no memory holds the inputs of layer \(node.id)") }
+                let fitsInputs = { (m: Int) in hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits }
+                guard let baseITop = hierarchy.firstLevel(inOperand, where: fitsInputs)?.memory,
+                      let iTop = hierarchy.firstLevel(inOperand, extra: extraI, where: fitsInputs) else {
+                    throw StackError(description: "no memory holds the inputs of layer \(node.id)")
+                }
                 let oChain = core.levels(of: outputOperand)
                 let oTop: Int
                 if isOutput {
                     oTop = oChain.last ?? iTop.memory
                 } else {
+                    // The output walk reserves room for the inputs where the *first* I walk ended,
+                    // before any retry moved the inputs up (`outputWalkUsesUnretriedInputTop`).
                     guard let o = hierarchy.firstLevel(outputOperand, extra: extraO, where: { m in
                         hierarchy.unrollCount(m) == 1
-                            && core.memories[m].size >= node.outputBits + (m == iTop.memory ? node.inputBits : 0)
+                            && core.memories[m].size >= node.outputBits + (m == baseITop ? node.inputBits : 0)
                     }) else { throw StackError(description: "no memory holds the output of layer \(node.id)") }
                     oTop = o.memory
                 }
