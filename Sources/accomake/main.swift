@@ -15,12 +15,14 @@ let usage = """
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
       stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
-            [--objective energy|latency] [--lpf N] [--cuts A,B] [--json]
+            [--objective energy|latency] [--lpf N] [--cuts A,B] [-j N] [--json]
                                                            depth-first evaluation of the network's trunks (cached)
-      footprint --hardware F --workload F --mapping F --tile XxY [--max-cuts N] [--json]
+      footprint --hardware F --workload F --mapping F --tile XxY [--max-cuts N] [--cuts A,B]
+            [--initial-dilation D] [--frames N] [--json]
                                                            ACCO cache footprints per fusion range
       trunk --hardware F --workload F --mapping F --tile XxY [--mode M] [--objective energy|latency]
-            [--max-cuts N] [--range A,B] [--json]        ACCO Step 1 + 2 per fusion range: readings and footprints
+            [--max-cuts N] [--cuts A,B] [--range A,B] [--lpf N] [--initial-dilation D] [--frames N]
+            [-j N] [--json]                                ACCO Step 1 + 2 per fusion range: readings and footprints
       bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
       bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
       bench stack|trunk [--json]                           depth-first stack / ACCO trunk speed (cold, warm)
@@ -33,8 +35,23 @@ let usage = """
     The cache is --cache DIR, else $ACCOMAKE_CACHE, else .accomake/cache in the current folder.
     """
 
+/// The usage lines of one command (its entry and continuation lines), or all of them.
+func usage(of command: String) -> String {
+    var lines: [Substring] = [], inEntry = false
+    for line in usage.split(separator: "\n", omittingEmptySubsequences: false) {
+        let indent = line.prefix { $0 == " " }.count
+        if indent == 2 { inEntry = line.dropFirst(2).hasPrefix(command + " ") || line.dropFirst(2) == command }
+        if inEntry && indent >= 2 { lines.append(line) }
+    }
+    return lines.isEmpty ? "" : "usage: accomake \(command) [options]\n\n" + lines.joined(separator: "\n")
+}
+
 func main() -> Int32 {
     let args = CommandLine.arguments.dropFirst()
+    if let command = args.first, args.contains(where: { $0 == "--help" || $0 == "-h" }), case let text = usage(of: command), !text.isEmpty {
+        print(text)  // `accomake COMMAND --help`: that command's usage
+        return 0
+    }
     do {
         switch args.first {
         case "bench": return try BenchCommand.run(args.dropFirst())
