@@ -76,3 +76,32 @@ extension AccoSeldnetTests {
         XCTAssertEqual(report.footprint, Footprint(trunk: trunk, fullSize: trunks.fullSize, tileX: 2, tileY: 16))
     }
 }
+
+extension AccoSeldnetTests {
+    /// A stored stack result (each distinct cost once per key, buckets as index/count pairs)
+    /// reads back with the same pairs in the same order, so the same truncated readings: the
+    /// 9-type (none, 3) grid, where equal costs recur across tile types and buckets.
+    func testStoredStackResultKeepsPairsAndOrder() throws {
+        let (network, core) = try Projects.network("seldnet_oxoy_m")
+        let trunk = try CausalTrunks(network: network).trunk(after: nil, through: 3)
+        let (result, readings) = try Self.evaluate(nil, 3)
+        let bytes = try CanonicalEncoder.encode(CanonicalForms.value(result))
+        let back = try CanonicalForms.stackResult(try CanonicalDecoder.decode(bytes))
+        XCTAssertEqual(back.keys, result.keys)
+        XCTAssertEqual(back.tileTypeCounts, [1, 19, 1, 3, 57, 3, 1, 19, 1])
+        for key in result.keys {
+            let a = try XCTUnwrap(result.buckets[key]), b = try XCTUnwrap(back.buckets[key])
+            for (x, y) in [(a.all, b.all), (a.row0, b.row0), (a.row1, b.row1), (a.lastRow, b.lastRow)] {
+                XCTAssertEqual(x.map(\.count), y.map(\.count), key)
+                XCTAssertEqual(x.map(\.cost), y.map(\.cost), key)
+            }
+        }
+        // Nine tile types, one pair each in the window bucket of every key.
+        XCTAssertEqual(back.buckets["2"]?.all.count, 9)
+        let again = AccoReadings(back, trunk: trunk, core: core, isNetworkEnd: false)
+        XCTAssertEqual(again.window.energy, 378_230_715)
+        XCTAssertEqual(again.window, readings.window)
+        XCTAssertEqual(again.stable, readings.stable)
+        XCTAssertEqual(again.warmup, readings.warmup)
+    }
+}

@@ -67,8 +67,18 @@ extension CanonicalForms {
     static func value(_ r: StackResult) -> Value {
         let names = Set(r.buckets.values.flatMap { b in (b.all + b.row0 + b.row1 + b.lastRow).flatMap { $0.cost.breakdown.keys } }).sorted()
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        func bucket(_ b: [(cost: KeyCost, count: Int)]) -> Value {
-            .array(b.map { [value($0.cost, names: index), .int(Int64($0.count))] })
+        // Per key, each distinct cost once; the buckets list (cost index, count) pairs in their
+        // summation order (a cost recurs across buckets and often across tile types).
+        func key(_ name: String, _ b: StackResult.Buckets) -> Value {
+            var costs: [KeyCost] = []
+            func bucket(_ pairs: [(cost: KeyCost, count: Int)]) -> Value {
+                .array(pairs.map { pair in
+                    let i = costs.firstIndex(of: pair.cost) ?? { costs.append(pair.cost); return costs.count - 1 }()
+                    return [.int(Int64(i)), .int(Int64(pair.count))]
+                })
+            }
+            let buckets = [b.all, b.row0, b.row1, b.lastRow].map(bucket)
+            return .array([.string(name), .array(costs.map { value($0, names: index) })] + buckets)
         }
         return [
             "breakdown_names": .array(names.map { .string($0) }),
@@ -79,20 +89,17 @@ extension CanonicalForms {
                  p.vCache.map(Value.string) ?? .null, .string(p.weights),
                  .array(p.nodes.map { [.int(Int64($0.node)), .string($0.input), .string($0.output)] })]
             }),
-            "keys": .array(r.keys.map { key in
-                let b = r.buckets[key] ?? .init()
-                return [.string(key), bucket(b.all), bucket(b.row0), bucket(b.row1), bucket(b.lastRow)]
-            }),
+            "keys": .array(r.keys.map { key($0, r.buckets[$0] ?? .init()) }),
         ]
     }
 
     static func stackResult(_ v: Value) throws(Malformed) -> StackResult {
         let names = try strings(v["breakdown_names"])
-        func bucket(_ v: Value) throws(Malformed) -> [(cost: KeyCost, count: Int)] {
+        func bucket(_ v: Value, _ costs: [KeyCost]) throws(Malformed) -> [(cost: KeyCost, count: Int)] {
             try list(v).map { (e: Value) throws(Malformed) in
                 let pair = try list(e)
-                guard pair.count == 2 else { throw Malformed(description: "bucket") }
-                return (try keyCost(pair[0], names: names), try int(pair[1]))
+                guard pair.count == 2, case let i = try int(pair[0]), costs.indices.contains(i) else { throw Malformed(description: "bucket") }
+                return (costs[i], try int(pair[1]))
             }
         }
         var result = StackResult(tileTypeCounts: try list(v["tile_type_counts"]).map { (x: Value) throws(Malformed) in try int(x) },
@@ -112,10 +119,12 @@ extension CanonicalForms {
         }
         for k in try list(v["keys"]) {
             let t = try list(k)
-            guard t.count == 5 else { throw Malformed(description: "key") }
+            guard t.count == 6 else { throw Malformed(description: "key") }
             let name = try string(t[0])
+            let costs = try list(t[1]).map { (c: Value) throws(Malformed) in try keyCost(c, names: names) }
             result.keys.append(name)
-            result.buckets[name] = .init(all: try bucket(t[1]), row0: try bucket(t[2]), row1: try bucket(t[3]), lastRow: try bucket(t[4]))
+            result.buckets[name] = .init(all: try bucket(t[2], costs), row0: try bucket(t[3], costs), row1: try bucket(t[4], costs),
+                                         lastRow: try bucket(t[5], costs))
         }
         return result
     }
