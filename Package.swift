@@ -17,5 +17,7 @@ let package = Package(
         .testTarget(name: "GraphTests", dependencies: ["Graph"], swiftSettings: strict),
         .testTarget(name: "CacheTests", dependencies: ["Cache", "Graph"], swiftSettings: strict),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Graph"], exclude: ["Reference"], swiftSettings: strict),
+        // Runs the built binary; the dependency makes SwiftPM build it first.
+        .testTarget(name: "accomakeTests", dependencies: ["accomake"], swiftSettings: strict),
     ]
 )

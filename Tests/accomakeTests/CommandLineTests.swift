@@ -1,0 +1,149 @@
+import Foundation
+import XCTest
+
+/// The command-line tool as a user meets it: the built `accomake` binary run as a process, its
+/// exit status, stdout and stderr. Errors are one line naming what is wrong and the fix; numbers
+/// printed are the reference's (acco.md §10) and the same bytes on every run.
+final class CommandLineTests: XCTestCase {
+    struct Outcome {
+        var status: Int32
+        var stdout: String
+        var stderr: String
+        var stderrLines: [Substring] { stderr.split(separator: "\n") }
+    }
+
+    /// The `accomake` binary SwiftPM built beside this test bundle (`ACCOMAKE_BIN` overrides).
+    static var binary: URL {
+        if let path = ProcessInfo.processInfo.environment["ACCOMAKE_BIN"] { return URL(fileURLWithPath: path) }
+        let beside = Bundle.main.bundleURL.appendingPathComponent("accomake")
+        if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("accomake")
+    }
+
+    /// The package root (projects/ lives there).
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    static func project(_ path: String) -> String { root.appendingPathComponent("projects/" + path).path }
+
+    /// Meta_prototype_DF + seldnet, the inputs of the reference's ACCO runs.
+    static let seldnet = ["--hardware", project("hardware/meta_prototype_df.json"), "--workload", project("workloads/seldnet_oxoy_m.json"),
+                          "--mapping", project("mappings/meta_prototype_df.json")]
+
+    var scratch: URL!
+
+    override func setUpWithError() throws {
+        scratch = FileManager.default.temporaryDirectory.appendingPathComponent("accomake-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+    }
+
+    override func tearDownWithError() throws {
+        try? FileManager.default.removeItem(at: scratch)
+    }
+
+    /// Runs the binary in the scratch folder; stdout and stderr go to files (no pipe to drain).
+    func run(_ arguments: [String]) throws -> Outcome {
+        let outFile = scratch.appendingPathComponent("stdout"), errFile = scratch.appendingPathComponent("stderr")
+        for f in [outFile, errFile] { _ = FileManager.default.createFile(atPath: f.path, contents: nil) }
+        let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile)
+        defer { try? out.close(); try? err.close() }
+        let process = Process()
+        process.executableURL = Self.binary
+        process.arguments = arguments
+        process.currentDirectoryURL = scratch
+        process.standardOutput = out
+        process.standardError = err
+        try process.run()
+        process.waitUntilExit()
+        return Outcome(status: process.terminationStatus, stdout: try String(contentsOf: outFile, encoding: .utf8),
+                       stderr: try String(contentsOf: errFile, encoding: .utf8))
+    }
+
+    func testCommandHelpPrintsThatCommandsUsage() throws {
+        let o = try run(["trunk", "--help"])
+        XCTAssertEqual(o.status, 0)
+        XCTAssertTrue(o.stdout.hasPrefix("usage: accomake trunk [options]\n"), o.stdout)
+        XCTAssertTrue(o.stdout.contains("[--range A,B]"))
+        XCTAssertFalse(o.stdout.contains("bench engine"), "only the trunk entry")
+        XCTAssertEqual(o.stderr, "")
+    }
+
+    func testUnknownOptionAndCommandAreOneLineWithTheFix() throws {
+        let option = try run(["trunk", "--tiles", "2x16"] + Self.seldnet)
+        XCTAssertEqual(option.status, 2)
+        XCTAssertEqual(option.stderrLines.count, 1, option.stderr)
+        XCTAssertTrue(option.stderr.hasPrefix("accomake: trunk: unknown option --tiles (known: "), option.stderr)
+        XCTAssertTrue(option.stderr.contains("--tile,"), "the known options are listed")
+        let command = try run(["trunks"])
+        XCTAssertEqual(command.status, 2)
+        XCTAssertEqual(command.stderr, "accomake: unknown command trunks; run accomake --help for the list\n")
+    }
+
+    func testBadHardwareFileNamesFileLineFieldAndFix() throws {
+        let text = try String(contentsOfFile: Self.project("hardware/meta_prototype_df.json"), encoding: .utf8)
+        let bad = scratch.appendingPathComponent("hw.json")
+        try text.replacingOccurrences(of: "\"size\": 8,", with: "\"size\": -8,").write(to: bad, atomically: true, encoding: .utf8)
+        var args = Self.seldnet
+        args[1] = bad.path
+        let o = try run(["footprint", "--tile", "2x16"] + args)
+        XCTAssertEqual(o.status, 2)
+        XCTAssertEqual(o.stderr, "accomake: \(bad.path):5: $.memories.rf_1B.size: size in bits -8 is not positive; "
+                                 + "the size in bits must be at least 1\n")
+        XCTAssertEqual(o.stdout, "")
+    }
+
+    func testMalformedJSONIsOneLineWithItsPlace() throws {
+        let bad = scratch.appendingPathComponent("hw.json")
+        try "{\n  \"name\": \"x\",\n  \"memories\": {\n".write(to: bad, atomically: true, encoding: .utf8)
+        var args = Self.seldnet
+        args[1] = bad.path
+        let o = try run(["footprint", "--tile", "2x16"] + args)
+        XCTAssertEqual(o.status, 2)
+        XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.hasPrefix("accomake: \(bad.path):"), o.stderr)
+        XCTAssertFalse(o.stderr.contains("Fatal error"))
+    }
+
+    /// acco.md §10.2: seldnet, tile 128 × 16 — whole network 19,778,048 / 19,778,048 / 14,555,648
+    /// bits (total / warm-up / stable), weights 3,686,400; range (3, none) 1,703,936 / 1,703,936 /
+    /// 1,536,000, weights 2,359,296. Exact.
+    func testFootprintJSONCarriesTheReferenceFootprints() throws {
+        let o = try run(["footprint", "--tile", "128x16", "--json", "--cache", scratch.appendingPathComponent("cache").path] + Self.seldnet)
+        XCTAssertEqual(o.status, 0, o.stderr)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as? [String: Any])
+        let ranges = try XCTUnwrap(json["ranges"] as? [[String: Any]])
+        XCTAssertEqual(ranges.count, 36)
+        func bits(_ r: [String: Any], _ kind: String) -> [Int] {
+            let k = r[kind] as? [String: Any]
+            return [k?["peak_bits"] as? Int ?? -1, k?["weight_bits"] as? Int ?? -1]
+        }
+        let whole = try XCTUnwrap(ranges.first { $0["cut_before"] is NSNull && $0["cut_after"] is NSNull })
+        XCTAssertEqual(bits(whole, "total"), [19_778_048, 3_686_400])
+        XCTAssertEqual(bits(whole, "warmup"), [19_778_048, 3_686_400])
+        XCTAssertEqual(bits(whole, "stable"), [14_555_648, 3_686_400])
+        let tail = try XCTUnwrap(ranges.first { $0["cut_before"] as? Int == 3 && $0["cut_after"] is NSNull })
+        XCTAssertEqual(bits(tail, "total"), [1_703_936, 2_359_296])
+        XCTAssertEqual(bits(tail, "warmup"), [1_703_936, 2_359_296])
+        XCTAssertEqual(bits(tail, "stable"), [1_536_000, 2_359_296])
+    }
+
+    /// acco-seldnet-2x16.json, forced cut after layer 3: range (none, 3) window energy
+    /// 378,230,715 pJ, off-load 34,866,276 pJ and 365,568 B. Exact. Two fresh caches print the
+    /// same bytes, and a rerun on a warm cache prints them again.
+    func testTrunkJSONIsTheReferenceAndTheSameBytesEveryRun() throws {
+        func trunk(_ cache: String) throws -> Outcome {
+            try run(["trunk", "--tile", "2x16", "--range", "none,3", "--json", "--cache", scratch.appendingPathComponent(cache).path]
+                    + Self.seldnet)
+        }
+        let first = try trunk("a"), second = try trunk("b"), warm = try trunk("a")
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(second.stdout, first.stdout)
+        XCTAssertEqual(warm.stdout, first.stdout)
+        let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(first.stdout.utf8)) as? [String: Any])
+        let range = try XCTUnwrap((json["ranges"] as? [[String: Any]])?.first)
+        let window = try XCTUnwrap(range["window"] as? [String: Any])
+        XCTAssertEqual(window["energy"] as? Int, 378_230_715)
+        XCTAssertEqual(window["offload_energy"] as? Int, 34_866_276)
+        XCTAssertEqual(window["offloaded_bytes"] as? Int, 365_568)
+        XCTAssertEqual(range["tile_type_counts"] as? [Int], [1, 19, 1, 3, 57, 3, 1, 19, 1])
+    }
+}
