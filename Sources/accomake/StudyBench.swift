@@ -1,3 +1,4 @@
+import Cache
 import Dispatch
 import Foundation
 import Glibc
@@ -39,6 +40,8 @@ enum StudyBench {
         }
 
         let cold = try phase(path)
+        // The cache a cold run leaves (blob files and the action log), in MB.
+        let cacheMB = (try? LocalCache(root: cache).statistics()).map { Double($0.blobBytes + $0.logBytes) / 1e6 } ?? -1
         let warm = try phase(path)
         let walk = try phase(path, ["--no-shortcut"])
         let (budgetStudy, _) = try copy(study, folder: folder, name: "budget", budgetBits: (study.allocation.budgetBits ?? 8_388_608) / 2)
@@ -67,7 +70,7 @@ enum StudyBench {
             ("tweak_cache_hits", .int(tweaked.hits)),
             ("warm_graph_walk_seconds", .number(BenchCommand.round6(walk.seconds))), ("warm_graph_walk_cache_hits", .int(walk.hits)),
             ("budget_change_seconds", .number(BenchCommand.round6(budget.seconds))), ("budget_change_nodes_executed", .int(budget.executed)),
-            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
+            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)), ("cache_mb_after_cold", .number((cacheMB * 10).rounded() / 10)),
             ("checks_passed", .bool(checks.allSatisfy(\.1))),
             ("target_cold_seconds", .number(600)), ("target_warm_seconds", .number(1)),
             ("target_tweak_seconds", .number(BenchCommand.round6(share))),
@@ -81,7 +84,7 @@ enum StudyBench {
             print("  warm, whole graph walked (--no-shortcut)  \(BenchCommand.ms(walk.seconds)), \(walk.hits) cache hits, \(walk.executed) computed")
             print("  budget halved  \(BenchCommand.ms(budget.seconds)), \(budget.executed) computed")
             print("  tweak  \(BenchCommand.ms(tweaked.seconds)) (target ≤ \(BenchCommand.ms(share)), 1/\(study.accelerators.count) of cold), \(tweaked.executed) computed, \(tweaked.hits) cache hits — \(what)")
-            print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase)")
+            print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase); cache after the cold run \(BenchCommand.fmt(cacheMB)) MB")
             for (name, ok) in checks { print("  \(ok ? "ok" : "FAILED"): \(name)") }
         }
         return checks.allSatisfy(\.1) ? 0 : 1
