@@ -132,6 +132,26 @@ extension LocalCache {
         }
     }
 
+    /// Garbage collection on by default (engine.md §7): collects when due — when the last
+    /// collection (the `last-gc` stamp) is older than `interval` seconds, or at once when the
+    /// live entries' blobs exceed the policy's size. Called at the end of a session, after
+    /// `flush`, so this session's hits count as recent. Returns nil when not due, and also when
+    /// another process has the cache open (a later session collects instead): never an error.
+    public func collectIfDue(_ policy: CollectionPolicy, every interval: Int64 = 86_400, now: Int64? = nil) -> CollectionReport? {
+        let now = now ?? POSIX.now()
+        let stamp = root + "/last-gc"
+        let stale = POSIX.fileInfo(stamp).map { now - $0.mtime >= interval } ?? true
+        if !stale {
+            var sizeOf: [Digest: Int64] = [:]
+            for entry in liveEntries().values { sizeOf[entry.record.blob] = entry.record.size }
+            guard sizeOf.values.reduce(0, +) > policy.maxBytes else { return nil }
+        }
+        guard let report = try? collect(policy, now: now) else { return nil }
+        let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
+        if fd >= 0 { close(fd) }
+        return report
+    }
+
     /// Reads every entry's blob back (size and SHA-256) and evicts entries whose blob is bad.
     public func verifyEntries() -> VerificationReport {
         let entries = liveEntries()

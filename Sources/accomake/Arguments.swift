@@ -69,21 +69,22 @@ struct Arguments {
 
 /// Sizes like `512M`, `10G`, `4096` (bytes) and ages like `30d`, `12h`, `90m`, `45s`.
 enum Quantity {
-    static func bytes(_ text: String, option: String) throws(UsageError) -> Int64 {
-        try scaled(text, option: option, units: ["": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40],
+    /// `label` names where the text came from in the error: `--max-size` or `ACCOMAKE_CACHE_MAX_SIZE=`.
+    static func bytes(_ text: String, label: String) throws(UsageError) -> Int64 {
+        try scaled(text, label: label, units: ["": 1, "K": 1 << 10, "M": 1 << 20, "G": 1 << 30, "T": 1 << 40],
                    example: "512M or 10G")
     }
 
-    static func seconds(_ text: String, option: String) throws(UsageError) -> Int64 {
-        try scaled(text, option: option, units: ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400], example: "30d or 12h")
+    static func seconds(_ text: String, label: String) throws(UsageError) -> Int64 {
+        try scaled(text, label: label, units: ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400], example: "30d or 12h")
     }
 
-    private static func scaled(_ text: String, option: String, units: [String: Int64], example: String) throws(UsageError) -> Int64 {
+    private static func scaled(_ text: String, label: String, units: [String: Int64], example: String) throws(UsageError) -> Int64 {
         let digits = text.prefix(while: \.isNumber)
         let unit = String(text.dropFirst(digits.count))
         guard let n = Int64(digits), let scale = units[unit] ?? units[unit.uppercased()],
               n.multipliedReportingOverflow(by: scale).overflow == false
-        else { throw UsageError("--\(option) \(text): expected a number with an optional unit, e.g. \(example)") }
+        else { throw UsageError("\(label)\(text): expected a number with an optional unit, e.g. \(example)") }
         return n * scale
     }
 }

@@ -18,8 +18,8 @@ enum CacheCommand {
         case "gc":
             let a = try Arguments(args.dropFirst(), command: "cache gc", options: ["cache", "max-size", "max-age"], flags: ["json"])
             var policy = CollectionPolicy()
-            if let size = a.value("max-size") { policy.maxBytes = try Quantity.bytes(size, option: "max-size") }
-            if let age = a.value("max-age") { policy.maxAgeSeconds = try Quantity.seconds(age, option: "max-age") }
+            if let size = a.value("max-size") { policy.maxBytes = try Quantity.bytes(size, label: "--max-size ") }
+            if let age = a.value("max-age") { policy.maxAgeSeconds = try Quantity.seconds(age, label: "--max-age ") }
             let r = try CacheLocation.open(a).collect(policy)
             emit([("entries_before", .int(r.entriesBefore)), ("entries_after", .int(r.entriesAfter)),
                   ("bytes_before", .integer(r.bytesBefore)), ("bytes_after", .integer(r.bytesAfter)),

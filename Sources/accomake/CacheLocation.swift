@@ -10,7 +10,37 @@ enum CacheLocation {
         return FileManager.default.currentDirectoryPath + "/.accomake/cache"
     }
 
+    /// Opens the cache; a bad collection setting in the environment is reported now, before
+    /// any work, rather than when the session ends.
     static func open(_ arguments: Arguments) throws -> LocalCache {
-        try LocalCache(root: path(arguments))
+        _ = try collectionPolicy()
+        return try LocalCache(root: path(arguments))
+    }
+
+    /// The automatic collection's limits: `ACCOMAKE_CACHE_MAX_SIZE` (default 10G) and
+    /// `ACCOMAKE_CACHE_MAX_AGE` (default 30d); nil when `ACCOMAKE_CACHE_GC=off`.
+    static func collectionPolicy(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageError)
+        -> CollectionPolicy?
+    {
+        switch environment["ACCOMAKE_CACHE_GC"] {
+        case nil, "", "on": break
+        case "off": return nil
+        case let other?: throw UsageError("ACCOMAKE_CACHE_GC=\(other): expected on or off")
+        }
+        var policy = CollectionPolicy()
+        if let size = environment["ACCOMAKE_CACHE_MAX_SIZE"], !size.isEmpty {
+            policy.maxBytes = try Quantity.bytes(size, label: "ACCOMAKE_CACHE_MAX_SIZE=")
+        }
+        if let age = environment["ACCOMAKE_CACHE_MAX_AGE"], !age.isEmpty {
+            policy.maxAgeSeconds = try Quantity.seconds(age, label: "ACCOMAKE_CACHE_MAX_AGE=")
+        }
+        return policy
+    }
+
+    /// Ends a session that wrote to the cache: pending last-use refreshes and counters, then the
+    /// automatic collection when it is due (once a day, or at once over the size limit).
+    static func finish(_ cache: LocalCache) throws {
+        cache.flush()
+        if let policy = try collectionPolicy() { _ = cache.collectIfDue(policy) }
     }
 }

@@ -13,7 +13,7 @@ enum EngineSession {
         let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
                                                                   cancellation: interrupts.flag, progress: progress.update)).build(graph, targets: targets)
         progress.finish()
-        cache.flush()
+        try CacheLocation.finish(cache)
         if let failure = outcome.failures.first { throw UsageError("\(command): \(failure.message)") }
         return outcome.cancelled ? nil : outcome
     }

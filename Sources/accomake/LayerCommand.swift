@@ -27,7 +27,7 @@ enum LayerCommand {
         let node = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: layer, core: core, lpfLimit: lpf, objective: objective))
         let cache = try CacheLocation.open(a)
         let outcome = Executor(store: cache, options: BuildOptions(jobs: 1)).build(graph, targets: [node])
-        cache.flush()
+        try CacheLocation.finish(cache)
         if let failure = outcome.failures.first { throw UsageError("layer \(id): \(failure.message)") }
         guard let artifact = outcome.outputs[node] else { throw UsageError("layer \(id): no result (interrupted)") }
         guard let result = try LayerSearchTask.result(artifact) else {

@@ -67,7 +67,7 @@ enum RunCommand {
             outputs.append(artifact)
         }
         if let key = shortcut { try? StudyShortcut.record(key, outputs: outputs, store: store) }
-        store.flush()
+        store.flush()  // the session collected, if due, when its build finished
         let answers = try zip(built.problems, outputs).map { ($0, try AllocationTask.report($1)) }
         return (StudyView(study: study, answers: answers),
                 Outcome(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false))

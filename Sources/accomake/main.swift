@@ -32,7 +32,9 @@ let usage = """
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
             gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)
 
-    The cache is --cache DIR, else $ACCOMAKE_CACHE, else .accomake/cache in the current folder.
+    The cache is --cache DIR, else $ACCOMAKE_CACHE, else .accomake/cache in the current folder. It is
+    trimmed automatically (daily, or at once when over the limit): ACCOMAKE_CACHE_MAX_SIZE (default 10G),
+    ACCOMAKE_CACHE_MAX_AGE (default 30d), ACCOMAKE_CACHE_GC=off to turn it off.
     """
 
 /// The usage lines of one command (its entry and continuation lines), or all of them.

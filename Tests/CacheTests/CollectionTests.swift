@@ -54,6 +54,36 @@ final class CollectionTests: XCTestCase {
         _ = other
     }
 
+    /// Collection on by default: due once a day (the `last-gc` stamp) or at once when the live
+    /// blobs exceed the size limit; skipped, not failed, while another session has the cache.
+    func testCollectionRunsWhenDueAndOnlyThen() throws {
+        let cache = try LocalCache(root: dir.path)
+        let now = POSIX.now()
+        for i in 0..<4 { _ = try addEntry(cache, i, time: UInt32(now) - UInt32(i) * 10) }
+        let roomy = CollectionPolicy(maxAgeSeconds: 86_400, maxBytes: 10_000)
+
+        // No stamp yet: due. Nothing is old or over the limit, so all four entries stay.
+        XCTAssertEqual(cache.collectIfDue(roomy, now: now)?.entriesAfter, 4)
+        XCTAssertNotNil(POSIX.fileInfo(dir.path + "/last-gc"))
+        // Stamped just now and 4000 bytes ≤ 10,000: not due.
+        XCTAssertNil(cache.collectIfDue(roomy, now: now))
+        // Over the size limit: due at once, down to the 2 most recently used entries.
+        let tight = CollectionPolicy(maxAgeSeconds: 86_400, maxBytes: 2000)
+        XCTAssertEqual(cache.collectIfDue(tight, now: now)?.entriesAfter, 2)
+        XCTAssertEqual((0..<4).filter { cache.lookup(key($0)) != nil }, [0, 1])
+        // A day later: due again by age; the entries are a day older than the 1-hour age limit.
+        let hourly = CollectionPolicy(maxAgeSeconds: 3600, maxBytes: 10_000)
+        XCTAssertNil(cache.collectIfDue(hourly, now: now + 3600))
+        XCTAssertEqual(cache.collectIfDue(hourly, now: now + 86_400)?.entriesAfter, 0)
+
+        // Another session open: not collected, no error, and the next session still finds it due.
+        _ = try addEntry(cache, 7, time: UInt32(now))
+        let other = try LocalCache(root: dir.path)
+        XCTAssertNil(cache.collectIfDue(tight, every: 0, now: now))
+        XCTAssertNotNil(cache.lookup(key(7)))
+        _ = other
+    }
+
     func testVerifyEvictsEntriesWithBadBlobs() throws {
         let cache = try LocalCache(root: dir.path)
         let good = try addEntry(cache, 1, time: 1)

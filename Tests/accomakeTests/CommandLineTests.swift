@@ -41,7 +41,7 @@ final class CommandLineTests: XCTestCase {
     }
 
     /// Runs the binary in the scratch folder; stdout and stderr go to files (no pipe to drain).
-    func run(_ arguments: [String]) throws -> Outcome {
+    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
         let outFile = scratch.appendingPathComponent("stdout"), errFile = scratch.appendingPathComponent("stderr")
         for f in [outFile, errFile] { _ = FileManager.default.createFile(atPath: f.path, contents: nil) }
         let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile)
@@ -50,6 +50,7 @@ final class CommandLineTests: XCTestCase {
         process.executableURL = Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = scratch
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -145,5 +146,29 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(window["offload_energy"] as? Int, 34_866_276)
         XCTAssertEqual(window["offloaded_bytes"] as? Int, 365_568)
         XCTAssertEqual(range["tile_type_counts"] as? [Int], [1, 19, 1, 3, 57, 3, 1, 19, 1])
+    }
+
+    /// Garbage collection is on by default (engine.md §7): a session that ends with the cache over
+    /// `ACCOMAKE_CACHE_MAX_SIZE` trims it at once; a bad setting is refused before any work.
+    func testCacheIsCollectedAutomaticallyWithinItsLimit() throws {
+        let cache = scratch.appendingPathComponent("cache").path
+        let args = ["trunk", "--tile", "2x16", "--range", "none,3", "--cache", cache] + Self.seldnet
+        let refused = try run(args, environment: ["ACCOMAKE_CACHE_MAX_SIZE": "10Q"])
+        XCTAssertEqual(refused.status, 2)
+        XCTAssertEqual(refused.stderr, "accomake: ACCOMAKE_CACHE_MAX_SIZE=10Q: expected a number with an optional unit, e.g. 512M or 10G\n")
+        XCTAssertEqual(refused.stdout, "")
+
+        XCTAssertEqual(try run(args).status, 0)
+        let stats = try run(["cache", "stats", "--json", "--cache", cache])
+        let before = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
+        XCTAssertGreaterThan(before["blob_bytes"] as? Int ?? 0, 100_000, "a (none, 3) evaluation stores its layer searches")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/last-gc"), "the first session collects (no stamp yet)")
+
+        // 100 KB is less than this trunk's results: the session's own entries go too.
+        let trimmed = try run(args, environment: ["ACCOMAKE_CACHE_MAX_SIZE": "100K"])
+        XCTAssertEqual(trimmed.status, 0, trimmed.stderr)
+        let after = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try run(["cache", "stats", "--json", "--cache", cache]).stdout.utf8))
+                                  as? [String: Any])
+        XCTAssertLessThanOrEqual(after["blob_bytes"] as? Int ?? .max, 100 << 10)
     }
 }
