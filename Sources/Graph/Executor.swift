@@ -52,6 +52,8 @@ public struct BuildResult: Sendable {
     /// Nodes whose recomputation differed from the cache (verify mode).
     public let mismatches: [Failure]
     public let cancelled: Bool
+    /// Verify mode: how many recomputed nodes had a cached output to compare with.
+    public var verified: Int = 0
 
     public var succeeded: Bool { failures.isEmpty && !cancelled && mismatches.isEmpty }
 }

@@ -90,6 +90,7 @@ struct RunState {
     var outputs: [Int: Artifact] = [:]
     var failures: [Failure] = []
     var mismatches: [Failure] = []
+    var verifiedCount = 0
     var stopped = false
     var settled = 0
 
@@ -394,6 +395,7 @@ struct RunState {
     mutating func verified(_ n: Int, record: ActionRecord, expected: ActionRecord, nanos: UInt64) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
+        verifiedCount += 1
         if record != expected {
             let failure = Failure(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, params: nodes[n].params,
                                   message: "recomputed output \(record.blob.hex) differs from cached \(expected.blob.hex)")
@@ -525,7 +527,9 @@ struct RunState {
         }
         var outputs: [NodeID: Artifact] = [:]
         for (index, artifact) in self.outputs { outputs[NodeID(index: index)] = artifact }
-        return BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches, cancelled: stopped)
+        var result = BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches, cancelled: stopped)
+        result.verified = verifiedCount
+        return result
     }
 }
 

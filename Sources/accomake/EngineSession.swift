@@ -10,11 +10,40 @@ enum EngineSession {
         let cache = try opened ?? CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
+        let verify = a.flag("verify")
         let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
-                                                                  cancellation: interrupts.flag, progress: progress.update)).build(graph, targets: targets)
+                                                                  verify: verify, cancellation: interrupts.flag,
+                                                                  progress: progress.update)).build(graph, targets: targets)
         progress.finish()
         try CacheLocation.finish(cache)
         if let failure = outcome.failures.first { throw UsageError("\(command): \(failure.message)") }
-        return outcome.cancelled ? nil : outcome
+        if outcome.cancelled { return nil }
+        if verify { try report(verification: outcome, command: command) }
+        return outcome
     }
+
+    /// `--verify` (engine.md §7, G12): every node was recomputed and compared with its cached
+    /// output. All equal: one line on stderr. Any different: the failure names each operator
+    /// and the first differing node, and the command exits with status 1.
+    static func report(verification outcome: BuildResult, command: String) throws {
+        let recomputed = outcome.log.count(.executed), compared = outcome.verified
+        guard let first = outcome.mismatches.first else {
+            let fresh = recomputed - compared
+            FileHandle.standardError.write(Data(("\(command) --verify: \(compared) recomputed outputs equal the cached ones"
+                                                 + (fresh > 0 ? "; \(fresh) nodes were not cached yet (computed, nothing to compare)" : "")
+                                                 + "\n").utf8))
+            return
+        }
+        var perOperator: [String: Int] = [:]
+        for m in outcome.mismatches { perOperator[m.op, default: 0] += 1 }
+        let counts = perOperator.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
+        throw VerificationFailure(description: "\(command) --verify: \(outcome.mismatches.count) of \(compared) recomputed outputs differ "
+                                      + "from the cache (\(counts)); first: \(first)")
+    }
+}
+
+/// Some recomputed output differed from the cache: a non-deterministic operator, or a model
+/// change made without bumping the operator's version. Exit status 1.
+struct VerificationFailure: Error, CustomStringConvertible {
+    let description: String
 }

@@ -8,7 +8,7 @@ import Tasks
 /// schedule for each allocation objective.
 enum RunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut"])
+        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut", "verify"])
         let path = try studyPath(a, command: "run")
         let began = DispatchTime.now().uptimeNanoseconds
         guard let (view, outcome) = try execute(path, a, command: "run") else { return 130 }
@@ -39,13 +39,13 @@ enum RunCommand {
     }
 
     /// Loads the study and answers it: from the shortcut when its inputs are unchanged since a
-    /// complete run (unless `--no-shortcut`), else by building its graph and running what is not
+    /// complete run (unless `--no-shortcut` or `--verify`), else by building its graph and running what is not
     /// cached. `nil` when interrupted.
     static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, Outcome)? {
         let study = try StudyFormat.load(path)
         let store = try CacheLocation.open(a)
         let shortcut = StudyShortcut.key(study, executable: ChildProcess.currentExecutable)
-        if !a.flag("no-shortcut"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
+        if !a.flag("no-shortcut"), !a.flag("verify"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
             let problems = try StudyGraph.problems(study)
             if outputs.count == problems.count {
                 let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }

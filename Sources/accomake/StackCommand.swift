@@ -11,7 +11,7 @@ enum StackCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "stack",
                               options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "lpf", "cuts", "cache", "j", "jobs"],
-                              flags: ["json"])
+                              flags: ["json", "verify"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("stack: --\(name) FILE is required") }
             return path

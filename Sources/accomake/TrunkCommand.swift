@@ -13,7 +13,7 @@ enum TrunkCommand {
         let a = try Arguments(args, command: "trunk",
                               options: (["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts", "range", "cuts",
                                         "lpf", "cache", "j", "jobs"] as Set<String>).union(CausalOptions.names),
-                              flags: ["json"])
+                              flags: ["json", "verify"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("trunk: --\(name) FILE is required") }
             return path

@@ -7,22 +7,24 @@ let usage = """
     usage: accomake <command> [options]
 
     commands:
-      run STUDY [-j N] [--json]                            run a study (docs/formats.md): best schedule per
-                                                           accelerator × workload for each allocation objective
+      run STUDY [-j N] [--json] [--no-shortcut] [--verify]
+                                                           run a study (docs/formats.md): best schedule per
+                                                           accelerator × workload for each allocation objective;
+                                                           --verify recomputes every node and compares with the cache
       report STUDY [--out DIR]                             results.json, schedules.csv and report.html of a study
       status STUDY                                         what is up to date, what is dirty and which input changed
       explain STUDY [NODE]                                 what the last run recomputed and why
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
       stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
-            [--objective energy|latency] [--lpf N] [--cuts A,B] [-j N] [--json]
+            [--objective energy|latency] [--lpf N] [--cuts A,B] [-j N] [--json] [--verify]
                                                            depth-first evaluation of the network's trunks (cached)
       footprint --hardware F --workload F --mapping F --tile XxY [--max-cuts N] [--cuts A,B]
             [--initial-dilation D] [--frames N] [--json]
                                                            ACCO cache footprints per fusion range
       trunk --hardware F --workload F --mapping F --tile XxY [--mode M] [--objective energy|latency]
             [--max-cuts N] [--cuts A,B] [--range A,B] [--lpf N] [--initial-dilation D] [--frames N]
-            [-j N] [--json]                                ACCO Step 1 + 2 per fusion range: readings and footprints
+            [-j N] [--json] [--verify]                     ACCO Step 1 + 2 per fusion range: readings and footprints
       bench engine --nodes N [--lanes L] [-j N] [--json]   engine benchmark (fresh cache, separate processes)
       bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
       bench stack|trunk [--json]                           depth-first stack / ACCO trunk speed (cold, warm)
@@ -78,6 +80,9 @@ func main() -> Int32 {
     } catch let error as UsageError {
         FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
         return 2
+    } catch let error as VerificationFailure {
+        FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
+        return 1
     } catch {
         FileHandle.standardError.write(Data("accomake: error: \(error)\n".utf8))
         return 1

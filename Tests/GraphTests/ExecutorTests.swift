@@ -189,6 +189,10 @@ final class ExecutorTests: XCTestCase {
         let verify = Executor(store: store, options: .init(verify: true)).build(g, targets: [a, f])
         XCTAssertEqual(verify.mismatches.map(\.op), ["test.flaky"])
         XCTAssertEqual(verify.log.nodes(.executed), [a, f])
+        XCTAssertEqual(verify.verified, 2, "both had a cached output to compare with")
+        let fresh = Executor(store: MemoryStore(), options: .init(verify: true)).build(g, targets: [a, f])
+        XCTAssertEqual(fresh.verified, 0, "nothing cached: computed, nothing compared")
+        XCTAssertEqual(fresh.mismatches.count, 0)
     }
 
     func testEqualKeysExecuteOnce() throws {

@@ -171,4 +171,19 @@ final class CommandLineTests: XCTestCase {
                                   as? [String: Any])
         XCTAssertLessThanOrEqual(after["blob_bytes"] as? Int ?? .max, 100 << 10)
     }
+
+    /// `--verify` (engine.md G12): every node recomputed and compared with the cache; the answer
+    /// printed is the same, stderr says how many outputs were compared.
+    func testVerifyRecomputesAndComparesWithTheCache() throws {
+        let args = ["trunk", "--tile", "2x16", "--range", "none,3", "--cache", scratch.appendingPathComponent("cache").path] + Self.seldnet
+        let first = try run(args + ["--verify"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        XCTAssertEqual(first.stderr, "trunk --verify: 0 recomputed outputs equal the cached ones; "
+                                     + "18 nodes were not cached yet (computed, nothing to compare)\n")
+        let again = try run(args + ["--verify"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertEqual(again.stderr, "trunk --verify: 18 recomputed outputs equal the cached ones\n")
+        XCTAssertEqual(again.stdout, first.stdout)
+        XCTAssertEqual(try run(args).stdout, first.stdout)
+    }
 }
