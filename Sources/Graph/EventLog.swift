@@ -15,6 +15,8 @@ public enum EventKind: String, Sendable, CaseIterable {
     case cancelled
     /// Verify mode: the task recomputed to bytes that differ from the cached ones.
     case mismatch
+    /// Dry run: not in the cache, so a run would compute it (its dependents are `skipped`).
+    case wouldRun = "would-run"
 }
 
 public struct Event: Sendable, Equatable {

@@ -10,17 +10,21 @@ public struct BuildOptions: Sendable {
     public var failFast: Bool
     /// Recompute nodes found in the cache and report those whose output differs.
     public var verify: Bool
+    /// Run nothing: settle what the cache answers (traces replayed, as in a run) and log every
+    /// node a run would compute as `wouldRun`, its dependents as `skipped` (`accomake status`).
+    public var dryRun: Bool
     /// Set from outside (e.g. on SIGINT) to stop starting tasks; running ones finish.
     public var cancellation: CancellationFlag?
     /// Called after each node settles with (settled, known); for progress lines.
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
-                verify: Bool = false, cancellation: CancellationFlag? = nil,
+                verify: Bool = false, dryRun: Bool = false, cancellation: CancellationFlag? = nil,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.jobs = max(1, jobs)
         self.failFast = failFast
         self.verify = verify
+        self.dryRun = dryRun
         self.cancellation = cancellation
         self.progress = progress
     }

@@ -65,6 +65,11 @@ public struct Graph: Sendable {
         return copy
     }
 
+    /// The id of the node added `index`-th (0 ..< count).
+    public func id(_ index: Int) -> NodeID {
+        precondition(nodes.indices.contains(index), "node index \(index) out of range")
+        return NodeID(index: index)
+    }
     public func params(of node: NodeID) -> Value { nodes[node.index].params }
     public func operatorID(of node: NodeID) -> String { operators[nodes[node.index].op].id }
     public func dependencies(of node: NodeID) -> [NodeID] { nodes[node.index].dependencies.map { NodeID(index: $0) } }

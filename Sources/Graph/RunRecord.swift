@@ -33,7 +33,7 @@ public struct RunRecord: Sendable, Equatable {
 
         public var description: String {
             switch self {
-            case .new: "not in the last recorded run (results already in the cache will be reused)"
+            case .new: "new: not in the last recorded run of this study, nor in the cache"
             case .version(let a, let b): "operator version \(a) → \(b)"
             case .parameters(let fields, let leaves):
                 "changed " + (leaves.isEmpty ? fields.joined(separator: ", ") : leaves.joined(separator: "; "))

@@ -272,8 +272,9 @@ struct RunState {
         }
     }
 
-    /// Runs the task from its first step.
+    /// Runs the task from its first step (a dry run stops here: the node would run).
     private mutating func startFresh(_ n: Int) {
+        if options.dryRun { return settleBlocked(n, kind: .wouldRun) }
         nodes[n].continuation = nil
         nodes[n].dynamic = []
         nodes[n].key = nodes[n].baseKey
@@ -501,9 +502,9 @@ struct RunState {
         guard !nodes[n].phase.isSettled else { return }
         nodes[n].phase = kind == .cancelled ? .cancelled : .skipped
         settled += 1
-        log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: nil, kind: kind,
-                         durationNanos: 0, message: nil))
-        propagateBlocked(from: n, kind: kind)
+        log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: kind == .wouldRun ? nodes[n].key : nil,
+                         kind: kind, durationNanos: 0, message: nil))
+        propagateBlocked(from: n, kind: kind == .wouldRun ? .skipped : kind)
     }
 
     private mutating func propagateBlocked(from n: Int, kind: EventKind) {

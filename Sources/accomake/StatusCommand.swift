@@ -2,29 +2,69 @@ import Foundation
 import Graph
 import Tasks
 
-/// `accomake status STUDY [--cache DIR]`: how many of the study's nodes are up to date and, for
-/// the dirty ones, which input changed since the last run — without running anything.
+/// `accomake status STUDY [--cache DIR]`: exactly which of the study's nodes a run would compute
+/// (a dry run of the graph against the cache) and, for those, which input changed since the
+/// last recorded run — without running anything.
 ///
 /// `accomake explain STUDY [NODE] [--cache DIR]`: for the last run, which nodes ran and the input
 /// change that caused each; NODE (part of a node name) lists the matching nodes one by one.
 enum StatusCommand {
     static func status(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "status", options: ["cache"], flags: [])
+        let a = try Arguments(args, command: "status", options: ["cache", "j", "jobs"], flags: [])
         let path = try RunCommand.studyPath(a, command: "status")
-        let built = try StudyGraph(try StudyFormat.load(path))
+        let study = try StudyFormat.load(path)
         let store = try CacheLocation.open(a)
+        if let key = StudyShortcut.key(study, executable: ChildProcess.currentExecutable), StudyShortcut.outputs(key, store: store) != nil {
+            print("\(path): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly")
+            return 0
+        }
+        let built = try StudyGraph(study)
         let previous = StudyRecord.load(study: path, a)
         let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
                                        cached: { store.lookup($0) != nil }).changes
-        let dirty = changes.indices.filter { changes[$0] != nil }
-        print("\(path): \(changes.count - dirty.count) of \(changes.count) nodes up to date, \(dirty.count) dirty"
-              + (previous == nil ? " (no earlier run recorded on this cache)" : ""))
-        if !dirty.isEmpty {
-            print("dirty, by reason:")
-            print(grouped(dirty.map { (built.names[$0], changes[$0]) }))
+        // What a run would compute, exactly: the graph walked against the cache without running
+        // anything (traces replayed, as in a run).
+        let progress = ProgressLine()
+        let dry = Executor(store: store, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
+                                                               dryRun: true, progress: progress.update))
+            .build(built.graph, targets: built.allocationNodes)
+        progress.finish()
+        var outcome: [Int: EventKind] = [:]
+        var dynamic: [String: (cached: Int, wouldRun: Int)] = [:]
+        for e in dry.log.events {
+            if e.node.index < built.graph.count {
+                outcome[e.node.index] = e.kind
+            } else if e.kind == .hit || e.kind == .cutoff {
+                dynamic[e.op, default: (0, 0)].cached += 1
+            } else if e.kind == .wouldRun {
+                dynamic[e.op, default: (0, 0)].wouldRun += 1
+            }
         }
-        print("(layer evaluations are requested by the stack nodes as they run; those already computed come from the cache)")
+        let dirty = (0..<built.graph.count).filter { outcome[$0] != .hit && outcome[$0] != .cutoff }
+        print("\(path): \(built.graph.count - dirty.count) of \(built.graph.count) nodes up to date, \(dirty.count) would be computed")
+        if !dirty.isEmpty {
+            print("to compute, by reason:")
+            print(grouped(dirty.map { i in (built.names[i], reason(i, changes[i], outcome, built)) }))
+        }
+        for (op, n) in dynamic.sorted(by: { $0.key < $1.key }) {
+            print("  requested by stack nodes (known from their traces): \(op) \(n.cached) cached, \(n.wouldRun) to compute")
+        }
+        if dirty.contains(where: { outcome[$0] == .wouldRun && built.names[$0].hasPrefix("stack") }) {
+            print("(a stack node that runs asks for its layer evaluations then; those already computed come from the cache)")
+        }
         return 0
+    }
+
+    /// Why a node would be computed: the change since the last recorded run when there is one,
+    /// else what the dry run found (not cached itself, or waiting on a node that is not).
+    static func reason(_ i: Int, _ change: RunRecord.Change?, _ outcome: [Int: EventKind], _ built: StudyGraph) -> RunRecord.Change {
+        if let change { return change }
+        if outcome[i] == .wouldRun { return .notCached }
+        let inputs = built.graph.dependencies(of: built.graph.id(i))
+        if let dirty = inputs.first(where: { outcome[$0.index] != .hit && outcome[$0.index] != .cutoff }) {
+            return .dependency(built.names[dirty.index])
+        }
+        return .notCached  // waiting on a layer evaluation it requested, which is not cached
     }
 
     static func explain(_ args: ArraySlice<String>) throws -> Int32 {

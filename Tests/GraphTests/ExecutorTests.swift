@@ -195,6 +195,52 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(fresh.mismatches.count, 0)
     }
 
+    /// Dry run (`accomake status`): nothing executes; what the cache answers settles as in a
+    /// run, each node a run would compute is `wouldRun`, and its dependents are `skipped`.
+    func testDryRunNamesExactlyWhatARunWouldCompute() throws {
+        let store = MemoryStore()
+        let dry = BuildOptions(jobs: 2, dryRun: true)
+        let (g1, ids) = try chain(aValue: 1)
+        let cold = Executor(store: store, options: dry).build(g1, targets: [ids[2], ids[3]])
+        XCTAssertEqual(cold.log.nodes(.executed), [])
+        XCTAssertEqual(Set(cold.log.nodes(.wouldRun)), [ids[0], ids[3]])
+        XCTAssertEqual(Set(cold.log.nodes(.skipped)), [ids[1], ids[2]])
+        XCTAssertEqual(store.recordCount, 0, "a dry run writes nothing")
+        XCTAssertTrue(cold.failures.isEmpty)
+
+        _ = Executor(store: store).build(g1, targets: [ids[2], ids[3]])
+        let warm = Executor(store: store, options: dry).build(g1, targets: [ids[2], ids[3]])
+        XCTAssertEqual(warm.log.nodes(.hit), ids)
+        XCTAssertEqual(TestOps.int(warm.outputs[ids[2]]!.bytes), 101)
+
+        // a changes: a would run, b and c wait on it, d is cached.
+        let (g2, _) = try chain(aValue: 2)
+        let changed = Executor(store: store, options: dry).build(g2, targets: [ids[2], ids[3]])
+        XCTAssertEqual(changed.log.nodes(.wouldRun), [ids[0]])
+        XCTAssertEqual(Set(changed.log.nodes(.skipped)), [ids[1], ids[2]])
+        XCTAssertEqual(changed.log.nodes(.hit), [ids[3]])
+    }
+
+    /// A dynamic node's trace is replayed in a dry run; a requested node that lost its result
+    /// would run, and the node that asked for it waits on it.
+    func testDryRunReplaysTracesAndFindsALostRequestedResult() throws {
+        let store = MemoryStore()
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 10])
+        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
+        _ = Executor(store: store).build(g, targets: [p])
+        let dry = BuildOptions(dryRun: true)
+        let warm = Executor(store: store, options: dry).build(g, targets: [p])
+        XCTAssertEqual(warm.log.count(.hit), 4)
+        XCTAssertEqual(warm.log.count(.wouldRun) + warm.log.count(.skipped) + warm.log.count(.executed), 0)
+
+        store.forget(try NodeKey.node(operator: "test.const", version: 1, params: ["value": 11], dependencyDigests: []))
+        let lost = Executor(store: store, options: dry).build(g, targets: [p])
+        XCTAssertEqual(lost.log.events.filter { $0.kind == .wouldRun }.map(\.op), ["test.const"])
+        XCTAssertEqual(lost.log.nodes(.skipped), [p])
+        XCTAssertEqual(lost.log.count(.executed), 0)
+    }
+
     func testEqualKeysExecuteOnce() throws {
         let counter = Counter()
         let counted = Operator("test.counted", version: 1) { input in

@@ -186,4 +186,48 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(again.stdout, first.stdout)
         XCTAssertEqual(try run(args).stdout, first.stdout)
     }
+
+    /// A one-tile, whole-network study in the scratch folder (3 nodes: stack, trunk, allocation).
+    func writeStudy(_ name: String, tileY: [Int], description: String = "CLI test") throws -> String {
+        let study = """
+            {"description": "\(description)",
+             "accelerators": [{"hardware": "\(Self.project("hardware/meta_prototype_df.json"))",
+                               "mapping": "\(Self.project("mappings/meta_prototype_df.json"))"}],
+             "workloads": [{"workload": "\(Self.project("workloads/seldnet_oxoy_m.json"))", "max_cuts": 0}],
+             "sweep": {"tile_x": [2], "tile_y": \(tileY), "modes": ["fully-cached"], "objectives": ["energy"]},
+             "allocation": {"objectives": ["energy"], "table": "window"}}
+            """
+        let path = scratch.appendingPathComponent(name).path
+        try study.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
+    /// `status` is exact: a dry run of the graph against the cache. A study file never run on this
+    /// cache whose nodes another file computed is up to date; a new tile is exactly its nodes.
+    func testStatusSaysExactlyWhatARunWouldCompute() throws {
+        let cache = ["--cache", scratch.appendingPathComponent("cache").path]
+        let original = try writeStudy("original.json", tileY: [16])
+        XCTAssertEqual(try run(["status", original] + cache).stdout.split(separator: "\n").first,
+                       "\(original): 0 of 3 nodes up to date, 3 would be computed")
+        let ran = try run(["run", original, "--json"] + cache)
+        XCTAssertEqual(ran.status, 0, ran.stderr)
+        XCTAssertTrue(ran.stdout.contains("1545830829"), "the whole-network window energy of acco-seldnet-2x16.json")
+        let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
+        let layerSearches = try XCTUnwrap(summary["nodes_executed"] as? Int) - 3  // all but stack, trunk, allocation
+        XCTAssertEqual(try run(["status", original] + cache).stdout,
+                       "\(original): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly\n")
+
+        // Another description: not the same study file for the shortcut, the same nodes.
+        let copy = try writeStudy("copy.json", tileY: [16], description: "a copy")
+        let copyStatus = try run(["status", copy] + cache).stdout.split(separator: "\n")
+        XCTAssertEqual(copyStatus.first, "\(copy): 3 of 3 nodes up to date, 0 would be computed")
+        XCTAssertEqual(copyStatus.dropFirst().first,
+                       "  requested by stack nodes (known from their traces): accomake.layer-search \(layerSearches) cached, 0 to compute")
+
+        let wider = try writeStudy("wider.json", tileY: [8, 16])
+        let widerStatus = try run(["status", wider] + cache).stdout.split(separator: "\n")
+        XCTAssertEqual(widerStatus.first, "\(wider): 2 of 5 nodes up to date, 3 would be computed")
+        XCTAssertEqual(widerStatus.dropFirst().first, "to compute, by reason:")
+        XCTAssertEqual(widerStatus.dropFirst(2).first, "  3 (1 allocation, 1 stack, 1 trunk): new: not in the last recorded run of this study, nor in the cache")
+    }
 }

@@ -7,7 +7,7 @@ import Graph
 /// answers, until nothing is missing. Identical layer-tile problems are therefore computed once
 /// across tile sizes, modes, ranges and studies.
 public enum StackTask {
-    public static let version: Int64 = 4
+    public static let version: Int64 = 5
 
     public static let `operator` = Operator("accomake.stack", version: version) { input in
         let p = input.params
