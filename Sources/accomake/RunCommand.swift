@@ -42,17 +42,20 @@ enum RunCommand {
     /// complete run (unless `--no-shortcut` or `--verify`), else by building its graph and running what is not
     /// cached. `nil` when interrupted.
     static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, Outcome)? {
-        let study = try StudyFormat.load(path)
+        // The study, its shortcut key and its graph from one read of each input file: the key
+        // recorded after the run names exactly the content the answers were computed from.
+        let inputs = InputSnapshot()
+        let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
-        let shortcut = StudyShortcut.key(study, executable: ChildProcess.currentExecutable)
+        let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
         if !a.flag("no-shortcut"), !a.flag("verify"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
-            let problems = try StudyGraph.problems(study)
+            let problems = try inputs.reading { try StudyGraph.problems(study) }
             if outputs.count == problems.count {
                 let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }
                 return (StudyView(study: study, answers: answers), Outcome(executed: 0, hits: outputs.count, shortcut: true))
             }
         }
-        let built = try StudyGraph(study)
+        let built = try inputs.reading { try StudyGraph(study) }
         // What is dirty and why, against the last run, before running (for `explain`).
         let assessment = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
                                         previous: StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })

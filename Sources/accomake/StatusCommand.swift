@@ -12,13 +12,15 @@ enum StatusCommand {
     static func status(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "status", options: ["cache", "j", "jobs"], flags: [])
         let path = try RunCommand.studyPath(a, command: "status")
-        let study = try StudyFormat.load(path)
+        let inputs = InputSnapshot()
+        let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
-        if let key = StudyShortcut.key(study, executable: ChildProcess.currentExecutable), StudyShortcut.outputs(key, store: store) != nil {
+        if let key = inputs.reading({ StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }),
+           StudyShortcut.outputs(key, store: store) != nil {
             print("\(path): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly")
             return 0
         }
-        let built = try StudyGraph(study)
+        let built = try inputs.reading { try StudyGraph(study) }
         let previous = StudyRecord.load(study: path, a)
         let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
                                        cached: { store.lookup($0) != nil }).changes

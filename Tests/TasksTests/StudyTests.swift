@@ -180,6 +180,41 @@ extension StudyTests {
         XCTAssertLessThan(ran["accomake.layer-search"] ?? 0, all["accomake.layer-search"] ?? 0)
     }
 
+    /// engine.md G11: an input edited while a command runs is never recorded under the old
+    /// content's key. The study, its shortcut key and its graph come from one snapshot of the
+    /// input files, so a hardware file edited between loading the study and building the graph
+    /// changes neither: the key still names exactly the bytes the graph was built from.
+    func testShortcutKeyAndGraphComeFromOneReadOfTheInputs() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("accomake-g11-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let original = try String(contentsOfFile: "\(Self.projects)/hardware/meta_prototype_df.json", encoding: .utf8)
+        let hardware = folder.appendingPathComponent("hw.json").path
+        try original.write(toFile: hardware, atomically: true, encoding: .utf8)
+        let studyPath = folder.appendingPathComponent("study.json").path
+        try """
+            {"accelerators": [{"hardware": "hw.json", "mapping": "\(Self.projects)/mappings/meta_prototype_df.json"}],
+             "workloads": [{"workload": "\(Self.projects)/workloads/seldnet_oxoy_m.json", "max_cuts": 0}],
+             "sweep": {"tile_x": [2], "tile_y": [16]}, "allocation": {}}
+            """.write(toFile: studyPath, atomically: true, encoding: .utf8)
+        let executable = "/bin/sh"  // any file: the key stamps the executable's path, size and date
+        let beforeEdit = try StudyGraph(try StudyFormat.load(studyPath))
+
+        let inputs = InputSnapshot()
+        let study = try inputs.reading { try StudyFormat.load(studyPath) }
+        let key = try XCTUnwrap(inputs.reading { StudyShortcut.key(study, executable: executable) })
+        try original.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 710,")
+            .write(toFile: hardware, atomically: true, encoding: .utf8)  // edited mid-command
+        let built = try inputs.reading { try StudyGraph(study) }
+
+        XCTAssertEqual(inputs.reading { StudyShortcut.key(study, executable: executable) }, key)
+        let stack = built.graph.id(try XCTUnwrap(built.names.firstIndex { $0.hasPrefix("stack") }))
+        XCTAssertEqual(built.graph.params(of: stack), beforeEdit.graph.params(of: stack), "built from the bytes the key names")
+        // Outside the snapshot the edit is seen: another key and another graph.
+        XCTAssertNotEqual(StudyShortcut.key(study, executable: executable), key)
+        XCTAssertNotEqual(try StudyGraph(study).graph.params(of: stack), built.graph.params(of: stack))
+    }
+
     /// A new tile size runs the new tile's stack and trunk (and the layer evaluations it does not
     /// share) and the allocation; nothing already cached runs again.
     func testAddingATileRunsOnlyTheNewTile() throws {
