@@ -115,16 +115,11 @@ public struct StackEvaluation {
         // One (cost, count) pair per tile type, never merged with an equal cost of another type:
         // the reference memoises per tile type, and the summation order decides the last bit
         // before each reading is truncated.
-        for b in 0..<4 {
+        let bucket: [WritableKeyPath<StackResult.Buckets, [(cost: KeyCost, count: Int)]>] = [\.all, \.row0, \.row1, \.lastRow]
+        for b in bucket.indices {
             for type in order[b] {
                 for (name, cost) in typeResults[type] {
-                    let pair = (cost: cost, count: counts[type][b])
-                    switch b {
-                    case 0: result.buckets[name, default: .init()].all.append(pair)
-                    case 1: result.buckets[name, default: .init()].row0.append(pair)
-                    case 2: result.buckets[name, default: .init()].row1.append(pair)
-                    default: result.buckets[name, default: .init()].lastRow.append(pair)
-                    }
+                    result.buckets[name, default: .init()][keyPath: bucket[b]].append((cost, counts[type][b]))
                 }
             }
         }
