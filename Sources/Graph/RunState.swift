@@ -74,8 +74,12 @@ struct RunState {
     /// Nodes whose pending count reached zero, to be advanced by `drain` in arrival order.
     var ready: [Int] = []
     var readyHead = 0
-    var jobs: [Job] = []
-    var jobHead = 0
+    /// Work that advances something already in flight (a requested node, a task resuming with
+    /// its answers, a materialization) runs before fresh static nodes start: a study's stack
+    /// tasks then finish one after another instead of all waiting at once with their requests
+    /// in memory. Both queues are FIFO; the order changes no result.
+    var inFlightJobs = JobQueue()
+    var freshJobs = JobQueue()
     var activeWorkers = 0
     var spawnable = 0
     /// One node per base key: equal keys are computed once per run.
@@ -108,7 +112,7 @@ struct RunState {
         }
     }
 
-    var isFinished: Bool { jobHead == jobs.count && activeWorkers == 0 }
+    var isFinished: Bool { inFlightJobs.isEmpty && freshJobs.isEmpty && activeWorkers == 0 }
 
     // MARK: Walking the graph
 
@@ -291,7 +295,10 @@ struct RunState {
     }
 
     private mutating func push(_ job: Job) {
-        jobs.append(job)
+        switch job {
+        case .execute(let n) where nodes[n].value != nil && nodes[n].continuation == nil: freshJobs.push(job)
+        default: inFlightJobs.push(job)
+        }
         spawnable += 1
     }
 
@@ -303,10 +310,7 @@ struct RunState {
     }
 
     mutating func popJob() -> Job? {
-        while jobHead < jobs.count {
-            let job = jobs[jobHead]
-            jobHead += 1
-            if jobHead == jobs.count { jobs.removeAll(keepingCapacity: true); jobHead = 0 }
+        while let job = inFlightJobs.pop() ?? freshJobs.pop() {
             if case .execute(let n) = job, stopped || options.cancellation?.isCancelled == true {
                 stopped = true
                 settleBlocked(n, kind: .cancelled)
@@ -563,5 +567,23 @@ struct ParsedRequest {
         self.op = op
         self.params = parts[1]
         self.dependencies = dependencies
+    }
+}
+
+/// A FIFO of jobs that reuses its storage once drained.
+struct JobQueue {
+    private var items: [Job] = []
+    private var head = 0
+
+    var isEmpty: Bool { head == items.count }
+
+    mutating func push(_ job: Job) { items.append(job) }
+
+    mutating func pop() -> Job? {
+        guard head < items.count else { return nil }
+        let job = items[head]
+        head += 1
+        if head == items.count { items.removeAll(keepingCapacity: true); head = 0 }
+        return job
     }
 }

@@ -1,4 +1,5 @@
 @testable import Graph
+import Synchronization
 import XCTest
 
 /// Exact event-log tests on small graphs (engine.md §9, "exact execution logs").
@@ -239,6 +240,28 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(lost.log.events.filter { $0.kind == .wouldRun }.map(\.op), ["test.const"])
         XCTAssertEqual(lost.log.nodes(.skipped), [p])
         XCTAssertEqual(lost.log.count(.executed), 0)
+    }
+
+    /// Work in flight first: a task's requests and its resumption run before the next fresh
+    /// node starts, so with one worker at most one asking task is open at a time (with FIFO
+    /// order all 20 would wait at once, each holding its requests). Results are unchanged.
+    func testTasksWaitingOnRequestsFinishBeforeNewOnesStart() throws {
+        let open = Mutex((now: 0, most: 0))
+        let asking = Operator("test.asking", version: 1) { input in
+            open.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+            let v = input.params["value"]?.intValue ?? 0
+            return .need([NodeRequest("test.const", ["value": .int(v)]), NodeRequest("test.const", ["value": .int(v + 1000)])]) { outputs in
+                open.withLock { $0.now -= 1 }
+                return .done(TestOps.bytes(outputs.reduce(0) { $0 + TestOps.int($1.bytes) }))
+            }
+        }
+        var g = Graph()
+        try g.register(TestOps.const)
+        let nodes = try (0..<20).map { try g.add(asking, ["value": .int(Int64($0))]) }
+        let sum = try g.add(TestOps.sum, [:], dependencies: nodes)
+        let result = Executor(store: MemoryStore(), options: .init(jobs: 1)).build(g, targets: [sum])
+        XCTAssertEqual(open.withLock { $0.most }, 1)
+        XCTAssertEqual(result.outputs[sum].map { TestOps.int($0.bytes) }, (0..<20).reduce(0) { $0 + 2 * Int64($1) + 1000 })
     }
 
     func testEqualKeysExecuteOnce() throws {
