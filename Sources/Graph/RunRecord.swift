@@ -38,7 +38,7 @@ public struct RunRecord: Sendable, Equatable {
             case .parameters(let fields, let leaves):
                 "changed " + (leaves.isEmpty ? fields.joined(separator: ", ") : leaves.joined(separator: "; "))
             case .dependency(let name): "input \(name) is dirty"
-            case .notCached: "result no longer in the cache"
+            case .notCached: "no longer in the cache (its result, or a result it asks for)"
             }
         }
     }

@@ -229,5 +229,12 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(widerStatus.first, "\(wider): 2 of 5 nodes up to date, 3 would be computed")
         XCTAssertEqual(widerStatus.dropFirst().first, "to compute, by reason:")
         XCTAssertEqual(widerStatus.dropFirst(2).first, "  3 (1 allocation, 1 stack, 1 trunk): new: not in the last recorded run of this study, nor in the cache")
+
+        // Everything evicted: the original's recorded nodes would all be computed again.
+        XCTAssertEqual(try run(["cache", "gc", "--max-size", "0"] + cache).status, 0)
+        let evicted = try run(["status", original] + cache).stdout.split(separator: "\n")
+        XCTAssertEqual(evicted.first, "\(original): 0 of 3 nodes up to date, 3 would be computed")
+        XCTAssertTrue(evicted.contains("  1 (1 stack): no longer in the cache (its result, or a result it asks for)"), "\(evicted)")
+        XCTAssertTrue(evicted.contains("  2 (1 allocation, 1 trunk): an input was recomputed or is dirty"), "\(evicted)")
     }
 }
