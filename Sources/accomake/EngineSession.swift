@@ -6,7 +6,10 @@ import Graph
 /// line; a failed node becomes one error line naming the command.
 enum EngineSession {
     /// The build's result, or `nil` when the user interrupted it (exit 130; the next run resumes).
-    static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String, cache opened: LocalCache? = nil) throws -> BuildResult? {
+    /// - Parameter context: what the command knows about a failed node (its name, the hardware
+    ///   file), put before the failure's message.
+    static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String, cache opened: LocalCache? = nil,
+                      context: (NodeID) -> String? = { _ in nil }) throws -> BuildResult? {
         let cache = try opened ?? CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
@@ -16,7 +19,9 @@ enum EngineSession {
                                                                   progress: progress.update)).build(graph, targets: targets)
         progress.finish()
         try CacheLocation.finish(cache)
-        if let failure = outcome.failures.first { throw UsageError("\(command): \(failure.message)") }
+        if let failure = outcome.failures.first {
+            throw UsageError("\(command): " + (context(failure.node).map { "\($0): " } ?? "") + failure.message)
+        }
         if outcome.cancelled { return nil }
         if verify { try report(verification: outcome, command: command) }
         return outcome

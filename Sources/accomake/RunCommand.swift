@@ -59,7 +59,8 @@ enum RunCommand {
         // What is dirty and why, against the last run, before running (for `explain`).
         let assessment = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
                                         previous: StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
-        guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command, cache: store) else {
+        guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command, cache: store,
+                                                    context: { built.names.indices.contains($0.index) ? built.names[$0.index] : nil }) else {
             return nil
         }
         StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, assessment: assessment, log: outcome.log),

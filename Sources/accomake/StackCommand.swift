@@ -34,7 +34,7 @@ enum StackCommand {
             nodes.append(try graph.add(StackTask.operator, StackTask.params(trunk: trunk.network, core: core, mode: mode, tileX: tileX,
                                                                            tileY: tileY, lpfLimit: lpf, objective: objective)))
         }
-        guard let outcome = try EngineSession.build(graph, targets: nodes, a, command: "stack") else { return 130 }
+        guard let outcome = try EngineSession.build(graph, targets: nodes, a, command: "stack", context: { _ in files.hardware }) else { return 130 }
         var results: [StackResult] = []
         for n in nodes {
             guard let artifact = outcome.outputs[n] else { throw UsageError("stack: no result") }

@@ -92,6 +92,26 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(o.stdout, "")
     }
 
+    /// Memory too small: one line naming the hardware file, the memory's size field to raise
+    /// (with the bits needed) and the other fix, a smaller tile.
+    func testMemoryTooSmallNamesTheFieldAndTheFix() throws {
+        let text = try String(contentsOfFile: Self.project("hardware/meta_prototype_df.json"), encoding: .utf8)
+        let tiny = scratch.appendingPathComponent("tiny.json")
+        // Every activation memory, DRAM included, shrunk to 4096 bits.
+        let shrunk = text.replacingOccurrences(of: "\"size\": 524288,", with: "\"size\": 4096,")
+            .replacingOccurrences(of: "\"size\": 8388608,", with: "\"size\": 4096,")
+            .replacingOccurrences(of: "\"size\": 10000000000,", with: "\"size\": 4096,")
+        XCTAssertNotEqual(shrunk, text)
+        try shrunk.write(to: tiny, atomically: true, encoding: .utf8)
+        var args = Self.seldnet
+        args[1] = tiny.path
+        let o = try run(["trunk", "--tile", "2x16", "--range", "none,none", "--cache", scratch.appendingPathComponent("cache").path] + args)
+        XCTAssertEqual(o.status, 2)
+        XCTAssertEqual(o.stderr, "accomake: trunk: \(tiny.path): no memory holds the trunk's input tile at tile 2×16: 392832 bits, "
+                                 + "and the largest on the I1 chain, dram, has 4096; raise memories.dram.size in the hardware file "
+                                 + "to at least 392832, or use a smaller tile\n")
+    }
+
     func testMalformedJSONIsOneLineWithItsPlace() throws {
         let bad = scratch.appendingPathComponent("hw.json")
         try "{\n  \"name\": \"x\",\n  \"memories\": {\n".write(to: bad, atomically: true, encoding: .utf8)

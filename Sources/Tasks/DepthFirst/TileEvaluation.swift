@@ -97,7 +97,7 @@ struct TileEvaluator {
                 guard let top = hierarchy.firstLevel(inputOperand, where: { m in
                     hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.outputBits
                 }), let dram = core.levels(of: inputOperand).last else {
-                    throw StackError(description: "no memory holds the input tile of \(node.outputBits) bits")
+                    throw tooSmall("the trunk's input tile", bits: node.outputBits, operand: inputOperand, tile: t.tile)
                 }
                 pending.append(CopyAction(bits: node.outputBits, from: try position(inputOperand, dram), to: try position(inputOperand, top.memory)))
                 producedAt[node.id] = (top.memory, node.outputBits)
@@ -115,7 +115,7 @@ struct TileEvaluator {
                 let fitsInputs = { (m: Int) in hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits }
                 guard let baseITop = hierarchy.firstLevel(inOperand, where: fitsInputs)?.memory,
                       let iTop = hierarchy.firstLevel(inOperand, extra: extraI, where: fitsInputs) else {
-                    throw StackError(description: "no memory holds the inputs of layer \(node.id)")
+                    throw tooSmall("the inputs of layer \(node.id)", bits: node.inputBits, operand: inOperand, tile: t.tile)
                 }
                 let oChain = core.levels(of: outputOperand)
                 let oTop: Int
@@ -127,7 +127,7 @@ struct TileEvaluator {
                     guard let o = hierarchy.firstLevel(outputOperand, extra: extraO, where: { m in
                         hierarchy.unrollCount(m) == 1
                             && core.memories[m].size >= node.outputBits + (m == baseITop ? node.inputBits : 0)
-                    }) else { throw StackError(description: "no memory holds the output of layer \(node.id)") }
+                    }) else { throw tooSmall("the output of layer \(node.id)", bits: node.outputBits, operand: outputOperand, tile: t.tile) }
                     oTop = o.memory
                 }
                 // §8.2 copies before the layer.
@@ -172,12 +172,31 @@ struct TileEvaluator {
                 } catch LayerSearchError.hierarchyTooSmall {
                     if extraO == extraI { extraO += 1 } else if extraO > extraI { extraI += 1; extraO -= 1 } else { extraO += 1 }
                     if extraI > core.memories.count + 1 {
-                        throw StackError(description: "layer \(node.id) fits in no truncation of the hierarchy for tile \(t.tile.width)×\(t.tile.height)")
+                        throw StackError(description: "layer \(node.id) fits no mapping at tile \(t.tile.width)×\(t.tile.height), "
+                                         + "whichever memories hold its data; give its memories more room (memories.<name>.size in the hardware file) or use a smaller tile")
                     }
                 }
             }
         }
         return (results, placement)
+    }
+
+    /// No memory of `operand`'s chain (not unrolled) holds `bits`: names the largest such memory
+    /// and the field to raise, or the smaller tile. (The core's name is not part of its
+    /// canonical form, so the command adds which hardware file it is.)
+    func tooSmall(_ what: String, bits: Int, operand: String, tile: Tile) -> StackError {
+        let core = hierarchy.core
+        let candidates = core.levels(of: operand).filter { hierarchy.unrollCount($0) == 1 }
+        // The largest; among equals the highest level.
+        guard let size = candidates.map({ core.memories[$0].size }).max(),
+              let largest = candidates.last(where: { core.memories[$0].size == size }) else {
+            return StackError(description: "the hardware has no \(operand) memory that is not unrolled, so nothing can hold \(what); "
+                              + "give a memory on the \(operand) chain an empty served_dimensions list")
+        }
+        let m = core.memories[largest]
+        return StackError(description: "no memory holds \(what) at tile \(tile.width)×\(tile.height): \(bits) bits, "
+                          + "and the largest on the \(operand) chain, \(m.name), has \(m.size); raise memories.\(m.name).size in the "
+                          + "hardware file to at least \(bits), or use a smaller tile")
     }
 
     /// Π of an operand's r-dim sizes × Π pr extents, with some tensor dims overridden.
