@@ -131,12 +131,18 @@ final class ExecutorTests: XCTestCase {
     /// A trace names its requests by digest; their bytes are blobs of their own. When one is lost,
     /// the asking task runs again (and asks again) instead of failing, and the requested nodes'
     /// cached outputs are still used.
-    func testLostRequestBytesRerunTheAskingTask() throws {
+    /// const 10 → dynamicPair (asks for const 10 and const 11), built once on a fresh store.
+    func warmPair() throws -> (MemoryStore, Graph, NodeID) {
         let store = MemoryStore()
         var g = Graph()
         let a = try g.add(TestOps.const, ["value": 10])
         let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
         _ = Executor(store: store).build(g, targets: [p])
+        return (store, g, p)
+    }
+
+    func testLostRequestBytesRerunTheAskingTask() throws {
+        let (store, g, p) = try warmPair()
         let request = try CanonicalEncoder.encode(NodeRequest("test.const", ["value": 11]).value)
         XCTAssertNotNil(store.lookup(NodeKey.request(SHA256.hash(request))), "the request's bytes are recorded")
         store.dropBlob(SHA256.hash(request))
@@ -225,11 +231,7 @@ final class ExecutorTests: XCTestCase {
     /// A dynamic node's trace is replayed in a dry run; a requested node that lost its result
     /// would run, and the node that asked for it waits on it.
     func testDryRunReplaysTracesAndFindsALostRequestedResult() throws {
-        let store = MemoryStore()
-        var g = Graph()
-        let a = try g.add(TestOps.const, ["value": 10])
-        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
-        _ = Executor(store: store).build(g, targets: [p])
+        let (store, g, p) = try warmPair()
         let dry = BuildOptions(dryRun: true)
         let warm = Executor(store: store, options: dry).build(g, targets: [p])
         XCTAssertEqual(warm.log.count(.hit), 4)
