@@ -10,14 +10,20 @@ import Tasks
 /// change that caused each; NODE (part of a node name) lists the matching nodes one by one.
 enum StatusCommand {
     static func status(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "status", options: ["cache", "j", "jobs"], flags: [])
+        let a = try Arguments(args, command: "status", options: ["cache", "j", "jobs"], flags: ["json"])
         let path = try RunCommand.studyPath(a, command: "status")
         let inputs = InputSnapshot()
         let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
         if let key = inputs.reading({ StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }),
            StudyShortcut.outputs(key, store: store) != nil {
-            print("\(path): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly")
+            if a.flag("json") {
+                print(JSONText.object([("study", .string(path)), ("up_to_date", .bool(true)), ("shortcut", .bool(true)),
+                                       ("nodes", .null), ("nodes_up_to_date", .null), ("to_compute", .array([])),
+                                       ("requested", .array([]))]).rendered())
+            } else {
+                print("\(path): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly")
+            }
             return 0
         }
         let built = try inputs.reading { try StudyGraph(study) }
@@ -43,12 +49,25 @@ enum StatusCommand {
             }
         }
         let dirty = (0..<built.graph.count).filter { outcome[$0] != .hit && outcome[$0] != .cutoff }
+        let reasons = dirty.map { i in (name: built.names[i], change: reason(i, changes[i], outcome, built)) }
+        let requested = dynamic.sorted { $0.key < $1.key }
+        if a.flag("json") {
+            print(JSONText.object([
+                ("study", .string(path)), ("up_to_date", .bool(dirty.isEmpty)), ("shortcut", .bool(false)),
+                ("nodes", .int(built.graph.count)), ("nodes_up_to_date", .int(built.graph.count - dirty.count)),
+                ("to_compute", .array(reasons.map { .object([("node", .string($0.name)), ("reason", .string($0.change.description))]) })),
+                ("requested", .array(requested.map { op, n in
+                    .object([("operator", .string(op)), ("cached", .int(n.cached)), ("to_compute", .int(n.wouldRun))])
+                })),
+            ]).rendered())
+            return 0
+        }
         print("\(path): \(built.graph.count - dirty.count) of \(built.graph.count) nodes up to date, \(dirty.count) would be computed")
         if !dirty.isEmpty {
             print("to compute, by reason:")
-            print(grouped(dirty.map { i in (built.names[i], reason(i, changes[i], outcome, built)) }))
+            print(grouped(reasons))
         }
-        for (op, n) in dynamic.sorted(by: { $0.key < $1.key }) {
+        for (op, n) in requested {
             print("  requested by stack nodes (known from their traces): \(op) \(n.cached) cached, \(n.wouldRun) to compute")
         }
         if dirty.contains(where: { outcome[$0] == .wouldRun && built.names[$0].hasPrefix("stack") }) {

@@ -12,7 +12,7 @@ let usage = """
                                                            accelerator × workload for each allocation objective;
                                                            --verify recomputes every node and compares with the cache
       report STUDY [--out DIR]                             results.json, schedules.csv and report.html of a study
-      status STUDY [-j N]                                  exactly what a run would compute (a dry run), and which input changed
+      status STUDY [-j N] [--json]                         exactly what a run would compute (a dry run), and which input changed
       explain STUDY [NODE]                                 what the last run recomputed and why
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)

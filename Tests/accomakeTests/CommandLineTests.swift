@@ -257,6 +257,27 @@ final class CommandLineTests: XCTestCase {
         XCTAssertEqual(widerStatus.dropFirst().first, "to compute, by reason:")
         XCTAssertEqual(widerStatus.dropFirst(2).first, "  3 (1 allocation, 1 stack, 1 trunk): new: not in the last recorded run of this study, nor in the cache")
 
+        // The same as JSON, for scripts: exit 0, up_to_date false, each node with its reason.
+        let json = try run(["status", wider, "--json"] + cache)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let report = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(report["up_to_date"] as? Bool, false)
+        XCTAssertEqual(report["shortcut"] as? Bool, false)
+        XCTAssertEqual(report["nodes"] as? Int, 5)
+        XCTAssertEqual(report["nodes_up_to_date"] as? Int, 2)
+        let toCompute = try XCTUnwrap(report["to_compute"] as? [[String: String]])
+        XCTAssertEqual(toCompute.compactMap { $0["node"]?.prefix { $0 != " " } }.sorted(), ["allocation", "stack", "trunk"])
+        XCTAssertEqual(Set(toCompute.compactMap { $0["reason"] }), ["new: not in the last recorded run of this study, nor in the cache"])
+        let requested = try XCTUnwrap(report["requested"] as? [[String: Any]])
+        XCTAssertEqual(requested.count, 1)
+        XCTAssertEqual(requested.first?["operator"] as? String, "accomake.layer-search")
+        XCTAssertEqual(requested.first?["cached"] as? Int, layerSearches)
+        XCTAssertEqual(requested.first?["to_compute"] as? Int, 0)
+        let upToDate = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try run(["status", original, "--json"] + cache).stdout.utf8))
+                                     as? [String: Any])
+        XCTAssertEqual(upToDate["up_to_date"] as? Bool, true)
+        XCTAssertEqual(upToDate["shortcut"] as? Bool, true)
+
         // Everything evicted: the original's recorded nodes would all be computed again.
         XCTAssertEqual(try run(["cache", "gc", "--max-size", "0"] + cache).status, 0)
         let evicted = try run(["status", original] + cache).stdout.split(separator: "\n")
