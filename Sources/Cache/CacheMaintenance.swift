@@ -80,8 +80,7 @@ extension LocalCache {
             defer { flock(s.logFD, LOCK_SH) }
             Self.readTail(&s)
             let before = Dictionary(uniqueKeysWithValues: s.entries.elements.map { ($0.key, $0.value) })
-            var sizeOf: [Digest: Int64] = [:]
-            for entry in before.values { sizeOf[entry.record.blob] = entry.record.size }
+            let sizeOf = Self.blobSizes(before.values)
             let bytesBefore = sizeOf.values.reduce(0, +)
 
             // Age first, then least recently used (ties by key, so the outcome is deterministic).
@@ -142,14 +141,19 @@ extension LocalCache {
         let stamp = root + "/last-gc"
         let stale = POSIX.fileInfo(stamp).map { now - $0.mtime >= interval } ?? true
         if !stale {
-            var sizeOf: [Digest: Int64] = [:]
-            for entry in liveEntries().values { sizeOf[entry.record.blob] = entry.record.size }
-            guard sizeOf.values.reduce(0, +) > policy.maxBytes else { return nil }
+            guard Self.blobSizes(liveEntries().values).values.reduce(0, +) > policy.maxBytes else { return nil }
         }
         guard let report = try? collect(policy, now: now) else { return nil }
         let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         if fd >= 0 { close(fd) }
         return report
+    }
+
+    /// Each distinct blob the entries name, with its size (several entries may share a blob).
+    static func blobSizes(_ entries: some Sequence<Entry>) -> [Digest: Int64] {
+        var sizes: [Digest: Int64] = [:]
+        for entry in entries { sizes[entry.record.blob] = entry.record.size }
+        return sizes
     }
 
     /// Reads every entry's blob back (size and SHA-256) and evicts entries whose blob is bad.
