@@ -113,10 +113,11 @@ struct TileEvaluator {
             while true {
                 pending = queued
                 let fitsInputs = { (m: Int) in hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits }
-                guard let baseITop = hierarchy.firstLevel(inOperand, where: fitsInputs)?.memory,
-                      let iTop = hierarchy.firstLevel(inOperand, extra: extraI, where: fitsInputs) else {
+                guard let base = hierarchy.firstLevel(inOperand, where: fitsInputs),
+                      let iTop = extraI == 0 ? base : hierarchy.firstLevel(inOperand, extra: extraI, where: fitsInputs) else {
                     throw tooSmall("the inputs of layer \(node.id)", bits: node.inputBits, operand: inOperand, tile: t.tile)
                 }
+                let baseITop = base.memory
                 let oChain = core.levels(of: outputOperand)
                 let oTop: Int
                 if isOutput {
