@@ -30,6 +30,7 @@ final class ProcessTests: XCTestCase {
         let hit: Int
         let failed: Int
         let output: String
+        let hold_expired: Bool
     }
 
     func run(_ args: [String], environment: [String: String]? = nil) throws -> (Int32, Summary?) {
@@ -61,21 +62,25 @@ final class ProcessTests: XCTestCase {
 
     static let pinnedOutput = "169bede6dc1cceafad0750f219a111d216ffb88b00c21949fd1955d125575b54"
 
-    /// SIGINT stops the run: no new task starts, finished ones are cached, exit status 130;
-    /// the next run completes the work with the right output.
+    /// SIGINT stops the run while every worker is busy: no new task starts, finished ones are
+    /// cached, exit status 130; the next run completes the work with the right output.
+    ///
+    /// The child holds its workers (busy, runnable) once 1000 nodes have settled and creates a
+    /// ready file: the signal is sent on that event, so the run can neither finish first nor be
+    /// caught before it started, however loaded the machine is.
     func testInterruptStopsCleanlyAndTheNextRunFinishes() throws {
         let w = SyntheticWorkload(nodes: 10_000, lanes: 64, salt: 11)
-        let cache = dir.path + "/interrupted"
-        let child = try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache))
-        // Interrupt once the child has cached about 1000 nodes (not after a fixed delay).
-        for _ in 0..<2000 where (try? FileManager.default.attributesOfItem(atPath: cache + "/actions.log")[.size] as? Int ?? 0) ?? 0 < 100_000 {
-            usleep(2_000)
-        }
+        let cache = dir.path + "/interrupted", ready = dir.path + "/ready"
+        let child = try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache)
+                                     + ["--hold-after", "1000", "--ready-file", ready])
+        for _ in 0..<120_000 where !FileManager.default.fileExists(atPath: ready) { usleep(1_000) }
+        XCTAssertTrue(FileManager.default.fileExists(atPath: ready), "the child never reached 1000 settled nodes")
         child.kill(SIGINT)
         let (status, output) = child.finish()
         XCTAssertEqual(status, 130)
         let partial = try JSONDecoder().decode(Summary.self, from: Data(output))
-        XCTAssertGreaterThan(partial.executed, 0)
+        XCTAssertFalse(partial.hold_expired, "the signal was not handled while the workers were busy (30 s)")
+        XCTAssertGreaterThanOrEqual(partial.executed, 1000)
         XCTAssertLessThan(partial.executed, w.nodes + 1)
         let (again, summary) = try run(workloadArgs(w, cache: cache))
         XCTAssertEqual(again, 0)
@@ -118,9 +123,12 @@ final class ProcessTests: XCTestCase {
         }
     }
 
-    /// Truncates or flips one byte of a random file of the cache.
+    /// Truncates or flips one byte of a random file of the cache. Not the marker: a cache whose
+    /// marker is damaged is refused with a message, never used (CacheDirectoryTests).
     func damageRandomFile(in cache: String, using rng: inout SystemRandomNumberGenerator) throws {
-        let files = dir.files(under: "cache").filter { !$0.hasSuffix("stats") && !$0.hasSuffix("lock") }
+        let files = dir.files(under: "cache").filter {
+            !$0.hasSuffix("stats") && !$0.hasSuffix("lock") && !$0.hasSuffix(CacheDirectory.markerName)
+        }
         guard let victim = files.randomElement(using: &rng) else { return }
         var data = try Data(contentsOf: URL(fileURLWithPath: victim))
         guard !data.isEmpty else { return }
