@@ -55,11 +55,9 @@ extension LocalCache {
         let entries = liveEntries()
         var blobs = 0
         var bytes: Int64 = 0
-        for shard in POSIX.list(blobsPath) {
-            for name in POSIX.list(blobsPath + "/" + shard) where !name.contains(".tmp.") {
-                blobs += 1
-                bytes += POSIX.fileInfo(blobsPath + "/" + shard + "/" + name)?.size ?? 0
-            }
+        forEachBlobFile { path, _ in
+            blobs += 1
+            bytes += POSIX.fileInfo(path)?.size ?? 0
         }
         let (hits, misses) = readCounters()
         let sessionCounts = state.withLock { ($0.hits, $0.misses) }
@@ -118,12 +116,10 @@ extension LocalCache {
 
             // Blobs no surviving entry names.
             var removed = 0
-            for shard in POSIX.list(blobsPath) {
-                for name in POSIX.list(blobsPath + "/" + shard) where !name.contains(".tmp.") {
-                    if let digest = Digest(hex: name), users[digest] != nil { continue }
-                    POSIX.remove(blobsPath + "/" + shard + "/" + name)
-                    removed += 1
-                }
+            forEachBlobFile { path, digest in
+                guard users[digest] == nil else { return }
+                POSIX.remove(path)
+                removed += 1
             }
             let temps = sweepTempFiles(olderThan: Self.staleTempAge)
             return CollectionReport(entriesBefore: before.count, entriesAfter: kept.count, bytesBefore: bytesBefore,
@@ -147,6 +143,24 @@ extension LocalCache {
         let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         if fd >= 0 { close(fd) }
         return report
+    }
+
+    /// Calls `body` with the path and digest of every blob file: names of the blob shape in shard
+    /// folders only, never through a link. Anything else under `blobs/` is not the cache's and is
+    /// left alone, except a file or link where a shard folder belongs, which is damage and removed
+    /// (the next write makes the folder again).
+    func forEachBlobFile(_ body: (String, Digest) -> Void) {
+        guard POSIX.isDirectory(blobsPath) else { return }
+        for shard in POSIX.list(blobsPath).sorted() where CacheDirectory.isShard(shard) {
+            let folder = blobsPath + "/" + shard
+            guard let kind = POSIX.kind(folder), kind == S_IFDIR else {
+                POSIX.remove(folder)
+                continue
+            }
+            for name in POSIX.list(folder) where CacheDirectory.isBlob(name, shard: shard) {
+                if let digest = Digest(hex: name) { body(folder + "/" + name, digest) }
+            }
+        }
     }
 
     /// Each distinct blob the entries name, with its size (several entries may share a blob).
@@ -196,5 +210,49 @@ extension LocalCache {
         let old = readCounters()
         let text = "hits \(old.hits + hits)\nmisses \(old.misses + misses)\n"
         try? Array(text.utf8).withUnsafeBytes { try POSIX.writeAtomically(countersPath, $0) }
+    }
+}
+
+/// What `accomake clean` did.
+public struct RemovalReport: Sendable, Equatable {
+    /// Bytes of blobs, log and run records deleted.
+    public var bytes: Int64
+    /// Whether the cache folder itself is gone (not when other files remain in it, nor when the
+    /// cache path is a link: the link and the emptied folder it names stay).
+    public var folderRemoved: Bool
+    /// Names in the folder that are not the cache's and were left where they are.
+    public var leftovers: [String]
+}
+
+extension LocalCache {
+    /// Deletes everything the cache wrote — blobs, the log, counters, stamps, run records and the
+    /// marker — and then the folder when nothing else is in it. Files that are not the cache's
+    /// are left and named; nothing is deleted through a link. Needs the cache to itself, as
+    /// collection does (`busy` otherwise). The instance must not be used afterwards.
+    public func removeAll() throws -> RemovalReport {
+        try state.withLock { s throws in
+            guard flock(s.logFD, LOCK_EX | LOCK_NB) == 0 else { throw CacheError.busy(path: root) }
+            var bytes = POSIX.fileInfo(logPath)?.size ?? 0
+            forEachBlobFile { path, _ in
+                bytes += POSIX.fileInfo(path)?.size ?? 0
+                POSIX.remove(path)
+            }
+            _ = sweepTempFiles(olderThan: 0)  // no other process has the cache open
+            for shard in POSIX.list(blobsPath) where CacheDirectory.isShard(shard) { rmdir(blobsPath + "/" + shard) }
+            let runs = root + "/runs"
+            if POSIX.isDirectory(runs) {
+                for name in POSIX.list(runs) where CacheDirectory.isRunRecord(name) {
+                    bytes += POSIX.fileInfo(runs + "/" + name)?.size ?? 0
+                    POSIX.remove(runs + "/" + name)
+                }
+            }
+            for folder in CacheDirectory.ownFolders { rmdir(root + "/" + folder) }
+            for name in CacheDirectory.ownFiles.sorted() where name != CacheDirectory.markerName {
+                if POSIX.kind(root + "/" + name) != S_IFDIR { POSIX.remove(root + "/" + name) }
+            }
+            POSIX.remove(root + "/" + CacheDirectory.markerName)
+            let removed = POSIX.kind(root) == S_IFDIR && rmdir(root) == 0
+            return RemovalReport(bytes: bytes, folderRemoved: removed, leftovers: removed ? [] : POSIX.list(root).sorted())
+        }
     }
 }

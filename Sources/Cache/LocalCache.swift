@@ -5,12 +5,17 @@ import Synchronization
 /// Why a cache directory cannot be used.
 public enum CacheError: Error, CustomStringConvertible {
     case unusable(path: String, reason: String)
+    /// A folder that holds other files and no accomake marker: never written to, never deleted.
+    case notACache(path: String, reason: String)
     case busy(path: String)
 
     public var description: String {
         switch self {
         case .unusable(let path, let reason):
             "cannot use the cache at \(path): \(reason); pass another folder with --cache or ACCOMAKE_CACHE"
+        case .notACache(let path, let reason):
+            "\(path) is not an accomake cache: \(reason); accomake leaves it untouched: pass a new or empty folder "
+                + "with --cache or ACCOMAKE_CACHE"
         case .busy(let path):
             "the cache at \(path) is in use by another accomake process; try again when it has finished"
         }
@@ -63,23 +68,30 @@ public final class LocalCache: ActionStore {
     }
 
     static let refreshInterval: UInt32 = 3600
+    /// A temporary file older than this was left by a killed writer; collection removes it.
     static let staleTempAge: Int64 = 3600
 
     var logPath: String { root + "/actions.log" }
     var blobsPath: String { root + "/blobs" }
 
-    /// Opens (creating if needed) the cache in `root`.
+    /// Opens the cache in `root`, creating and marking the folder when it is new or empty; a
+    /// folder that is neither is refused (`CacheDirectory.prepare`). A non-folder where `blobs`
+    /// or a file where the log belongs is damage: it is removed (never followed) and made anew.
     public init(root: String) throws(CacheError) {
         self.root = root.hasSuffix("/") && root.count > 1 ? String(root.dropLast()) : root
-        do {
-            try POSIX.makeDirectories(self.root + "/blobs")
-        } catch {
-            throw .unusable(path: root, reason: error.description)
+        var fd: Int32 = -1
+        for attempt in 0..<3 {
+            try CacheDirectory.prepare(self.root)
+            do { try POSIX.makeFolder(self.root + "/blobs", replacingDamage: true) } catch {
+                throw .unusable(path: self.root, reason: error.description)
+            }
+            fd = try Self.openLog(self.root + "/actions.log")
+            // `accomake clean` may have emptied the folder while we waited for the lock.
+            if POSIX.exists(self.root + "/" + CacheDirectory.markerName) || attempt == 2 { break }
+            close(fd)
         }
-        let fd = try Self.openLog(self.root + "/actions.log")
         state = Mutex(State(logFD: fd))
         state.withLock { s -> Void in Self.readTail(&s) }
-        sweepTempFilesIfDue()
     }
 
     deinit {
@@ -88,18 +100,34 @@ public final class LocalCache: ActionStore {
     }
 
     /// Opens the log and takes the shared lock, making sure the descriptor still names the file
-    /// at `path` (garbage collection may have replaced it while we waited).
+    /// at `path` (garbage collection may have replaced it while we waited). Anything but a
+    /// regular file at `path` (a FIFO would block every read, a link could point anywhere) is
+    /// removed and the log starts afresh; a folder there is reported.
     static func openLog(_ path: String) throws(CacheError) -> Int32 {
-        while true {
-            let fd = POSIX.open(path, O_RDWR | O_CREAT | O_APPEND | O_CLOEXEC)
-            guard fd >= 0 else { throw .unusable(path: path, reason: String(cString: strerror(errno))) }
-            while flock(fd, LOCK_SH) != 0 && errno == EINTR {}
+        for _ in 0..<100 {
+            let fd = POSIX.open(path, O_RDWR | O_CREAT | O_APPEND | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            guard fd >= 0 else {
+                let code = errno
+                if code == ELOOP || code == ENXIO, !POSIX.isDirectory(path) {
+                    POSIX.remove(path)
+                    continue
+                }
+                throw .unusable(path: path, reason: String(cString: strerror(code))
+                                + (POSIX.isDirectory(path) ? " (a folder stands where the action log belongs; remove it)" : ""))
+            }
             var opened = stat(), current = stat()
-            if fstat(fd, &opened) == 0, stat(path, &current) == 0, opened.st_ino == current.st_ino {
+            guard fstat(fd, &opened) == 0, opened.st_mode & S_IFMT == S_IFREG else {
+                close(fd)
+                POSIX.remove(path)
+                continue
+            }
+            while flock(fd, LOCK_SH) != 0 && errno == EINTR {}
+            if lstat(path, &current) == 0, opened.st_ino == current.st_ino {
                 return fd
             }
             close(fd)
         }
+        throw .unusable(path: path, reason: "the action log keeps changing or cannot be replaced")
     }
 
     /// Parses what other processes (or we) appended since the last read.
@@ -186,15 +214,16 @@ public final class LocalCache: ActionStore {
         }
     }
 
-    /// Writes a blob file (temp file + rename) unless it exists already.
+    /// Writes a blob file (temp file + rename) unless it exists already. A missing shard folder is
+    /// created; a file or link where a shard or `blobs` belongs is damage, replaced by a folder.
     func putFile(_ bytes: [UInt8], digest: Digest) throws {
         let path = blobPath(digest)
-        if POSIX.exists(path) { return }
+        if POSIX.isRegularFile(path) { return }
         do {
             try bytes.withUnsafeBytes { try POSIX.writeAtomically(path, $0) }
-        } catch let error as POSIX.Failure where error.code == ENOENT {
-            // First blob in this shard: create the folder and try once more.
-            try POSIX.makeDirectory(shardPath(digest))
+        } catch let error as POSIX.Failure where error.code == ENOENT || error.code == ENOTDIR {
+            try POSIX.makeFolder(blobsPath, replacingDamage: true)
+            try POSIX.makeFolder(shardPath(digest), replacingDamage: true)
             try bytes.withUnsafeBytes { try POSIX.writeAtomically(path, $0) }
         }
     }
@@ -242,25 +271,20 @@ public final class LocalCache: ActionStore {
 
     // MARK: Temporary files
 
-    /// Deletes `*.tmp.*` files older than an hour, at most once an hour (engine.md §5.7).
-    func sweepTempFilesIfDue() {
-        let stamp = root + "/last-sweep"
-        if let info = POSIX.fileInfo(stamp), POSIX.now() - info.mtime < Self.staleTempAge { return }
-        _ = sweepTempFiles(olderThan: Self.staleTempAge)
-        let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
-        if fd >= 0 { close(fd) }
-    }
-
-    /// Removes temporary files older than `age` seconds; returns how many.
+    /// Removes the cache's own temporary files (`<name>.tmp.<pid>.<n>`, left by a killed writer)
+    /// older than `age` seconds; returns how many. Other names are never touched.
     func sweepTempFiles(olderThan age: Int64) -> Int {
+        var folders: [(String, (String) -> Bool)] = [(root, { CacheDirectory.ownFiles.contains($0) }),
+                                                     (root + "/runs", CacheDirectory.isRunRecord)]
+        for shard in POSIX.list(blobsPath) where CacheDirectory.isShard(shard) && POSIX.isDirectory(blobsPath + "/" + shard) {
+            folders.append((blobsPath + "/" + shard, { CacheDirectory.isBlob($0, shard: shard) }))
+        }
         var removed = 0
         let now = POSIX.now()
-        var folders = [root]
-        for shard in POSIX.list(blobsPath) { folders.append(blobsPath + "/" + shard) }
-        for folder in folders {
-            for name in POSIX.list(folder) where name.contains(".tmp.") {
+        for (folder, isBase) in folders where POSIX.isDirectory(folder) {
+            for name in POSIX.list(folder) where CacheDirectory.isTemporary(name, base: isBase) {
                 let path = folder + "/" + name
-                if let info = POSIX.fileInfo(path), now - info.mtime >= age {
+                if let info = POSIX.fileInfo(path), now - info.mtime >= age, POSIX.kind(path) != S_IFDIR {
                     POSIX.remove(path)
                     removed += 1
                 }

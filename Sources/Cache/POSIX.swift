@@ -1,6 +1,5 @@
 import Glibc
 
-
 /// Thin, allocation-light wrappers over the POSIX calls the store needs. The hot paths (blob
 /// reads and writes, log appends) go straight to these rather than through Foundation.
 enum POSIX {
@@ -18,16 +17,32 @@ enum POSIX {
         }
     }
 
-    /// Reads a whole file; nil if it does not exist or cannot be read.
-    static func readFile(_ path: String, expectedSize: Int? = nil) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_CLOEXEC)
+    /// Reads a whole regular file; nil if it does not exist, cannot be read, is not a regular
+    /// file (a FIFO, a device: opened without blocking and refused, never waited on), is a
+    /// symbolic link, or is larger than `limit`.
+    static func readFile(_ path: String, expectedSize: Int? = nil, limit: Int = Int.max) -> [UInt8]? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
         guard fd >= 0 else { return nil }
         defer { close(fd) }
         var info = Glibc.stat()
-        guard fstat(fd, &info) == 0 else { return nil }
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
         let size = Int(info.st_size)
         if let expectedSize, expectedSize != size { return nil }
+        guard size <= limit else { return nil }
         return readExactly(fd, count: size)
+    }
+
+    /// Whether `path` is a regular file (not a link, folder, FIFO or device).
+    static func isRegularFile(_ path: String) -> Bool { kind(path) == S_IFREG }
+
+    /// Whether `path` is a folder (not a link to one).
+    static func isDirectory(_ path: String) -> Bool { kind(path) == S_IFDIR }
+
+    /// The file type bits of `path` itself (`S_IFREG`, `S_IFDIR`, `S_IFLNK`, …), nil if absent.
+    static func kind(_ path: String) -> mode_t? {
+        var info = Glibc.stat()
+        guard lstat(path, &info) == 0 else { return nil }
+        return info.st_mode & S_IFMT
     }
 
     /// Reads `count` bytes from the current offset; nil on a short read or an error.
@@ -94,6 +109,17 @@ enum POSIX {
         }
     }
 
+    /// Makes sure `path` is a folder. With `replacingDamage`, a file, link or FIFO at `path` (a
+    /// damaged cache) is removed first; the link's target is never touched.
+    static func makeFolder(_ path: String, replacingDamage: Bool) throws(Failure) {
+        guard let kind = kind(path) else { return try makeDirectory(path) }
+        if kind == S_IFDIR { return }
+        guard replacingDamage else { throw Failure(call: "mkdir", path: path, code: ENOTDIR) }
+        remove(path)
+        try makeDirectory(path)
+    }
+
+    /// Removes a file or a link (never what a link points to); folders are left alone.
     static func remove(_ path: String) { unlink(path) }
 
     /// Names in a directory, without "." and "..".

@@ -220,7 +220,7 @@ struct RunState {
     }
 
     /// The nodes a trace asks for, interned; nil when the trace is malformed or a request's bytes
-    /// are gone from the store (nothing interned then: the task reruns and asks again).
+    /// are gone from the store (nothing interned then: the task reruns, asks again and stores them).
     private mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
         guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
         var found: [Int?] = []
@@ -233,8 +233,11 @@ struct RunState {
                 found.append(current(known))
                 continue
             }
-            guard let requestBytes = store.load(digest, size: size),
-                  let parts = ParsedRequest(requestBytes) else { return nil }
+            guard let requestBytes = store.load(digest, size: size), let parts = ParsedRequest(requestBytes) else {
+                // Forgotten, so that the task's rerun stores the request's bytes again.
+                store.forget(NodeKey.request(digest))
+                return nil
+            }
             fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), parts))
             found.append(nil)
         }

@@ -10,7 +10,7 @@ enum CacheCommand {
             let a = try Arguments(args.dropFirst(), command: "cache stats", options: ["cache"], flags: ["json"])
             let s = try CacheLocation.open(a).statistics()
             let fields: [(String, JSONText)] = [
-                ("path", .string(CacheLocation.path(a))), ("entries", .int(s.entries)), ("blobs", .int(s.blobs)),
+                ("path", .string(try CacheLocation.path(a))), ("entries", .int(s.entries)), ("blobs", .int(s.blobs)),
                 ("blob_bytes", .integer(s.blobBytes)), ("log_bytes", .integer(s.logBytes)),
                 ("hits", .int(s.hits)), ("misses", .int(s.misses)),
             ]
@@ -44,28 +44,27 @@ enum CacheCommand {
     }
 }
 
-/// `accomake clean [--cache DIR]`: deletes the cache folder (results, run records) after checking
-/// that it is one; the next run computes everything again.
+/// `accomake clean [--cache DIR]`: deletes what the cache wrote (results, run records) and then
+/// its folder; the next run computes everything again. A folder that is not an accomake cache is
+/// refused; files in the cache folder that are not the cache's are left and named. Waits for no
+/// one: a cache another process has open is refused, as `cache gc` does.
 enum CleanCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "clean", options: ["cache"], flags: [])
         guard a.positionals.isEmpty else { throw UsageError("clean: takes no study; it empties the cache (--cache DIR)") }
-        let path = CacheLocation.path(a)
-        let fm = FileManager.default
-        guard fm.fileExists(atPath: path) else {
+        let path = try CacheLocation.path(a)
+        guard FileManager.default.fileExists(atPath: path) else {
             print("clean: \(path) does not exist; nothing to do")
             return 0
         }
-        guard fm.fileExists(atPath: path + "/actions.log") || fm.fileExists(atPath: path + "/blobs") else {
-            throw UsageError("clean: \(path) does not look like an accomake cache (no actions.log, no blobs/); not deleting it")
+        let report = try LocalCache(root: path).removeAll()
+        var line = "clean: deleted the cache at \(path) (\(report.bytes / 1_048_576) MiB)"
+        if !report.leftovers.isEmpty {
+            line += "; left the folder and what is not the cache's in it: " + report.leftovers.joined(separator: ", ")
+        } else if !report.folderRemoved {
+            line += "; \(path) is a link: it stays, and the folder it names is now empty"
         }
-        let bytes = (try? CacheLocation.open(a).statistics()).map { $0.blobBytes + $0.logBytes } ?? 0
-        do {
-            try fm.removeItem(atPath: path)
-        } catch {
-            throw UsageError("clean: cannot delete \(path) (\(error.localizedDescription))")
-        }
-        print("clean: deleted \(path) (\(bytes / 1_048_576) MiB)")
+        print(line)
         return 0
     }
 }

@@ -4,8 +4,11 @@ import Foundation
 /// Where the cache lives: `--cache DIR`, else `$ACCOMAKE_CACHE`, else `.accomake/cache` under
 /// the current directory (the project).
 enum CacheLocation {
-    static func path(_ arguments: Arguments) -> String {
-        if let flag = arguments.value("cache") { return flag }
+    static func path(_ arguments: Arguments) throws(UsageError) -> String {
+        if let flag = arguments.value("cache") {
+            guard !flag.isEmpty else { throw UsageError("--cache \"\": name the cache folder, e.g. --cache .accomake/cache") }
+            return flag
+        }
         if let env = ProcessInfo.processInfo.environment["ACCOMAKE_CACHE"], !env.isEmpty { return env }
         return FileManager.default.currentDirectoryPath + "/.accomake/cache"
     }
@@ -14,7 +17,7 @@ enum CacheLocation {
     /// any work, rather than when the session ends.
     static func open(_ arguments: Arguments) throws -> LocalCache {
         _ = try collectionPolicy()
-        return try LocalCache(root: path(arguments))
+        return try LocalCache(root: try path(arguments))
     }
 
     /// The automatic collection's limits: `ACCOMAKE_CACHE_MAX_SIZE` (default 10G) and

@@ -58,13 +58,13 @@ enum RunCommand {
         let built = try inputs.reading { try StudyGraph(study) }
         // What is dirty and why, against the last run, before running (for `explain`).
         let assessment = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
-                                        previous: StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
+                                        previous: try StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command, cache: store,
                                                     context: { built.names.indices.contains($0.index) ? built.names[$0.index] : nil }) else {
             return nil
         }
         StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, assessment: assessment, log: outcome.log),
-                         study: path, a)
+                         study: path, cache: store)
         var outputs: [Artifact] = []
         for (p, node) in zip(built.problems, built.allocationNodes) {
             guard let artifact = outcome.outputs[node] else { throw UsageError("\(command): no result for \(p.core.name)") }

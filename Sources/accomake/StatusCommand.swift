@@ -27,7 +27,7 @@ enum StatusCommand {
             return 0
         }
         let built = try inputs.reading { try StudyGraph(study) }
-        let previous = StudyRecord.load(study: path, a)
+        let previous = try StudyRecord.load(study: path, a)
         let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
                                        cached: { store.lookup($0) != nil }).changes
         // What a run would compute, exactly: the graph walked against the cache without running
@@ -93,8 +93,8 @@ enum StatusCommand {
         guard let path = a.positionals.first, a.positionals.count <= 2 else {
             throw UsageError("explain: give the study file and optionally part of a node name, e.g. accomake explain projects/studies/quickstart.json allocation")
         }
-        guard let record = StudyRecord.load(study: path, a) else {
-            throw UsageError("explain: no run of \(path) is recorded in \(CacheLocation.path(a)); run it first (accomake run \(path))")
+        guard let record = try StudyRecord.load(study: path, a) else {
+            throw UsageError("explain: no run of \(path) is recorded in \(try CacheLocation.path(a)); run it first (accomake run \(path))")
         }
         let ran = record.nodes.filter { $0.outcome == .executed }
         let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff }

@@ -120,13 +120,17 @@ final class LocalCacheTests: XCTestCase {
         let cache = try LocalCache(root: dir.path)
         let shard = dir.path + "/blobs/ab"
         try FileManager.default.createDirectory(atPath: shard, withIntermediateDirectories: true)
-        let old = shard + "/abcd.tmp.1.2", young = shard + "/abce.tmp.1.3"
-        try Data([1]).write(to: URL(fileURLWithPath: old))
-        try Data([1]).write(to: URL(fileURLWithPath: young))
-        try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: old)
+        let blob = "ab" + String(repeating: "c", count: 62)
+        // Only temporary files of the cache's own names are swept: not a user's "abcd.tmp.1.2".
+        let old = shard + "/\(blob).tmp.1.2", young = shard + "/\(blob).tmp.1.3", foreign = shard + "/abcd.tmp.1.2"
+        for path in [old, young, foreign] { try Data([1]).write(to: URL(fileURLWithPath: path)) }
+        for path in [old, foreign] {
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: path)
+        }
         XCTAssertEqual(cache.sweepTempFiles(olderThan: 3600), 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: old))
         XCTAssertTrue(FileManager.default.fileExists(atPath: young))
+        XCTAssertTrue(FileManager.default.fileExists(atPath: foreign))
     }
 
     func testStatisticsCountEntriesBytesHitsAndMisses() throws {

@@ -150,6 +150,10 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(again.outputs[p].map { TestOps.int($0.bytes) }, 21)
         XCTAssertTrue(again.failures.isEmpty)
         XCTAssertEqual(again.log.events.filter { $0.kind == .executed }.map(\.op), ["test.dynamicPair"])
+        // The rerun stored the request's bytes again: the next run replays the trace, runs nothing.
+        let third = Executor(store: store).build(g, targets: [p])
+        XCTAssertEqual(third.outputs[p].map { TestOps.int($0.bytes) }, 21)
+        XCTAssertEqual(third.log.count(.executed), 0)
     }
 
     func testMissingBlobIsAMissAndTheNodeIsRebuilt() throws {

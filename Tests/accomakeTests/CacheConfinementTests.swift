@@ -1,0 +1,179 @@
+import Foundation
+import XCTest
+
+/// The cache only ever touches its own files (issue 11, items 1–5, 14, 15): a folder that is
+/// not an accomake cache is refused and left as it was; collection and `clean` delete only
+/// names of the cache's shapes and never follow a link; `clean` needs the cache to itself.
+final class CacheConfinementTests: CommandLineTestCase {
+    var fm: FileManager { .default }
+
+    func path(_ relative: String) -> String { scratch.appendingPathComponent(relative).path }
+
+    func write(_ relative: String, _ text: String = "precious\n") throws {
+        try fm.createDirectory(atPath: (path(relative) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try text.write(toFile: path(relative), atomically: false, encoding: .utf8)
+    }
+
+    func read(_ relative: String) -> String? { try? String(contentsOfFile: path(relative), encoding: .utf8) }
+
+    /// The DeFiNES 3-layer stack on a cache: a few dozen entries, blob files among them.
+    func stack(_ cache: String) throws -> Outcome {
+        let d = Self.project("examples/defines-3layer") + "/"
+        return try run(["stack", "--hardware", d + "hardware.json", "--workload", d + "workload.json", "--mapping", d + "mapping.json",
+                        "--tile", "8x8", "--mode", "fully-cached", "--cache", cache])
+    }
+
+    func fill(_ cache: String) throws {
+        let o = try stack(cache)
+        XCTAssertEqual(o.status, 0, o.stderr)
+        XCTAssertTrue(o.stdout.contains("11 nodes computed, 0 from cache"), o.stdout)
+    }
+
+    /// A rerun of `fill` that reads everything from the cache.
+    func assertAnsweredFromCache(_ cache: String, file: StaticString = #filePath, line: UInt = #line) throws {
+        let o = try stack(cache)
+        XCTAssertEqual(o.status, 0, o.stderr, file: file, line: line)
+        XCTAssertTrue(o.stdout.contains("0 nodes computed, 11 from cache"), o.stdout, file: file, line: line)
+    }
+
+    func assertOneLineError(_ o: Outcome, mentions: String, file: StaticString = #filePath, line: UInt = #line) {
+        XCTAssertNotEqual(o.status, 0, file: file, line: line)
+        XCTAssertEqual(o.stderrLines.count, 1, o.stderr, file: file, line: line)
+        XCTAssertTrue(o.stderr.contains(mentions), o.stderr, file: file, line: line)
+    }
+
+    /// Item 1: a folder with `blobs/` and a user's file is not a cache: `clean` refuses it, and so
+    /// do `cache stats` and a run pointed at it through ACCOMAKE_CACHE; nothing in it changes.
+    func testAFolderThatIsNotACacheIsRefusedAndKept() throws {
+        try fm.createDirectory(atPath: path("d/blobs"), withIntermediateDirectories: true)
+        try write("d/main.c", "int main() {}\n")
+        try write("thesis/thesis.tex")
+        try write("thesis/sub/data.csv", "1,2\n")
+        let clean = try run(["clean"], environment: ["ACCOMAKE_CACHE": path("d")])
+        assertOneLineError(clean, mentions: "\(path("d")) is not an accomake cache: it holds main.c and no accomake marker")
+        XCTAssertEqual(read("d/main.c"), "int main() {}\n")
+        for command in [["clean"], ["cache", "stats"], ["cache", "gc"], ["cache", "verify"]] {
+            let o = try run(command, environment: ["ACCOMAKE_CACHE": path("thesis")])
+            assertOneLineError(o, mentions: "is not an accomake cache: it holds sub, thesis.tex and no accomake marker")
+        }
+        let engine = try run(["_engine-run", "--cache", path("thesis"), "--nodes", "10"])
+        assertOneLineError(engine, mentions: "leaves it untouched: pass a new or empty folder")
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: path("thesis")).sorted(), ["sub", "thesis.tex"])
+        XCTAssertEqual(read("thesis/sub/data.csv"), "1,2\n")
+    }
+
+    /// Item 2: collection deletes blob files no entry names, but nothing through a link and no name
+    /// that is not of the blob shape; item 3: opening a cache (`cache stats`) deletes nothing, and
+    /// collection removes only the cache's own stale temporary files.
+    func testCollectionDeletesOnlyTheCachesOwnNames() throws {
+        let cache = path("c")
+        try fill(cache)
+        try write("outside/keep.txt")
+        try write("outside/0000000000000000000000000000000000000000000000000000000000000000")
+        try fm.createSymbolicLink(atPath: cache + "/blobs/zz", withDestinationPath: path("outside"))
+        try fm.createSymbolicLink(atPath: cache + "/blobs/00", withDestinationPath: path("outside"))
+        let shard = try XCTUnwrap(try fm.contentsOfDirectory(atPath: cache + "/blobs").sorted().first { $0 != "00" && $0 != "zz" })
+        try write("c/blobs/\(shard)/notes.txt")
+        let orphan = String(repeating: "a", count: 64)
+        try write("c/blobs/aa/\(orphan)", "no entry names me")
+        for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] { try write("c/" + name, "stale") }
+        let old = Date(timeIntervalSinceNow: -7200)
+        for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] {
+            try fm.setAttributes([.modificationDate: old], ofItemAtPath: cache + "/" + name)
+        }
+        let stats = try run(["cache", "stats", "--cache", cache])
+        XCTAssertEqual(stats.status, 0, stats.stderr)
+        XCTAssertNotNil(read("c/actions.log.tmp.1.2"), "opening a cache deletes nothing")
+        let gc = try run(["cache", "gc", "--cache", cache, "--json"])
+        XCTAssertEqual(gc.status, 0, gc.stderr)
+        XCTAssertTrue(gc.stdout.contains("\"blobs_removed\": 1"), gc.stdout)  // the orphan blob
+        XCTAssertTrue(gc.stdout.contains("\"temp_files_removed\": 2"), gc.stdout)
+        XCTAssertNil(read("c/blobs/aa/\(orphan)"))
+        XCTAssertNil(read("c/actions.log.tmp.1.2"))
+        XCTAssertEqual(read("c/report.tmp.1.2"), "stale", "not a name the cache writes")
+        XCTAssertEqual(read("c/blobs/\(shard)/notes.txt"), "precious\n")
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: path("outside")).count, 2, "nothing deleted through a link")
+        XCTAssertEqual(read("outside/keep.txt"), "precious\n")
+        try assertAnsweredFromCache(cache)
+    }
+
+    /// Item 4: an empty --cache is refused (it used to put the cache in /).
+    func testAnEmptyCacheFlagIsRefused() throws {
+        let o = try run(["cache", "stats", "--cache", ""])
+        XCTAssertEqual(o.status, 2)
+        XCTAssertEqual(o.stderr, "accomake: --cache \"\": name the cache folder, e.g. --cache .accomake/cache\n")
+    }
+
+    /// Item 5: `clean` deletes the cache's files and keeps what is not the cache's; on a linked
+    /// cache it empties the folder the link names and says the link stays; while another process
+    /// has the cache open it refuses and deletes nothing.
+    func testCleanDeletesOnlyTheCacheAndWaitsForNoOne() throws {
+        let cache = path("c")
+        try fill(cache)
+        try write("c/mine.txt")
+        let clean = try run(["clean", "--cache", cache])
+        XCTAssertEqual(clean.status, 0, clean.stderr)
+        XCTAssertTrue(clean.stdout.hasSuffix("; left the folder and what is not the cache's in it: mine.txt\n"), clean.stdout)
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: cache), ["mine.txt"])
+
+        try fill(path("real"))
+        try fm.createSymbolicLink(atPath: path("link"), withDestinationPath: path("real"))
+        let linked = try run(["clean", "--cache", path("link")])
+        XCTAssertEqual(linked.status, 0, linked.stderr)
+        XCTAssertTrue(linked.stdout.contains("is a link: it stays, and the folder it names is now empty"), linked.stdout)
+        XCTAssertEqual(try fm.contentsOfDirectory(atPath: path("real")), [])
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: path("link")), path("real"))
+
+        // A run holds the cache (its workers wait for a signal once 50 nodes are done).
+        let busy = path("busy"), ready = path("ready")
+        let child = Process()
+        child.executableURL = Self.binary
+        child.arguments = ["_engine-run", "--cache", busy, "--nodes", "2000", "--hold-after", "50", "--ready-file", ready]
+        child.standardOutput = FileHandle.nullDevice
+        try child.run()
+        for _ in 0..<60_000 where !fm.fileExists(atPath: ready) { usleep(1_000) }
+        let refused = try run(["clean", "--cache", busy])
+        child.interrupt()
+        child.waitUntilExit()
+        assertOneLineError(refused, mentions: "the cache at \(busy) is in use by another accomake process")
+        XCTAssertEqual(child.terminationStatus, 130)
+        XCTAssertTrue(fm.fileExists(atPath: busy + "/actions.log"), "nothing deleted")
+        let after = try run(["clean", "--cache", busy])
+        XCTAssertEqual(after.status, 0, after.stderr)
+        XCTAssertFalse(fm.fileExists(atPath: busy))
+    }
+
+    /// Items 14 and 15: a FIFO where a blob or the log belongs, and files where `blobs` or a
+    /// shard folder belongs, are damage: commands neither hang nor fail, and the cache repairs
+    /// itself (the second run computes nothing).
+    func testNonRegularFilesAndMisplacedFilesAreRepaired() throws {
+        let cache = path("c")
+        try fill(cache)
+        // A shard holding one blob: damaging it costs exactly one node.
+        let shard = try XCTUnwrap(try fm.contentsOfDirectory(atPath: cache + "/blobs").sorted().first {
+            (try? fm.contentsOfDirectory(atPath: cache + "/blobs/" + $0).count) == 1
+        })
+        let blob = try XCTUnwrap(try fm.contentsOfDirectory(atPath: cache + "/blobs/" + shard).first)
+        try fm.removeItem(atPath: cache + "/blobs/\(shard)/\(blob)")
+        XCTAssertEqual(mkfifo(cache + "/blobs/\(shard)/\(blob)", 0o644), 0)
+        let verify = try run(["cache", "verify", "--cache", cache, "--json"])
+        XCTAssertEqual(verify.status, 0, verify.stderr)
+        XCTAssertTrue(verify.stdout.contains("\"entries_evicted\": 1"), "the FIFO's entry was evicted: \(verify.stdout)")
+        let rerun = try stack(cache)
+        XCTAssertTrue(rerun.stdout.contains("1 nodes computed, 10 from cache"), rerun.stdout + rerun.stderr)
+
+        // The log a FIFO, a shard a file, then `blobs` itself a file.
+        try fm.removeItem(atPath: cache + "/blobs/" + shard)
+        try write("c/blobs/" + shard, "not a folder")
+        let shardRun = try stack(cache)
+        XCTAssertTrue(shardRun.stdout.contains("1 nodes computed, 10 from cache"), shardRun.stdout + shardRun.stderr)
+        try assertAnsweredFromCache(cache)
+        try fm.removeItem(atPath: cache + "/actions.log")
+        XCTAssertEqual(mkfifo(cache + "/actions.log", 0o644), 0)
+        try fm.removeItem(atPath: cache + "/blobs")
+        try write("c/blobs", "not a folder")
+        try fill(cache)
+        try assertAnsweredFromCache(cache)
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/blobs/" + shard))
+    }
+}
