@@ -63,7 +63,7 @@ extension LocalCache {
         let sessionCounts = state.withLock { ($0.hits, $0.misses) }
         return CacheStatistics(entries: entries.count, blobs: blobs, blobBytes: bytes,
                                logBytes: POSIX.fileInfo(logPath)?.size ?? 0,
-                               hits: hits + sessionCounts.0, misses: misses + sessionCounts.1)
+                               hits: Self.saturatingSum(hits, sessionCounts.0), misses: Self.saturatingSum(misses, sessionCounts.1))
     }
 
     /// Drops entries older than the policy's age, then the least recently used ones until the
@@ -194,10 +194,17 @@ extension LocalCache {
         var hits = 0, misses = 0
         for line in text.split(separator: "\n") {
             let parts = line.split(separator: " ")
-            guard parts.count == 2, let value = Int(parts[1]) else { continue }
+            // A damaged or hand-edited file counts as zero, never as a negative or a trap.
+            guard parts.count == 2, let value = Int(parts[1]), value >= 0 else { continue }
             if parts[0] == "hits" { hits = value } else if parts[0] == "misses" { misses = value }
         }
         return (hits, misses)
+    }
+
+    /// `a + b`, or `Int.max` where the sum would overflow (counters read from a file may be anything).
+    static func saturatingSum(_ a: Int, _ b: Int) -> Int {
+        let (sum, overflow) = a.addingReportingOverflow(b)
+        return overflow ? .max : sum
     }
 
     /// Adds to the counters under an exclusive lock on a lock file, so that concurrent
@@ -208,7 +215,7 @@ extension LocalCache {
         defer { close(lock) }
         while flock(lock, LOCK_EX) != 0 && errno == EINTR {}
         let old = readCounters()
-        let text = "hits \(old.hits + hits)\nmisses \(old.misses + misses)\n"
+        let text = "hits \(Self.saturatingSum(old.hits, hits))\nmisses \(Self.saturatingSum(old.misses, misses))\n"
         try? Array(text.utf8).withUnsafeBytes { try POSIX.writeAtomically(countersPath, $0) }
     }
 }

@@ -105,7 +105,11 @@ public final class LocalCache: ActionStore {
     /// removed and the log starts afresh; a folder there is reported.
     static func openLog(_ path: String) throws(CacheError) -> Int32 {
         for _ in 0..<100 {
-            let fd = POSIX.open(path, O_RDWR | O_CREAT | O_APPEND | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            var fd = POSIX.open(path, O_RDWR | O_CREAT | O_APPEND | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            if fd < 0 && (errno == EROFS || errno == EACCES) {
+                // A read-only cache still answers; every write fails and the run says so at its end.
+                fd = POSIX.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+            }
             guard fd >= 0 else {
                 let code = errno
                 if code == ELOOP || code == ENXIO, !POSIX.isDirectory(path) {

@@ -58,6 +58,10 @@ public struct BuildResult: Sendable {
     public let cancelled: Bool
     /// Verify mode: how many recomputed nodes had a cached output to compare with.
     public var verified: Int = 0
+    /// Results computed but not written to the store (disk full, read-only cache), and the first
+    /// write error; the run's answers are complete, the next run computes these again.
+    public var unstored: Int = 0
+    public var unstoredError: String?
 
     public var succeeded: Bool { failures.isEmpty && !cancelled && mismatches.isEmpty }
 }
@@ -186,36 +190,46 @@ private final class Run: Sendable {
                 locked { $0.verified(n, record: record, expected: expected, nanos: nanos) }
                 return
             }
+            // A write that fails (disk full, read-only cache) costs the next run, never this one.
+            let unstored: String?
             do {
                 try store.store(plan.key, record, blob: bytes, durationNanos: nanos)
+                unstored = nil
             } catch {
-                locked { $0.fail(n, message: "cache write failed: \(error)") }
-                return
+                unstored = "\(error)"
             }
-            locked { $0.executed(n, record: record, bytes: bytes, nanos: nanos) }
+            locked { $0.executed(n, record: record, bytes: bytes, nanos: nanos, unstored: unstored) }
         case .success(.need(let requests, let continuation)):
-            let encoded: [EncodedRequest]
+            let encoded: [EncodedRequest], trace: [UInt8]
             do {
-                // Each request's bytes once in the store; the trace names them by digest and size.
                 encoded = try requests.map { r in
                     let bytes = try CanonicalEncoder.encode(r.value)
                     return EncodedRequest(bytes: bytes, digest: SHA256.hash(bytes))
                 }
-                for e in encoded {
-                    let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest, size: Int64(e.bytes.count))
-                    if store.lookup(key) != record { try store.store(key, record, blob: e.bytes, durationNanos: 0) }
-                }
-                let bytes = try CanonicalEncoder.encode(.array(encoded.map { [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))] }))
-                let digest = SHA256.hash(bytes)
-                let record = ActionRecord.trace(digest, size: Int64(bytes.count))
-                if store.lookup(plan.key) != record {
-                    try store.store(plan.key, record, blob: bytes, durationNanos: nanos)
-                }
+                trace = try CanonicalEncoder.encode(.array(encoded.map { [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))] }))
             } catch {
                 locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }
                 return
             }
-            locked { $0.requested(n, requests, encoded: encoded, continuation: continuation, nanos: nanos) }
+            // Each request's bytes once in the store; the trace names them by digest and size. A
+            // failed write leaves the task to run again next time; this run goes on.
+            var unstored: String?
+            do {
+                for e in encoded {
+                    let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest, size: Int64(e.bytes.count))
+                    if store.lookup(key) != record { try store.store(key, record, blob: e.bytes, durationNanos: 0) }
+                }
+                let record = ActionRecord.trace(SHA256.hash(trace), size: Int64(trace.count))
+                if store.lookup(plan.key) != record {
+                    try store.store(plan.key, record, blob: trace, durationNanos: nanos)
+                }
+            } catch {
+                unstored = "\(error)"
+            }
+            locked {
+                if let unstored { $0.noteUnstored(unstored) }
+                $0.requested(n, requests, encoded: encoded, continuation: continuation, nanos: nanos)
+            }
         }
     }
 

@@ -95,6 +95,9 @@ struct RunState {
     var failures: [Failure] = []
     var mismatches: [Failure] = []
     var verifiedCount = 0
+    /// Results the store refused to write, and its first error (`BuildResult.unstored`).
+    var unstored = 0
+    var firstUnstoredError: String?
     var stopped = false
     var settled = 0
 
@@ -391,11 +394,26 @@ struct RunState {
         attachDynamic(n, ids: zip(requests, encoded).map { intern($0, encoded: $1) })
     }
 
-    mutating func executed(_ n: Int, record: ActionRecord, bytes: [UInt8], nanos: UInt64) {
+    /// `unstored`: the store refused the output (its error); the bytes then stay in memory
+    /// whatever the memo's limit, since dependents can read them nowhere else.
+    mutating func executed(_ n: Int, record: ActionRecord, bytes: [UInt8], nanos: UInt64, unstored: String? = nil) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
-        remember(record.blob, bytes)
+        if let unstored {
+            noteUnstored(unstored)
+            if memo[record.blob] == nil {
+                memo[record.blob] = bytes
+                memoBytes += bytes.count
+            }
+        } else {
+            remember(record.blob, bytes)
+        }
         settle(n, record: record, kind: .executed)
+    }
+
+    mutating func noteUnstored(_ error: String) {
+        unstored += 1
+        if firstUnstoredError == nil { firstUnstoredError = error }
     }
 
     /// Verify mode: compare a recomputation with the cached record. Dependents keep the cached
@@ -537,6 +555,8 @@ struct RunState {
         for (index, artifact) in self.outputs { outputs[NodeID(index: index)] = artifact }
         var result = BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches, cancelled: stopped)
         result.verified = verifiedCount
+        result.unstored = unstored
+        result.unstoredError = firstUnstoredError
         return result
     }
 }

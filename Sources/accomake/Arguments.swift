@@ -82,7 +82,8 @@ enum Quantity {
     private static func scaled(_ text: String, label: String, units: [String: Int64], example: String) throws(UsageError) -> Int64 {
         let digits = text.prefix(while: \.isNumber)
         let unit = String(text.dropFirst(digits.count))
-        guard let n = Int64(digits), let scale = units[unit] ?? units[unit.uppercased()],
+        // Units in either case (`10g`, `30D`): the two tables have no names that differ only in case.
+        guard let n = Int64(digits), let scale = units.first(where: { $0.key.lowercased() == unit.lowercased() })?.value,
               n.multipliedReportingOverflow(by: scale).overflow == false
         else { throw UsageError("\(label)\(text): expected a number with an optional unit, e.g. \(example)") }
         return n * scale

@@ -39,6 +39,7 @@ enum EngineRunCommand {
             ("output", .string(result.outputs[final]?.digest.hex ?? "")),
             ("seconds", .number(seconds)),
             ("hold_expired", .bool(holdExpired.isCancelled)),
+            ("unstored", .int(result.unstored)),
         ])
         print(summary.rendered(pretty: false))
         if result.cancelled { return 130 }

@@ -19,6 +19,11 @@ enum EngineSession {
                                                                   progress: progress.update)).build(graph, targets: targets)
         progress.finish()
         try CacheLocation.finish(cache)
+        if outcome.unstored > 0 {
+            FileHandle.standardError.write(Data(("accomake: warning: \(outcome.unstored) computed results could not be written to "
+                + "the cache at \(cache.root) (\(outcome.unstoredError ?? "?")); the answers are complete, and the next run "
+                + "computes those results again\n").utf8))
+        }
         if let failure = outcome.failures.first {
             throw UsageError("\(command): " + (context(failure.node).map { "\($0): " } ?? "") + failure.message)
         }

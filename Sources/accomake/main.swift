@@ -89,4 +89,7 @@ func main() -> Int32 {
     }
 }
 
+// Past a file-size limit (`ulimit -f`), a write fails with EFBIG instead of killing the process:
+// a cache write that fails is a warning, never the end of a run.
+signal(SIGXFSZ, SIG_IGN)
 exit(main())

@@ -156,6 +156,23 @@ final class LocalCacheTests: XCTestCase {
         XCTAssertEqual(stats.misses, 1)
     }
 
+    /// Issue 11 #11: counters at the top of Int (or negative, or garbage) in the `stats` file
+    /// never trap: sums saturate, a negative or unreadable count reads as zero.
+    func testCountersFromADamagedStatsFileNeverTrap() throws {
+        do {
+            let cache = try LocalCache(root: dir.path)
+            try "hits 9223372036854775807\nmisses -5\n".write(toFile: dir.path + "/stats", atomically: false, encoding: .utf8)
+            try cache.store(key(1), .output(SHA256.hash([1]), size: 1), blob: [1], durationNanos: 0)
+            _ = cache.lookup(key(1))
+            _ = cache.lookup(key(2))
+            XCTAssertEqual(cache.statistics().hits, Int.max)
+            cache.flush()
+        }
+        let stats = try LocalCache(root: dir.path).statistics()
+        XCTAssertEqual(stats.hits, Int.max)
+        XCTAssertEqual(stats.misses, 1)
+    }
+
     func testAHitOnAnEntryUnusedForOverAnHourRefreshesItsLastUse() throws {
         let d = SHA256.hash([1])
         do {

@@ -304,6 +304,19 @@ extension StudyTests {
 /// `accomake report`'s files, checked by their content (no browser on CI: the SVG elements a
 /// browser would draw are counted instead).
 extension StudyTests {
+    /// Issue 11 #18: CSV fields with line breaks are quoted; formulas are neutralised.
+    func testCSVFieldsAreQuotedAndFormulasNeutralised() {
+        XCTAssertEqual(StudyReport.csvField("plain"), "plain")
+        XCTAssertEqual(StudyReport.csvField("a,b"), "\"a,b\"")
+        XCTAssertEqual(StudyReport.csvField("say \"hi\""), "\"say \"\"hi\"\"\"")
+        XCTAssertEqual(StudyReport.csvField("two\nlines"), "\"two\nlines\"")
+        XCTAssertEqual(StudyReport.csvField("=HYPERLINK(\"x\")"), "\"'=HYPERLINK(\"\"x\"\")\"")
+        XCTAssertEqual(StudyReport.csvField("+cmd"), "'+cmd")
+        XCTAssertEqual(StudyReport.csvField("@SUM(A1)"), "'@SUM(A1)")
+        XCTAssertEqual(StudyReport.csvField("-2+3"), "'-2+3")
+        XCTAssertEqual(StudyReport.csvField("-1.5"), "-1.5", "a number is not a formula")
+    }
+
     func testReportFiles() throws {
         let s = try study(maxCuts: 1)
         let (_, reports) = try run(s, on: MemoryStore())

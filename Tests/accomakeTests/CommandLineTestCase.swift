@@ -39,13 +39,14 @@ class CommandLineTestCase: XCTestCase {
     }
 
     /// Runs the binary in the scratch folder; stdout and stderr go to files (no pipe to drain).
-    func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Outcome {
+    /// `executable`: another program to run instead (e.g. `/bin/sh` to set a limit first).
+    func run(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Outcome {
         let outFile = scratch.appendingPathComponent("stdout"), errFile = scratch.appendingPathComponent("stderr")
         for f in [outFile, errFile] { _ = FileManager.default.createFile(atPath: f.path, contents: nil) }
         let out = try FileHandle(forWritingTo: outFile), err = try FileHandle(forWritingTo: errFile)
         defer { try? out.close(); try? err.close() }
         let process = Process()
-        process.executableURL = Self.binary
+        process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = scratch
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }

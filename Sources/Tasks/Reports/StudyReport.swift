@@ -48,8 +48,13 @@ public struct StudyReport: Sendable {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One CSV field (RFC 4180): quoted when it holds a comma, a quote or a line break. Text that
+    /// a spreadsheet would run as a formula (a leading `=`, `+`, `-`, `@`, tab or carriage return,
+    /// e.g. from a hardware name) gets a leading `'`; numbers stay as they are.
     static func csvField(_ s: String) -> String {
-        s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        var s = s
+        if let first = s.first, "=+-@\t\r".contains(first), Double(s) == nil { s = "'" + s }
+        return s.contains(where: { ",\"\n\r".contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
     }
 
     /// A fixed, locale-free rendering of a double (integers without a fraction).

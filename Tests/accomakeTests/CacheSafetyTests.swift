@@ -1,10 +1,11 @@
 import Foundation
 import XCTest
 
-/// The cache only ever touches its own files (issue 11, items 1–5, 14, 15): a folder that is
-/// not an accomake cache is refused and left as it was; collection and `clean` delete only
-/// names of the cache's shapes and never follow a link; `clean` needs the cache to itself.
-final class CacheConfinementTests: CommandLineTestCase {
+/// The cache as a user's disk meets it (issue 11, items 1–5, 14–16): a folder that is not an
+/// accomake cache is refused and left as it was; collection and `clean` delete only names of the
+/// cache's shapes and never follow a link; `clean` needs the cache to itself; damage is repaired;
+/// a cache that cannot be written to costs the next run, never this one.
+final class CacheSafetyTests: CommandLineTestCase {
     var fm: FileManager { .default }
 
     func path(_ relative: String) -> String { scratch.appendingPathComponent(relative).path }
@@ -175,5 +176,28 @@ final class CacheConfinementTests: CommandLineTestCase {
         try fill(cache)
         try assertAnsweredFromCache(cache)
         XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/blobs/" + shard))
+    }
+
+    /// Item 16: when the cache cannot be written (here a file-size limit, as a full disk would),
+    /// the run finishes with the same answers and one warning; the next run fills the gaps.
+    func testACacheThatCannotBeWrittenCostsOnlyTheNextRun() throws {
+        let normal = try stack(path("normal"))
+        let d = Self.project("examples/defines-3layer") + "/"
+        let command = [Self.binary.path, "stack", "--hardware", d + "hardware.json", "--workload", d + "workload.json",
+                       "--mapping", d + "mapping.json", "--tile", "8x8", "--mode", "fully-cached", "--cache", path("limited")]
+        // `ulimit -f 12`: no file may grow past 6 KiB (512-byte blocks in sh): the largest blob fails,
+        // stdout (2.4 KB, a file here) does not.
+        let limited = try run(["-c", "ulimit -f 12; exec \"$@\"", "sh"] + command, executable: "/bin/sh")
+        XCTAssertEqual(limited.status, 0, limited.stderr)
+        XCTAssertEqual(limited.stdout.split(separator: "\n").dropFirst(2), normal.stdout.split(separator: "\n").dropFirst(2))
+        XCTAssertEqual(limited.stderrLines.count, 1, limited.stderr)
+        XCTAssertTrue(limited.stderr.hasPrefix("accomake: warning: "), limited.stderr)
+        XCTAssertTrue(limited.stderr.contains("computed results could not be written to the cache at \(path("limited")) ("),
+                      limited.stderr)
+        XCTAssertTrue(limited.stderr.contains("File too large"), limited.stderr)
+        let next = try stack(path("limited"))
+        XCTAssertEqual(next.stdout.split(separator: "\n").dropFirst(2), normal.stdout.split(separator: "\n").dropFirst(2))
+        XCTAssertFalse(next.stdout.contains(" 0 nodes computed"), "the unwritten results are computed again")
+        try assertAnsweredFromCache(path("limited"))
     }
 }
