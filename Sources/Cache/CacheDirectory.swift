@@ -48,7 +48,8 @@ public enum CacheDirectory {
             }
             return
         }
-        let names = POSIX.list(root)
+        // A process killed while marking a new folder leaves the marker's temporary file.
+        let names = POSIX.list(root).filter { !isTemporary($0, base: { $0 == markerName }) }
         let foreign = names.filter { !isOwnTopLevel($0) }.sorted()
         guard foreign.isEmpty, names.isEmpty || POSIX.isRegularFile(root + "/actions.log") else {
             let shown = foreign.isEmpty ? names.sorted().joined(separator: ", ")

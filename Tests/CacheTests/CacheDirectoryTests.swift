@@ -32,6 +32,14 @@ final class CacheDirectoryTests: XCTestCase {
         XCTAssertEqual(try CacheDirectory.markedFormat(dir.path), 1)
     }
 
+    /// A process killed while it marked a new folder leaves the marker's temporary file: the
+    /// folder is still new to the next process.
+    func testAFolderWithOnlyAnUnfinishedMarkerIsNew() throws {
+        _ = FileManager.default.createFile(atPath: dir.path + "/CACHEDIR.TAG.tmp.123.456", contents: Data("Sig".utf8))
+        _ = try LocalCache(root: dir.path)
+        XCTAssertEqual(try CacheDirectory.markedFormat(dir.path), 1)
+    }
+
     func testAnotherToolsTagADamagedMarkerAndANewerFormatAreRefused() throws {
         let tag = dir.path + "/CACHEDIR.TAG"
         try "Signature: 8a477f597d28d172789f06886806bc55\n# pip's cache\n".write(toFile: tag, atomically: false, encoding: .utf8)
