@@ -25,6 +25,12 @@ enum StackCommand {
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let userCuts = try cuts(a.value("cuts"))
         let (network, core) = try ProblemLoader.network(files)
+        let layers = network.nodes.filter { !$0.isInput }.map(\.id)
+        for cut in userCuts where !layers.dropLast().contains(cut) {
+            throw UsageError("stack: --cuts \(cut): " + (layers.last == cut ? "layer \(cut) is the last layer, so nothing follows the cut"
+                                                           : "\(files.workload) has no layer \(cut)")
+                             + "; cut after one of \(layers.dropLast().map(String.init).joined(separator: ", "))")
+        }
         let cuts = Array(Set(StackCuts.forward(network, core) + userCuts)).sorted()
         let trunks = try network.trunks(cuts: cuts)
         var graph = Graph()
@@ -34,7 +40,8 @@ enum StackCommand {
             nodes.append(try graph.add(StackTask.operator, StackTask.params(trunk: trunk.network, core: core, mode: mode, tileX: tileX,
                                                                            tileY: tileY, lpfLimit: lpf, objective: objective)))
         }
-        guard let outcome = try EngineSession.build(graph, targets: nodes, a, command: "stack", context: { _ in files.hardware }) else { return 130 }
+        guard let outcome = try EngineSession.build(graph, targets: nodes, a, command: "stack",
+                                                    context: { _ in "\(files.hardware) with \(files.workload)" }) else { return 130 }
         var results: [StackResult] = []
         for n in nodes {
             guard let artifact = outcome.outputs[n] else { throw UsageError("stack: no result") }

@@ -41,7 +41,8 @@ enum TrunkCommand {
                               userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts", default: 2, range: 0...64),
                               only: only, causal: try CausalOptions(a))
         let (graph, targets, ranges, core) = (study.graph, study.targets, study.ranges, study.core)
-        guard let outcome = try EngineSession.build(graph, targets: targets, a, command: "trunk", context: { _ in files.hardware }) else { return 130 }
+        guard let outcome = try EngineSession.build(graph, targets: targets, a, command: "trunk",
+                                                    context: { _ in "\(files.hardware) with \(files.workload)" }) else { return 130 }
         let reports = try targets.map { n -> TrunkReport in
             guard let artifact = outcome.outputs[n] else { throw UsageError("trunk: no result") }
             return try TrunkTask.report(artifact)

@@ -60,6 +60,30 @@ final class ValidationTests: XCTestCase {
         XCTAssertTrue(e.problem.hasPrefix("not valid JSON"), e.problem)
     }
 
+    /// Issue 11 #9: fields whose typos used to change answers are refused.
+    func testTyposThatUsedToChangeAnswersAreRefused() throws {
+        let noRelation = try XCTUnwrap(try bind(workload: try text("workload.json").replacingOccurrences(of: ",\n      \"iy=1*oy+1*fy\"", with: "")))
+        XCTAssertEqual(noRelation.file, "wl.json")
+        XCTAssertEqual(noRelation.problem, "index IY of I is neither a loop dimension nor defined by a relation")
+        let unroll = try XCTUnwrap(try bind(mapping: try text("mapping.json").replacingOccurrences(of: "K, 32", with: "ZZ, 32")))
+        XCTAssertEqual(unroll.file, "map.json")
+        XCTAssertEqual(unroll.problem, "ZZ is not a loop dimension of layer 0")
+        let operand = try XCTUnwrap(try hardwareError { $0.replacingOccurrences(of: "\"operands\": [\n        \"I2\"", with: "\"operands\": [\n        \"ZZ\"") })
+        XCTAssertEqual(operand.problem, "\"ZZ\" is not a memory operand")
+    }
+
+    /// Issue 11 #10: numbers whose products overflowed (a trap) are refused at the input, naming the bound.
+    func testNumbersBeyondTheLimitsAreRefused() throws {
+        let array = try XCTUnwrap(try hardwareError { $0.replacingOccurrences(of: "\"sizes\": [\n      32,", with: "\"sizes\": [\n      1e15,") })
+        XCTAssertEqual(array.problem, "array size 1e15 is larger than 65536")
+        let cost = try XCTUnwrap(try hardwareError { $0.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 1e17,") })
+        XCTAssertEqual(cost.problem, "read cost 1e+17 is larger than 1e9 pJ")
+        let free = try XCTUnwrap(try hardwareError { $0.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 0,") })
+        XCTAssertTrue(free.problem.hasSuffix("has a zero r_cost or w_cost"), free.problem)
+        let loop = try XCTUnwrap(try bind(workload: try text("workload.json").replacingOccurrences(of: "\"loop_sizes\": [\n      1,\n      64", with: "\"loop_sizes\": [\n      1,\n      1e15")))
+        XCTAssertEqual(loop.problem, "loop size 1e15 is larger than 16777216")
+    }
+
     func bind(workload: String? = nil, mapping: String? = nil) throws -> InputError? {
         let files = ProblemFiles(hardware: "hw.json", workload: "wl.json", mapping: "map.json")
         do {
@@ -75,13 +99,15 @@ final class ValidationTests: XCTestCase {
         let e = try XCTUnwrap(try bind(mapping: try text("mapping.json").replacingOccurrences(of: "K, 32", with: "K, 64")))
         XCTAssertEqual(e.file, "map.json")
         XCTAssertEqual(e.path, "$[name=default].spatial_mapping.D1")
-        XCTAssertEqual(e.problem, "unroll 64 is larger than the array dimension (32)")
+        XCTAssertEqual(e.problem, "unroll 64 is larger than dimension D1 of the array of hw.json (32)")
     }
 
     func testOperandWithoutAMemory() throws {
         let e = try XCTUnwrap(try bind(mapping: try text("mapping.json").replacingOccurrences(of: "\"I\": \"I1\"", with: "\"I\": \"I3\"")))
-        XCTAssertEqual(e.file, "hw.json")
-        XCTAssertEqual(e.problem, "no memory stores I3 (operand I of layer 0)")
+        // The typo is in the mapping: the hardware has no memory operand I3 at all.
+        XCTAssertEqual(e.file, "map.json")
+        XCTAssertEqual(e.path, "$[name=default].memory_operand_links.I")
+        XCTAssertEqual(e.problem, "\"I3\" is not a memory operand of hw.json")
     }
 
     func testNegativeLoopSizeAndCycle() throws {

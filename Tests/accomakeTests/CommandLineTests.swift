@@ -55,7 +55,7 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(o.status, 2)
         // The first tile's input: 3 channels (the input node's data slip, acco.md §8.1) × 682
         // columns × 24 rows (16 + the 8-row halo of four 3×3 convolutions) × 8 bits = 392,832.
-        XCTAssertEqual(o.stderr, "accomake: trunk: \(tiny.path): no memory holds the trunk's input tile at tile 2×16: 392832 bits, "
+        XCTAssertEqual(o.stderr, "accomake: trunk: \(tiny.path) with \(args[3]): no memory holds the trunk's input tile at tile 2×16: 392832 bits, "
                                  + "and the largest on the I1 chain, dram, has 4096; raise memories.dram.size in the hardware file "
                                  + "to at least 392832, or use a smaller tile\n")
     }

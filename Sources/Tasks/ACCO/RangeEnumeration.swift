@@ -25,7 +25,7 @@ public enum RangeEnumeration {
         limit += segment * (segment + 1) / 2
         var seen = Set<LayerRange>()
         var out: [LayerRange] = []
-        for k in 0...max(0, maxCuts) {
+        for k in 0...min(max(0, maxCuts), candidates.count) {  // no combination has more cuts than candidates
             for combination in combinations(candidates, k) {
                 for r in ranges(of: Array(forced.union(combination)).sorted()) where seen.insert(r).inserted { out.append(r) }
             }
@@ -46,7 +46,7 @@ public enum RangeEnumeration {
         let valid = ResidualRule(network)
         var seen = Set<[Int]>()
         var out: [[Int]] = []
-        for k in 0...max(0, maxCuts) {
+        for k in 0...min(max(0, maxCuts), candidates.count) {  // no combination has more cuts than candidates
             for combination in combinations(candidates, k) {
                 let cuts = Array(forced.union(combination)).sorted()
                 if ranges(of: cuts).allSatisfy(valid.admits) && seen.insert(cuts).inserted { out.append(cuts) }

@@ -81,9 +81,16 @@ extension Network {
         return trunk
     }
 
-    /// The trunks between consecutive cuts (cut = the last layer of a trunk).
+    /// The trunks between consecutive cuts (cut = the last layer of a trunk). A cut after an
+    /// input node or after the network's output layer delimits no trunk and is dropped (the
+    /// weight-overflow pass makes such cuts when one layer's weights alone exceed the on-chip
+    /// capacity); a cut that names no node is an error.
     public func trunks(cuts: [Int]) throws(StackError) -> [(after: Int?, through: Int?, network: Network)] {
-        let sorted = Array(Set(cuts)).sorted()
+        for cut in cuts where node(cut) == nil {
+            throw StackError(description: "a cut after \(cut): the network has no node \(cut)")
+        }
+        let layers = nodes.filter { !$0.isInput }.map(\.id)
+        let sorted = Array(Set(cuts).intersection(layers.dropLast())).sorted()
         var bounds: [Int?] = [nil]
         bounds += sorted.map { Optional($0) }
         var out: [(Int?, Int?, Network)] = []

@@ -30,6 +30,15 @@ public enum HardwareFormat {
         }
         var core = Core(name: name, arrayDims: dims, macEnergy: macEnergy, memories: memories)
         core.assignDutyLevels()
+        // The ACCO readings count the bytes moved off chip from the off-chip memory's energy and
+        // its cost per access: a free off-chip memory would make that count 0/0.
+        for operand in Set(memories.flatMap(\.operands)).sorted() {
+            if let top = core.levels(of: operand).last, core.memories[top].readCost == 0 || core.memories[top].writeCost == 0 {
+                let m = core.memories[top]
+                throw memoriesNode.fail("\(m.name), the outermost memory of \(operand), has a zero r_cost or w_cost",
+                                        "give the off-chip memory its real energy per access (ACCO counts off-chip bytes by it)")
+            }
+        }
         return core
     }
 
@@ -43,26 +52,30 @@ public enum HardwareFormat {
         let names = try dimsNode.strings()
         let sizesNode = try o.required("sizes", "give one size per dimension, e.g. [32, 32]")
         var sizes: [Int] = []
-        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, what: "array size")) }
+        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, maximum: 1 << 16, what: "array size")) }
         guard names.count == sizes.count, !names.isEmpty else {
             throw sizesNode.fail("\(names.count) dimensions but \(sizes.count) sizes", "give exactly one size per dimension")
         }
         guard Set(names).count == names.count else { throw dimsNode.fail("a dimension is named twice", "give each dimension a distinct name") }
-        if let p = o.optional("input_precision") { for x in try p.array() { _ = try x.int(minimum: 0, what: "precision") } }
+        guard sizes.reduce(1.0, { $0 * Double($1) }) <= Double(1 << 24) else {
+            throw sizesNode.fail("the array has more than 2^24 MAC units", "check the sizes")
+        }
+        if let p = o.optional("input_precision") { for x in try p.array() { _ = try x.int(minimum: 0, maximum: 256, what: "precision") } }
         if let a = o.optional("multiplier_area") ?? o.optional("unit_area") { _ = try a.nonNegative(what: "area") }
         return (zip(names, sizes).map { (name: $0, size: $1) }, energy)
     }
 
     static func memory(_ name: String, _ r: JSONReader, arrayDims: [String]) throws(InputError) -> Memory {
         let o = try r.object(allowed: memoryFields)
-        func int(_ key: String, minimum: Int, what: String, default value: Int? = nil) throws(InputError) -> Int {
+        /// Sizes up to 2^50 bits (128 TiB), bandwidths, latencies and port counts up to 2^30.
+        func int(_ key: String, minimum: Int, maximum: Int = 1 << 30, what: String, default value: Int? = nil) throws(InputError) -> Int {
             guard let node = o.optional(key) else {
                 if let value { return value }
                 throw r.fail("missing field \"\(key)\"", "give the \(what)")
             }
-            return try node.int(minimum: minimum, what: what)
+            return try node.int(minimum: minimum, maximum: maximum, what: what)
         }
-        let size = try int("size", minimum: 1, what: "size in bits")
+        let size = try int("size", minimum: 1, maximum: 1 << 50, what: "size in bits")
         let rBW = try int("r_bw", minimum: 1, what: "read bandwidth in bits per cycle")
         let wBW = try int("w_bw", minimum: 1, what: "write bandwidth in bits per cycle")
         let rMin = try int("min_r_granularity", minimum: 1, what: "minimum read granularity in bits", default: rBW)
@@ -88,6 +101,9 @@ public enum HardwareFormat {
         let operands = try operandsNode.strings()
         guard !operands.isEmpty, Set(operands).count == operands.count else {
             throw operandsNode.fail("operands must be a non-empty list without repeats", "e.g. [\"I1\", \"O\"]")
+        }
+        for operand in operands where !["I1", "I2", "O"].contains(operand) {
+            throw operandsNode.fail("\"\(operand)\" is not a memory operand", "use I1, I2 and O (the mapping links layer operands to them)")
         }
         // Ports: one allocation object per operand, in operand order.
         var ports: [Port] = []

@@ -72,8 +72,9 @@ struct JSONReader {
         return d
     }
 
-    /// A whole number ≥ `minimum`.
-    func int(minimum: Int = Int.min, what: String = "value") throws(InputError) -> Int {
+    /// A whole number in `minimum...maximum` (the limits of docs/formats.md, "Limits": they keep
+    /// every product the models form of user numbers inside 64 bits).
+    func int(minimum: Int = Int.min, maximum: Int = 1 << 53, what: String = "value") throws(InputError) -> Int {
         guard case .number(let d, let text) = node.value else {
             throw fail("expected a whole number, found \(node.value.kindName)", "write the \(what) as a whole number")
         }
@@ -84,15 +85,21 @@ struct JSONReader {
             if minimum == 0 { throw fail("\(what) \(text) is negative", "the \(what) must be zero or more") }
             throw fail("\(what) \(text) is below \(minimum)", "the \(what) must be at least \(minimum)")
         }
+        guard v <= maximum else { throw fail("\(what) \(text) is larger than \(maximum)", "the \(what) may be at most \(maximum)") }
         return v
     }
 
     /// A number ≥ 0.
+    /// An energy or cost in pJ: zero or more, at most 10⁹ (a billion pJ per access or MAC is
+    /// far beyond any memory; larger values only overflow the sums).
     func nonNegative(what: String) throws(InputError) -> Double {
         let d = try double()
         guard d >= 0 else { throw fail("\(what) \(d) is negative", "energies and costs must be zero or positive") }
+        guard d <= Self.maximumEnergy else { throw fail("\(what) \(d) is larger than 1e9 pJ", "give the energy in pJ, at most 1e9") }
         return d
     }
+
+    static let maximumEnergy = 1e9
 
     func strings() throws(InputError) -> [String] {
         var out: [String] = []
@@ -142,11 +149,20 @@ struct ObjectReader {
 /// Reads a file and parses it; a syntax error becomes an `InputError` with its line.
 enum InputFile {
     static func load(_ path: String) throws(InputError) -> JSONReader {
-        guard let data = FileSystemRead.bytes(path) else {
+        switch FileSystemRead.read(path) {
+        case .bytes(let data):
+            return try parse(data, file: path)
+        case .unreadable:
             throw InputError(file: path, line: nil, path: "$", problem: "cannot read the file",
                              fix: "check the path (relative paths start from the current folder)")
+        case .notARegularFile:
+            throw InputError(file: path, line: nil, path: "$", problem: "not a regular file (a folder, FIFO or device)",
+                             fix: "name the input file itself")
+        case .tooLarge(let size):
+            throw InputError(file: path, line: nil, path: "$",
+                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit >> 20) MiB an input file may have",
+                             fix: "check that this is the intended file; workloads, hardware and mappings are a few KB")
         }
-        return try parse(data, file: path)
     }
 
     static func parse(_ data: [UInt8], file: String) throws(InputError) -> JSONReader {

@@ -8,7 +8,7 @@ import Synchronization
 /// changed meanwhile is never recorded under the old content's key).
 public final class InputSnapshot: Sendable {
     @TaskLocal static var current: InputSnapshot?
-    private let files = Mutex<[String: [UInt8]?]>([:])
+    private let files = Mutex<[String: FileSystemRead.Outcome]>([:])
 
     public init() {}
 
@@ -18,12 +18,12 @@ public final class InputSnapshot: Sendable {
         try Self.$current.withValue(self) { try body() }
     }
 
-    func bytes(_ path: String) -> [UInt8]? {
+    func read(_ path: String) -> FileSystemRead.Outcome {
         if let known = files.withLock({ $0[path] }) { return known }
-        let read = FileManager.default.contents(atPath: path).map { [UInt8]($0) }
+        let read = FileSystemRead.readNow(path)
         return files.withLock { f in
             if let first = f[path] { return first }  // another thread read it first: keep one answer
-            f[path] = .some(read)
+            f[path] = read
             return read
         }
     }

@@ -1,7 +1,9 @@
 /// A parsed JSON value that keeps what the standard parser loses and the input formats need:
 /// object keys in file order (memory insertion order is meaningful) and the line of every value
 /// (for error messages).
-public indirect enum JSONValue: Sendable, Equatable {
+/// Not `indirect`: arrays and objects hold their nodes in arrays already, and a box per value
+/// would double the memory a large file costs.
+public enum JSONValue: Sendable, Equatable {
     case null
     case bool(Bool)
     /// The number and its text, so that `8` and `8.0` can be told apart where an integer is required.

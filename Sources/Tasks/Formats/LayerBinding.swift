@@ -11,6 +11,9 @@ public struct ProblemFiles: Sendable {
 
 /// Joins a workload node with its mapping entry into a `Layer`, checking it against the core.
 public enum LayerBinding {
+    /// The loop dimensions of ZigZag's layer types; a spatial unroll may name one a layer lacks.
+    static let knownLoopDims: Set<String> = ["B", "K", "C", "G", "OY", "OX", "FY", "FX", "IY", "IX"]
+
     /// The mapping entry for a node: by layer name, then operator type, then "default".
     public static func entry(for node: WorkloadNode, in mapping: [MappingEntry]) -> MappingEntry? {
         (node.name.isEmpty ? nil : mapping.first { $0.name == node.name })
@@ -26,6 +29,13 @@ public enum LayerBinding {
         }
         let entryPath = "$[name=\(entry.name)]"
         for unroll in entry.spatialMapping {
+            // A dimension this layer lacks is allowed (one entry serves several layers), a name
+            // no layer can have ("ZZ") is a typo.
+            guard node.loopSizes.contains(where: { $0.dim == unroll.loopDim }) || Self.knownLoopDims.contains(unroll.loopDim) else {
+                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
+                                 problem: "\(unroll.loopDim) is not a loop dimension of layer \(node.id)",
+                                 fix: "unroll one of \(node.loopSizes.map(\.dim).joined(separator: ", "))")
+            }
             guard let size = core.arraySize(unroll.arrayDim) else {
                 throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
                                  problem: "\(unroll.arrayDim) is not a dimension of the array of \(files.hardware)",
@@ -33,7 +43,8 @@ public enum LayerBinding {
             }
             guard unroll.unroll <= size else {
                 throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
-                                 problem: "unroll \(unroll.unroll) is larger than the array dimension (\(size))",
+                                 problem: "unroll \(unroll.unroll) is larger than dimension \(unroll.arrayDim) of the array of "
+                                     + "\(files.hardware) (\(size))",
                                  fix: "unroll \(unroll.loopDim) by at most \(size) on \(unroll.arrayDim)")
             }
         }
@@ -46,7 +57,22 @@ public enum LayerBinding {
         } catch {
             throw InputError(file: files.workload, line: node.line, path: "$[id=\(node.id)]", problem: error.message, fix: "fix the layer")
         }
+        let stored = Set(core.memories.flatMap(\.operands))
+        let outputLink = entry.memoryOperandLinks[layer.output]
         for op in layer.operands.map(\.name) {
+            if let memOp = entry.memoryOperandLinks[op] {
+                guard stored.contains(memOp) else {
+                    throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
+                                     problem: "\"\(memOp)\" is not a memory operand of \(files.hardware)",
+                                     fix: "link \(op) to one of \(stored.sorted().joined(separator: ", "))")
+                }
+                // Inputs may share one (a residual add reads X and Y through I1), not the output's.
+                if op != layer.output, memOp == outputLink {
+                    throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
+                                     problem: "input \(op) is linked to \(memOp), the memory operand of the output \(layer.output)",
+                                     fix: "link inputs to I1 or I2 and the output to O")
+                }
+            }
             guard let memOp = entry.memoryOperandLinks[op] else {
                 throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links",
                                  problem: "operand \(op) of layer \(node.id) has no memory operand link",

@@ -25,6 +25,13 @@ public enum WorkloadFormat {
                               "loop_sizes", "operand_precision", "operand_source", "constant_operands",
                               "operand_source_dimension_mapping", "padding"]
 
+    /// Bounds on the numbers of a workload (docs/formats.md, "Limits").
+    enum Limits {
+        static let loopSize = 1 << 24
+        static let layerIterations = 1 << 48
+        static let precision = 256
+    }
+
     public static func load(_ path: String) throws(InputError) -> [WorkloadNode] {
         try decode(InputFile.load(path))
     }
@@ -53,13 +60,18 @@ public enum WorkloadFormat {
         guard Set(dims).count == dims.count else { throw dimsNode.fail("a loop dimension appears twice", "list each dimension once") }
         let sizesNode = try o.required("loop_sizes", "give one size per loop dimension")
         var sizes: [Int] = []
-        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, what: "loop size")) }
+        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, maximum: Limits.loopSize, what: "loop size")) }
         guard sizes.count == dims.count else {
             throw sizesNode.fail("\(dims.count) loop dims but \(sizes.count) sizes", "give exactly one size per loop dimension")
         }
+        guard sizes.reduce(1.0, { $0 * Double($1) }) <= Double(Limits.layerIterations) else {
+            throw sizesNode.fail("the loop sizes multiply to more than 2^48 iterations", "check the sizes; real layers are far smaller")
+        }
         var precision: [String: Int] = [:]
         let precisionNode = try o.required("operand_precision", "give the bits per element of every operand, and O_final")
-        for (key, value) in try precisionNode.entries() { precision[key] = try value.int(minimum: 0, what: "precision") }
+        for (key, value) in try precisionNode.entries() {
+            precision[key] = try value.int(minimum: 0, maximum: Limits.precision, what: "precision")
+        }
         if let pad = o.optional("padding") { _ = try pad.array() }
         var node = WorkloadNode(id: id, name: name, operatorType: type, equation: "", relations: [],
                                 loopSizes: zip(dims, sizes).map { Layer.LoopSize($0, $1) }, precision: precision,
@@ -76,6 +88,15 @@ public enum WorkloadFormat {
         for relation in node.relations where Relation(parsing: relation) == nil {
             throw (o.optional("dimension_relations") ?? r).fail("relation \"\(relation)\" is not of the form p=S*a+D*b",
                                                                 "write e.g. \"ix=1*ox+1*fx\"")
+        }
+        // An index that is neither a loop dimension nor defined by a relation would be read as a
+        // dimension of size 1: a forgotten "iy=…" relation silently changes every answer.
+        let defined = Set(dims).union(node.relations.compactMap { Relation(parsing: $0)?.pr.uppercased() })
+        for operand in operands {
+            for index in operand.indices where !defined.contains(index.uppercased()) {
+                throw equationNode.fail("index \(index) of \(operand.name) is neither a loop dimension nor defined by a relation",
+                                        "add it to loop_dims, or a relation such as \"\(index.lowercased())=1*o\(index.lowercased().dropFirst())+1*f\(index.lowercased().dropFirst())\" to dimension_relations")
+            }
         }
         for op in operands.map(\.name) where precision[op] == nil {
             throw precisionNode.fail("no precision for operand \(op)", "add \"\(op)\": <bits>")
@@ -138,5 +159,18 @@ public enum WorkloadFormat {
             state[id] = 2
         }
         for node in nodes { try visit(node.id, []) }
+        try checkSingleOutput(nodes, root)
+    }
+
+    /// Depth-first evaluation and the ACCO trunks follow one chain of producers back from one
+    /// output; a second node that nothing consumes would silently be left out of every answer.
+    static func checkSingleOutput(_ nodes: [WorkloadNode], _ root: JSONReader) throws(InputError) {
+        let consumed = Set(nodes.flatMap { $0.operandSource.values.flatMap { $0 } })
+        let sinks = nodes.filter { !consumed.contains($0.id) }
+        guard sinks.count > 1, let last = sinks.last else { return }
+        let named = sinks.dropLast().map { "\($0.isInput ? "input" : "layer") \($0.id)" }.joined(separator: ", ")
+        throw InputError(file: root.file, line: sinks[0].line, path: "$[id=\(sinks[0].id)]",
+                         problem: "the workload has \(sinks.count) outputs: nothing consumes \(named) besides the last layer \(last.id)",
+                         fix: "accomake evaluates networks with one output: make a later layer consume \(named), or remove it")
     }
 }

@@ -78,11 +78,11 @@ public enum StudyFormat {
         if lpf > 12, let r = sweep.optional("lpf") { throw r.fail("lpf \(lpf) is too large", "use at most 12 (6 reproduces the reference)") }
         let dilation: Int?
         if let d = sweep.optional("initial_dilation"), d.node.value != .null {
-            dilation = try d.int(minimum: 1, what: "initial dilation")
+            dilation = try d.int(minimum: 1, maximum: 1 << 20, what: "initial dilation")
         } else {
             dilation = nil
         }
-        let frames = try sweep.optional("frames")?.int(minimum: 1, what: "frame amount") ?? 1
+        let frames = try sweep.optional("frames")?.int(minimum: 1, maximum: 1 << 20, what: "frame amount") ?? 1
 
         var allocation = Study.Allocation()
         if let a = o.optional("allocation") {
@@ -101,8 +101,8 @@ public enum StudyFormat {
                 guard let table = Study.Table(rawValue: try t.string()) else { throw t.fail("unknown table", "use window or real-time") }
                 allocation.table = table
             }
-            allocation.budgetBits = try fields.optional("budget_bits")?.int(minimum: 0, what: "budget")
-            allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?.int(minimum: 1, what: "frame period")
+            allocation.budgetBits = try fields.optional("budget_bits")?.int(minimum: 0, maximum: 1 << 50, what: "budget")
+            allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?.int(minimum: 1, maximum: 1 << 50, what: "frame period")
         }
         if allocation.table == .realTime && !tileY.contains(1), let r = sweep.optional("tile_y") {
             throw r.fail("the real-time table needs tiles one frame tall", "add 1 to tile_y or use \"table\": \"window\"")

@@ -84,6 +84,7 @@ public struct StudyGraph: Sendable {
             try StudyGraph.check(workload, in: causal.fullSize, study: study.file, index: w)
             ranges = StudyRanges.ranges(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
                 .filter { causal.admits(after: $0.after, through: $0.through) }
+            try StudyGraph.checkNotEmpty(ranges, workload, in: causal.fullSize, study: study, index: w)
             let evaluated = Set(ranges)
             cutLists = StudyRanges.cutLists(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
                 .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
@@ -162,6 +163,26 @@ public struct StudyGraph: Sendable {
                              problem: "\(workload.path) has no layer \(cut)",
                              fix: "its layer ids are \(ids.map(String.init).joined(separator: ", "))")
         }
+    }
+
+    /// A workload with no range to evaluate would give no schedule at all: say why instead.
+    static func checkNotEmpty(_ ranges: [LayerRange], _ workload: Study.Workload, in network: Network, study: Study,
+                              index: Int) throws(InputError) {
+        guard ranges.isEmpty else { return }
+        let layers = network.nodes.filter { !$0.isInput }
+        if layers.isEmpty {
+            throw InputError(file: workload.path, line: nil, path: "$", problem: "the workload has input nodes only, no layer",
+                             fix: "list the layers after the input node")
+        }
+        if let dilation = study.initialDilation {
+            throw InputError(file: study.file, line: nil, path: "$.sweep.initial_dilation",
+                             problem: "no fusion range of \(workload.path) starts at a layer with time dilation \(dilation) or more, "
+                                 + "so there is nothing to evaluate",
+                             fix: "lower initial_dilation (1 starts every range at the frame rate) or remove it")
+        }
+        throw InputError(file: study.file, line: nil, path: "$.workloads[\(index)]",
+                         problem: "\(workload.path) yields no fusion range to evaluate (cuts \(workload.cuts), max_cuts \(workload.maxCuts))",
+                         fix: "allow more cuts (max_cuts) or remove cuts that leave no range")
     }
 
     struct TrunkKey: Hashable {

@@ -1,0 +1,67 @@
+import Foundation
+import XCTest
+
+/// Inputs that used to give a silently wrong or empty answer are refused with one line naming
+/// the file, the place and the fix (issue 11, items 6 and 7).
+final class WorkloadShapeTests: CommandLineTestCase {
+    /// seldnet with one layer's input edited; written to the scratch folder.
+    func seldnet(_ edit: (inout [[String: Any]]) -> Void) throws -> String {
+        let data = try Data(contentsOf: URL(fileURLWithPath: Self.project("workloads/seldnet_oxoy_m.json")))
+        var layers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
+        edit(&layers)
+        let path = scratch.appendingPathComponent("workload.json").path
+        try JSONSerialization.data(withJSONObject: layers, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
+        return path
+    }
+
+    func trunk(workload: String) throws -> Outcome {
+        try run(["trunk", "--hardware", Self.project("hardware/meta_prototype_df.json"), "--workload", workload,
+                 "--mapping", Self.project("mappings/meta_prototype_df.json"), "--tile", "2x16", "--range", "none,none"])
+    }
+
+    /// Item 6: layer 3 reading the network input leaves layers 0–2 without a consumer; the
+    /// answer was 89,060,439 pJ (layers 3–7 alone) instead of refusing.
+    func testASecondOutputIsRefusedNotDropped() throws {
+        let path = try seldnet { layers in
+            let i = layers.firstIndex { $0["id"] as? Int == 3 }!
+            layers[i]["operand_source"] = ["W": 3, "I": -1]
+        }
+        let o = try trunk(workload: path)
+        XCTAssertEqual(o.status, 2)
+        XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.hasPrefix("accomake: \(path):"), o.stderr)
+        XCTAssertTrue(o.stderr.contains("$[id=2]: the workload has 2 outputs: nothing consumes layer 2 besides the last layer 7"),
+                      o.stderr)
+        XCTAssertEqual(o.stdout, "")
+    }
+
+    /// Item 7: a study in which nothing can be evaluated is an error naming why, not "0 ranges".
+    func testAStudyWithNothingToEvaluateIsAnError() throws {
+        func study(_ sweepExtra: String, workload: String) throws -> String {
+            let path = scratch.appendingPathComponent("study.json").path
+            try """
+            {"accelerators": [{"hardware": "\(Self.project("hardware/meta_prototype_df.json"))",
+                               "mapping": "\(Self.project("mappings/meta_prototype_df.json"))"}],
+             "workloads": [{"workload": "\(workload)", "max_cuts": 1}],
+             "sweep": {"tile_x": [2], "tile_y": [16], "modes": ["fully-cached"], "objectives": ["energy"]\(sweepExtra)}}
+            """.write(toFile: path, atomically: false, encoding: .utf8)
+            return path
+        }
+        let dilated = try study(", \"initial_dilation\": 64", workload: Self.project("workloads/seldnet_oxoy_m.json"))
+        let o = try run(["run", dilated])
+        XCTAssertEqual(o.status, 2, o.stdout)
+        XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.contains("\(dilated): $.sweep.initial_dilation: no fusion range of"), o.stderr)
+        XCTAssertTrue(o.stderr.contains("starts at a layer with time dilation 64 or more"), o.stderr)
+
+        let inputOnly = scratch.appendingPathComponent("input-only.json").path
+        try """
+        [{"id": -1, "operator_type": "input", "loop_dims": ["B", "K", "OY", "OX"], "loop_sizes": [1, 3, 8, 8],
+          "operand_precision": {"O": 8}}]
+        """.write(toFile: inputOnly, atomically: false, encoding: .utf8)
+        let empty = try run(["run", try study("", workload: inputOnly)])
+        XCTAssertEqual(empty.status, 2, empty.stdout)
+        XCTAssertEqual(empty.stderrLines.count, 1, empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("\(inputOnly): $: the workload has input nodes only, no layer"), empty.stderr)
+    }
+}
