@@ -26,6 +26,8 @@ public enum CacheDirectory {
 
         """
 
+    /// `last-sweep` is no longer written (the temp sweep runs in collection now) but caches made
+    /// before still hold it.
     static let ownFiles: Set<String> = ["actions.log", "stats", "stats.lock", "last-gc", "last-sweep", markerName]
     static let ownFolders: Set<String> = ["blobs", "runs"]
 

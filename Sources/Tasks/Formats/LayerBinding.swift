@@ -59,6 +59,7 @@ public enum LayerBinding {
         }
         let stored = Set(core.memories.flatMap(\.operands))
         let outputLink = entry.memoryOperandLinks[layer.output]
+        var linkedBy: [String: String] = [:]
         for op in layer.operands.map(\.name) {
             if let memOp = entry.memoryOperandLinks[op] {
                 guard stored.contains(memOp) else {
@@ -66,12 +67,19 @@ public enum LayerBinding {
                                      problem: "\"\(memOp)\" is not a memory operand of \(files.hardware)",
                                      fix: "link \(op) to one of \(stored.sorted().joined(separator: ", "))")
                 }
-                // Inputs may share one (a residual add reads X and Y through I1), not the output's.
+                // Activations may share one (a residual add reads X and Y through I1); the output
+                // and a constant operand (weights) each need their own.
                 if op != layer.output, memOp == outputLink {
                     throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
                                      problem: "input \(op) is linked to \(memOp), the memory operand of the output \(layer.output)",
                                      fix: "link inputs to I1 or I2 and the output to O")
                 }
+                if let other = linkedBy[memOp], node.constantOperands.contains(op) || node.constantOperands.contains(other) {
+                    throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
+                                     problem: "\(other) and \(op) are both linked to \(memOp), and one of them is a constant operand",
+                                     fix: "give the weights a memory operand of their own (e.g. W: I2, I: I1)")
+                }
+                linkedBy[memOp] = linkedBy[memOp] ?? op
             }
             guard let memOp = entry.memoryOperandLinks[op] else {
                 throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links",
