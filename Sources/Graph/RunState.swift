@@ -399,15 +399,8 @@ struct RunState {
     mutating func executed(_ n: Int, record: ActionRecord, bytes: [UInt8], nanos: UInt64, unstored: String? = nil) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
-        if let unstored {
-            noteUnstored(unstored)
-            if memo[record.blob] == nil {
-                memo[record.blob] = bytes
-                memoBytes += bytes.count
-            }
-        } else {
-            remember(record.blob, bytes)
-        }
+        if let unstored { noteUnstored(unstored) }
+        remember(record.blob, bytes, beyondLimit: unstored != nil)
         settle(n, record: record, kind: .executed)
     }
 
@@ -432,8 +425,10 @@ struct RunState {
         settle(n, record: expected, kind: .executed)
     }
 
-    private mutating func remember(_ digest: Digest, _ bytes: [UInt8]) {
-        guard memo[digest] == nil, memoBytes + bytes.count <= Self.memoLimit else { return }
+    /// Keeps an output's bytes for the rest of the run, within `memoLimit` unless `beyondLimit`
+    /// (bytes the store refused: dependents can read them nowhere else).
+    private mutating func remember(_ digest: Digest, _ bytes: [UInt8], beyondLimit: Bool = false) {
+        guard memo[digest] == nil, beyondLimit || memoBytes + bytes.count <= Self.memoLimit else { return }
         memo[digest] = bytes
         memoBytes += bytes.count
     }

@@ -44,6 +44,8 @@ struct Arguments {
                 throw UsageError("\(command): unknown option \(arg) (known: \(known.isEmpty ? "none" : known))")
             }
         }
+        // Checked now, not when a graph first runs: a run the shortcut answers must refuse `-j 0` too.
+        _ = try jobs(default: 1)
     }
 
     func flag(_ name: String) -> Bool { flags.contains(name) }

@@ -156,6 +156,19 @@ final class LocalCacheTests: XCTestCase {
         XCTAssertEqual(stats.misses, 1)
     }
 
+    /// Issue 11 #18: a run record is checksummed; a damaged one reads as absent, never as a record.
+    func testADamagedRunRecordReadsAsAbsent() throws {
+        let cache = try LocalCache(root: dir.path)
+        try cache.storeRunRecord([1, 2, 3, 4], key: "/study.json")
+        XCTAssertEqual(LocalCache.runRecord(root: dir.path, key: "/study.json"), [1, 2, 3, 4])
+        XCTAssertNil(LocalCache.runRecord(root: dir.path, key: "/other.json"))
+        let path = LocalCache.runRecordPath(root: dir.path, key: "/study.json")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: path))
+        bytes[1] ^= 0x01
+        try bytes.write(to: URL(fileURLWithPath: path))
+        XCTAssertNil(LocalCache.runRecord(root: dir.path, key: "/study.json"))
+    }
+
     /// Issue 11 #11: counters at the top of Int (or negative, or garbage) in the `stats` file
     /// never trap: sums saturate, a negative or unreadable count reads as zero.
     func testCountersFromADamagedStatsFileNeverTrap() throws {

@@ -25,6 +25,16 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(command.stderr, "accomake: unknown command trunks; run accomake --help for the list\n")
     }
 
+    /// Issue 11 #17: a bad `-j` is refused before anything runs, also where the shortcut would answer.
+    func testBadJobCountIsRefusedBeforeAnyWork() throws {
+        for j in ["0", "abc"] {
+            let o = try run(["run", Self.project("studies/quickstart.json"), "-j", j])
+            XCTAssertEqual(o.status, 2)
+            XCTAssertEqual(o.stderr, "accomake: -j \(j): expected a number of jobs from 1 to 1024\n")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent(".accomake").path), "no cache made")
+        }
+    }
+
     func testBadHardwareFileNamesFileLineFieldAndFix() throws {
         let text = try String(contentsOfFile: Self.project("hardware/meta_prototype_df.json"), encoding: .utf8)
         let bad = scratch.appendingPathComponent("hw.json")
