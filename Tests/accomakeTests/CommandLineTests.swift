@@ -35,6 +35,17 @@ final class CommandLineTests: CommandLineTestCase {
         }
     }
 
+    /// Issue 11 #17: `stack --cuts` names the flag and the layers one can cut after (seldnet: 0–7).
+    func testStackCutsNameTheFlagAndTheLayers() throws {
+        let expected = ["42": "\(Self.seldnet[3]) has no layer 42", "7": "layer 7 is the last layer, so nothing follows the cut",
+                        "-1": "\(Self.seldnet[3]) has no layer -1"]
+        for (cut, problem) in expected.sorted(by: { $0.key < $1.key }) {
+            let o = try run(["stack", "--tile", "2x16", "--mode", "fully-cached", "--cuts=\(cut)"] + Self.seldnet)
+            XCTAssertEqual(o.status, 2)
+            XCTAssertEqual(o.stderr, "accomake: stack: --cuts \(cut): \(problem); cut after one of 0, 1, 2, 3, 4, 5, 6\n")
+        }
+    }
+
     func testBadHardwareFileNamesFileLineFieldAndFix() throws {
         let text = try String(contentsOfFile: Self.project("hardware/meta_prototype_df.json"), encoding: .utf8)
         let bad = scratch.appendingPathComponent("hw.json")
