@@ -71,10 +71,13 @@ final class CollectionTests: XCTestCase {
         let tight = CollectionPolicy(maxAgeSeconds: 86_400, maxBytes: 2000)
         XCTAssertEqual(cache.collectIfDue(tight, now: now)?.entriesAfter, 2)
         XCTAssertEqual((0..<4).filter { cache.lookup(key($0)) != nil }, [0, 1])
-        // A day later: due again by age; the entries are a day older than the 1-hour age limit.
+        // A day after the last stamp: due again by age; the entries are a day older than the 1-hour
+        // age limit. (Measured from the stamp's own time: on a loaded machine it may be written a
+        // second or more after `now` was read.)
         let hourly = CollectionPolicy(maxAgeSeconds: 3600, maxBytes: 10_000)
-        XCTAssertNil(cache.collectIfDue(hourly, now: now + 3600))
-        XCTAssertEqual(cache.collectIfDue(hourly, now: now + 86_400)?.entriesAfter, 0)
+        let stamped = try XCTUnwrap(POSIX.fileInfo(dir.path + "/last-gc")).mtime
+        XCTAssertNil(cache.collectIfDue(hourly, now: stamped + 3600))
+        XCTAssertEqual(cache.collectIfDue(hourly, now: stamped + 86_400)?.entriesAfter, 0)
 
         // Another session open: not collected, no error, and the next session still finds it due.
         _ = try addEntry(cache, 7, time: UInt32(now))
