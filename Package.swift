@@ -18,7 +18,8 @@ let package = Package(
         .testTarget(name: "CacheTests", dependencies: ["Cache", "Graph"], swiftSettings: strict),
         .testTarget(name: "TasksTests", dependencies: ["Tasks", "Graph"], exclude: ["Reference"], swiftSettings: strict),
         // Runs the built binary; the dependency makes SwiftPM build it first.
-        // Also Tasks and Graph: the input fuzzer parses and mutates the formats with them.
-        .testTarget(name: "accomakeTests", dependencies: ["accomake", "Tasks", "Graph"], swiftSettings: strict),
+        // Also Tasks and Graph: the input fuzzer parses and mutates the formats with them; Cache:
+        // the deep-verify test forges an entry.
+        .testTarget(name: "accomakeTests", dependencies: ["accomake", "Tasks", "Graph", "Cache"], swiftSettings: strict),
     ]
 )

@@ -10,6 +10,10 @@ public struct BuildOptions: Sendable {
     public var failFast: Bool
     /// Recompute nodes found in the cache and report those whose output differs.
     public var verify: Bool
+    /// In verify mode, the share of cached nodes recomputed, in percent (1...100): a node is in
+    /// the sample when its key's first word modulo 100 is below it, so the same nodes are chosen
+    /// on every run and machine; the others are answered from the cache as usual.
+    public var verifyPercent: Int
     /// Run nothing: settle what the cache answers (traces replayed, as in a run) and log every
     /// node a run would compute as `wouldRun`, its dependents as `skipped` (`accomake status`).
     public var dryRun: Bool
@@ -19,14 +23,20 @@ public struct BuildOptions: Sendable {
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
-                verify: Bool = false, dryRun: Bool = false, cancellation: CancellationFlag? = nil,
+                verify: Bool = false, verifyPercent: Int = 100, dryRun: Bool = false, cancellation: CancellationFlag? = nil,
                 progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.jobs = max(1, jobs)
         self.failFast = failFast
         self.verify = verify
+        self.verifyPercent = min(100, max(1, verifyPercent))
         self.dryRun = dryRun
         self.cancellation = cancellation
         self.progress = progress
+    }
+
+    /// Whether a cached node with this key is recomputed and compared.
+    public func verifies(_ key: Digest) -> Bool {
+        verify && (verifyPercent == 100 || key.w0 % 100 < UInt64(verifyPercent))
     }
 }
 

@@ -203,7 +203,7 @@ struct RunState {
         switch store.lookup(key) {
         case .output(let digest, let size):
             let record = ActionRecord.output(digest, size: size)
-            if options.verify {
+            if options.verifies(key) {
                 nodes[n].expected = record
                 startFresh(n)
             } else {

@@ -3,6 +3,33 @@ import Foundation
 
 /// `accomake cache stats|gc|verify [--cache DIR] [--json]`
 enum CacheCommand {
+    /// `cache verify`: every entry's blob is checked against its SHA-256 name (damage is evicted).
+    /// `--deep STUDY…` also recomputes the studies' cached nodes (all, or a `--sample` percent
+    /// chosen by key) and evicts any whose output differs: the cache stores keys, not the
+    /// parameters behind them, so only a study can say how to recompute an entry.
+    static func verify(_ a: Arguments) throws -> Int32 {
+        guard a.flag("deep") || (a.positionals.isEmpty && a.value("sample") == nil) else {
+            throw UsageError("cache verify: studies and --sample go with --deep, e.g. accomake cache verify --deep "
+                             + "--sample 10 projects/studies/quickstart.json")
+        }
+        guard !a.flag("deep") || !a.positionals.isEmpty else {
+            throw UsageError("cache verify --deep: name the studies whose cached nodes to recompute (the cache holds keys, "
+                             + "not the parameters behind them), e.g. accomake cache verify --deep projects/studies/quickstart.json")
+        }
+        let r = try CacheLocation.open(a).verifyEntries()
+        var fields: [(String, JSONText)] = [("entries_checked", .int(r.entriesChecked)), ("entries_evicted", .int(r.entriesEvicted))]
+        if a.flag("deep") {
+            var recomputed = 0
+            for study in a.positionals {
+                guard let (_, outcome) = try RunCommand.execute(study, a, command: "cache verify --deep \(study)") else { return 130 }
+                recomputed += outcome.verified
+            }
+            fields.append(("outputs_recomputed_equal", .int(recomputed)))
+        }
+        emit(fields, json: a.flag("json"))
+        return 0
+    }
+
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         guard let what = args.first else { throw UsageError("cache: say what to do: accomake cache stats|gc|verify") }
         switch what {
@@ -26,9 +53,9 @@ enum CacheCommand {
                   ("blobs_removed", .int(r.blobsRemoved)), ("temp_files_removed", .int(r.tempFilesRemoved))],
                  json: a.flag("json"))
         case "verify":
-            let a = try Arguments(args.dropFirst(), command: "cache verify", options: ["cache"], flags: ["json"])
-            let r = try CacheLocation.open(a).verifyEntries()
-            emit([("entries_checked", .int(r.entriesChecked)), ("entries_evicted", .int(r.entriesEvicted))], json: a.flag("json"))
+            let a = try Arguments(args.dropFirst(), command: "cache verify", options: ["cache", "sample", "j", "jobs"],
+                                  flags: ["json", "deep"])
+            return try verify(a)
         default:
             throw UsageError("cache: unknown action \(what) (known: stats, gc, verify)")
         }

@@ -13,10 +13,12 @@ enum EngineSession {
         let cache = try opened ?? CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
-        let verify = a.flag("verify")
-        let outcome = Executor(store: cache, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
-                                                                  verify: verify, cancellation: interrupts.flag,
-                                                                  progress: progress.update)).build(graph, targets: targets)
+        // `cache verify --deep` is a verify run that may sample and that evicts what differs.
+        let deep = a.flag("deep"), verify = a.flag("verify") || deep
+        let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount), verify: verify,
+                                   verifyPercent: try a.int("sample", default: 100, range: 1...100),
+                                   cancellation: interrupts.flag, progress: progress.update)
+        let outcome = Executor(store: cache, options: options).build(graph, targets: targets)
         progress.finish()
         try CacheLocation.finish(cache)
         if outcome.unstored > 0 {
@@ -28,14 +30,18 @@ enum EngineSession {
             throw UsageError("\(command): " + (context(failure.node).map { "\($0): " } ?? "") + failure.message)
         }
         if outcome.cancelled { return nil }
-        if verify { try report(verification: outcome, command: command) }
+        if deep {
+            for event in outcome.log.events where event.kind == .mismatch { event.key.map(cache.forget) }
+        }
+        if verify { try report(verification: outcome, command: command, evicted: deep) }
         return outcome
     }
 
     /// `--verify` (engine.md §7, G12): every node was recomputed and compared with its cached
     /// output. All equal: one line on stderr. Any different: the failure names each operator
     /// and the first differing node, and the command exits with status 1.
-    static func report(verification outcome: BuildResult, command: String) throws {
+    /// - Parameter evicted: the differing entries were evicted (`cache verify --deep`).
+    static func report(verification outcome: BuildResult, command: String, evicted: Bool) throws {
         let recomputed = outcome.log.count(.executed), compared = outcome.verified
         guard let first = outcome.mismatches.first else {
             let fresh = recomputed - compared
@@ -48,7 +54,8 @@ enum EngineSession {
         for m in outcome.mismatches { perOperator[m.op, default: 0] += 1 }
         let counts = perOperator.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
         throw VerificationFailure(description: "\(command) --verify: \(outcome.mismatches.count) of \(compared) recomputed outputs differ "
-                                      + "from the cache (\(counts)); first: \(first)")
+                                      + "from the cache (\(counts))" + (evicted ? ", evicted: the next run computes them again" : "")
+                                      + "; first: \(first)")
     }
 }
 

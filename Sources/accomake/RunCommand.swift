@@ -36,6 +36,8 @@ enum RunCommand {
         var executed: Int
         var hits: Int
         var shortcut: Bool
+        /// Verify mode: recomputed outputs compared with (and equal to) the cached ones.
+        var verified = 0
     }
 
     /// Loads the study and answers it: from the shortcut when its inputs are unchanged since a
@@ -48,7 +50,7 @@ enum RunCommand {
         let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
         let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
-        if !a.flag("no-shortcut"), !a.flag("verify"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
+        if !a.flag("no-shortcut"), !a.flag("verify"), !a.flag("deep"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
             let problems = try inputs.reading { try StudyGraph.problems(study) }
             if outputs.count == problems.count {
                 let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }
@@ -74,7 +76,8 @@ enum RunCommand {
         store.flush()  // the session collected, if due, when its build finished
         let answers = try zip(built.problems, outputs).map { ($0, try AllocationTask.report($1)) }
         return (StudyView(study: study, answers: answers),
-                Outcome(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false))
+                Outcome(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false,
+                        verified: outcome.verified))
     }
 }
 

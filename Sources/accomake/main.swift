@@ -33,6 +33,8 @@ let usage = """
       clean                                                delete the cache (every result; the next run recomputes)
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
             gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)
+            verify --deep STUDY… [--sample PERCENT] [-j N]  also recompute the studies' cached nodes (all or a
+                                                           sample chosen by key) and evict any that differs
 
     The cache is --cache DIR, else $ACCOMAKE_CACHE, else .accomake/cache in the current folder. It is
     trimmed automatically (daily, or at once when over the limit): ACCOMAKE_CACHE_MAX_SIZE (default 10G),

@@ -206,6 +206,33 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(fresh.mismatches.count, 0)
     }
 
+    /// A sampled verify (`cache verify --deep --sample P`) recomputes exactly the cached nodes
+    /// whose key's first word modulo 100 is below P, the same ones on every run; a forged record
+    /// (a well-formed entry pointing at another node's output) is found when its node is sampled.
+    func testSampledVerifyRecomputesTheKeyChosenShareAndFindsAForgedRecord() throws {
+        var g = Graph()
+        let ids = try (0..<60).map { try g.add(TestOps.const, ["value": .int(Int64($0))]) }
+        let store = MemoryStore()
+        let first = Executor(store: store).build(g, targets: ids)
+        let keys = try (0..<60).map { try NodeKey.node(operator: "test.const", version: 1, params: ["value": .int(Int64($0))],
+                                                         dependencyDigests: []) }
+        let sampled = ids.indices.filter { keys[$0].w0 % 100 < 30 }.map { ids[$0] }
+        XCTAssertTrue((5..<40).contains(sampled.count), "about 30% of 60: \(sampled.count)")
+        let verify = Executor(store: store, options: .init(verify: true, verifyPercent: 30)).build(g, targets: ids)
+        XCTAssertEqual(verify.log.nodes(.executed), sampled)
+        XCTAssertEqual(verify.verified, sampled.count)
+        XCTAssertEqual(verify.mismatches.count, 0)
+        // Node `victim`'s record now names node `other`'s output: checksum-valid, wrong.
+        let victim = ids.indices.first { keys[$0].w0 % 100 < 30 }!, other = (victim + 1) % 60
+        let forged = try XCTUnwrap(store.lookup(keys[other]))
+        store.store(keys[victim], forged, blob: first.outputs[ids[other]]!.bytes, durationNanos: 0)
+        let plain = Executor(store: store).build(g, targets: ids)
+        XCTAssertEqual(TestOps.int(plain.outputs[ids[victim]]!.bytes), Int64(other), "the local cache trusts its records")
+        let found = Executor(store: store, options: .init(verify: true, verifyPercent: 30)).build(g, targets: ids)
+        XCTAssertEqual(found.mismatches.map(\.node), [ids[victim]])
+        XCTAssertEqual(found.log.events.filter { $0.kind == .mismatch }.map(\.key), [keys[victim]], "the key to evict")
+    }
+
     /// Dry run (`accomake status`): nothing executes; what the cache answers settles as in a
     /// run, each node a run would compute is `wouldRun`, and its dependents are `skipped`.
     func testDryRunNamesExactlyWhatARunWouldCompute() throws {

@@ -1,4 +1,6 @@
+import Cache
 import Foundation
+import Graph
 import XCTest
 
 /// The command-line tool as a user meets it: the built `accomake` binary run as a process, its
@@ -179,6 +181,49 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(again.stderr, "trunk --verify: \(computed) recomputed outputs equal the cached ones\n")
         XCTAssertEqual(again.stdout, first.stdout)
         XCTAssertEqual(try run(args).stdout, first.stdout)
+    }
+
+    /// `cache verify --deep` (issue 11 #19): the local cache trusts a well-formed record, so a
+    /// forged one (tile 2x8's trunk entry naming tile 2x16's output) passes the blob check; the
+    /// deep check recomputes the study's nodes, names the one that differs, evicts it, and the
+    /// next deep check finds every output equal.
+    func testDeepVerifyFindsAndEvictsAForgedEntry() throws {
+        let cache = scratch.appendingPathComponent("cache").path
+        let study = try writeStudy("two-tiles.json", tileY: [8, 16])
+        let first = try run(["run", study, "--cache", cache, "--json"])
+        XCTAssertEqual(first.status, 0, first.stderr)
+        let bytes = try XCTUnwrap(LocalCache.runRecord(root: cache, key: URL(fileURLWithPath: study).standardizedFileURL.path))
+        let trunks = try RunRecord(decoding: bytes).nodes.filter { $0.op == "accomake.trunk" }.compactMap(\.key)
+        XCTAssertEqual(trunks.count, 2, "one trunk node per tile")
+        do {
+            let store = try LocalCache(root: cache)
+            let other = try XCTUnwrap(store.lookup(trunks[1]))
+            let blob = try XCTUnwrap(store.load(other.blob, size: other.size))
+            try store.store(trunks[0], other, blob: blob, durationNanos: 0)
+            store.flush()
+        }
+        let shallow = try run(["cache", "verify", "--cache", cache, "--json"])
+        XCTAssertEqual(shallow.status, 0, shallow.stderr)
+        XCTAssertTrue(shallow.stdout.contains("\"entries_evicted\": 0"), "a well-formed record passes the blob check: \(shallow.stdout)")
+
+        let deep = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
+        XCTAssertEqual(deep.status, 1, deep.stderr)
+        XCTAssertTrue(deep.stderr.hasPrefix("accomake: cache verify --deep \(study) --verify: 1 of "), deep.stderr)
+        XCTAssertTrue(deep.stderr.contains(" differ from the cache (accomake.trunk ×1), evicted: the next run computes them again; "),
+                      deep.stderr)
+        XCTAssertEqual(deep.stderr.split(separator: "\n").count, 1, deep.stderr)
+        let again = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
+        XCTAssertEqual(again.status, 0, again.stderr)
+        XCTAssertTrue(again.stderr.contains("1 nodes were not cached yet"), "the evicted entry was computed anew: \(again.stderr)")
+        let third = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
+        XCTAssertEqual(third.status, 0, third.stderr)
+        // Every node the cold run computed (the study's five and the layer searches they asked for).
+        XCTAssertEqual(try json(third.stdout)["outputs_recomputed_equal"] as? Int, try json(first.stdout)["nodes_executed"] as? Int,
+                       third.stdout)
+        let answer = try run(["run", study, "--cache", cache, "--json"])
+        XCTAssertEqual(try json(answer.stdout)["results"] as? [NSDictionary], try json(first.stdout)["results"] as? [NSDictionary])
+        XCTAssertEqual(try run(["cache", "verify", study, "--cache", cache]).status, 2, "a study without --deep is a usage error")
+        XCTAssertEqual(try run(["cache", "verify", "--deep", "--cache", cache]).status, 2, "--deep needs a study")
     }
 
     /// A one-tile, whole-network study in the scratch folder (3 nodes: stack, trunk, allocation).
