@@ -64,4 +64,33 @@ final class WorkloadShapeTests: CommandLineTestCase {
         XCTAssertEqual(empty.stderrLines.count, 1, empty.stderr)
         XCTAssertTrue(empty.stderr.contains("\(inputOnly): $: the workload has input nodes only, no layer"), empty.stderr)
     }
+
+    /// Item 8: a producer whose channels disagree with what its consumer reads is refused,
+    /// naming both layers and both fields; `shape_slip` keeps a mismatch on purpose (the
+    /// reference seldnet input's 3 channels, whose numbers the reference includes).
+    func testChannelsThatDisagreeWithTheProducerAreRefused() throws {
+        let wide = try seldnet { layers in
+            let i = layers.firstIndex { $0["id"] as? Int == 2 }!
+            var sizes = layers[i]["loop_sizes"] as! [Int]
+            sizes[1] = 999  // layer 2's K; layer 3 (pooling) reads G 128
+            layers[i]["loop_sizes"] = sizes
+        }
+        let o = try trunk(workload: wide)
+        XCTAssertEqual(o.status, 2, o.stdout)
+        XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.hasPrefix("accomake: \(wide):"), o.stderr)
+        XCTAssertTrue(o.stderr.contains("$[id=3].loop_sizes: layer 3 reads I with G 128, but its producer, layer 2 (line "), o.stderr)
+        XCTAssertTrue(o.stderr.contains("declares K 999; make the two agree; to keep a mismatch on purpose, add \"shape_slip\""),
+                      o.stderr)
+
+        // Without its shape_slip, the shipped seldnet input (K 3, layer 0 reads C 16) is refused.
+        let unmarked = try seldnet { layers in layers[0]["shape_slip"] = nil }
+        let u = try trunk(workload: unmarked)
+        XCTAssertEqual(u.status, 2, u.stdout)
+        XCTAssertTrue(u.stderr.contains("$[id=0].loop_sizes: layer 0 reads I with C 16, but its producer, input -1 (line "), u.stderr)
+        XCTAssertTrue(u.stderr.contains("declares K 3;"), u.stderr)
+        let empty = try seldnet { layers in layers[0]["shape_slip"] = " " }
+        XCTAssertTrue(try trunk(workload: empty).stderr.contains("shape_slip is empty"))
+        // With it, the shipped file loads and gives the reference numbers (AccoSeldnetTests).
+    }
 }

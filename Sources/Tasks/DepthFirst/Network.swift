@@ -56,6 +56,11 @@ public struct Network: Sendable {
 
         /// The producer loop dim a tensor dim of an input operand maps to (IX → OX by default).
         public func producerDim(_ operand: String, _ tensorDim: String) -> String {
+            Self.producerDim(dimensionMap, operand, tensorDim)
+        }
+
+        /// The same, for a workload file's `operand_source_dimension_mapping`.
+        static func producerDim(_ dimensionMap: [String: [String: String]], _ operand: String, _ tensorDim: String) -> String {
             if let d = dimensionMap[operand]?[tensorDim] { return d }
             switch tensorDim {
             case "IX": return "OX"

@@ -13,6 +13,9 @@ public struct WorkloadNode: Sendable, Hashable {
     public var constantOperands: [String]
     /// Input operand → (its tensor dim → the producer's loop dim).
     public var sourceDimensionMapping: [String: [String: String]]
+    /// Why this node's declared shape may disagree with what its consumers read (`shape_slip`):
+    /// data reproduced as shipped, e.g. the reference seldnet input's 3 channels.
+    public var shapeSlip: String?
     public var line: Int
 
     public var isInput: Bool { operatorType.lowercased() == "input" }
@@ -23,7 +26,7 @@ public struct WorkloadNode: Sendable, Hashable {
 public enum WorkloadFormat {
     static let layerFields = ["id", "name", "operator_type", "equation", "dimension_relations", "loop_dims",
                               "loop_sizes", "operand_precision", "operand_source", "constant_operands",
-                              "operand_source_dimension_mapping", "padding"]
+                              "operand_source_dimension_mapping", "padding", "shape_slip"]
 
     /// Bounds on the numbers of a workload (docs/formats.md, "Limits").
     enum Limits {
@@ -76,6 +79,12 @@ public enum WorkloadFormat {
         var node = WorkloadNode(id: id, name: name, operatorType: type, equation: "", relations: [],
                                 loopSizes: zip(dims, sizes).map { Layer.LoopSize($0, $1) }, precision: precision,
                                 operandSource: [:], constantOperands: [], sourceDimensionMapping: [:], line: r.node.line)
+        if let slip = o.optional("shape_slip") {
+            node.shapeSlip = try slip.string()
+            guard !(node.shapeSlip ?? "").allSatisfy(\.isWhitespace) else {
+                throw slip.fail("shape_slip is empty", "say why the declared shape is kept, or remove the field")
+            }
+        }
         if node.isInput {
             guard precision["O"] != nil else { throw precisionNode.fail("an input node needs \"O\"", "give the input's precision as {\"O\": 8}") }
             return node
@@ -160,6 +169,50 @@ public enum WorkloadFormat {
         }
         for node in nodes { try visit(node.id, []) }
         try checkSingleOutput(nodes, root)
+        try checkShapes(nodes, root)
+    }
+
+    /// A producer's declared extent along `dim`. The models treat every channel-like dimension
+    /// (C, K, G) as one; a mapping `C: K` onto a pooling layer (whose channels are G, as in the
+    /// reference's files) reads the channel index of the producer's output instead.
+    static func outputExtent(_ producer: WorkloadNode, _ dim: String) -> (String, Int) {
+        if let own = producer.loopSizes.first(where: { $0.dim == dim }) { return (dim, own.size) }
+        let channels = ["C", "K", "G"]
+        guard channels.contains(dim), let output = (try? Layer.parseEquation(producer.equation))?.first,
+              let index = output.indices.map({ $0.uppercased() }).first(where: channels.contains),
+              let own = producer.loopSizes.first(where: { $0.dim == index }) else { return (dim, 1) }
+        return (index, own.size)
+    }
+
+    /// Every input operand has the channels (and batch) its producer declares: the models read
+    /// each layer's own C, K, G and B, so a mismatch changes copy sizes or means a typo.
+    /// Spatial extents are not compared: the models read only the output's and back-propagate
+    /// the others (without padding), so the reference's files declare inner extents that differ
+    /// on purpose (resnet18's residual branches, stftcnn_16x's output). A producer marked with
+    /// `shape_slip` keeps its declared shape on purpose (the reference seldnet input's 3 channels).
+    static func checkShapes(_ nodes: [WorkloadNode], _ root: JSONReader) throws(InputError) {
+        let byId = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
+        for consumer in nodes where !consumer.isInput {
+            guard let operands = try? Layer.parseEquation(consumer.equation) else { continue }
+            for operand in operands.dropFirst() {
+                for producerId in consumer.operandSource[operand.name] ?? [] {
+                    guard let producer = byId[producerId], producer.shapeSlip == nil else { continue }
+                    for index in operand.indices.map({ $0.uppercased() }) {
+                        let mapped = Network.Node.producerDim(consumer.sourceDimensionMapping, operand.name, index)
+                        guard ["B", "C", "K", "G"].contains(mapped) else { continue }
+                        let read = consumer.loopSizes.first { $0.dim == index }?.size ?? 1
+                        let (dim, declared) = outputExtent(producer, mapped)
+                        guard read != declared else { continue }
+                        let what = { (n: WorkloadNode) in "\(n.isInput ? "input" : "layer") \(n.id)" }
+                        throw InputError(file: root.file, line: consumer.line, path: "$[id=\(consumer.id)].loop_sizes",
+                                         problem: "\(what(consumer)) reads \(operand.name) with \(index) \(read), but its producer, "
+                                             + "\(what(producer)) (line \(producer.line)), declares \(dim) \(declared)",
+                                         fix: "make the two agree; to keep a mismatch on purpose, add \"shape_slip\": \"<why>\" "
+                                             + "to \(what(producer))")
+                    }
+                }
+            }
+        }
     }
 
     /// Depth-first evaluation and the ACCO trunks follow one chain of producers back from one
