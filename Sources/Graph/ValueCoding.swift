@@ -1,0 +1,489 @@
+/// Turns `Codable` Swift types into canonical `Value`s and back, so that task parameters and
+/// artifacts are declared once, as types, instead of by hand-written encoder/decoder pairs that
+/// must agree position by position.
+///
+/// The mapping is fixed and small: a struct (keyed container) is an object named by its coding
+/// keys; a sequence (unkeyed container) an array; integers `.int`, floating point `.double`,
+/// `String`, `Bool` and `nil` themselves; `[UInt8]` stays an array of integers (use `Value.bytes`
+/// directly for raw bytes). An optional property that is `nil` is left out of its object, as
+/// `encodeIfPresent` does. The canonical encoding then sorts the keys and pins number bit
+/// patterns, so equal values hash equally whatever order the type declares its fields in.
+///
+/// Decoding is strict about shapes (an integer where a number is expected is an error, a
+/// `Double` is never read from an `.int`) and reads through `.shared` references.
+public enum ValueCoder {
+    /// Why a value could not be encoded or decoded; `path` names the field (`$.memories[2].r_cost`).
+    public struct Failure: Error, Sendable, CustomStringConvertible {
+        public let path: String
+        public let message: String
+        public var description: String { "\(path): \(message)" }
+    }
+
+    public static func encode<T: Encodable>(_ value: T) throws(Failure) -> Value {
+        let root = Slot()
+        do {
+            try value.encode(to: ValueEncoding(slot: root, path: []))
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(path: "$", message: "\(error)")
+        }
+        return root.value
+    }
+
+    public static func decode<T: Decodable>(_ type: T.Type, from value: Value) throws(Failure) -> T {
+        do {
+            return try T(from: ValueDecoding(value: value, path: []))
+        } catch let failure as Failure {
+            throw failure
+        } catch {
+            throw Failure(path: "$", message: "\(error)")
+        }
+    }
+
+    static func render(_ path: [any CodingKey]) -> String {
+        path.reduce("$") { $0 + ($1.intValue.map { "[\($0)]" } ?? ".\($1.stringValue)") }
+    }
+}
+
+/// A plain coding key for array positions and dictionary keys.
+struct IndexKey: CodingKey {
+    let stringValue: String
+    let intValue: Int?
+    init(stringValue: String) { self.stringValue = stringValue; intValue = nil }
+    init(intValue: Int) { stringValue = String(intValue); self.intValue = intValue }
+}
+
+// MARK: Encoding
+
+/// A place a value is being built in: containers fill it as the type encodes itself.
+final class Slot {
+    enum Content {
+        case empty
+        case single(Value)
+        case object([String: Slot])
+        case array([Slot])
+    }
+    var content = Content.empty
+
+    var value: Value {
+        switch content {
+        case .empty: .object([:])  // a type that encoded nothing: an empty struct
+        case .single(let v): v
+        case .object(let fields): .object(fields.mapValues(\.value))
+        case .array(let items): .array(items.map(\.value))
+        }
+    }
+}
+
+struct ValueEncoding: Encoder {
+    let slot: Slot
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
+        if case .object = slot.content {} else { slot.content = .object([:]) }
+        return KeyedEncodingContainer(KeyedValueEncoding<Key>(slot: slot, path: path))
+    }
+
+    func unkeyedContainer() -> any UnkeyedEncodingContainer {
+        if case .array = slot.content {} else { slot.content = .array([]) }
+        return UnkeyedValueEncoding(slot: slot, path: path)
+    }
+
+    func singleValueContainer() -> any SingleValueEncodingContainer { SingleValueEncoding(slot: slot, path: path) }
+}
+
+/// The leaf conversions every container shares.
+enum Leaf {
+    static func integer<T: BinaryInteger>(_ v: T, _ path: [any CodingKey]) throws -> Value {
+        guard let i = Int64(exactly: v) else {
+            throw ValueCoder.Failure(path: ValueCoder.render(path), message: "\(v) does not fit in 64 signed bits")
+        }
+        return .int(i)
+    }
+
+    static func encode<T: Encodable>(_ v: T, _ path: [any CodingKey]) throws -> Value {
+        switch v {
+        case let x as Int: return .int(Int64(x))
+        case let x as Int64: return .int(x)
+        case let x as Double: return .double(x)
+        case let x as String: return .string(x)
+        case let x as Bool: return .bool(x)
+        case let x as Value: return x
+        default:
+            let slot = Slot()
+            try v.encode(to: ValueEncoding(slot: slot, path: path))
+            return slot.value
+        }
+    }
+}
+
+struct KeyedValueEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
+    let slot: Slot
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+
+    private func set(_ key: Key, _ value: Value) {
+        let child = Slot()
+        child.content = .single(value)
+        set(key, child)
+    }
+
+    private func set(_ key: Key, _ child: Slot) {
+        guard case .object(var fields) = slot.content else { return }
+        fields[key.stringValue] = child
+        slot.content = .object(fields)
+    }
+
+    mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
+    mutating func encode(_ value: Bool, forKey key: Key) throws { set(key, .bool(value)) }
+    mutating func encode(_ value: String, forKey key: Key) throws { set(key, .string(value)) }
+    mutating func encode(_ value: Double, forKey key: Key) throws { set(key, .double(value)) }
+    mutating func encode(_ value: Float, forKey key: Key) throws { set(key, .double(Double(value))) }
+    mutating func encode(_ value: Int, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: Int8, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: Int16, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: Int32, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: Int64, forKey key: Key) throws { set(key, .int(value)) }
+    mutating func encode(_ value: UInt, forKey key: Key) throws { set(key, try Leaf.integer(value, path + [key])) }
+    mutating func encode(_ value: UInt8, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: UInt16, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: UInt32, forKey key: Key) throws { set(key, .int(Int64(value))) }
+    mutating func encode(_ value: UInt64, forKey key: Key) throws { set(key, try Leaf.integer(value, path + [key])) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(key, try Leaf.encode(value, path + [key])) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
+                                                        forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
+        let child = Slot()
+        set(key, child)
+        return ValueEncoding(slot: child, path: path + [key]).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer(forKey key: Key) -> any UnkeyedEncodingContainer {
+        let child = Slot()
+        set(key, child)
+        return ValueEncoding(slot: child, path: path + [key]).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder { superEncoder(named: IndexKey(stringValue: "super")) }
+    mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key) }
+    private func superEncoder(named key: any CodingKey) -> any Encoder {
+        let child = Slot()
+        if case .object(var fields) = slot.content {
+            fields[key.stringValue] = child
+            slot.content = .object(fields)
+        }
+        return ValueEncoding(slot: child, path: path + [key])
+    }
+}
+
+struct UnkeyedValueEncoding: UnkeyedEncodingContainer {
+    let slot: Slot
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var count: Int {
+        if case .array(let items) = slot.content { return items.count }
+        return 0
+    }
+
+    private func append(_ child: Slot) {
+        guard case .array(var items) = slot.content else { return }
+        items.append(child)
+        slot.content = .array(items)
+    }
+
+    private func append(_ value: Value) {
+        let child = Slot()
+        child.content = .single(value)
+        append(child)
+    }
+
+    private var next: [any CodingKey] { path + [IndexKey(intValue: count)] }
+
+    mutating func encodeNil() throws { append(.null) }
+    mutating func encode(_ value: Bool) throws { append(.bool(value)) }
+    mutating func encode(_ value: String) throws { append(.string(value)) }
+    mutating func encode(_ value: Double) throws { append(.double(value)) }
+    mutating func encode(_ value: Float) throws { append(.double(Double(value))) }
+    mutating func encode(_ value: Int) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: Int8) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { append(.int(value)) }
+    mutating func encode(_ value: UInt) throws { append(try Leaf.integer(value, next)) }
+    mutating func encode(_ value: UInt8) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: UInt16) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: UInt32) throws { append(.int(Int64(value))) }
+    mutating func encode(_ value: UInt64) throws { append(try Leaf.integer(value, next)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { append(try Leaf.encode(value, next)) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+        let child = Slot(), at = next
+        append(child)
+        return ValueEncoding(slot: child, path: at).container(keyedBy: keyType)
+    }
+
+    mutating func nestedUnkeyedContainer() -> any UnkeyedEncodingContainer {
+        let child = Slot(), at = next
+        append(child)
+        return ValueEncoding(slot: child, path: at).unkeyedContainer()
+    }
+
+    mutating func superEncoder() -> any Encoder {
+        let child = Slot(), at = next
+        append(child)
+        return ValueEncoding(slot: child, path: at)
+    }
+}
+
+struct SingleValueEncoding: SingleValueEncodingContainer {
+    let slot: Slot
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+
+    mutating func encodeNil() throws { slot.content = .single(.null) }
+    mutating func encode(_ value: Bool) throws { slot.content = .single(.bool(value)) }
+    mutating func encode(_ value: String) throws { slot.content = .single(.string(value)) }
+    mutating func encode(_ value: Double) throws { slot.content = .single(.double(value)) }
+    mutating func encode(_ value: Float) throws { slot.content = .single(.double(Double(value))) }
+    mutating func encode(_ value: Int) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: Int8) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { slot.content = .single(.int(value)) }
+    mutating func encode(_ value: UInt) throws { slot.content = .single(try Leaf.integer(value, path)) }
+    mutating func encode(_ value: UInt8) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: UInt16) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: UInt32) throws { slot.content = .single(.int(Int64(value))) }
+    mutating func encode(_ value: UInt64) throws { slot.content = .single(try Leaf.integer(value, path)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { slot.content = .single(try Leaf.encode(value, path)) }
+}
+
+// MARK: Decoding
+
+struct ValueDecoding: Decoder {
+    let value: Value
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var userInfo: [CodingUserInfoKey: Any] { [:] }
+
+    func fail(_ message: String) -> ValueCoder.Failure { ValueCoder.Failure(path: ValueCoder.render(path), message: message) }
+
+    func container<Key: CodingKey>(keyedBy type: Key.Type) throws -> KeyedDecodingContainer<Key> {
+        guard case .object(let fields) = value.resolved else { throw fail("expected an object, found \(Shape.name(value))") }
+        return KeyedDecodingContainer(KeyedValueDecoding<Key>(fields: fields, path: path))
+    }
+
+    func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        guard case .array(let items) = value.resolved else { throw fail("expected a list, found \(Shape.name(value))") }
+        return UnkeyedValueDecoding(items: items, path: path)
+    }
+
+    func singleValueContainer() throws -> any SingleValueDecodingContainer { SingleValueDecoding(value: value, path: path) }
+}
+
+/// The leaf conversions every decoding container shares.
+enum Shape {
+    static func name(_ v: Value) -> String {
+        switch v.resolved {
+        case .null: "null"
+        case .bool: "a boolean"
+        case .int: "an integer"
+        case .double: "a double"
+        case .string: "a string"
+        case .bytes: "bytes"
+        case .array: "a list"
+        case .object: "an object"
+        case .shared: "a shared value"
+        }
+    }
+
+    static func decode<T: Decodable>(_ type: T.Type, _ value: Value, _ path: [any CodingKey]) throws -> T {
+        let v = value.resolved
+        func fail(_ what: String) -> ValueCoder.Failure {
+            ValueCoder.Failure(path: ValueCoder.render(path), message: "expected \(what), found \(name(v))")
+        }
+        switch type {
+        case is Int.Type:
+            guard case .int(let i) = v, let x = Int(exactly: i) else { throw fail("an integer") }
+            return try cast(x)
+        case is Int64.Type:
+            guard case .int(let i) = v else { throw fail("an integer") }
+            return try cast(i)
+        case is Double.Type:
+            guard case .double(let d) = v else { throw fail("a double") }
+            return try cast(d)
+        case is String.Type:
+            guard case .string(let s) = v else { throw fail("a string") }
+            return try cast(s)
+        case is Bool.Type:
+            guard case .bool(let b) = v else { throw fail("a boolean") }
+            return try cast(b)
+        case is Value.Type:
+            return try cast(value)  // as stored: a `.shared` reference stays one
+        default:
+            return try T(from: ValueDecoding(value: v, path: path))
+        }
+        func cast<U>(_ x: U) throws -> T {
+            guard let t = x as? T else { throw fail("\(T.self)") }
+            return t
+        }
+    }
+
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: Value, _ path: [any CodingKey]) throws -> T {
+        guard case .int(let i) = value.resolved, let x = T(exactly: i) else {
+            throw ValueCoder.Failure(path: ValueCoder.render(path), message: "expected an integer that fits \(T.self), found \(name(value))")
+        }
+        return x
+    }
+}
+
+struct KeyedValueDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
+    let fields: [String: Value]
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var allKeys: [Key] { fields.keys.sorted().compactMap { Key(stringValue: $0) } }
+
+    func contains(_ key: Key) -> Bool { fields[key.stringValue] != nil }
+
+    private func field(_ key: Key) throws -> Value {
+        guard let v = fields[key.stringValue] else {
+            throw ValueCoder.Failure(path: ValueCoder.render(path + [key]), message: "missing")
+        }
+        return v
+    }
+
+    func decodeNil(forKey key: Key) throws -> Bool { try field(key).resolved == .null }
+    func decode(_ type: Bool.Type, forKey key: Key) throws -> Bool { try Shape.decode(type, field(key), path + [key]) }
+    func decode(_ type: String.Type, forKey key: Key) throws -> String { try Shape.decode(type, field(key), path + [key]) }
+    func decode(_ type: Double.Type, forKey key: Key) throws -> Double { try Shape.decode(type, field(key), path + [key]) }
+    func decode(_ type: Float.Type, forKey key: Key) throws -> Float { Float(try decode(Double.self, forKey: key)) }
+    func decode(_ type: Int.Type, forKey key: Key) throws -> Int { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: Int8.Type, forKey key: Key) throws -> Int8 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: Int16.Type, forKey key: Key) throws -> Int16 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: Int32.Type, forKey key: Key) throws -> Int32 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: Int64.Type, forKey key: Key) throws -> Int64 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: UInt.Type, forKey key: Key) throws -> UInt { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: UInt8.Type, forKey key: Key) throws -> UInt8 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: UInt16.Type, forKey key: Key) throws -> UInt16 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: UInt32.Type, forKey key: Key) throws -> UInt32 { try Shape.integer(type, field(key), path + [key]) }
+    func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try Shape.integer(type, field(key), path + [key]) }
+    func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try Shape.decode(type, field(key), path + [key]) }
+
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+        try ValueDecoding(value: field(key), path: path + [key]).container(keyedBy: type)
+    }
+
+    func nestedUnkeyedContainer(forKey key: Key) throws -> any UnkeyedDecodingContainer {
+        try ValueDecoding(value: field(key), path: path + [key]).unkeyedContainer()
+    }
+
+    func superDecoder() throws -> any Decoder {
+        let key = IndexKey(stringValue: "super")
+        guard let v = fields[key.stringValue] else { throw ValueCoder.Failure(path: ValueCoder.render(path + [key]), message: "missing") }
+        return ValueDecoding(value: v, path: path + [key])
+    }
+    func superDecoder(forKey key: Key) throws -> any Decoder { ValueDecoding(value: try field(key), path: path + [key]) }
+}
+
+struct UnkeyedValueDecoding: UnkeyedDecodingContainer {
+    let items: [Value]
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+    var count: Int? { items.count }
+    var isAtEnd: Bool { currentIndex >= items.count }
+    private(set) var currentIndex = 0
+
+    init(items: [Value], path: [any CodingKey]) {
+        self.items = items
+        self.path = path
+    }
+
+    private mutating func next() throws -> (Value, [any CodingKey]) {
+        let at = path + [IndexKey(intValue: currentIndex)]
+        guard !isAtEnd else { throw ValueCoder.Failure(path: ValueCoder.render(at), message: "missing: the list is too short") }
+        defer { currentIndex += 1 }
+        return (items[currentIndex], at)
+    }
+
+    mutating func decodeNil() throws -> Bool {
+        guard !isAtEnd, items[currentIndex].resolved == .null else { return false }
+        currentIndex += 1
+        return true
+    }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { let (v, p) = try next(); return try Shape.decode(type, v, p) }
+    mutating func decode(_ type: String.Type) throws -> String { let (v, p) = try next(); return try Shape.decode(type, v, p) }
+    mutating func decode(_ type: Double.Type) throws -> Double { let (v, p) = try next(); return try Shape.decode(type, v, p) }
+    mutating func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+    mutating func decode(_ type: Int.Type) throws -> Int { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (v, p) = try next(); return try Shape.decode(type, v, p) }
+
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+        let (v, p) = try next()
+        return try ValueDecoding(value: v, path: p).container(keyedBy: type)
+    }
+
+    mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
+        let (v, p) = try next()
+        return try ValueDecoding(value: v, path: p).unkeyedContainer()
+    }
+
+    mutating func superDecoder() throws -> any Decoder {
+        let (v, p) = try next()
+        return ValueDecoding(value: v, path: p)
+    }
+}
+
+struct SingleValueDecoding: SingleValueDecodingContainer {
+    let value: Value
+    let path: [any CodingKey]
+    var codingPath: [any CodingKey] { path }
+
+    func decodeNil() -> Bool { value.resolved == .null }
+    func decode(_ type: Bool.Type) throws -> Bool { try Shape.decode(type, value, path) }
+    func decode(_ type: String.Type) throws -> String { try Shape.decode(type, value, path) }
+    func decode(_ type: Double.Type) throws -> Double { try Shape.decode(type, value, path) }
+    func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
+    func decode(_ type: Int.Type) throws -> Int { try Shape.integer(type, value, path) }
+    func decode(_ type: Int8.Type) throws -> Int8 { try Shape.integer(type, value, path) }
+    func decode(_ type: Int16.Type) throws -> Int16 { try Shape.integer(type, value, path) }
+    func decode(_ type: Int32.Type) throws -> Int32 { try Shape.integer(type, value, path) }
+    func decode(_ type: Int64.Type) throws -> Int64 { try Shape.integer(type, value, path) }
+    func decode(_ type: UInt.Type) throws -> UInt { try Shape.integer(type, value, path) }
+    func decode(_ type: UInt8.Type) throws -> UInt8 { try Shape.integer(type, value, path) }
+    func decode(_ type: UInt16.Type) throws -> UInt16 { try Shape.integer(type, value, path) }
+    func decode(_ type: UInt32.Type) throws -> UInt32 { try Shape.integer(type, value, path) }
+    func decode(_ type: UInt64.Type) throws -> UInt64 { try Shape.integer(type, value, path) }
+    func decode<T: Decodable>(_ type: T.Type) throws -> T { try Shape.decode(type, value, path) }
+}
+
+// MARK: Value inside typed forms
+
+/// A `Value` field of a typed form is stored as it is (a `.shared` network stays a reference).
+/// Only `ValueCoder` can carry one: other coders (JSON, property lists) refuse it.
+extension Value: Codable {
+    public init(from decoder: any Decoder) throws {
+        guard let d = decoder as? ValueDecoding else {
+            throw ValueCoder.Failure(path: ValueCoder.render(decoder.codingPath), message: "a Value decodes only with ValueCoder")
+        }
+        self = d.value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        guard let e = encoder as? ValueEncoding else {
+            throw ValueCoder.Failure(path: ValueCoder.render(encoder.codingPath), message: "a Value encodes only with ValueCoder")
+        }
+        e.slot.content = .single(self)
+    }
+}
