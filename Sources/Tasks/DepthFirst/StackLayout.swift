@@ -1,28 +1,3 @@
-/// Overlap caching: H caches columns between tiles of a row, V caches rows across the full
-/// width between tile rows (depth-first.md §2, §6.1).
-public struct CachingMode: Sendable, Hashable, CustomStringConvertible {
-    public var h: Bool
-    public var v: Bool
-
-    public static let recompute = CachingMode(h: false, v: false)
-    public static let hCached = CachingMode(h: true, v: false)
-    public static let fullyCached = CachingMode(h: true, v: true)
-
-    public init(h: Bool, v: Bool) { self.h = h; self.v = v }
-
-    /// `recompute`, `h-cached` or `fully-cached`; (F, T) is not a mode.
-    public init?(name: String) {
-        switch name {
-        case "recompute", "1": self = .recompute
-        case "h-cached", "2": self = .hCached
-        case "fully-cached", "3": self = .fullyCached
-        default: return nil
-        }
-    }
-
-    public var description: String { v ? "fully-cached" : h ? "h-cached" : "recompute" }
-}
-
 /// Pass-1 decisions for one tile position (depth-first.md §7).
 struct TileLayout {
     /// Memories (core indices) chosen for the tile's H and V caches and the trunk weights.

@@ -1,0 +1,28 @@
+/// Reads a file and parses it; a syntax error becomes an `InputError` with its line.
+enum InputFile {
+    static func load(_ path: String) throws(InputError) -> JSONReader {
+        switch FileSystemRead.read(path) {
+        case .bytes(let data):
+            return try parse(data, file: path)
+        case .unreadable:
+            throw InputError(file: path, line: nil, path: "$", problem: "cannot read the file",
+                             fix: "check the path (relative paths start from the current folder)")
+        case .notARegularFile:
+            throw InputError(file: path, line: nil, path: "$", problem: "not a regular file (a folder, FIFO or device)",
+                             fix: "name the input file itself")
+        case .tooLarge(let size):
+            throw InputError(file: path, line: nil, path: "$",
+                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit >> 20) MiB an input file may have",
+                             fix: "check that this is the intended file; workloads, hardware and mappings are a few KB")
+        }
+    }
+
+    static func parse(_ data: [UInt8], file: String) throws(InputError) -> JSONReader {
+        do {
+            return JSONReader(node: try JSONParser.parse(data), path: "$", file: file)
+        } catch {
+            throw InputError(file: file, line: error.line, path: "$", problem: "not valid JSON (\(error.message) at column \(error.column))",
+                             fix: "fix the syntax; YAML files convert with any YAML-to-JSON tool")
+        }
+    }
+}
