@@ -11,10 +11,13 @@ final class LayerSearchTaskTests: XCTestCase {
 
     func testCanonicalFormsRoundTrip() throws {
         let g = try golden()
-        let layerValue = CanonicalForms.value(g.layer)
-        XCTAssertEqual(CanonicalForms.value(try CanonicalForms.layer(layerValue)), layerValue)
-        let coreValue = CanonicalForms.value(g.core)
-        XCTAssertEqual(CanonicalForms.value(try CanonicalForms.core(coreValue)), coreValue)
+        let layerValue = try ValueCoder.encode(g.layer)
+        XCTAssertEqual(try ValueCoder.encode(ValueCoder.decode(Layer.self, from: layerValue)), layerValue)
+        let coreValue = try ValueCoder.encode(g.core)
+        XCTAssertEqual(try ValueCoder.encode(ValueCoder.decode(Core.self, from: coreValue)), coreValue)
+        // The hardware file's own field names, so that status names what the user edited.
+        XCTAssertEqual(coreValue["memories"]?.arrayValue?.last?["r_cost"], .double(g.core.memories.last?.readCost ?? -1))
+        XCTAssertEqual(coreValue["operational_array"]?["multiplier_energy"], .double(g.core.macEnergy))
         let result = try FastLayerSearch.run(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)
         let resultValue = CanonicalForms.value(result)
         XCTAssertEqual(CanonicalForms.value(try CanonicalForms.searchResult(resultValue)), resultValue)
@@ -25,7 +28,7 @@ final class LayerSearchTaskTests: XCTestCase {
     func testRelevanceStaysFrozenThroughTheCanonicalForm() throws {
         var layer = try golden().layer
         for i in layer.loopSizes.indices where ["OX", "OY"].contains(layer.loopSizes[i].dim) { layer.loopSizes[i].size = 1 }
-        let rebuilt = try CanonicalForms.layer(CanonicalForms.value(layer))
+        let rebuilt = try ValueCoder.decode(Layer.self, from: ValueCoder.encode(layer))
         XCTAssertEqual(rebuilt.relevance["O"]?.r, ["K", "OY", "OX"])
         XCTAssertEqual(rebuilt.relevance, layer.relevance)
         XCTAssertEqual(rebuilt.loopSizes, layer.loopSizes)
@@ -66,15 +69,15 @@ final class LayerSearchTaskTests: XCTestCase {
 
     func testParametersCoverWhatChangesTheResult() throws {
         let g = try golden()
-        let base = LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy)
+        let base = try LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy)
         var cheaperDRAM = g.core
         cheaperDRAM.memories[cheaperDRAM.memories.count - 1].readCost = 600
         var otherSizes = g.layer
         otherSizes.loopSizes[1].size = 32
-        for changed in [LayerSearchTask.params(layer: g.layer, core: cheaperDRAM, lpfLimit: 6, objective: .energy),
-                        LayerSearchTask.params(layer: otherSizes, core: g.core, lpfLimit: 6, objective: .energy),
-                        LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 5, objective: .energy),
-                        LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)] {
+        for changed in [try LayerSearchTask.params(layer: g.layer, core: cheaperDRAM, lpfLimit: 6, objective: .energy),
+                        try LayerSearchTask.params(layer: otherSizes, core: g.core, lpfLimit: 6, objective: .energy),
+                        try LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 5, objective: .energy),
+                        try LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)] {
             XCTAssertNotEqual(try CanonicalEncoder.digest(changed), try CanonicalEncoder.digest(base))
         }
     }

@@ -297,4 +297,24 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertTrue(evicted.contains("  1 (1 stack): no longer in the cache (its result, or a result it asks for)"), "\(evicted)")
         XCTAssertTrue(evicted.contains("  2 (1 allocation, 1 trunk): an input was recomputed or is dirty"), "\(evicted)")
     }
+
+    /// `status` names an edited hardware field as the hardware file does (issue 12: parameters
+    /// are typed forms with the files' field names, not positions such as `cost[0]`).
+    func testStatusNamesAnEditedHardwareFieldAsTheFileDoes() throws {
+        let cache = ["--cache", scratch.appendingPathComponent("cache").path]
+        let hardware = scratch.appendingPathComponent("hardware.json").path
+        let original = try String(contentsOfFile: Self.project("hardware/meta_prototype_df.json"), encoding: .utf8)
+        try original.write(toFile: hardware, atomically: true, encoding: .utf8)
+        let study = try writeStudy("study.json", tileY: [16])
+        let text = try String(contentsOfFile: study, encoding: .utf8)
+            .replacingOccurrences(of: Self.project("hardware/meta_prototype_df.json"), with: hardware)
+        try text.write(toFile: study, atomically: true, encoding: .utf8)
+        XCTAssertEqual(try run(["run", study] + cache).status, 0)
+        let edited = original.replacingOccurrences(of: "\"r_cost\": 700", with: "\"r_cost\": 707")
+        XCTAssertNotEqual(edited, original, "the DRAM read cost is 700 pJ in the shipped file")
+        try edited.write(toFile: hardware, atomically: true, encoding: .utf8)
+        let status = try run(["status", study] + cache)
+        XCTAssertEqual(status.status, 0, status.stderr)
+        XCTAssertTrue(status.stdout.contains("changed core.memories[dram].r_cost: 700.0 → 707.0"), status.stdout)
+    }
 }

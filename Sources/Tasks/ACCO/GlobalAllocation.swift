@@ -21,7 +21,7 @@ public enum GlobalAllocation {
         }
     }
 
-    public enum Metric: String, Sendable, CaseIterable, Hashable {
+    public enum Metric: String, Sendable, CaseIterable, Hashable, Codable {
         case latency, energy, edp
     }
 

@@ -1,5 +1,5 @@
 /// A candidate fused trunk: the layers after `after` through `through` (nil = open end).
-public struct LayerRange: Sendable, Hashable, CustomStringConvertible {
+public struct LayerRange: Sendable, Hashable, Codable, CustomStringConvertible {
     public var after: Int?
     public var through: Int?
 

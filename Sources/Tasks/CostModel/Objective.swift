@@ -10,3 +10,5 @@ public enum Objective: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension Objective: Codable {}

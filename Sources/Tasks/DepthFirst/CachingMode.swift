@@ -22,3 +22,19 @@ public struct CachingMode: Sendable, Hashable, CustomStringConvertible {
 
     public var description: String { v ? "fully-cached" : h ? "h-cached" : "recompute" }
 }
+
+/// Written by name (`fully-cached`), as studies and the command line write it.
+extension CachingMode: Codable {
+    public init(from decoder: any Decoder) throws {
+        let name = try decoder.singleValueContainer().decode(String.self)
+        guard let mode = CachingMode(name: name) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "caching mode \(name)"))
+        }
+        self = mode
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}

@@ -117,3 +117,51 @@ public struct Network: Sendable {
         return Network(nodes: ordered)
     }
 }
+
+// MARK: Canonical form (task parameters)
+
+/// A network as task parameters hold it: its nodes in order.
+extension Network: Codable {
+    public init(from decoder: any Decoder) throws {
+        self.init(nodes: try [Node](from: decoder))
+    }
+
+    public func encode(to encoder: any Encoder) throws { try nodes.encode(to: encoder) }
+}
+
+extension Network.Node: Codable {
+    enum CodingKeys: String, CodingKey {
+        case id, name, layer, sources
+        case inputSizes = "input_sizes", inputPrecision = "input_precision"
+        case dimensionMap = "operand_source_dimension_mapping"
+    }
+
+    /// One activation input: which operand reads which producer.
+    struct Source: Codable {
+        var operand: String
+        var producer: Int
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(Int.self, forKey: .id)
+        name = try c.decode(String.self, forKey: .name)
+        layer = try c.decodeIfPresent(Layer.self, forKey: .layer)
+        layer?.id = id
+        inputSizes = try c.decode([Layer.LoopSize].self, forKey: .inputSizes)
+        inputPrecision = try c.decode(Int.self, forKey: .inputPrecision)
+        sources = try c.decode([Source].self, forKey: .sources).map { ($0.operand, $0.producer) }
+        dimensionMap = try c.decode([String: [String: String]].self, forKey: .dimensionMap)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(name, forKey: .name)
+        try c.encodeIfPresent(layer, forKey: .layer)
+        try c.encode(inputSizes, forKey: .inputSizes)
+        try c.encode(inputPrecision, forKey: .inputPrecision)
+        try c.encode(sources.map { Source(operand: $0.operand, producer: $0.producer) }, forKey: .sources)
+        try c.encode(dimensionMap, forKey: .dimensionMap)
+    }
+}

@@ -116,3 +116,51 @@ public struct Core: Sendable, Hashable {
         memories.indices.filter { memories[$0].operands.contains(memoryOperand) }
     }
 }
+
+// MARK: Canonical form (task parameters)
+
+/// A core as task parameters hold it, with the hardware file's own field names, so that
+/// `status` and `explain` name a changed field as the user wrote it (`memories[dram].r_cost`).
+/// The name is left out: renaming an accelerator does not change any result.
+extension Core: Codable {
+    enum CodingKeys: String, CodingKey { case operationalArray = "operational_array", memories }
+    enum ArrayKeys: String, CodingKey { case dimensions, sizes, multiplierEnergy = "multiplier_energy" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let array = try c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
+        let names = try array.decode([String].self, forKey: .dimensions), sizes = try array.decode([Int].self, forKey: .sizes)
+        guard names.count == sizes.count else {
+            throw DecodingError.dataCorruptedError(forKey: .sizes, in: array, debugDescription: "one size per dimension")
+        }
+        self.init(name: "", arrayDims: zip(names, sizes).map { ($0, $1) }, macEnergy: try array.decode(Double.self, forKey: .multiplierEnergy),
+                  memories: try c.decode([Memory].self, forKey: .memories))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        var array = c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
+        try array.encode(arrayDims.map(\.name), forKey: .dimensions)
+        try array.encode(arrayDims.map(\.size), forKey: .sizes)
+        try array.encode(macEnergy, forKey: .multiplierEnergy)
+        try c.encode(memories, forKey: .memories)
+    }
+}
+
+extension Memory: Codable {
+    enum CodingKeys: String, CodingKey {
+        case name, size, latency, operands, ports
+        case readBandwidth = "r_bw", writeBandwidth = "w_bw"
+        case readGranularity = "min_r_granularity", writeGranularity = "min_w_granularity"
+        case readCost = "r_cost", writeCost = "w_cost"
+        case servedDims = "served_dimensions"
+    }
+}
+
+extension Port: Codable {}
+extension Port.Kind: Codable {}
+extension Direction: Codable {}
+
+extension Duty: Codable {
+    enum CodingKeys: String, CodingKey { case memoryOperand = "memory_operand", level, direction }
+}

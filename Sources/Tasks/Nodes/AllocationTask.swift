@@ -9,11 +9,33 @@ import Graph
 /// `ranges`, `cut_lists`, and `slots[range][tile]`: the index of that pair's trunk node among the
 /// static dependencies (equal clipped problems share one node).
 public enum AllocationTask {
-    public static let version: Int64 = 1
+    public static let version: Int64 = 2
+
+    /// The node's parameters, as its key covers them.
+    public struct Parameters: Codable, Sendable {
+        /// On-chip budget in bits.
+        public var budget: Int
+        public var metrics: [GlobalAllocation.Metric]
+        public var table: Study.Table
+        /// The study's tile sizes, in study order.
+        public var tiles: [TileSize]
+        public var ranges: [LayerRange]
+        public var cutLists: [[Int]]
+        /// `slots[range][tile]`: the index of that pair's trunk node among the dependencies.
+        public var slots: [[Int]]
+
+        enum CodingKeys: String, CodingKey { case budget, metrics, table, tiles, ranges, cutLists = "cut_lists", slots }
+
+        func checked() throws -> Parameters {
+            guard slots.count == ranges.count, slots.allSatisfy({ $0.count == tiles.count }) else {
+                throw CanonicalForms.Malformed(description: "allocation slots: one per range and tile")
+            }
+            return self
+        }
+    }
 
     public static let `operator` = Operator("accomake.allocation", version: version) { input in
-        let p = input.params
-        let settings = try Settings(p)
+        let settings = try ValueCoder.decode(Parameters.self, from: input.params).checked()
         var trunkCache: [Int: TrunkReport] = [:]
         func trunk(_ slot: Int) throws -> TrunkReport {
             if let t = trunkCache[slot] { return t }
@@ -27,46 +49,17 @@ public enum AllocationTask {
     }
 
     public static func params(budgetBits: Int, metrics: [GlobalAllocation.Metric], table: Study.Table, tiles: [(x: Int, y: Int)],
-                              ranges: [LayerRange], cutLists: [[Int]], slots: [[Int]]) -> Value {
-        [
-            "budget": .int(Int64(budgetBits)), "metrics": .array(metrics.map { .string($0.rawValue) }), "table": .string(table.rawValue),
-            "tiles": CanonicalForms.value(tiles: tiles), "ranges": .array(ranges.map { CanonicalForms.value($0) }),
-            "cut_lists": .array(cutLists.map(CanonicalForms.value(ints:))), "slots": .array(slots.map(CanonicalForms.value(ints:))),
-        ]
+                              ranges: [LayerRange], cutLists: [[Int]], slots: [[Int]]) throws -> Value {
+        try ValueCoder.encode(Parameters(budget: budgetBits, metrics: metrics, table: table, tiles: tiles.map { TileSize($0.x, $0.y) },
+                                         ranges: ranges, cutLists: cutLists, slots: slots))
     }
 
     public static func report(_ artifact: Artifact) throws -> AllocationReport {
         try CanonicalForms.allocationReport(try CanonicalDecoder.decode(artifact.bytes))
     }
 
-    struct Settings {
-        var budget: Int
-        var metrics: [GlobalAllocation.Metric]
-        var table: Study.Table
-        var tiles: [(x: Int, y: Int)]
-        var ranges: [LayerRange]
-        var cutLists: [[Int]]
-        var slots: [[Int]]
-
-        init(_ p: Value) throws(CanonicalForms.Malformed) {
-            typealias F = CanonicalForms
-            budget = try F.int(p["budget"])
-            metrics = try F.strings(p["metrics"]).map { (s: String) throws(CanonicalForms.Malformed) in
-                guard let m = GlobalAllocation.Metric(rawValue: s) else { throw .init(description: "metric \(s)") }
-                return m
-            }
-            guard let t = Study.Table(rawValue: try F.string(p["table"])) else { throw .init(description: "table") }
-            table = t
-            tiles = try F.tiles(p["tiles"])
-            ranges = try F.list(p["ranges"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.range(v) }
-            cutLists = try F.list(p["cut_lists"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.ints(v) }
-            slots = try F.list(p["slots"]).map { (v: Value) throws(CanonicalForms.Malformed) in try F.ints(v) }
-            guard slots.count == ranges.count, slots.allSatisfy({ $0.count == tiles.count }) else { throw .init(description: "slots") }
-        }
-    }
-
     /// The allocation proper, given each (range index, tile index)'s trunk report.
-    static func allocate(_ s: Settings, trunk: (Int, Int) throws -> TrunkReport) throws -> AllocationReport {
+    static func allocate(_ s: Parameters, trunk: (Int, Int) throws -> TrunkReport) throws -> AllocationReport {
         // Options per range: every tile key of the table, in study order.
         let eligible = s.tiles.indices.filter { s.table == .window || s.tiles[$0].y == 1 }
         var options: [[GlobalAllocation.Option]] = []
@@ -81,7 +74,8 @@ public enum AllocationTask {
             })
         }
         let rangeIndex = Dictionary(s.ranges.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        var out = AllocationReport(budgetBits: s.budget, table: s.table, tiles: s.tiles, ranges: s.ranges, cutLists: s.cutLists)
+        var out = AllocationReport(budgetBits: s.budget, table: s.table, tiles: s.tiles.map { ($0.x, $0.y) }, ranges: s.ranges,
+                                  cutLists: s.cutLists)
         var fronts: [AllocationReport.Entry] = []
         for (c, cuts) in s.cutLists.enumerated() {
             let trunks = try RangeEnumeration.ranges(of: cuts).map { r -> Int in

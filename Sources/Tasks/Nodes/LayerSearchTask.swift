@@ -6,28 +6,30 @@ import Graph
 /// sub-problem once, whatever layer or network it comes from. Bump `version` whenever the cost
 /// model or the search changes a result.
 public enum LayerSearchTask {
-    public static let version: Int64 = 3
+    public static let version: Int64 = 4
+
+    /// The node's parameters, as its key covers them.
+    public struct Parameters: Codable, Sendable {
+        public var layer: Layer
+        public var core: Core
+        public var lpf: Int
+        public var objective: Objective
+    }
 
     public static let `operator` = Operator("accomake.layer-search", version: version) { input in
-        let p = input.params
-        let layer = try CanonicalForms.layer(p["layer"] ?? .null)
-        let core = try CanonicalForms.core(p["core"] ?? .null)
-        guard let lpf = p["lpf"]?.intValue, let objective = p["objective"]?.stringValue.flatMap(Objective.init(rawValue:)) else {
-            throw CanonicalForms.Malformed(description: "layer-search parameters")
-        }
+        let p = try ValueCoder.decode(Parameters.self, from: input.params)
         // "Does not fit" is an answer, not a failure: depth-first evaluation retries with more
         // memory levels when it gets it (depth-first.md §8.4).
         do {
-            let result = try FastLayerSearch.run(layer: layer, core: core, lpfLimit: Int(lpf), objective: objective)
+            let result = try FastLayerSearch.run(layer: p.layer, core: p.core, lpfLimit: p.lpf, objective: p.objective)
             return .done(try CanonicalEncoder.encode(["found": CanonicalForms.value(result)]))
         } catch LayerSearchError.hierarchyTooSmall {
             return .done(try CanonicalEncoder.encode(["too_small": true]))
         }
     }
 
-    public static func params(layer: Layer, core: Core, lpfLimit: Int, objective: Objective) -> Value {
-        ["layer": CanonicalForms.value(layer), "core": CanonicalForms.value(core),
-         "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
+    public static func params(layer: Layer, core: Core, lpfLimit: Int, objective: Objective) throws -> Value {
+        try ValueCoder.encode(Parameters(layer: layer, core: core, lpf: lpfLimit, objective: objective))
     }
 
     /// The search result, or nil when no mapping fits the hierarchy.

@@ -2,45 +2,6 @@ import Graph
 
 /// Canonical values of trunks and stack results (task parameters and artifacts).
 extension CanonicalForms {
-    static func value(_ network: Network) -> Value {
-        .array(network.nodes.map { n in
-            [
-                "id": .int(Int64(n.id)),
-                "name": .string(n.name),
-                "layer": n.layer.map { value($0) } ?? .null,
-                "input_sizes": .array(n.inputSizes.map { [.string($0.dim), .int(Int64($0.size))] }),
-                "input_precision": .int(Int64(n.inputPrecision)),
-                "sources": .array(n.sources.map { [.string($0.operand), .int(Int64($0.producer))] }),
-                "dim_map": .object(n.dimensionMap.mapValues { .object($0.mapValues { .string($0) }) }),
-            ]
-        })
-    }
-
-    static func network(_ v: Value) throws(Malformed) -> Network {
-        var nodes: [Network.Node] = []
-        for n in try list(v) {
-            let id = try int(n["id"])
-            var layer: Layer?
-            if let l = n["layer"], l != .null {
-                var built = try CanonicalForms.layer(l)
-                built.id = id
-                layer = built
-            }
-            var sources: [(operand: String, producer: Int)] = []
-            for s in try list(n["sources"]) {
-                let pair = try list(s)
-                guard pair.count == 2 else { throw Malformed(description: "source") }
-                sources.append((try string(pair[0]), try int(pair[1])))
-            }
-            guard case .object(let mapFields)? = n["dim_map"] else { throw Malformed(description: "dim map") }
-            var dimensionMap: [String: [String: String]] = [:]
-            for (op, m) in mapFields { dimensionMap[op] = try stringMap(m) }
-            nodes.append(Network.Node(id: id, name: try string(n["name"]), layer: layer, inputSizes: try loopSizes(n["input_sizes"]),
-                                      inputPrecision: try int(n["input_precision"]), sources: sources, dimensionMap: dimensionMap))
-        }
-        return Network(nodes: nodes)
-    }
-
     /// A key cost; its energy breakdown is a dense list over the result's breakdown names (null
     /// where absent), so the names are written once per result, not once per cost.
     static func value(_ cost: KeyCost, names: [String: Int]) -> Value {

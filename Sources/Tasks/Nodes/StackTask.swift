@@ -7,34 +7,41 @@ import Graph
 /// answers, until nothing is missing. Identical layer-tile problems are therefore computed once
 /// across tile sizes, modes, ranges and studies.
 public enum StackTask {
-    public static let version: Int64 = 5
+    public static let version: Int64 = 6
+
+    /// The node's parameters, as its key covers them.
+    public struct Parameters: Codable, Sendable {
+        public var trunk: Shared<Network>
+        /// The trunk before the causal transform clipped its widths (nil: the trunk itself).
+        public var fullSize: Shared<Network>?
+        public var core: Shared<Core>
+        public var mode: CachingMode
+        public var tile: TileSize
+        public var lpf: Int
+        public var objective: Objective
+
+        enum CodingKeys: String, CodingKey { case trunk, fullSize = "full_size", core, mode, tile, lpf, objective }
+    }
 
     public static let `operator` = Operator("accomake.stack", version: version) { input in
-        let p = input.params
-        let trunk = try CanonicalForms.network(p["trunk"] ?? .null)
-        let fullSize = try p["full_size"].flatMap { $0 == .null ? nil : try CanonicalForms.network($0) }
-        let core = try CanonicalForms.core(p["core"] ?? .null)
-        guard let modeName = p["mode"]?.stringValue, let mode = CachingMode(name: modeName),
-              let tile = p["tile"]?.arrayValue?.compactMap(\.intValue), tile.count == 2,
-              let lpf = p["lpf"]?.intValue, let objective = p["objective"]?.stringValue.flatMap(Objective.init(rawValue:))
-        else { throw CanonicalForms.Malformed(description: "stack parameters") }
-        let problem = Problem(trunk: trunk, fullSize: fullSize, core: core, mode: mode, tileX: Int(tile[0]), tileY: Int(tile[1]),
-                              lpf: Int(lpf), objective: objective)
+        let p = try ValueCoder.decode(Parameters.self, from: input.params)
+        let problem = Problem(trunk: p.trunk.value, fullSize: p.fullSize?.value, core: p.core.value, mode: p.mode, tileX: p.tile.x,
+                              tileY: p.tile.y, lpf: p.lpf, objective: p.objective)
         return try problem.step(known: [:])
     }
 
     public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int, tileY: Int,
-                              lpfLimit: Int, objective: Objective) -> Value {
-        ["trunk": CanonicalForms.value(trunk), "full_size": fullSize.map { CanonicalForms.value($0) } ?? .null,
-         "core": CanonicalForms.value(core), "mode": .string(mode.description),
-         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
+                              lpfLimit: Int, objective: Objective) throws -> Value {
+        try params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), mode: mode, tileX: tileX, tileY: tileY,
+                   lpfLimit: lpfLimit, objective: objective)
     }
 
     /// The same from values built once: a study's many nodes then share one copy of each
     /// network and core in memory.
-    public static func params(_ v: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpfLimit: Int, objective: Objective) -> Value {
-        ["trunk": v.trunk, "full_size": v.fullSize, "core": v.core, "mode": .string(mode.description),
-         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "lpf": .int(Int64(lpfLimit)), "objective": .string(objective.rawValue)]
+    public static func params(_ v: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpfLimit: Int,
+                              objective: Objective) throws -> Value {
+        try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: v.fullSize, core: v.core, mode: mode, tile: TileSize(tileX, tileY),
+                                         lpf: lpfLimit, objective: objective))
     }
 
     public static func result(_ artifact: Artifact) throws -> StackResult {
@@ -74,8 +81,9 @@ public enum StackTask {
             evaluation.fullSize = fullSize
             let result = try evaluation.run()
             if missing.isEmpty { return .done(try CanonicalEncoder.encode(CanonicalForms.value(result))) }
-            let requests = missing.map {
-                NodeRequest(LayerSearchTask.operator.id, LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf, objective: objective))
+            let requests = try missing.map {
+                NodeRequest(LayerSearchTask.operator.id, try LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf,
+                                                                                    objective: objective))
             }
             return .need(requests) { [missing] artifacts in
                 var next = known
@@ -95,22 +103,21 @@ extension LayerEvaluation {
                                              idealTemporalCycle: 0, stallSlack: 0, onload: 0, offload: 0, doubleBuffered: [:])
 }
 
-/// A trunk, its untransformed widths and the core as shared canonical values (`Value.shared`),
-/// built and hashed once: every node parameter that names them holds the same copy, and a node
-/// key covers each by its 32-byte digest instead of its encoding.
+/// A trunk, its untransformed widths and the core as shared values, built and hashed once:
+/// every node parameter that names them holds the same copy, and a node key covers each by its
+/// 32-byte digest instead of its encoding.
 public struct TrunkValues: Sendable {
-    public var trunk: Value
-    public var fullSize: Value
-    public var core: Value
+    public var trunk: Shared<Network>
+    public var fullSize: Shared<Network>?
+    public var core: Shared<Core>
 
     public init(trunk: Network, fullSize: Network?, core: Core) throws {
-        try self.init(trunk: trunk, fullSize: fullSize, core: .shared(SharedValue(CanonicalForms.value(core))))
+        try self.init(trunk: trunk, fullSize: fullSize, core: Shared(core))
     }
 
-    public init(trunk: Network, fullSize: Network?, core: Value) throws {
-        self.trunk = .shared(try SharedValue(CanonicalForms.value(trunk)))
-        self.fullSize = try fullSize.map { .shared(try SharedValue(CanonicalForms.value($0))) } ?? .null
+    public init(trunk: Network, fullSize: Network?, core: Shared<Core>) throws {
+        self.trunk = try Shared(trunk)
+        self.fullSize = try fullSize.map { try Shared($0) }
         self.core = core
     }
 }
-

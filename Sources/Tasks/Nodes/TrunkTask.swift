@@ -4,31 +4,41 @@ import Graph
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
 /// off-load and reload deltas (acco.md §6), and adds the trunk's cache footprint (§4.3).
 public enum TrunkTask {
-    public static let version: Int64 = 2
+    public static let version: Int64 = 3
+
+    /// The node's parameters, as its key covers them.
+    public struct Parameters: Codable, Sendable {
+        public var trunk: Shared<Network>
+        /// The trunk before the causal transform clipped its widths (for the footprint).
+        public var fullSize: Shared<Network>
+        public var core: Shared<Core>
+        public var tile: TileSize
+        /// The trunk ends the network (its output is the network's, not off-loaded).
+        public var networkEnd: Bool
+
+        enum CodingKeys: String, CodingKey { case trunk, fullSize = "full_size", core, tile, networkEnd = "network_end" }
+    }
 
     public static let `operator` = Operator("accomake.trunk", version: version) { input in
-        let p = input.params
-        let trunk = try CanonicalForms.network(p["trunk"] ?? .null)
-        let fullSize = try CanonicalForms.network(p["full_size"] ?? .null)
-        let core = try CanonicalForms.core(p["core"] ?? .null)
-        guard let tile = p["tile"]?.arrayValue?.compactMap(\.intValue), tile.count == 2, let end = p["network_end"]?.boolValue,
-              let stack = input.dependencies.first else { throw CanonicalForms.Malformed(description: "trunk parameters") }
+        let p = try ValueCoder.decode(Parameters.self, from: input.params)
+        guard let stack = input.dependencies.first else { throw CanonicalForms.Malformed(description: "trunk without its stack node") }
         let result = try CanonicalForms.stackResult(try CanonicalDecoder.decode(stack.bytes))
-        let readings = AccoReadings(result, trunk: trunk, core: core, isNetworkEnd: end)
-        let footprint = Footprint(trunk: trunk, fullSize: fullSize, tileX: Int(tile[0]), tileY: Int(tile[1]))
+        let readings = AccoReadings(result, trunk: p.trunk.value, core: p.core.value, isNetworkEnd: p.networkEnd)
+        let footprint = Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
         return .done(try CanonicalEncoder.encode(CanonicalForms.value(TrunkReport(readings: readings, footprint: footprint,
                                                                                    tileTypeCounts: result.tileTypeCounts,
-                                                                                   tileX: Int(tile[0]), tileY: Int(tile[1])))))
+                                                                                   tileX: p.tile.x, tileY: p.tile.y))))
     }
 
-    public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {
-        ["trunk": CanonicalForms.value(trunk), "full_size": CanonicalForms.value(fullSize), "core": CanonicalForms.value(core),
-         "tile": [.int(Int64(tileX)), .int(Int64(tileY))], "network_end": .bool(networkEnd)]
+    public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int, networkEnd: Bool) throws -> Value {
+        try params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), tileX: tileX, tileY: tileY, networkEnd: networkEnd)
     }
 
-    public static func params(_ v: TrunkValues, tileX: Int, tileY: Int, networkEnd: Bool) -> Value {
-        ["trunk": v.trunk, "full_size": v.fullSize, "core": v.core, "tile": [.int(Int64(tileX)), .int(Int64(tileY))],
-         "network_end": .bool(networkEnd)]
+    /// - Parameter v: its `fullSize` must be set (the footprint needs the untransformed widths).
+    public static func params(_ v: TrunkValues, tileX: Int, tileY: Int, networkEnd: Bool) throws -> Value {
+        guard let fullSize = v.fullSize else { throw CanonicalForms.Malformed(description: "trunk parameters without full_size") }
+        return try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: fullSize, core: v.core, tile: TileSize(tileX, tileY),
+                                                networkEnd: networkEnd))
     }
 
     public static func report(_ artifact: Artifact) throws -> TrunkReport {

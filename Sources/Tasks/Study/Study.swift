@@ -24,7 +24,7 @@ public struct Study: Sendable {
     }
 
     /// Which Step-2 table the allocation reads (acco.md §7.1).
-    public enum Table: String, Sendable, CaseIterable {
+    public enum Table: String, Sendable, CaseIterable, Codable {
         /// The whole input window's totals and total footprints, every tile size.
         case window
         /// One steady-state frame: stable rows and stable footprints of tiles one frame tall.

@@ -59,7 +59,7 @@ public struct StudyGraph: Sendable {
                 }
                 slots.append(row)
             }
-            let params = AllocationTask.params(budgetBits: p.budgetBits, metrics: study.allocation.metrics, table: study.allocation.table,
+            let params = try AllocationTask.params(budgetBits: p.budgetBits, metrics: study.allocation.metrics, table: study.allocation.table,
                                                tiles: study.tiles, ranges: w.ranges, cutLists: w.cutLists, slots: slots)
             allocationNodes.append(try graph.add(AllocationTask.operator, params, dependencies: dependencies))
             names.append("allocation \(problem)")
@@ -88,7 +88,7 @@ public struct StudyGraph: Sendable {
             let evaluated = Set(ranges)
             cutLists = StudyRanges.cutLists(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
                 .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
-            let coreValue = Value.shared(try SharedValue(CanonicalForms.value(core)))
+            let coreValue = try Shared(core)
             trunks = try ranges.map { try causal.trunk(after: $0.after, through: $0.through) }
             values = try zip(ranges, trunks).map { r, trunk in
                 try TrunkValues(trunk: trunk, fullSize: causal.untransformed(after: r.after, through: r.through), core: coreValue)

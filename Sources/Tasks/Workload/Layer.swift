@@ -201,3 +201,42 @@ public struct Layer: Sendable, Hashable {
         return product
     }
 }
+
+// MARK: Canonical form (task parameters)
+
+/// A layer as task parameters hold it: only what changes a result (not its id or name, so equal
+/// sub-problems of different layers share one cache entry), with the workload file's names.
+extension Layer: Codable {
+    enum CodingKeys: String, CodingKey {
+        case equation, relations = "dimension_relations", loopSizes = "loop_sizes", precision = "operand_precision"
+        case spatialMapping = "spatial_mapping", memoryOperandLinks = "memory_operand_links"
+        /// `relevanceFrozenFromFileSizes`: the relevance lists follow the file's sizes.
+        case relevanceSizes = "relevance_sizes"
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        try self.init(id: 0, equation: c.decode(String.self, forKey: .equation), relations: c.decode([String].self, forKey: .relations),
+                      loopSizes: c.decode([LoopSize].self, forKey: .loopSizes), precision: c.decode([String: Int].self, forKey: .precision),
+                      spatialMapping: c.decode([SpatialUnroll].self, forKey: .spatialMapping),
+                      memoryOperandLinks: c.decode([String: String].self, forKey: .memoryOperandLinks),
+                      relevanceSizes: c.decode([LoopSize].self, forKey: .relevanceSizes))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(equation, forKey: .equation)
+        try c.encode(relations.map(\.text), forKey: .relations)
+        try c.encode(loopSizes, forKey: .loopSizes)
+        try c.encode(precision, forKey: .precision)
+        try c.encode(spatialMapping, forKey: .spatialMapping)
+        try c.encode(memoryOperandLinks, forKey: .memoryOperandLinks)
+        try c.encode(relevanceSizes, forKey: .relevanceSizes)
+    }
+}
+
+extension Layer.LoopSize: Codable {}
+
+extension Layer.SpatialUnroll: Codable {
+    enum CodingKeys: String, CodingKey { case arrayDim = "array_dim", loopDim = "loop_dim", unroll }
+}
