@@ -18,7 +18,7 @@ public enum CanonicalEncodingError: Error, Equatable, CustomStringConvertible {
     }
 }
 
-/// The byte encoding of `Value` that keys are hashed over (spec engine.md §3).
+/// The byte encoding of `Value` that keys are hashed over (engine.md §3).
 ///
 /// Every value is a one-byte type tag followed by its payload; every variable-length payload is
 /// preceded by its length as a little-endian `UInt64`. Integers are 8 bytes little-endian,

@@ -1,4 +1,4 @@
-/// How node keys are formed (spec engine.md §2).
+/// How node keys are formed (engine.md §2).
 ///
 /// A node key is the SHA-256 of the canonical encoding of
 /// `["accomake-node/1", operator id, operator version, parameters, [dependency output digests]]`.

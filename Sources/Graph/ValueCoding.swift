@@ -56,22 +56,39 @@ struct IndexKey: CodingKey {
 
 // MARK: Encoding
 
-/// A place a value is being built in: containers fill it as the type encodes itself.
+/// A place a value is being built in: containers fill it in place as the type encodes itself
+/// (a class, so that nested containers and their parent share it without copying).
 final class Slot {
-    enum Content {
-        case empty
-        case single(Value)
-        case object([String: Slot])
-        case array([Slot])
+    enum Kind { case empty, single, object, array }
+    /// A finished leaf, or a nested place still being filled.
+    enum Entry {
+        case leaf(Value)
+        case nested(Slot)
+
+        var value: Value {
+            switch self {
+            case .leaf(let v): v
+            case .nested(let s): s.value
+            }
+        }
     }
-    var content = Content.empty
+
+    var kind = Kind.empty
+    var single = Value.null
+    var fields: [String: Entry] = [:]
+    var items: [Entry] = []
+
+    func set(_ value: Value) {
+        kind = .single
+        single = value
+    }
 
     var value: Value {
-        switch content {
+        switch kind {
         case .empty: .object([:])  // a type that encoded nothing: an empty struct
-        case .single(let v): v
-        case .object(let fields): .object(fields.mapValues(\.value))
-        case .array(let items): .array(items.map(\.value))
+        case .single: single
+        case .object: .object(fields.mapValues(\.value))
+        case .array: .array(items.map(\.value))
         }
     }
 }
@@ -83,12 +100,12 @@ struct ValueEncoding: Encoder {
     var userInfo: [CodingUserInfoKey: Any] { [:] }
 
     func container<Key: CodingKey>(keyedBy type: Key.Type) -> KeyedEncodingContainer<Key> {
-        if case .object = slot.content {} else { slot.content = .object([:]) }
+        if slot.kind != .object { slot.kind = .object }
         return KeyedEncodingContainer(KeyedValueEncoding<Key>(slot: slot, path: path))
     }
 
     func unkeyedContainer() -> any UnkeyedEncodingContainer {
-        if case .array = slot.content {} else { slot.content = .array([]) }
+        if slot.kind != .array { slot.kind = .array }
         return UnkeyedValueEncoding(slot: slot, path: path)
     }
 
@@ -97,14 +114,16 @@ struct ValueEncoding: Encoder {
 
 /// The leaf conversions every container shares.
 enum Leaf {
-    static func integer<T: BinaryInteger>(_ v: T, _ path: [any CodingKey]) throws -> Value {
+    static func integer<T: BinaryInteger>(_ v: T, _ path: @autoclosure () -> [any CodingKey]) throws -> Value {
         guard let i = Int64(exactly: v) else {
-            throw ValueCoder.Failure(path: ValueCoder.render(path), message: "\(v) does not fit in 64 signed bits")
+            throw ValueCoder.Failure(path: ValueCoder.render(path()), message: "\(v) does not fit in 64 signed bits")
         }
         return .int(i)
     }
 
-    static func encode<T: Encodable>(_ v: T, _ path: [any CodingKey]) throws -> Value {
+    /// Primitives directly; anything else through a nested encoder. `path` is built only when
+    /// needed (a nested value, or an error): most leaves never pay for it.
+    static func encode<T: Encodable>(_ v: T, _ path: @autoclosure () -> [any CodingKey]) throws -> Value {
         switch v {
         case let x as Int: return .int(Int64(x))
         case let x as Int64: return .int(x)
@@ -113,29 +132,32 @@ enum Leaf {
         case let x as Bool: return .bool(x)
         case let x as Value: return x
         default:
-            let slot = Slot()
+            let slot = Slot(), path = path()
             try v.encode(to: ValueEncoding(slot: slot, path: path))
+            // A set, or a map whose keys are not strings, integers or CodingKeyRepresentable,
+            // encodes as a list in hash order, which changes from run to run: refused, so that
+            // no artifact's bytes depend on the hash seed.
+            if slot.kind == .array, slot.items.count > 1, v is any UnorderedCollection {
+                throw ValueCoder.Failure(path: ValueCoder.render(path), message: "\(T.self) has no canonical order; "
+                                         + "encode it as a sorted list, or give it String or CodingKeyRepresentable keys")
+            }
             return slot.value
         }
     }
 }
+
+/// Collections whose iteration order is the hash order.
+protocol UnorderedCollection {}
+extension Dictionary: UnorderedCollection {}
+extension Set: UnorderedCollection {}
 
 struct KeyedValueEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     let slot: Slot
     let path: [any CodingKey]
     var codingPath: [any CodingKey] { path }
 
-    private func set(_ key: Key, _ value: Value) {
-        let child = Slot()
-        child.content = .single(value)
-        set(key, child)
-    }
-
-    private func set(_ key: Key, _ child: Slot) {
-        guard case .object(var fields) = slot.content else { return }
-        fields[key.stringValue] = child
-        slot.content = .object(fields)
-    }
+    private func set(_ key: Key, _ value: Value) { slot.fields[key.stringValue] = .leaf(value) }
+    private func set(_ key: Key, _ child: Slot) { slot.fields[key.stringValue] = .nested(child) }
 
     mutating func encodeNil(forKey key: Key) throws { set(key, .null) }
     mutating func encode(_ value: Bool, forKey key: Key) throws { set(key, .bool(value)) }
@@ -171,10 +193,7 @@ struct KeyedValueEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func superEncoder(forKey key: Key) -> any Encoder { superEncoder(named: key) }
     private func superEncoder(named key: any CodingKey) -> any Encoder {
         let child = Slot()
-        if case .object(var fields) = slot.content {
-            fields[key.stringValue] = child
-            slot.content = .object(fields)
-        }
+        slot.fields[key.stringValue] = .nested(child)
         return ValueEncoding(slot: child, path: path + [key])
     }
 }
@@ -183,22 +202,10 @@ struct UnkeyedValueEncoding: UnkeyedEncodingContainer {
     let slot: Slot
     let path: [any CodingKey]
     var codingPath: [any CodingKey] { path }
-    var count: Int {
-        if case .array(let items) = slot.content { return items.count }
-        return 0
-    }
+    var count: Int { slot.items.count }
 
-    private func append(_ child: Slot) {
-        guard case .array(var items) = slot.content else { return }
-        items.append(child)
-        slot.content = .array(items)
-    }
-
-    private func append(_ value: Value) {
-        let child = Slot()
-        child.content = .single(value)
-        append(child)
-    }
+    private func append(_ child: Slot) { slot.items.append(.nested(child)) }
+    private func append(_ value: Value) { slot.items.append(.leaf(value)) }
 
     private var next: [any CodingKey] { path + [IndexKey(intValue: count)] }
 
@@ -243,22 +250,22 @@ struct SingleValueEncoding: SingleValueEncodingContainer {
     let path: [any CodingKey]
     var codingPath: [any CodingKey] { path }
 
-    mutating func encodeNil() throws { slot.content = .single(.null) }
-    mutating func encode(_ value: Bool) throws { slot.content = .single(.bool(value)) }
-    mutating func encode(_ value: String) throws { slot.content = .single(.string(value)) }
-    mutating func encode(_ value: Double) throws { slot.content = .single(.double(value)) }
-    mutating func encode(_ value: Float) throws { slot.content = .single(.double(Double(value))) }
-    mutating func encode(_ value: Int) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: Int8) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: Int16) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: Int32) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: Int64) throws { slot.content = .single(.int(value)) }
-    mutating func encode(_ value: UInt) throws { slot.content = .single(try Leaf.integer(value, path)) }
-    mutating func encode(_ value: UInt8) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: UInt16) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: UInt32) throws { slot.content = .single(.int(Int64(value))) }
-    mutating func encode(_ value: UInt64) throws { slot.content = .single(try Leaf.integer(value, path)) }
-    mutating func encode<T: Encodable>(_ value: T) throws { slot.content = .single(try Leaf.encode(value, path)) }
+    mutating func encodeNil() throws { slot.set(.null) }
+    mutating func encode(_ value: Bool) throws { slot.set(.bool(value)) }
+    mutating func encode(_ value: String) throws { slot.set(.string(value)) }
+    mutating func encode(_ value: Double) throws { slot.set(.double(value)) }
+    mutating func encode(_ value: Float) throws { slot.set(.double(Double(value))) }
+    mutating func encode(_ value: Int) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int8) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int16) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int32) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: Int64) throws { slot.set(.int(value)) }
+    mutating func encode(_ value: UInt) throws { slot.set(try Leaf.integer(value, path)) }
+    mutating func encode(_ value: UInt8) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: UInt16) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: UInt32) throws { slot.set(.int(Int64(value))) }
+    mutating func encode(_ value: UInt64) throws { slot.set(try Leaf.integer(value, path)) }
+    mutating func encode<T: Encodable>(_ value: T) throws { slot.set(try Leaf.encode(value, path)) }
 }
 
 // MARK: Decoding
@@ -300,10 +307,10 @@ enum Shape {
         }
     }
 
-    static func decode<T: Decodable>(_ type: T.Type, _ value: Value, _ path: [any CodingKey]) throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, _ value: Value, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         let v = value.resolved
         func fail(_ what: String) -> ValueCoder.Failure {
-            ValueCoder.Failure(path: ValueCoder.render(path), message: "expected \(what), found \(name(v))")
+            ValueCoder.Failure(path: ValueCoder.render(path()), message: "expected \(what), found \(name(v))")
         }
         switch type {
         case is Int.Type:
@@ -324,7 +331,7 @@ enum Shape {
         case is Value.Type:
             return try cast(value)  // as stored: a `.shared` reference stays one
         default:
-            return try T(from: ValueDecoding(value: v, path: path))
+            return try T(from: ValueDecoding(value: v, path: path()))
         }
         func cast<U>(_ x: U) throws -> T {
             guard let t = x as? T else { throw fail("\(T.self)") }
@@ -332,9 +339,9 @@ enum Shape {
         }
     }
 
-    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: Value, _ path: [any CodingKey]) throws -> T {
+    static func integer<T: FixedWidthInteger>(_ type: T.Type, _ value: Value, _ path: @autoclosure () -> [any CodingKey]) throws -> T {
         guard case .int(let i) = value.resolved, let x = T(exactly: i) else {
-            throw ValueCoder.Failure(path: ValueCoder.render(path), message: "expected an integer that fits \(T.self), found \(name(value))")
+            throw ValueCoder.Failure(path: ValueCoder.render(path()), message: "expected an integer that fits \(T.self), found \(name(value))")
         }
         return x
     }
@@ -401,11 +408,15 @@ struct UnkeyedValueDecoding: UnkeyedDecodingContainer {
         self.path = path
     }
 
-    private mutating func next() throws -> (Value, [any CodingKey]) {
-        let at = path + [IndexKey(intValue: currentIndex)]
-        guard !isAtEnd else { throw ValueCoder.Failure(path: ValueCoder.render(at), message: "missing: the list is too short") }
+    private func at(_ index: Int) -> [any CodingKey] { path + [IndexKey(intValue: index)] }
+
+    /// The next element and its index (its path is built only when needed).
+    private mutating func next() throws -> (Value, Int) {
+        guard !isAtEnd else {
+            throw ValueCoder.Failure(path: ValueCoder.render(at(currentIndex)), message: "missing: the list is too short")
+        }
         defer { currentIndex += 1 }
-        return (items[currentIndex], at)
+        return (items[currentIndex], currentIndex)
     }
 
     mutating func decodeNil() throws -> Bool {
@@ -413,35 +424,35 @@ struct UnkeyedValueDecoding: UnkeyedDecodingContainer {
         currentIndex += 1
         return true
     }
-    mutating func decode(_ type: Bool.Type) throws -> Bool { let (v, p) = try next(); return try Shape.decode(type, v, p) }
-    mutating func decode(_ type: String.Type) throws -> String { let (v, p) = try next(); return try Shape.decode(type, v, p) }
-    mutating func decode(_ type: Double.Type) throws -> Double { let (v, p) = try next(); return try Shape.decode(type, v, p) }
+    mutating func decode(_ type: Bool.Type) throws -> Bool { let (v, i) = try next(); return try Shape.decode(type, v, at(i)) }
+    mutating func decode(_ type: String.Type) throws -> String { let (v, i) = try next(); return try Shape.decode(type, v, at(i)) }
+    mutating func decode(_ type: Double.Type) throws -> Double { let (v, i) = try next(); return try Shape.decode(type, v, at(i)) }
     mutating func decode(_ type: Float.Type) throws -> Float { Float(try decode(Double.self)) }
-    mutating func decode(_ type: Int.Type) throws -> Int { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: UInt.Type) throws -> UInt { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (v, p) = try next(); return try Shape.integer(type, v, p) }
-    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (v, p) = try next(); return try Shape.decode(type, v, p) }
+    mutating func decode(_ type: Int.Type) throws -> Int { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: Int8.Type) throws -> Int8 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: Int16.Type) throws -> Int16 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: Int32.Type) throws -> Int32 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: Int64.Type) throws -> Int64 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: UInt.Type) throws -> UInt { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: UInt8.Type) throws -> UInt8 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: UInt16.Type) throws -> UInt16 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: UInt32.Type) throws -> UInt32 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode(_ type: UInt64.Type) throws -> UInt64 { let (v, i) = try next(); return try Shape.integer(type, v, at(i)) }
+    mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { let (v, i) = try next(); return try Shape.decode(type, v, at(i)) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
-        let (v, p) = try next()
-        return try ValueDecoding(value: v, path: p).container(keyedBy: type)
+        let (v, i) = try next()
+        return try ValueDecoding(value: v, path: at(i)).container(keyedBy: type)
     }
 
     mutating func nestedUnkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        let (v, p) = try next()
-        return try ValueDecoding(value: v, path: p).unkeyedContainer()
+        let (v, i) = try next()
+        return try ValueDecoding(value: v, path: at(i)).unkeyedContainer()
     }
 
     mutating func superDecoder() throws -> any Decoder {
-        let (v, p) = try next()
-        return ValueDecoding(value: v, path: p)
+        let (v, i) = try next()
+        return ValueDecoding(value: v, path: at(i))
     }
 }
 
@@ -484,6 +495,6 @@ extension Value: Codable {
         guard let e = encoder as? ValueEncoding else {
             throw ValueCoder.Failure(path: ValueCoder.render(encoder.codingPath), message: "a Value encodes only with ValueCoder")
         }
-        e.slot.content = .single(self)
+        e.slot.set(self)
     }
 }

@@ -110,7 +110,7 @@ extension TrunkCommand {
         var targets: [NodeID] = []
         for r in ranges {
             let trunk = try trunks.trunk(after: r.after, through: r.through)
-            // Tiles larger than the trunk output are clipped (README D5), so equal problems share a node.
+            // Tiles larger than the trunk output are clipped (decisions.md D5), so equal problems share a node.
             let (x, y) = trunk.clippedTile(tileX, tileY)
             let widths = try trunks.untransformed(after: r.after, through: r.through)
             targets.append(try StudyGraph.addTrunk(to: &graph, trunk: trunk, widths: widths, core: core, mode: mode, tileX: x, tileY: y,
@@ -120,7 +120,7 @@ extension TrunkCommand {
     }
 }
 
-/// The causal-transform settings of a study (acco.md §2.4, §11) and loading the problem with them.
+/// The causal-transform settings of a study (model.md §6.1, §7) and loading the problem with them.
 struct CausalOptions {
     static let names: Set<String> = ["initial-dilation", "frames"]
     /// `nil`: each trunk starts from the dilation it has in the whole network (the reference's −1).

@@ -84,6 +84,12 @@ final class ValueCodingTests: XCTestCase {
         XCTAssertThrowsError(try ValueCoder.decode(Core.self, from: .object(fields))) { error in
             XCTAssertEqual("\(error)", "$.memories[1].size: missing")
         }
+        struct Point: Codable, Hashable { var x: Int }
+        struct Unordered: Codable { var byPoint: [Point: Int]; var set: Set<Int> }
+        XCTAssertThrowsError(try ValueCoder.encode(Unordered(byPoint: [Point(x: 1): 1, Point(x: 2): 2], set: []))) { error in
+            XCTAssertTrue("\(error)".hasPrefix("$.byPoint: Dictionary<Point, Int> has no canonical order"), "\(error)")
+        }
+        XCTAssertThrowsError(try ValueCoder.encode(Unordered(byPoint: [:], set: [1, 2, 3])))
         struct Wide: Codable { var n: UInt64 }
         XCTAssertThrowsError(try ValueCoder.encode(Wide(n: .max))) { error in
             XCTAssertEqual("\(error)", "$.n: 18446744073709551615 does not fit in 64 signed bits")

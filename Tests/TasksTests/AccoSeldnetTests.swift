@@ -85,8 +85,8 @@ extension AccoSeldnetTests {
         let (network, core) = try Projects.network("seldnet_oxoy_m")
         let trunk = try CausalTrunks(network: network).trunk(after: nil, through: 3)
         let (result, readings) = try Self.evaluate(nil, 3)
-        let bytes = try CanonicalEncoder.encode(CanonicalForms.value(result))
-        let back = try CanonicalForms.stackResult(try CanonicalDecoder.decode(bytes))
+        let bytes = try CanonicalEncoder.encode(ValueCoder.encode(result))
+        let back = try ValueCoder.decode(StackResult.self, from: CanonicalDecoder.decode(bytes))
         XCTAssertEqual(back.keys, result.keys)
         XCTAssertEqual(back.tileTypeCounts, [1, 19, 1, 3, 57, 3, 1, 19, 1])
         for key in result.keys {

@@ -3,7 +3,7 @@ import Graph
 @testable import Tasks
 import XCTest
 
-/// Depth-first pieces checked against the spec's worked examples (depth-first.md §4.3, §5,
+/// Depth-first pieces checked against the reference's worked examples (model.md §5.2,
 /// §9.4) and the DeFiNES 3-layer reference (reference/defines-3layer-stack.json).
 final class DepthFirstTests: XCTestCase {
     static func threeLayer() throws -> (Network, Core) {
@@ -66,11 +66,11 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(odd.map { [$0.x0, $0.width] }, [[0, 2], [2, 4], [6, 4]])
         XCTAssertEqual(odd.map(\.lastColumn), [false, false, true])
         XCTAssertEqual(odd.map(\.lastRow), [true, true, true])
-        // Oversized tiles are clipped to the output (README D5).
+        // Oversized tiles are clipped to the output (decisions.md D5).
         XCTAssertEqual(TileGrid.tiles(totalX: 32, totalY: 32, tileX: 64, tileY: 40).map { [$0.width, $0.height] }, [[32, 32]])
     }
 
-    /// The DeFiNES reference runs (depth-first.md §11.3): tile-type counts (as a multiset),
+    /// The DeFiNES reference runs (model.md §5): tile-type counts (as a multiset),
     /// energy (relative 1e-9) and DeFiNES-style latency (exact) for all five configurations.
     func testDeFiNESThreeLayerReferenceRuns() throws {
         let (network, core) = try Self.threeLayer()

@@ -2,7 +2,7 @@ import Foundation
 @testable import Tasks
 import XCTest
 
-/// ACCO's causal transform, range enumeration and cache footprints (acco.md §2–4) against the
+/// ACCO's causal transform, range enumeration and cache footprints (model.md §6.1, §6.3) against the
 /// committed ACCO cache logs (reference/acco-camready-footprints.csv: 3 workloads × 70 tiles ×
 /// every range × total / warm-up / stable; exact).
 final class FootprintTests: XCTestCase {
@@ -17,12 +17,12 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual(trunks.dilationOutFull[11], 16)
         let whole = try trunks.trunk(after: nil, through: nil)
         XCTAssertEqual([whole.outputNode?.size("OX"), whole.outputNode?.size("OY")], [16, 256])
-        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316, 331])  // acco.md §8.2
+        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316, 331])  // formats.md, Shipped files
         let first = try trunks.trunk(after: nil, through: 0)
         XCTAssertEqual([first.outputNode?.size("OX"), first.outputNode?.size("OY")], [314, 314])
     }
 
-    /// acco.md §2.4 with a user initial dilation, worked by hand for stftCNN 16x, range (2, 3) =
+    /// model.md §6.1 with a user initial dilation, worked by hand for stftCNN 16x, range (2, 3) =
     /// conv 3 alone (3 × 3 kernel; time dilation 2 in the whole network). At full size the network
     /// input is 316 wide, so conv 0 → 314, conv 1 → 312, pool 2 → 156, conv 3 → 154. The output is
     /// 154 (X) × 154·2 (Y) whatever the start; the input needs 154 + 2 columns and 308 + D0·(3 − 1) rows.
@@ -53,7 +53,7 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual(RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 1).count, 15)
     }
 
-    /// acco.md §4.2: stftCNN 1x, whole network, 1 × 1 tiles.
+    /// model.md §6.3: stftCNN 1x, whole network, 1 × 1 tiles.
     func testWorkedExampleStftCNN1x() throws {
         let trunks = CausalTrunks(network: try Self.network("stftcnn_1x"))
         let whole = try trunks.trunk(after: nil, through: nil)
@@ -119,7 +119,7 @@ final class FootprintTests: XCTestCase {
     }
 }
 
-/// acco.md §4.2 per layer: the causal V cache of stftCNN 1x and the rows each layer computes in
+/// model.md §6.3 per layer: the causal V cache of stftCNN 1x and the rows each layer computes in
 /// the warm-up and stable tiles (reference/acco-causal-cache-stftcnn1x.json, exact).
 final class CausalCacheTests: XCTestCase {
     func testPerLayerCausalCacheAndRows() throws {

@@ -1,7 +1,7 @@
 @testable import Tasks
 import XCTest
 
-/// One test per formula of cost-model.md, with the spec's own examples as expected values.
+/// One test per formula of model.md §4, with the reference's own worked examples as expected values.
 final class FormulaTests: XCTestCase {
     /// §3.3 checks: stride 1, stride 2 with kernel 3, stride = kernel, dilation.
     func testPartiallyRelevantExtents() {
@@ -118,7 +118,7 @@ final class FormulaTests: XCTestCase {
         }
     }
 
-    /// §8 / acco.md §9.1: a partial word costs ceil(bits / granularity) × granularity / width.
+    /// §8 / formats.md, Shipped files: a partial word costs ceil(bits / granularity) × granularity / width.
     func testPartialWordGranularity() {
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 100, granularity: 64, width: 512), 0.25)
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 512, granularity: 64, width: 512), 1)

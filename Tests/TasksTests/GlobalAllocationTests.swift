@@ -2,7 +2,7 @@ import Graph
 @testable import Tasks
 import XCTest
 
-/// Step 3 (acco.md §7.3–7.4): the Pareto merge against the reference's brute force on random
+/// Step 3 (model.md §6.6): the Pareto merge against the reference's brute force on random
 /// cut lists, and one case worked by hand.
 final class GlobalAllocationTests: XCTestCase {
     typealias Option = GlobalAllocation.Option

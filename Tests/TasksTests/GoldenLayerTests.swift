@@ -2,7 +2,7 @@ import Foundation
 @testable import Tasks
 import XCTest
 
-/// The golden single-layer trace (cost-model.md §11, reference/golden-single-layer.json).
+/// The golden single-layer trace (model.md §4, reference/golden-single-layer.json).
 /// Tolerances as the file states: energies relative 1e-9 (products of doubles in a different
 /// association order may differ in the last bits), accesses, latencies and the mapping exact.
 /// The parts of the golden inputs the checks read.

@@ -9,7 +9,7 @@ final class LayerSearchTaskTests: XCTestCase {
         try GoldenInputs(try ReferenceData.json("golden-single-layer.json")["inputs"] as! [String: Any])
     }
 
-    func testCanonicalFormsRoundTrip() throws {
+    func testTypedFormsRoundTrip() throws {
         let g = try golden()
         let layerValue = try ValueCoder.encode(g.layer)
         XCTAssertEqual(try ValueCoder.encode(ValueCoder.decode(Layer.self, from: layerValue)), layerValue)
@@ -19,8 +19,8 @@ final class LayerSearchTaskTests: XCTestCase {
         XCTAssertEqual(coreValue["memories"]?.arrayValue?.last?["r_cost"], .double(g.core.memories.last?.readCost ?? -1))
         XCTAssertEqual(coreValue["operational_array"]?["multiplier_energy"], .double(g.core.macEnergy))
         let result = try FastLayerSearch.run(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)
-        let resultValue = CanonicalForms.value(result)
-        XCTAssertEqual(CanonicalForms.value(try CanonicalForms.searchResult(resultValue)), resultValue)
+        let resultValue = try ValueCoder.encode(result)
+        XCTAssertEqual(try ValueCoder.encode(ValueCoder.decode(LayerSearchResult.self, from: resultValue)), resultValue)
     }
 
     /// A 1 × 1 tile shrinks OX and OY to 1, but the relevance stays the file's

@@ -1,8 +1,9 @@
 import Foundation
 @testable import Tasks
 
-/// Loads the golden files copied from `../shared/reference/` into `Tests/TasksTests/Reference/`
-/// (vendored so that a clean clone can run the tests on its own).
+/// Loads the golden files in `Tests/TasksTests/Reference/` (numbers from the public reference
+/// implementations, with their provenance in each file's `description`), vendored so that a clean
+/// clone can run the tests on its own.
 enum ReferenceData {
     static let folder = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Reference")
     /// The repository root (for the shipped `projects/` files).

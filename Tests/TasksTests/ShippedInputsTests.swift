@@ -2,15 +2,15 @@ import Foundation
 @testable import Tasks
 import XCTest
 
-/// The shipped hardware, mapping and workload files load, and carry the numbers of the spec's
-/// tables (acco.md §8–9).
+/// The shipped hardware, mapping and workload files load, and carry the numbers of the reference's
+/// tables (formats.md, Shipped files).
 final class ShippedInputsTests: XCTestCase {
     let projects = ReferenceData.repository.appendingPathComponent("projects")
 
     func core(_ name: String) throws -> Core { try HardwareFormat.load(projects.appendingPathComponent("hardware/\(name).json").path) }
 
     func testHardwareTables() throws {
-        // (memory count, unit count, sizes of every memory in order) per acco.md §9.2–9.6.
+        // (memory count, unit count, sizes of every memory in order) per formats.md, Shipped files.
         let expected: [String: [Int]] = [
             "meta_prototype_df": [8, 16, 262_144, 8_388_608, 524_288, 8_388_608, 10_000_000_000],
             "tesla_npu_like_df": [8, 32, 8192, 8192, 1_048_576, 1_048_576, 8_388_608, 7_340_032, 10_000_000_000],
@@ -39,7 +39,7 @@ final class ShippedInputsTests: XCTestCase {
     }
 
     func testWorkloadsBindOnEveryShippedHardware() throws {
-        // MACs of the declared sizes (placeholders included) for spot checks from acco.md §8.
+        // MACs of the declared sizes (placeholders included) for spot checks from formats.md, Shipped files.
         for workload in ["seldnet_oxoy_m", "stftcnn_1x", "stftcnn_16x"] {
             let nodes = try WorkloadFormat.load(projects.appendingPathComponent("workloads/\(workload).json").path)
             XCTAssertEqual(nodes.filter(\.isInput).count, 1, workload)

@@ -2,7 +2,7 @@ import Foundation
 @testable import Tasks
 import XCTest
 
-/// Weight-overflow cuts of depth-first.md §3.2 for the shipped hardware, on the spec's table.
+/// Weight-overflow cuts of model.md §5.1 for the shipped hardware, on the reference's table.
 final class StackCutsTests: XCTestCase {
     func network(_ workload: String, _ hardware: String) throws -> (Network, Core) { try Projects.network(workload, on: hardware) }
 
@@ -37,7 +37,7 @@ final class StackCutsTests: XCTestCase {
         let input = try XCTUnwrap(tail.nodes.first)
         XCTAssertTrue(input.isInput)
         XCTAssertEqual(input.name, "substack_input_layer_0")
-        // Layer 4: C 128, output 40 × 66 with a 3 × 3 kernel: input 42 × 68 (acco.md §8.1 table).
+        // Layer 4: C 128, output 40 × 66 with a 3 × 3 kernel: input 42 × 68 (formats.md, Shipped files table).
         XCTAssertEqual(input.inputSizes.map(\.size), [1, 128, 68, 42])
         XCTAssertEqual(input.inputPrecision, 8)
         XCTAssertEqual(tail.node(4)?.sources.first?.producer, -2)

@@ -28,7 +28,7 @@ final class StudyTests: XCTestCase {
         return (outcome.log, try built.allocationNodes.map { try AllocationTask.report(try XCTUnwrap(outcome.outputs[$0])) })
     }
 
-    /// acco.md §7.2: 1 + 11 + 55 + 165 cut lists for the 12-layer stftCNN with M = 3, 1 + 7 + 21
+    /// model.md §6.6: 1 + 11 + 55 + 165 cut lists for the 12-layer stftCNN with M = 3, 1 + 7 + 21
     /// for the 8-layer seldnet with M = 2 (no weight cuts on Meta_prototype_DF).
     func testCutListCounts() throws {
         let (stft, core) = try Projects.network("stftcnn_1x")
@@ -41,7 +41,7 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(StudyRanges.cutLists(seld.fullSize(), core: core2, userCuts: [3], maxCuts: 2).count, 22)
     }
 
-    /// README D4: the largest on-chip memory serving I1 and O.
+    /// decisions.md D4: the largest on-chip memory serving I1 and O.
     func testDefaultBudget() throws {
         for (hardware, bits) in [("meta_prototype_df", 8_388_608), ("edge_tpu_like_df", 8_388_608), ("tesla_npu_like_df", 7_340_032)] {
             let core = try HardwareFormat.load(Projects.folder.appendingPathComponent("hardware/\(hardware).json").path)
@@ -347,7 +347,7 @@ extension StudyTests {
     }
 }
 
-/// The real-time table (acco.md §7.1): only tiles one frame tall, stable rows and stable footprints.
+/// The real-time table (model.md §6.6): only tiles one frame tall, stable rows and stable footprints.
 extension StudyTests {
     func testRealTimeTableReadsStableRowsOfOneFrameTiles() throws {
         let s = try study(tileX: [2], tileY: [16, 1], allocation: #"{"table": "real-time", "frame_period_cycles": 100000}"#)

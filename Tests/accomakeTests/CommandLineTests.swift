@@ -5,7 +5,7 @@ import XCTest
 
 /// The command-line tool as a user meets it: the built `accomake` binary run as a process, its
 /// exit status, stdout and stderr. Errors are one line naming what is wrong and the fix; numbers
-/// printed are the reference's (acco.md §10) and the same bytes on every run.
+/// printed are the reference's (the reference data in Tests/TasksTests/Reference) and the same bytes on every run.
 final class CommandLineTests: CommandLineTestCase {
     func testCommandHelpPrintsThatCommandsUsage() throws {
         let o = try run(["trunk", "--help"])
@@ -76,7 +76,7 @@ final class CommandLineTests: CommandLineTestCase {
         args[1] = tiny.path
         let o = try run(["trunk", "--tile", "2x16", "--range", "none,none", "--cache", scratch.appendingPathComponent("cache").path] + args)
         XCTAssertEqual(o.status, 2)
-        // The first tile's input: 3 channels (the input node's data slip, acco.md §8.1) × 682
+        // The first tile's input: 3 channels (the input node's data slip, formats.md, Shipped files) × 682
         // columns × 24 rows (16 + the 8-row halo of four 3×3 convolutions) × 8 bits = 392,832.
         XCTAssertEqual(o.stderr, "accomake: trunk: \(tiny.path) with \(args[3]): no memory holds the trunk's input tile at tile 2×16: 392832 bits, "
                                  + "and the largest on the I1 chain, dram, has 4096; raise memories.dram.size in the hardware file "
@@ -95,7 +95,7 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertFalse(o.stderr.contains("Fatal error"))
     }
 
-    /// acco.md §10.2: seldnet, tile 128 × 16 — whole network 19,778,048 / 19,778,048 / 14,555,648
+    /// the reference data in Tests/TasksTests/Reference: seldnet, tile 128 × 16 — whole network 19,778,048 / 19,778,048 / 14,555,648
     /// bits (total / warm-up / stable), weights 3,686,400; range (3, none) 1,703,936 / 1,703,936 /
     /// 1,536,000, weights 2,359,296. Exact.
     func testFootprintJSONCarriesTheReferenceFootprints() throws {

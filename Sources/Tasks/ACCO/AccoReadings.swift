@@ -1,4 +1,4 @@
-/// ACCO's Step-2 readings of one trunk evaluation (acco.md §6.1): per result key and bucket the
+/// ACCO's Step-2 readings of one trunk evaluation (model.md §6.5): per result key and bucket the
 /// latency (Σ latencyTotal2 × count) and energy (Σ energyTotal × count), each truncated to an
 /// integer per key and bucket, then summed over keys.
 public struct AccoReadings: Sendable {
@@ -49,7 +49,7 @@ public struct AccoReadings: Sendable {
         }
     }
 
-    /// What the per-key readings need to know about the trunk and the hardware (acco.md §6.1).
+    /// What the per-key readings need to know about the trunk and the hardware (model.md §6.5).
     struct Context {
         /// The key of the trunk's last layer when its output goes on to another trunk.
         let offloadKey: String?
@@ -107,5 +107,56 @@ public struct AccoReadings: Sendable {
             }
             return r
         }
+    }
+}
+
+// MARK: Canonical form (part of the trunk artifact)
+
+extension AccoReadings: Codable {
+    enum CodingKeys: String, CodingKey { case window, warmup, stable, keys }
+
+    /// One key's readings, as stored.
+    struct KeyReadings: Codable {
+        var key: String
+        var window: Row
+        var warmup: Row
+        var stable: Row
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init()
+        window = try c.decode(Row.self, forKey: .window)
+        warmup = try c.decode(Row.self, forKey: .warmup)
+        stable = try c.decode(Row.self, forKey: .stable)
+        perKey = try c.decode([KeyReadings].self, forKey: .keys).map { ($0.key, $0.window, $0.warmup, $0.stable) }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(window, forKey: .window)
+        try c.encode(warmup, forKey: .warmup)
+        try c.encode(stable, forKey: .stable)
+        try c.encode(perKey.map { KeyReadings(key: $0.key, window: $0.window, warmup: $0.warmup, stable: $0.stable) }, forKey: .keys)
+    }
+}
+
+/// Stored as the eight readings in `storedOrder` (a trunk artifact holds three rows per key; named
+/// fields would triple its size). The one list drives both directions.
+extension AccoReadings.Row: Codable {
+    static var storedOrder: [WritableKeyPath<Self, Int>] {
+        [\.latency, \.energy, \.offloadLatency, \.offloadEnergy, \.reloadLatency, \.reloadEnergy, \.offloadedBytes, \.reloadedBytes]
+    }
+
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init()
+        for field in Self.storedOrder { self[keyPath: field] = try c.decode(Int.self) }
+        guard c.isAtEnd else { throw MalformedArtifact(description: "readings row: more than eight values") }
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        for field in Self.storedOrder { try c.encode(self[keyPath: field]) }
     }
 }

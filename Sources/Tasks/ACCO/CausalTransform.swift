@@ -1,4 +1,4 @@
-/// ACCO's causal (TCN-style) transform along time (acco.md §2): every time stride becomes a
+/// ACCO's causal (TCN-style) transform along time (model.md §6.1): every time stride becomes a
 /// dilation of all later layers, so every layer runs at the input frame rate. OY/IY is time.
 struct CausalTransform {
     /// The transformed network (extents not yet back-propagated).
@@ -45,7 +45,7 @@ struct CausalTransform {
 }
 
 /// The trunks of an ACCO study for one workload: each range of the untransformed network,
-/// transformed with the dilation it has inside the whole causal network (acco.md §2.4).
+/// transformed with the dilation it has inside the whole causal network (model.md §6.1).
 public struct CausalTrunks: Sendable {
     /// The untransformed network at full size (the V-cache widths use it).
     public let fullSize: Network
@@ -53,7 +53,7 @@ public struct CausalTrunks: Sendable {
     public let dilationOutFull: [Int: Int]
     public let frameAmount: Int
     /// The dilation each trunk starts from: `nil` (the reference's `−1`) takes the one its first
-    /// layer has in the whole causal network; a user value overrides it (acco.md §2.4).
+    /// layer has in the whole causal network; a user value overrides it (model.md §6.1).
     public let initialDilation: Int?
 
     public init(network: Network, frameAmount: Int = 1, initialDilation: Int? = nil) {
@@ -66,7 +66,7 @@ public struct CausalTrunks: Sendable {
     }
 
     /// Whether the range is evaluated: a user initial dilation larger than the one the range's
-    /// first layer has in the whole network skips it (acco.md §2.4).
+    /// first layer has in the whole network skips it (model.md §6.1).
     public func admits(after a: Int?, through b: Int?) -> Bool {
         guard let user = initialDilation else { return true }
         guard let cut = try? untransformed(after: a, through: b), let first = cut.nodes.first(where: { !$0.isInput }) else { return false }

@@ -1,4 +1,4 @@
-/// Peak on-chip memory of a trunk for one tile size (acco.md §4.3): the live data plus H and V
+/// Peak on-chip memory of a trunk for one tile size (model.md §6.3): the live data plus H and V
 /// caches (corner not subtracted) maximised over all tiles, the warm-up row and the later rows,
 /// and the trunk's weight bits. It needs only pass 1 of the depth-first evaluation.
 public struct Footprint: Sendable, Equatable {
@@ -44,4 +44,10 @@ public struct Footprint: Sendable, Equatable {
         Memory(name: "any", size: Int.max / 4, readBandwidth: 64, writeBandwidth: 64, readCost: 0, writeCost: 0,
                operands: ["I1", "I2", "O"], ports: [], servedDims: ["D1"]),
     ])
+}
+
+extension Footprint: Codable {}
+
+extension Footprint.Peak: Codable {
+    enum CodingKeys: String, CodingKey { case featureBits = "feature_bits", weightBits = "weight_bits" }
 }

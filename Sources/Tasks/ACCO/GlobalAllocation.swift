@@ -1,4 +1,4 @@
-/// ACCO's Step 3 for one cut list (acco.md §7.3–7.4): choose one tile option per trunk so that
+/// ACCO's Step 3 for one cut list (model.md §6.6): choose one tile option per trunk so that
 /// latency, energy or their product is least, where the DRAM round-trips between trunks are removed
 /// when the trunks' summed peak footprint is under the on-chip budget.
 ///
@@ -177,3 +177,12 @@ extension GlobalAllocation {
         }
     }
 }
+
+// MARK: Canonical form (part of the allocation artifact)
+
+extension GlobalAllocation.Schedule: Codable {
+    enum CodingKeys: String, CodingKey { case choice, latency, energy, peakBits = "peak_bits", onChip = "on_chip" }
+}
+
+/// Metric-keyed maps are stored as objects keyed by the metric's name.
+extension GlobalAllocation.Metric: CodingKeyRepresentable {}

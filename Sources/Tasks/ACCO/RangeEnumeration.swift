@@ -8,7 +8,7 @@ public struct LayerRange: Sendable, Hashable, Codable, CustomStringConvertible {
     public var description: String { "(\(after.map(String.init) ?? "none"), \(through.map(String.init) ?? "none"))" }
 }
 
-/// ACCO's range enumeration (acco.md §3), in the reference's order.
+/// ACCO's range enumeration (model.md §6.2), in the reference's order.
 public enum RangeEnumeration {
     public static func ranges(_ network: Network, forcedCuts: [Int], maxCuts: Int) -> [LayerRange] {
         let layers = network.nodes.filter { !$0.isInput }.map(\.id)
@@ -35,7 +35,7 @@ public enum RangeEnumeration {
         return out.filter(valid.admits)
     }
 
-    /// ACCO's Step-3 cut lists (acco.md §7.2): every combination of up to `maxCuts` cut ids merged
+    /// ACCO's Step-3 cut lists (model.md §6.6): every combination of up to `maxCuts` cut ids merged
     /// with the forced cuts, sorted, in combination order; a list is kept when all its ranges pass
     /// the residual rule. Each list's ranges are `zip([none] + cuts, cuts + [none])`.
     public static func cutLists(_ network: Network, forcedCuts: [Int], maxCuts: Int) -> [[Int]] {
@@ -60,7 +60,7 @@ public enum RangeEnumeration {
         zip([nil] + cuts.map { Optional($0) }, cuts.map { Optional($0) } + [nil]).map { LayerRange(after: $0, through: $1) }
     }
 
-    /// Residual filter (acco.md §3): a range containing a multi-output node must end on one; a
+    /// Residual filter (model.md §6.2): a range containing a multi-output node must end on one; a
     /// range cannot start after the last layer.
     struct ResidualRule {
         let layers: [Int]

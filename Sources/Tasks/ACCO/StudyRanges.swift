@@ -1,5 +1,5 @@
 /// The ranges ACCO evaluates for a workload on a core: one enumeration per weight-cut pass
-/// (forward, then ACCO's reverse pass), merged in first-seen order (depth-first.md §3.2, acco.md §3).
+/// (forward, then ACCO's reverse pass), merged in first-seen order (model.md §5.1, model.md §6.2).
 public enum StudyRanges {
     public static func ranges(_ network: Network, core: Core, userCuts: [Int], maxCuts: Int) -> [LayerRange] {
         var seen = Set<LayerRange>()
@@ -12,7 +12,7 @@ public enum StudyRanges {
         return out
     }
 
-    /// The Step-3 cut lists (acco.md §7.2), one enumeration per weight-cut pass, merged in
+    /// The Step-3 cut lists (model.md §6.6), one enumeration per weight-cut pass, merged in
     /// first-seen order.
     public static func cutLists(_ network: Network, core: Core, userCuts: [Int], maxCuts: Int) -> [[Int]] {
         var seen = Set<[Int]>()

@@ -1,4 +1,4 @@
-/// Loop-order-based memory allocation of one ordering (cost-model.md §6.5): walking the memories
+/// Loop-order-based memory allocation of one ordering (model.md §4.3): walking the memories
 /// bottom-up, each operand keeps as many of its innermost remaining loops as fit, and operands
 /// sharing a memory choose jointly the combination with the fewest accesses.
 struct Allocator {

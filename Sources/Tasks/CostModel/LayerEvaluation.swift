@@ -1,5 +1,5 @@
 /// The result of evaluating one layer with one spatial and one temporal mapping on one core:
-/// the "CME" of the reference (cost-model.md §7–9).
+/// the "CME" of the reference (model.md §4.4, §4.6).
 public struct LayerEvaluation: Sendable {
     public struct LevelCost: Sendable, Equatable {
         public var operand: String
@@ -276,5 +276,46 @@ struct LayerEvaluator {
             return (length / d.period) * g(d.period) + g(length % d.period)
         }
         return occ(sorted.count, duties[longest].period) * duties[longest].periodCount
+    }
+}
+
+// MARK: Canonical form (the layer-search artifact)
+
+extension LayerEvaluation: Codable {
+    enum CodingKeys: String, CodingKey {
+        case temporalMapping = "temporal_mapping", levels, macEnergy = "mac_energy", memoryEnergy = "memory_energy"
+        case idealCycle = "ideal_cycle", idealTemporalCycle = "ideal_temporal_cycle", stallSlack = "stall_slack"
+        case onload, offload, offloadPairs = "offload_pairs", doubleBuffered = "double_buffered"
+    }
+}
+
+/// Accesses and energies are stored densely over `Direction.allCases` (0 where a direction has
+/// none) and read back with all four directions, as the per-direction energy breakdown keys
+/// of the depth-first results expect.
+extension LayerEvaluation.LevelCost: Codable {
+    enum CodingKeys: String, CodingKey { case operand, level, memory, accesses, energy, energyByDirection = "energy_by_direction" }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        func dense(_ key: CodingKeys) throws -> [Direction: Double] {
+            let values = try c.decode([Double].self, forKey: key)
+            guard values.count == Direction.allCases.count else {
+                throw DecodingError.dataCorruptedError(forKey: key, in: c, debugDescription: "one value per direction")
+            }
+            return Dictionary(uniqueKeysWithValues: zip(Direction.allCases, values))
+        }
+        self.init(operand: try c.decode(String.self, forKey: .operand), level: try c.decode(Int.self, forKey: .level),
+                  memory: try c.decode(String.self, forKey: .memory), accesses: try dense(.accesses),
+                  energy: try c.decode(Double.self, forKey: .energy), energyByDirection: try dense(.energyByDirection))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(operand, forKey: .operand)
+        try c.encode(level, forKey: .level)
+        try c.encode(memory, forKey: .memory)
+        try c.encode(Direction.allCases.map { accesses[$0] ?? 0 }, forKey: .accesses)
+        try c.encode(energy, forKey: .energy)
+        try c.encode(Direction.allCases.map { energyByDirection[$0] ?? 0 }, forKey: .energyByDirection)
     }
 }

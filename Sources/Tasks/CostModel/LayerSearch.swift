@@ -14,14 +14,16 @@ public enum LayerSearchError: Error, CustomStringConvertible {
 }
 
 /// The best mapping found for a layer, and how many orderings were evaluated.
-public struct LayerSearchResult: Sendable {
+public struct LayerSearchResult: Sendable, Codable {
     public var evaluation: LayerEvaluation
     public var ordering: [LPF]
     public var orderingsEvaluated: Int
     public var lpfs: [LPF]
+
+    enum CodingKeys: String, CodingKey { case evaluation, ordering, orderingsEvaluated = "orderings_evaluated", lpfs }
 }
 
-/// The plain LOMA search (cost-model.md §1, §6): every distinct ordering is allocated and fully
+/// The plain LOMA search (model.md §4.2): every distinct ordering is allocated and fully
 /// evaluated; the first strictly best one wins. This is the oracle the fast search is tested
 /// against.
 public enum PlainLayerSearch {

@@ -1,5 +1,5 @@
 /// One loop of a mapping: a dimension and its size. Spatial unrolls may be fractional
-/// (cost-model.md §5.1); temporal loops are whole prime factors or their products.
+/// (model.md §4.1); temporal loops are whole prime factors or their products.
 public struct Loop: Sendable, Hashable, CustomStringConvertible {
     public var dim: String
     public var size: Double
@@ -23,7 +23,7 @@ enum LoopLists {
         loops.reduce(1.0) { $0 * $1.size }
     }
 
-    /// pr decoupling (cost-model.md §5.5): every loop over a partner of a pr dim `P` (that is not
+    /// pr decoupling (model.md §4.1): every loop over a partner of a pr dim `P` (that is not
     /// itself r or ir for the operand) becomes `(P_r, growth of P's extent)` followed by
     /// `(P_ir, growth of the reuse)`, tracking the cumulative partner sizes across the levels in
     /// order.
@@ -53,5 +53,19 @@ enum LoopLists {
             }
             return out
         }
+    }
+}
+
+/// Stored as `["OX", 2.0]` (temporal mappings hold many loops).
+extension Loop: Codable {
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init(try c.decode(String.self), try c.decode(Double.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(dim)
+        try c.encode(size)
     }
 }

@@ -1,5 +1,5 @@
 /// A loop prime factor: one (possibly merged) factor of one temporal loop. LPFs compare by dim
-/// name (code-unit order), then factor (cost-model.md §6.4).
+/// name (code-unit order), then factor (model.md §4.2).
 public struct LPF: Sendable, Hashable, Comparable, CustomStringConvertible {
     public var dim: String
     public var factor: Int
@@ -86,7 +86,7 @@ enum LoopPrimeFactors {
 /// All distinct permutations of a multiset, in the order of Williams' loopless prefix-shift
 /// algorithm ("Loopless generation of multiset permutations using a constant number of
 /// variables by prefix shifts", SODA 2009), which is the order the reference visits them in and
-/// therefore decides ties (cost-model.md §6.4).
+/// therefore decides ties (model.md §4.2).
 struct MultisetPermutations<Value: Comparable>: Sequence {
     let elements: [Value]
 
@@ -154,5 +154,19 @@ struct MultisetPermutations<Value: Comparable>: Sequence {
             h = t
             return true
         }
+    }
+}
+
+/// Stored as `["OX", 2]`.
+extension LPF: Codable {
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init(try c.decode(String.self), try c.decode(Int.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(dim)
+        try c.encode(factor)
     }
 }

@@ -1,4 +1,4 @@
-/// The quantities of one operand under one spatial and temporal mapping (cost-model.md §7),
+/// The quantities of one operand under one spatial and temporal mapping (model.md §4.4),
 /// for arch levels `a = 0 … n` (MAC level, then the operand's n memory levels).
 struct OperandQuantities {
     /// Layer operand name and whether it is the output.

@@ -1,4 +1,4 @@
-/// The reference's rounding rules (cost-model.md §2). Python 3 `round` is half-to-even;
+/// The reference's rounding rules (model.md §4.7). Python 3 `round` is half-to-even;
 /// Swift's plain `.rounded()` is half-away-from-zero and must not be used for model numbers.
 enum Numerics {
     @inline(__always)
@@ -21,7 +21,7 @@ enum Numerics {
     }
 
     /// Number of distinct values of `p = sa·a + sb·b` with `a` over `A` values and `b` over `B`
-    /// values (cost-model.md §3.3), in double arithmetic then truncated
+    /// values (model.md §2.3), in double arithmetic then truncated
     /// (`prExtentFloatTruncation`); fractional `A`, `B` are fed as they are.
     static func prSize(_ sa: Int, _ A: Double, _ sb: Int, _ B: Double) -> Int {
         let g = Double(gcd(sa, sb))

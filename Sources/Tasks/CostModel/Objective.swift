@@ -1,4 +1,4 @@
-/// What a layer search optimises (cost-model.md §1; EDP is the project's addition).
+/// What a layer search optimises (model.md §4.2; EDP is the project's addition).
 public enum Objective: String, Sendable, CaseIterable {
     case energy, latency, edp
 

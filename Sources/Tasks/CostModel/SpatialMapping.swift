@@ -1,5 +1,5 @@
 /// The spatial mapping of one layer on one core, placed into per-level lists for every operand
-/// (cost-model.md §5).
+/// (model.md §4.1).
 struct SpatialMapping: Sendable {
     /// `lists[op][a]`: spatial loops between arch level `a` and `a + 1` (n + 1 lists for n levels).
     var lists: [String: [[Loop]]]

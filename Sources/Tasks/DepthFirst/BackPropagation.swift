@@ -1,4 +1,4 @@
-/// Back-propagation of a tile through a trunk (depth-first.md §4): the last layer's output tile
+/// Back-propagation of a tile through a trunk (model.md §5.2): the last layer's output tile
 /// decides every earlier extent, and the overlaps between neighbouring tiles decide what the H
 /// (column) and V (row) caches hold.
 struct BackPropagation {
@@ -80,7 +80,7 @@ struct BackPropagation {
         }
     }
 
-    /// `tensorDims` of cost-model.md §3.4 at the layer's current loop sizes.
+    /// `tensorDims` of model.md §2.3 at the layer's current loop sizes.
     static func tensorDims(_ layer: Layer, _ operand: String) -> [String: Int] {
         guard let rel = layer.relevance[operand] else { return [:] }
         var dims: [String: Int] = [:]
@@ -103,7 +103,7 @@ struct BackPropagation {
     }
 
     /// Over all consumers of one producer: the furthest lag and the cache amount that covers
-    /// every consumer's overlap (depth-first.md §4.1 `effective`).
+    /// every consumer's overlap (model.md §5.2 `effective`).
     static func effective(_ entries: [(consumer: Int, dim: String, overlap: Int, lag: Int)], make: Bool) -> (lag: Int, amount: Int) {
         guard let lag = entries.map(\.lag).max(), let leftmost = entries.map({ $0.lag - $0.overlap }).min() else { return (0, 0) }
         return (lag, make ? lag - leftmost : 0)

@@ -1,5 +1,5 @@
 /// Overlap caching: H caches columns between tiles of a row, V caches rows across the full
-/// width between tile rows (depth-first.md §2, §6.1).
+/// width between tile rows (model.md §5.3).
 public struct CachingMode: Sendable, Hashable, CustomStringConvertible {
     public var h: Bool
     public var v: Bool

@@ -4,7 +4,7 @@ struct MemoryPosition: Hashable {
     var level: Int
 }
 
-/// One explicit data move (depth-first.md §9.1).
+/// One explicit data move (model.md §5.7).
 struct CopyAction: Hashable {
     var bits: Int
     var from: MemoryPosition

@@ -1,5 +1,5 @@
 /// Where a network is split into trunks because the weights would not fit on chip
-/// (depth-first.md §3.1–3.2).
+/// (model.md §5.1).
 public enum StackCuts {
     /// Undividable units in topological order: a residual block with its skip edge stays whole.
     static func units(_ network: Network) -> [[Int]] {

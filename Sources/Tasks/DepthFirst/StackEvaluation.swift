@@ -1,4 +1,4 @@
-/// The per-key results of a trunk, as ACCO's Step 2 reads them (depth-first.md §10): for every
+/// The per-key results of a trunk, as ACCO's Step 2 reads them (model.md §5.8): for every
 /// result key the (cost, count) pairs of all tiles, the warm-up row, the second row and the
 /// last row.
 public struct StackResult: Sendable {
@@ -30,7 +30,7 @@ public struct StackResult: Sendable {
     public var latencyTotal1: Int { keys.reduce(0) { $0 + latency1($1) } }
 }
 
-/// Evaluates one trunk depth-first for one tile size and caching mode (depth-first.md §1).
+/// Evaluates one trunk depth-first for one tile size and caching mode (model.md §5).
 public struct StackEvaluation {
     public let trunk: Network
     public let core: Core
@@ -128,7 +128,7 @@ public struct StackEvaluation {
         return result
     }
 
-    /// The tile memo key of depth-first.md §6.4, plus what §12 adds for an engine.
+    /// The tile memo key of model.md §5.4, plus what §12 adds for an engine.
     static func memoKey(_ t: TileContext) -> String {
         let l = t.layout
         func opt(_ m: Int?) -> String { m.map(String.init) ?? "-" }

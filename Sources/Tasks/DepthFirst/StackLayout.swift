@@ -1,4 +1,4 @@
-/// Pass-1 decisions for one tile position (depth-first.md §7).
+/// Pass-1 decisions for one tile position (model.md §5.5).
 struct TileLayout {
     /// Memories (core indices) chosen for the tile's H and V caches and the trunk weights.
     var hLevel: Int?
@@ -42,7 +42,7 @@ struct HierarchyView {
     func position(_ m: Int, in operand: String) -> Int? { core.levels(of: operand).firstIndex(of: m) }
 }
 
-/// Pass 1 over a trunk's grid (depth-first.md §7).
+/// Pass 1 over a trunk's grid (model.md §5.5).
 struct StackLayoutPlanner {
     let trunk: Network
     /// The trunk at full size in the untransformed network (for the V cache width).

@@ -19,7 +19,7 @@ extension Network {
         return seen
     }
 
-    /// The trunk of the layers after `a` through `b` (depth-first.md §3.3; nil = open end).
+    /// The trunk of the layers after `a` through `b` (model.md §5.1; nil = open end).
     /// Producers cut away are replaced by input nodes whose extents are what their consumers read:
     /// spatial dims the maximum, channel-like dims the minimum (`substackInputChannelMin`).
     public func substack(after a: Int?, through b: Int?) throws(StackError) -> Network {

@@ -51,7 +51,7 @@ public struct TilePlacement: Sendable, Equatable {
     public var nodes: [NodePlacement]
 }
 
-/// Where a tile's caches come from and go to (pass-2 inputs, depth-first.md §7.4).
+/// Where a tile's caches come from and go to (pass-2 inputs, model.md §5.5).
 struct TileContext {
     var tile: Tile
     var layout: TileLayout
@@ -63,7 +63,7 @@ struct TileContext {
     var trunkWeightLevel: Int
 }
 
-/// Pass 2: one tile through the trunk (depth-first.md §8).
+/// Pass 2: one tile through the trunk (model.md §5.6).
 struct TileEvaluator {
     let trunk: Network
     let hierarchy: HierarchyView
@@ -273,3 +273,11 @@ struct TileEvaluator {
         return (searched, core)
     }
 }
+
+// MARK: Canonical form (part of the stack artifact)
+
+extension TilePlacement: Codable {
+    enum CodingKeys: String, CodingKey { case width, height, count, hCache = "h_cache", vCache = "v_cache", weights, nodes }
+}
+
+extension NodePlacement: Codable {}

@@ -1,4 +1,4 @@
-/// One tile of a trunk's output (depth-first.md §5).
+/// One tile of a trunk's output (model.md §5.2).
 struct Tile: Equatable {
     var x0: Int, y0: Int
     var width: Int, height: Int
@@ -12,7 +12,7 @@ struct Tile: Equatable {
 /// leftover sizes (partial tiles sit at the top-left).
 enum TileGrid {
     static func tiles(totalX: Int, totalY: Int, tileX: Int, tileY: Int) -> [Tile] {
-        let tileX = min(tileX, totalX), tileY = min(tileY, totalY)  // README D5: clipped
+        let tileX = min(tileX, totalX), tileY = min(tileY, totalY)  // decisions.md D5: clipped
         let firstX = totalX % tileX == 0 ? tileX : totalX % tileX
         let firstY = totalY % tileY == 0 ? tileY : totalY % tileY
         func starts(_ total: Int, _ first: Int, _ step: Int) -> [(Int, Int)] {
@@ -34,7 +34,7 @@ enum TileGrid {
 }
 
 extension Network {
-    /// The tile clipped to the output extent (README D5: an oversized tile equals the extent).
+    /// The tile clipped to the output extent (decisions.md D5: an oversized tile equals the extent).
     public func clippedTile(_ x: Int, _ y: Int) -> (Int, Int) {
         guard let out = outputNode else { return (x, y) }
         return (min(x, out.size("OX")), min(y, out.size("OY")))

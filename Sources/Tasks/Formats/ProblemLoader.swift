@@ -14,7 +14,7 @@ public enum ProblemLoader {
 }
 
 extension ProblemLoader {
-    /// The whole network of a workload, at full size (depth-first.md §4.2: the last layer's
+    /// The whole network of a workload, at full size (model.md §5.2: the last layer's
     /// extents decide every other one).
     public static func network(_ files: ProblemFiles) throws(InputError) -> (Network, Core) {
         let core = try HardwareFormat.load(files.hardware)

@@ -1,3 +1,6 @@
+import Graph
+import Synchronization
+
 /// A memory port's duty: it moves `memoryOperand` data at `level` in `direction`.
 public enum Direction: String, Sendable, Hashable, CaseIterable {
     /// Read out to the level below (toward the MACs).
@@ -34,7 +37,7 @@ public struct Port: Sendable, Hashable {
     }
 }
 
-/// One memory placed in the hierarchy (cost-model.md §4.2–4.3).
+/// One memory placed in the hierarchy (model.md §3).
 public struct Memory: Sendable, Hashable {
     public var name: String
     /// Capacity of one instance, in bits.
@@ -138,6 +141,28 @@ extension Core: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
+        // Every layer-search request holds a (truncated) hierarchy, and a study has only a few
+        // dozen distinct ones: each is encoded once per process (so only with `ValueCoder`).
+        let value: Value
+        if let known = Self.encodings.withLock({ $0[self] }) {
+            value = known
+        } else {
+            value = try ValueCoder.encode(CoreFields(core: self))
+            Self.encodings.withLock { $0[self] = value }
+        }
+        var single = encoder.singleValueContainer()
+        try single.encode(value)
+    }
+
+    private static let encodings = Mutex<[Core: Value]>([:])
+
+    /// The fields themselves, without the memo (what the memo stores).
+    private struct CoreFields: Encodable {
+        let core: Core
+        func encode(to encoder: any Encoder) throws { try core.encodeFields(to: encoder) }
+    }
+
+    private func encodeFields(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         var array = c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
         try array.encode(arrayDims.map(\.name), forKey: .dimensions)
@@ -161,6 +186,18 @@ extension Port: Codable {}
 extension Port.Kind: Codable {}
 extension Direction: Codable {}
 
+/// Stored as `["I1", 0, "rd_out_to_low"]`: every memory port lists its duties, and every
+/// layer-search request holds the hierarchy.
 extension Duty: Codable {
-    enum CodingKeys: String, CodingKey { case memoryOperand = "memory_operand", level, direction }
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init(try c.decode(String.self), try c.decode(Int.self), try c.decode(Direction.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(memoryOperand)
+        try c.encode(level)
+        try c.encode(direction)
+    }
 }

@@ -1,6 +1,6 @@
 import Graph
 
-/// ACCO's Step 3 as the top engine node of a study (acco.md §7): reads the trunk nodes of every
+/// ACCO's Step 3 as the top engine node of a study (model.md §6.6): reads the trunk nodes of every
 /// (range, tile) of one hardware × workload × caching mode × mapping objective, and chooses per cut
 /// list, per metric, the tile of each trunk (`GlobalAllocation`); then the best cut list per metric
 /// and the (latency, energy) Pareto front over all schedules.
@@ -9,7 +9,7 @@ import Graph
 /// `ranges`, `cut_lists`, and `slots[range][tile]`: the index of that pair's trunk node among the
 /// static dependencies (equal clipped problems share one node).
 public enum AllocationTask {
-    public static let version: Int64 = 2
+    public static let version: Int64 = 3
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {
@@ -28,7 +28,7 @@ public enum AllocationTask {
 
         func checked() throws -> Parameters {
             guard slots.count == ranges.count, slots.allSatisfy({ $0.count == tiles.count }) else {
-                throw CanonicalForms.Malformed(description: "allocation slots: one per range and tile")
+                throw MalformedArtifact(description: "allocation slots: one per range and tile")
             }
             return self
         }
@@ -39,13 +39,13 @@ public enum AllocationTask {
         var trunkCache: [Int: TrunkReport] = [:]
         func trunk(_ slot: Int) throws -> TrunkReport {
             if let t = trunkCache[slot] { return t }
-            guard slot >= 0, slot < input.dependencies.count else { throw CanonicalForms.Malformed(description: "allocation slot") }
+            guard slot >= 0, slot < input.dependencies.count else { throw MalformedArtifact(description: "allocation slot") }
             let t = try TrunkTask.report(input.dependencies[slot])
             trunkCache[slot] = t
             return t
         }
         let report = try allocate(settings) { r, t in try trunk(settings.slots[r][t]) }
-        return .done(try CanonicalEncoder.encode(CanonicalForms.value(report)))
+        return .done(try CanonicalEncoder.encode(ValueCoder.encode(report)))
     }
 
     public static func params(budgetBits: Int, metrics: [GlobalAllocation.Metric], table: Study.Table, tiles: [(x: Int, y: Int)],
@@ -55,7 +55,7 @@ public enum AllocationTask {
     }
 
     public static func report(_ artifact: Artifact) throws -> AllocationReport {
-        try CanonicalForms.allocationReport(try CanonicalDecoder.decode(artifact.bytes))
+        try ValueCoder.decode(AllocationReport.self, from: CanonicalDecoder.decode(artifact.bytes))
     }
 
     /// The allocation proper, given each (range index, tile index)'s trunk report.
@@ -79,7 +79,7 @@ public enum AllocationTask {
         var fronts: [AllocationReport.Entry] = []
         for (c, cuts) in s.cutLists.enumerated() {
             let trunks = try RangeEnumeration.ranges(of: cuts).map { r -> Int in
-                guard let i = rangeIndex[r] else { throw CanonicalForms.Malformed(description: "cut list \(cuts) needs range \(r)") }
+                guard let i = rangeIndex[r] else { throw MalformedArtifact(description: "cut list \(cuts) needs range \(r)") }
                 return i
             }
             let perTrunk = trunks.map { options[$0] }
@@ -164,83 +164,47 @@ extension GlobalAllocation.Schedule {
     }
 }
 
-extension CanonicalForms {
-    static func value(_ r: LayerRange) -> Value {
-        [r.after.map { .int(Int64($0)) } ?? .null, r.through.map { .int(Int64($0)) } ?? .null]
+// MARK: Canonical form (the allocation artifact)
+
+extension AllocationReport: Codable {
+    enum CodingKeys: String, CodingKey {
+        case budget, table, tiles, ranges, cutLists = "cut_lists", perCutList = "per_cut_list", best, front, trunks
     }
 
-    static func range(_ v: Value) throws(Malformed) -> LayerRange {
-        let ab = try list(v)
-        guard ab.count == 2 else { throw Malformed(description: "range") }
-        func bound(_ x: Value) throws(Malformed) -> Int? { x == .null ? nil : try int(x) }
-        return LayerRange(after: try bound(ab[0]), through: try bound(ab[1]))
+    /// One trunk report the schedules use, stored in (range, tile) order.
+    struct StoredTrunk: Codable {
+        var range: Int
+        var tile: Int
+        var report: TrunkReport
     }
 
-    static func ints(_ v: Value?) throws(Malformed) -> [Int] { try list(v).map { (x: Value) throws(Malformed) in try int(x) } }
-
-    static func value(ints: [Int]) -> Value { .array(ints.map { .int(Int64($0)) }) }
-
-    static func value(tiles: [(x: Int, y: Int)]) -> Value { .array(tiles.map { value(ints: [$0.x, $0.y]) }) }
-
-    static func tiles(_ v: Value?) throws(Malformed) -> [(x: Int, y: Int)] {
-        try list(v).map { (t: Value) throws(Malformed) -> (x: Int, y: Int) in
-            let xy = try ints(t)
-            guard xy.count == 2 else { throw Malformed(description: "tile") }
-            return (xy[0], xy[1])
-        }
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(budgetBits: try c.decode(Int.self, forKey: .budget), table: try c.decode(Study.Table.self, forKey: .table),
+                  tiles: try c.decode([TileSize].self, forKey: .tiles).map { ($0.x, $0.y) },
+                  ranges: try c.decode([LayerRange].self, forKey: .ranges), cutLists: try c.decode([[Int]].self, forKey: .cutLists))
+        perCutList = try c.decode([[GlobalAllocation.Metric: Entry]].self, forKey: .perCutList)
+        best = try c.decode([GlobalAllocation.Metric: Entry].self, forKey: .best)
+        front = try c.decode([Entry].self, forKey: .front)
+        for t in try c.decode([StoredTrunk].self, forKey: .trunks) { trunks[Slot(range: t.range, tile: t.tile)] = t.report }
     }
 
-    static func value(_ e: AllocationReport.Entry) -> Value {
-        let s = e.schedule
-        return [.int(Int64(e.cutList)), value(ints: e.trunks), value(ints: s.choice),
-                .int(Int64(s.latency)), .int(Int64(s.energy)), .int(Int64(s.peakBits)), .bool(s.onChip)]
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(budgetBits, forKey: .budget)
+        try c.encode(table, forKey: .table)
+        try c.encode(tiles.map { TileSize($0.x, $0.y) }, forKey: .tiles)
+        try c.encode(ranges, forKey: .ranges)
+        try c.encode(cutLists, forKey: .cutLists)
+        try c.encode(perCutList, forKey: .perCutList)
+        try c.encode(best, forKey: .best)
+        try c.encode(front, forKey: .front)
+        let stored = trunks.sorted { ($0.key.range, $0.key.tile) < ($1.key.range, $1.key.tile) }
+            .map { StoredTrunk(range: $0.key.range, tile: $0.key.tile, report: $0.value) }
+        try c.encode(stored, forKey: .trunks)
     }
+}
 
-    static func entry(_ v: Value) throws(Malformed) -> AllocationReport.Entry {
-        let x = try list(v)
-        guard x.count == 7, let onChip = x[6].boolValue else { throw Malformed(description: "allocation entry") }
-        return AllocationReport.Entry(cutList: try int(x[0]), trunks: try ints(x[1]),
-                                      schedule: .init(choice: try ints(x[2]), latency: try int(x[3]), energy: try int(x[4]),
-                                                      peakBits: try int(x[5]), onChip: onChip))
-    }
-
-    static func value(_ r: AllocationReport) -> Value {
-        func byMetric(_ m: [GlobalAllocation.Metric: AllocationReport.Entry]) -> Value {
-            .object(Dictionary(uniqueKeysWithValues: m.map { ($0.key.rawValue, value($0.value)) }))
-        }
-        return [
-            "budget": .int(Int64(r.budgetBits)), "table": .string(r.table.rawValue),
-            "tiles": value(tiles: r.tiles),
-            "ranges": .array(r.ranges.map { value($0) }),
-            "cut_lists": .array(r.cutLists.map(value(ints:))),
-            "per_cut_list": .array(r.perCutList.map(byMetric)), "best": byMetric(r.best), "front": .array(r.front.map { value($0) }),
-            "trunks": .array(r.trunks.sorted { ($0.key.range, $0.key.tile) < ($1.key.range, $1.key.tile) }
-                .map { [.int(Int64($0.key.range)), .int(Int64($0.key.tile)), value($0.value)] }),
-        ]
-    }
-
-    static func allocationReport(_ v: Value) throws(Malformed) -> AllocationReport {
-        func byMetric(_ v: Value?) throws(Malformed) -> [GlobalAllocation.Metric: AllocationReport.Entry] {
-            guard case .object(let fields)? = v else { throw Malformed(description: "metric map") }
-            var out: [GlobalAllocation.Metric: AllocationReport.Entry] = [:]
-            for (k, e) in fields {
-                guard let m = GlobalAllocation.Metric(rawValue: k) else { throw Malformed(description: "metric \(k)") }
-                out[m] = try entry(e)
-            }
-            return out
-        }
-        guard let table = Study.Table(rawValue: try string(v["table"])) else { throw Malformed(description: "table") }
-        var r = AllocationReport(budgetBits: try int(v["budget"]), table: table, tiles: try tiles(v["tiles"]),
-                                 ranges: try list(v["ranges"]).map { (x: Value) throws(Malformed) in try range(x) },
-                                 cutLists: try list(v["cut_lists"]).map { (x: Value) throws(Malformed) in try ints(x) })
-        r.perCutList = try list(v["per_cut_list"]).map { (x: Value) throws(Malformed) in try byMetric(x) }
-        r.best = try byMetric(v["best"])
-        r.front = try list(v["front"]).map { (x: Value) throws(Malformed) in try entry(x) }
-        for t in try list(v["trunks"]) {
-            let x = try list(t)
-            guard x.count == 3 else { throw Malformed(description: "allocation trunk") }
-            r.trunks[AllocationReport.Slot(range: try int(x[0]), tile: try int(x[1]))] = try trunkReport(x[2])
-        }
-        return r
-    }
+extension AllocationReport.Entry: Codable {
+    enum CodingKeys: String, CodingKey { case cutList = "cut_list", trunks, schedule }
 }

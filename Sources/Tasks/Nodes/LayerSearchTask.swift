@@ -6,7 +6,7 @@ import Graph
 /// sub-problem once, whatever layer or network it comes from. Bump `version` whenever the cost
 /// model or the search changes a result.
 public enum LayerSearchTask {
-    public static let version: Int64 = 4
+    public static let version: Int64 = 5
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {
@@ -19,10 +19,10 @@ public enum LayerSearchTask {
     public static let `operator` = Operator("accomake.layer-search", version: version) { input in
         let p = try ValueCoder.decode(Parameters.self, from: input.params)
         // "Does not fit" is an answer, not a failure: depth-first evaluation retries with more
-        // memory levels when it gets it (depth-first.md §8.4).
+        // memory levels when it gets it (model.md §5.6).
         do {
             let result = try FastLayerSearch.run(layer: p.layer, core: p.core, lpfLimit: p.lpf, objective: p.objective)
-            return .done(try CanonicalEncoder.encode(["found": CanonicalForms.value(result)]))
+            return .done(try CanonicalEncoder.encode(["found": ValueCoder.encode(result)]))
         } catch LayerSearchError.hierarchyTooSmall {
             return .done(try CanonicalEncoder.encode(["too_small": true]))
         }
@@ -36,6 +36,6 @@ public enum LayerSearchTask {
     public static func result(_ artifact: Artifact) throws -> LayerSearchResult? {
         let value = try CanonicalDecoder.decode(artifact.bytes)
         if value["too_small"] != nil { return nil }
-        return try CanonicalForms.searchResult(value["found"] ?? .null)
+        return try ValueCoder.decode(LayerSearchResult.self, from: value["found"] ?? .null)
     }
 }

@@ -7,7 +7,7 @@ import Graph
 /// answers, until nothing is missing. Identical layer-tile problems are therefore computed once
 /// across tile sizes, modes, ranges and studies.
 public enum StackTask {
-    public static let version: Int64 = 6
+    public static let version: Int64 = 7
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {
@@ -45,7 +45,7 @@ public enum StackTask {
     }
 
     public static func result(_ artifact: Artifact) throws -> StackResult {
-        try CanonicalForms.stackResult(try CanonicalDecoder.decode(artifact.bytes))
+        try ValueCoder.decode(StackResult.self, from: CanonicalDecoder.decode(artifact.bytes))
     }
 
     struct Problem: Sendable {
@@ -80,7 +80,7 @@ public enum StackTask {
             }
             evaluation.fullSize = fullSize
             let result = try evaluation.run()
-            if missing.isEmpty { return .done(try CanonicalEncoder.encode(CanonicalForms.value(result))) }
+            if missing.isEmpty { return .done(try CanonicalEncoder.encode(ValueCoder.encode(result))) }
             let requests = try missing.map {
                 NodeRequest(LayerSearchTask.operator.id, try LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf,
                                                                                     objective: objective))

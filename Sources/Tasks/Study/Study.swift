@@ -1,4 +1,4 @@
-/// A study project: what to explore once, to be rerun after every hardware tweak (acco.md §11).
+/// A study project: what to explore once, to be rerun after every hardware tweak (model.md §7).
 /// Read from a JSON file by `StudyFormat`; paths are already resolved against the study file.
 public struct Study: Sendable {
     /// One accelerator: its hardware file and the spatial mapping file that goes with it.
@@ -23,7 +23,7 @@ public struct Study: Sendable {
         }
     }
 
-    /// Which Step-2 table the allocation reads (acco.md §7.1).
+    /// Which Step-2 table the allocation reads (model.md §6.6).
     public enum Table: String, Sendable, CaseIterable, Codable {
         /// The whole input window's totals and total footprints, every tile size.
         case window
@@ -31,7 +31,7 @@ public struct Study: Sendable {
         case realTime = "real-time"
     }
 
-    /// Step 3 settings (acco.md §7, README D4).
+    /// Step 3 settings (model.md §6.6, decisions.md D4).
     public struct Allocation: Sendable {
         public var metrics: [GlobalAllocation.Metric] = GlobalAllocation.Metric.allCases
         public var table: Table = .window

@@ -142,7 +142,7 @@ public struct StudyGraph: Sendable {
                              dependencies: [stack])
     }
 
-    /// README D4: the capacity of the largest on-chip memory that serves both I1 and O (on chip:
+    /// decisions.md D4: the capacity of the largest on-chip memory that serves both I1 and O (on chip:
     /// not the top level of any operand).
     public static func defaultBudget(_ core: Core, file: String) throws(InputError) -> Int {
         let tops = Set(Set(core.memories.flatMap(\.operands)).compactMap { core.levels(of: $0).last })

@@ -1,7 +1,7 @@
 import Foundation
 
 /// A relation `P = S·A + D·B` between a partially relevant data dimension (`IX`, `IY`) and its
-/// two partner loop dimensions (cost-model.md §3.2).
+/// two partner loop dimensions (model.md §2.2).
 public struct Relation: Sendable, Hashable {
     public let pr: String
     public let a: String
@@ -38,7 +38,7 @@ public struct Relation: Sendable, Hashable {
     public var text: String { "\(pr.lowercased())=\(aScale)*\(a.lowercased())+\(bScale)*\(b.lowercased())" }
 }
 
-/// An operand's relation to the loop dimensions (cost-model.md §3.2): relevant, irrelevant,
+/// An operand's relation to the loop dimensions (model.md §2.2): relevant, irrelevant,
 /// and partially relevant through relations.
 public struct Relevance: Sendable, Hashable {
     public let r: [String]
@@ -128,7 +128,7 @@ public struct Layer: Sendable, Hashable {
         self.relevance = Layer.relevance(operands: operands, relations: parsedRelations, loopSizes: self.relevanceSizes)
     }
 
-    /// Splits `O[b][k]+=W[k][c]*I[b][c]` into operands (cost-model.md §3.2 step 1).
+    /// Splits `O[b][k]+=W[k][c]*I[b][c]` into operands (model.md §2.2 step 1).
     static func parseEquation(_ equation: String) throws(LayerError) -> [Operand] {
         let text = equation.filter { !$0.isWhitespace }.replacingOccurrences(of: "+=", with: "=")
         var operands: [Operand] = []
@@ -149,7 +149,7 @@ public struct Layer: Sendable, Hashable {
         return operands
     }
 
-    /// Relevance per operand from the sizes at construction (cost-model.md §3.2 step 3).
+    /// Relevance per operand from the sizes at construction (model.md §2.2 step 3).
     static func relevance(operands: [Operand], relations: [Relation], loopSizes: [LoopSize]) -> [String: Relevance] {
         var size: [String: Int] = [:]
         for l in loopSizes { size[l.dim] = l.size }
@@ -182,7 +182,7 @@ public struct Layer: Sendable, Hashable {
     /// Precision of the stored output.
     public var outputFinalPrecision: Int { precision["O_final"] ?? precision[output] ?? 0 }
 
-    /// Π r-dim sizes × Π pr extents (cost-model.md §3.4), at the current loop sizes.
+    /// Π r-dim sizes × Π pr extents (model.md §2.3), at the current loop sizes.
     public func sizeElements(_ operand: String) -> Int {
         var sizes: [String: Double] = [:]
         for l in loopSizes { sizes[l.dim] = Double(l.size) }
@@ -235,8 +235,32 @@ extension Layer: Codable {
     }
 }
 
-extension Layer.LoopSize: Codable {}
+/// Stored as `["OX", 56]`: loop sizes are the most numerous values in a cache, and a pair is
+/// how a loop reads.
+extension Layer.LoopSize: Codable {
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init(try c.decode(String.self), try c.decode(Int.self))
+    }
 
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(dim)
+        try c.encode(size)
+    }
+}
+
+/// Stored as `["D1", "K", 32]`, as the mapping file writes `"D1": "K, 32"`.
 extension Layer.SpatialUnroll: Codable {
-    enum CodingKeys: String, CodingKey { case arrayDim = "array_dim", loopDim = "loop_dim", unroll }
+    public init(from decoder: any Decoder) throws {
+        var c = try decoder.unkeyedContainer()
+        self.init(try c.decode(String.self), try c.decode(String.self), try c.decode(Int.self))
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.unkeyedContainer()
+        try c.encode(arrayDim)
+        try c.encode(loopDim)
+        try c.encode(unroll)
+    }
 }
