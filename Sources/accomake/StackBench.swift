@@ -70,10 +70,13 @@ enum StackBench {
             var graph = Graph()
             try graph.register(LayerSearchTask.operator)
             var targets: [NodeID] = []
+            // Each trunk and the core encoded and hashed once, shared by every schedule's node (as a study does).
+            let shared = try Shared(core)
+            let values = try trunks.map { try TrunkValues(trunk: $0.network, fullSize: nil, core: shared) }
             for (mode, x, y) in schedules {
-                for t in trunks {
-                    targets.append(try graph.add(StackTask.operator, StackTask.params(trunk: t.network, core: core, mode: mode, tileX: x,
-                                                                                     tileY: y, lpfLimit: lpf, objective: .energy)))
+                for v in values {
+                    targets.append(try graph.add(StackTask.operator, StackTask.params(v, mode: mode, tileX: x, tileY: y, lpfLimit: lpf,
+                                                                                     objective: .energy)))
                 }
             }
             let cache = try LocalCache(root: folder)

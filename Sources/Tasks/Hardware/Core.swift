@@ -125,50 +125,70 @@ public struct Core: Sendable, Hashable {
 /// A core as task parameters hold it, with the hardware file's own field names, so that
 /// `status` and `explain` name a changed field as the user wrote it (`memories[dram].r_cost`).
 /// The name is left out: renaming an accelerator does not change any result.
+///
+/// Every layer-search request holds a (truncated) hierarchy and a study has only a few dozen
+/// distinct ones, so each is encoded and decoded once per process; the memo makes a core
+/// codable with `ValueCoder` only.
 extension Core: Codable {
-    enum CodingKeys: String, CodingKey { case operationalArray = "operational_array", memories }
-    enum ArrayKeys: String, CodingKey { case dimensions, sizes, multiplierEnergy = "multiplier_energy" }
-
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let array = try c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
-        let names = try array.decode([String].self, forKey: .dimensions), sizes = try array.decode([Int].self, forKey: .sizes)
-        guard names.count == sizes.count else {
-            throw DecodingError.dataCorruptedError(forKey: .sizes, in: array, debugDescription: "one size per dimension")
+        let stored = try Value(from: decoder)
+        if let known = Self.memo.withLock({ $0.decoded[stored] }) {
+            self = known
+            return
         }
-        self.init(name: "", arrayDims: zip(names, sizes).map { ($0, $1) }, macEnergy: try array.decode(Double.self, forKey: .multiplierEnergy),
-                  memories: try c.decode([Memory].self, forKey: .memories))
+        self = try ValueCoder.decode(Form.self, from: stored).core
+        let core = self
+        Self.memo.withLock { $0.decoded[stored] = core }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        // Every layer-search request holds a (truncated) hierarchy, and a study has only a few
-        // dozen distinct ones: each is encoded once per process (so only with `ValueCoder`).
         let value: Value
-        if let known = Self.encodings.withLock({ $0[self] }) {
+        if let known = Self.memo.withLock({ $0.encoded[self] }) {
             value = known
         } else {
-            value = try ValueCoder.encode(CoreFields(core: self))
-            Self.encodings.withLock { $0[self] = value }
+            value = try ValueCoder.encode(Form(core: self))
+            Self.memo.withLock { $0.encoded[self] = value }
         }
         var single = encoder.singleValueContainer()
         try single.encode(value)
     }
 
-    private static let encodings = Mutex<[Core: Value]>([:])
-
-    /// The fields themselves, without the memo (what the memo stores).
-    private struct CoreFields: Encodable {
-        let core: Core
-        func encode(to encoder: any Encoder) throws { try core.encodeFields(to: encoder) }
+    private struct Memo {
+        var encoded: [Core: Value] = [:]
+        var decoded: [Value: Core] = [:]
     }
 
-    private func encodeFields(to encoder: any Encoder) throws {
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        var array = c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
-        try array.encode(arrayDims.map(\.name), forKey: .dimensions)
-        try array.encode(arrayDims.map(\.size), forKey: .sizes)
-        try array.encode(macEnergy, forKey: .multiplierEnergy)
-        try c.encode(memories, forKey: .memories)
+    private static let memo = Mutex(Memo())
+
+    /// The fields themselves.
+    private struct Form: Codable {
+        let core: Core
+
+        enum CodingKeys: String, CodingKey { case operationalArray = "operational_array", memories }
+        enum ArrayKeys: String, CodingKey { case dimensions, sizes, multiplierEnergy = "multiplier_energy" }
+
+        init(core: Core) { self.core = core }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            let array = try c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
+            let names = try array.decode([String].self, forKey: .dimensions), sizes = try array.decode([Int].self, forKey: .sizes)
+            guard names.count == sizes.count else {
+                throw DecodingError.dataCorruptedError(forKey: .sizes, in: array, debugDescription: "one size per dimension")
+            }
+            core = Core(name: "", arrayDims: zip(names, sizes).map { ($0, $1) },
+                        macEnergy: try array.decode(Double.self, forKey: .multiplierEnergy),
+                        memories: try c.decode([Memory].self, forKey: .memories))
+        }
+
+        func encode(to encoder: any Encoder) throws {
+            var c = encoder.container(keyedBy: CodingKeys.self)
+            var array = c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
+            try array.encode(core.arrayDims.map(\.name), forKey: .dimensions)
+            try array.encode(core.arrayDims.map(\.size), forKey: .sizes)
+            try array.encode(core.macEnergy, forKey: .multiplierEnergy)
+            try c.encode(core.memories, forKey: .memories)
+        }
     }
 }
 
