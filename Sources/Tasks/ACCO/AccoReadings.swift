@@ -19,6 +19,20 @@ public struct AccoReadings: Sendable {
         public var offloadedBytes: Int = 0
         public var reloadedBytes: Int = 0
 
+        /// The on-chip discount (model.md §6.6): when every trunk of a schedule fits on chip
+        /// together, its DRAM round-trips — the off-load and reload deltas — are removed.
+        public var latencyDelta: Int { offloadLatency + reloadLatency }
+        public var energyDelta: Int { offloadEnergy + reloadEnergy }
+
+        /// This row with the on-chip discount applied when `onChip`.
+        public func discounted(onChip: Bool) -> Row {
+            guard onChip else { return self }
+            var x = self
+            x.latency -= latencyDelta
+            x.energy -= energyDelta
+            return x
+        }
+
         static func + (a: Row, b: Row) -> Row {
             Row(latency: a.latency + b.latency, energy: a.energy + b.energy, offloadLatency: a.offloadLatency + b.offloadLatency,
                 offloadEnergy: a.offloadEnergy + b.offloadEnergy, reloadLatency: a.reloadLatency + b.reloadLatency,
@@ -60,9 +74,8 @@ public struct AccoReadings: Sendable {
         let dramWriteCost: Double, dramReadCost: Double, dramBandwidth: Double
 
         init(trunk: Network, core: Core, isNetworkEnd: Bool) {
-            offloadKey = isNetworkEnd ? nil : trunk.outputNode.map { "\($0.id)" }
-            reloadKeys = Set(trunk.nodes.filter { $0.isInput && $0.name.hasPrefix("substack_input_layer_") }
-                .map { "datamovement_b4_InputLayerNode_\($0.id)" })
+            offloadKey = isNetworkEnd ? nil : trunk.outputNode.map { ResultKey.layer($0.id) }
+            reloadKeys = Set(trunk.nodes.filter(\.isCutInput).map { ResultKey.inputCopies($0.id) })
             let oChain = core.levels(of: "O"), iChain = core.levels(of: "I1")
             outputLevels = oChain.count
             inputTop = iChain.count - 1
@@ -82,7 +95,8 @@ public struct AccoReadings: Sendable {
             r.latency = latency
             r.energy = Int(energy)
             if key == offloadKey, outputLevels >= 2 {
-                let llc = "O@\(outputLevels - 2).\(Direction.rdOutToHigh.rawValue)", dram = "O@\(outputLevels - 1).\(Direction.wrInByLow.rawValue)"
+                let llc = BreakdownKey.at("O", level: outputLevels - 2, .rdOutToHigh)
+                let dram = BreakdownKey.at("O", level: outputLevels - 1, .wrInByLow)
                 var cycles = 0, e = 0.0, written = 0.0
                 for (cost, count) in bucket {
                     cycles += (cost.offload - cost.offloadPairs.prefix(2).reduce(0, +)) * count
@@ -94,7 +108,8 @@ public struct AccoReadings: Sendable {
                 r.offloadedBytes = Int(written / dramWriteCost * dramBandwidth / 8)
             }
             if reloadKeys.contains(key), inputTop >= 1, bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) {
-                let dram = "I1@\(inputTop).\(Direction.rdOutToLow.rawValue)", llc = "I1@\(inputTop - 1).\(Direction.wrInByHigh.rawValue)"
+                let dram = BreakdownKey.at("I1", level: inputTop, .rdOutToLow)
+                let llc = BreakdownKey.at("I1", level: inputTop - 1, .wrInByHigh)
                 var cycles = 0, e = 0.0, read = 0.0
                 for (cost, count) in bucket {
                     cycles += cost.firstHops.reduce(0, +) * count

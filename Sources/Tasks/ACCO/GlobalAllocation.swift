@@ -19,6 +19,16 @@ public enum GlobalAllocation {
             self.latency = latency; self.energy = energy; self.latencyDelta = latencyDelta; self.energyDelta = energyDelta
             self.peakBits = peakBits
         }
+
+        /// A trunk's readings as an option: `row`'s totals and deltas, `peak`'s feature bits.
+        public init(_ row: AccoReadings.Row, peak: Footprint.Peak) {
+            self.init(latency: row.latency, energy: row.energy, latencyDelta: row.latencyDelta, energyDelta: row.energyDelta,
+                      peakBits: peak.featureBits)
+        }
+
+        /// The cost with the on-chip discount applied when `onChip`.
+        func latency(onChip: Bool) -> Int { latency - (onChip ? latencyDelta : 0) }
+        func energy(onChip: Bool) -> Int { energy - (onChip ? energyDelta : 0) }
     }
 
     public enum Metric: String, Sendable, CaseIterable, Hashable, Codable {
@@ -151,7 +161,7 @@ extension GlobalAllocation {
                     for (position, o) in list {
                         let resource = onChip ? p.resource + o.peakBits : max(0, p.resource - o.peakBits)
                         if onChip && resource >= budget { continue }
-                        let latency = o.latency - (onChip ? o.latencyDelta : 0), energy = o.energy - (onChip ? o.energyDelta : 0)
+                        let latency = o.latency(onChip: onChip), energy = o.energy(onChip: onChip)
                         let (a, b) = switch costs {
                         case .latency: (latency, 0)
                         case .energy: (energy, 0)
@@ -171,8 +181,8 @@ extension GlobalAllocation {
             let peak = chosen.reduce(0) { $0 + $1.peakBits }
             let onChip = peak < budget
             return Schedule(choice: choice,
-                            latency: chosen.reduce(0) { $0 + $1.latency - (onChip ? $1.latencyDelta : 0) },
-                            energy: chosen.reduce(0) { $0 + $1.energy - (onChip ? $1.energyDelta : 0) },
+                            latency: chosen.reduce(0) { $0 + $1.latency(onChip: onChip) },
+                            energy: chosen.reduce(0) { $0 + $1.energy(onChip: onChip) },
                             peakBits: peak, onChip: onChip)
         }
     }

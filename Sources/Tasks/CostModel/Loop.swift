@@ -56,16 +56,7 @@ enum LoopLists {
     }
 }
 
-/// Stored as `["OX", 2.0]` (temporal mappings hold many loops).
-extension Loop: Codable {
-    public init(from decoder: any Decoder) throws {
-        var c = try decoder.unkeyedContainer()
-        self.init(try c.decode(String.self), try c.decode(Double.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.unkeyedContainer()
-        try c.encode(dim)
-        try c.encode(size)
-    }
+extension Loop: PairCoding {
+    var pairName: String { dim }
+    var pairNumber: Double { size }
 }

@@ -157,16 +157,7 @@ struct MultisetPermutations<Value: Comparable>: Sequence {
     }
 }
 
-/// Stored as `["OX", 2]`.
-extension LPF: Codable {
-    public init(from decoder: any Decoder) throws {
-        var c = try decoder.unkeyedContainer()
-        self.init(try c.decode(String.self), try c.decode(Int.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.unkeyedContainer()
-        try c.encode(dim)
-        try c.encode(factor)
-    }
+extension LPF: PairCoding {
+    var pairName: String { dim }
+    var pairNumber: Int { factor }
 }

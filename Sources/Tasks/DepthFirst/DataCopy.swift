@@ -20,7 +20,7 @@ struct CopyResult: Equatable {
     /// Per action: the first hop's cycles, or -1 when the action moves nothing.
     var firstHops: [Int] = []
 
-    static func key(_ p: MemoryPosition, _ d: Direction) -> String { "\(p.operand)@\(p.level).\(d.rawValue)" }
+    static func key(_ p: MemoryPosition, _ d: Direction) -> String { BreakdownKey.at(p.operand, level: p.level, d) }
 }
 
 struct CopyError: Error, CustomStringConvertible {

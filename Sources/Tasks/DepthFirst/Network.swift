@@ -47,11 +47,17 @@ public struct Network: Sendable {
             return sources.reduce(0) { $0 + layer.sizeElements($1.operand) * (layer.precision[$1.operand] ?? 0) }
         }
 
+        /// The layer's constant operands (its weights): the inputs no node of this network
+        /// produces. The one place that decides which operand is the weight.
+        public var constantOperands: [String] {
+            guard let layer else { return [] }
+            return layer.inputs.filter { op in !sources.contains { $0.operand == op } }
+        }
+
         /// The constant operands' bits (weights).
         public var weightBits: Int {
             guard let layer else { return 0 }
-            return layer.inputs.filter { op in !sources.contains { $0.operand == op } }
-                .reduce(0) { $0 + layer.sizeElements($1) * (layer.precision[$1] ?? 0) }
+            return constantOperands.reduce(0) { $0 + layer.sizeElements($1) * (layer.precision[$1] ?? 0) }
         }
 
         /// The producer loop dim a tensor dim of an input operand maps to (IX → OX by default).

@@ -53,10 +53,7 @@ public struct StackEvaluation {
         }
         let inputOperand = first.memoryOperandLinks[trunk.nodes.first { !$0.isInput }?.sources.first?.operand ?? "I"] ?? "I1"
         let outputOperand = first.memoryOperandLinks[first.output] ?? "O"
-        let weightOperand = trunk.nodes.lazy.compactMap { n -> String? in
-            guard let l = n.layer else { return nil }
-            return l.inputs.first { op in !n.sources.contains { $0.operand == op } }.flatMap { l.memoryOperandLinks[$0] }
-        }.first
+        let weightOperand = trunk.nodes.lazy.compactMap { n in n.constantOperands.first.flatMap { n.layer?.memoryOperandLinks[$0] } }.first
         let hierarchy = HierarchyView(core: core)
         let tiles = TileGrid.tiles(totalX: out.size("OX"), totalY: out.size("OY"), tileX: tileX, tileY: tileY)
         let planner = StackLayoutPlanner(trunk: trunk, fullSize: fullSize ?? trunk, hierarchy: hierarchy, mode: mode,

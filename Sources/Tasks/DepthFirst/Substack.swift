@@ -50,7 +50,7 @@ extension Network {
                         }
                     }
                 }
-                let input = Node(id: nextID, name: "substack_input_layer_\(inputs.count)", layer: nil,
+                let input = Node(id: nextID, name: Network.Node.cutInputName(inputs.count), layer: nil,
                                  inputSizes: [.init("B", batch), .init("K", channel["K"] ?? channel["C"] ?? channel["G"] ?? 1),
                                               .init("OY", spatial["OY"] ?? 1), .init("OX", spatial["OX"] ?? 1)],
                                  inputPrecision: precision, sources: [], dimensionMap: [:])
@@ -100,4 +100,13 @@ extension Network {
         }
         return out
     }
+}
+
+extension Network.Node {
+    /// The name of the `index`-th input node made by cutting a trunk out of a network (the
+    /// reference's), which marks the trunk inputs read back from DRAM.
+    static func cutInputName(_ index: Int) -> String { "substack_input_layer_\(index)" }
+
+    /// An input node made by cutting a trunk out of a network (not the network's own input).
+    var isCutInput: Bool { isInput && name.hasPrefix("substack_input_layer_") }
 }

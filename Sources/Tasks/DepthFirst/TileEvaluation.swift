@@ -21,7 +21,7 @@ public struct KeyCost: Sendable, Equatable {
     static func layer(_ e: LayerEvaluation) -> KeyCost {
         var breakdown: [String: Double] = [:]
         for l in e.levels {
-            for (d, energy) in l.energyByDirection { breakdown["\(l.operand)@\(l.level).\(d.rawValue)"] = energy }
+            for (d, energy) in l.energyByDirection { breakdown[BreakdownKey.at(l.operand, level: l.level, d)] = energy }
         }
         return KeyCost(energy: e.energyTotal, latency0: e.latencyTotal0, latency1: e.latencyTotal1, latency2: e.latencyTotal2,
                        isCopy: false, breakdown: breakdown, offload: e.offload, offloadPairs: e.offloadPairs)
@@ -102,7 +102,7 @@ struct TileEvaluator {
                 pending.append(CopyAction(bits: node.outputBits, from: try position(inputOperand, dram), to: try position(inputOperand, top.memory)))
                 producedAt[node.id] = (top.memory, node.outputBits)
                 placement.append(NodePlacement(node: node.id, input: core.memories[dram].name, output: core.memories[top.memory].name))
-                results.append(("datamovement_b4_InputLayerNode_\(node.id)", .copy(try copier.cost(pending))))
+                results.append((ResultKey.inputCopies(node.id), .copy(try copier.cost(pending))))
                 pending = []
                 continue
             }
@@ -166,8 +166,8 @@ struct TileEvaluator {
                     let evaluation = try search(searched, truncated)
                     producedAt[node.id] = (oTop, node.outputBits)
                     placement.append(NodePlacement(node: node.id, input: core.memories[iTop.memory].name, output: core.memories[oTop].name))
-                    results.append(("datamovement_b4_LayerNode_\(node.id)", .copy(copyCost)))
-                    results.append(("\(node.id)", .layer(evaluation)))
+                    results.append((ResultKey.copiesBefore(node.id), .copy(copyCost)))
+                    results.append((ResultKey.layer(node.id), .layer(evaluation)))
                     pending = isOutput ? [] : try cacheWrites(node, layer, oTop: oTop, t: t)
                     break
                 } catch LayerSearchError.hierarchyTooSmall {
@@ -240,7 +240,7 @@ struct TileEvaluator {
             if let link = layer.memoryOperandLinks[operand] { keep[link] = iTop }
         }
         if let oTop { keep[outputOperand] = oTop }
-        let constant = layer.inputs.filter { op in !(trunk.node(layer.id)?.sources.contains { $0.operand == op } ?? false) }
+        let constant = trunk.node(layer.id)?.constantOperands ?? layer.inputs
         if !t.weightsFromTop, let w = constant.first.flatMap({ layer.memoryOperandLinks[$0] }) { keep[w] = t.trunkWeightLevel }
         var core = hierarchy.core
         for (operand, top) in keep {

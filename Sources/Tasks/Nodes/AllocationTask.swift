@@ -68,9 +68,7 @@ public enum AllocationTask {
                 let report = try trunk(r, t)
                 let row = s.table == .window ? report.readings.window : report.readings.stable
                 let peak = s.table == .window ? report.footprint.total : report.footprint.stable
-                return GlobalAllocation.Option(latency: row.latency, energy: row.energy,
-                                               latencyDelta: row.offloadLatency + row.reloadLatency,
-                                               energyDelta: row.offloadEnergy + row.reloadEnergy, peakBits: peak.featureBits)
+                return GlobalAllocation.Option(row, peak: peak)
             })
         }
         let rangeIndex = Dictionary(s.ranges.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })

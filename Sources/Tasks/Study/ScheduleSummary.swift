@@ -28,13 +28,7 @@ public struct ScheduleSummary: Sendable {
         cuts = report.cutLists[entry.cutList]
         schedule = entry.schedule
         let onChip = entry.schedule.onChip
-        func net(_ r: AccoReadings.Row) -> AccoReadings.Row {
-            guard onChip else { return r }
-            var x = r
-            x.latency -= r.offloadLatency + r.reloadLatency
-            x.energy -= r.offloadEnergy + r.reloadEnergy
-            return x
-        }
+        func net(_ r: AccoReadings.Row) -> AccoReadings.Row { r.discounted(onChip: onChip) }
         var trunks: [Trunk] = []
         for (r, t) in zip(entry.trunks, entry.schedule.choice) {
             guard let rep = report.trunks[AllocationReport.Slot(range: r, tile: t)] else { return nil }

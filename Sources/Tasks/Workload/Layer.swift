@@ -235,19 +235,9 @@ extension Layer: Codable {
     }
 }
 
-/// Stored as `["OX", 56]`: loop sizes are the most numerous values in a cache, and a pair is
-/// how a loop reads.
-extension Layer.LoopSize: Codable {
-    public init(from decoder: any Decoder) throws {
-        var c = try decoder.unkeyedContainer()
-        self.init(try c.decode(String.self), try c.decode(Int.self))
-    }
-
-    public func encode(to encoder: any Encoder) throws {
-        var c = encoder.unkeyedContainer()
-        try c.encode(dim)
-        try c.encode(size)
-    }
+extension Layer.LoopSize: PairCoding {
+    var pairName: String { dim }
+    var pairNumber: Int { size }
 }
 
 /// Stored as `["D1", "K", 32]`, as the mapping file writes `"D1": "K, 32"`.

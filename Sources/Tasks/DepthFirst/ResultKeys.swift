@@ -1,0 +1,16 @@
+/// The names of a trunk's result keys (model.md §5.8), in one place: their text is the
+/// reference's, the readings of Step 2 look them up, and reports show them.
+enum ResultKey {
+    /// A layer's own cost: its id.
+    static func layer(_ id: Int) -> String { "\(id)" }
+    /// The copies that bring an input node's data (the trunk input) to its consumers.
+    static func inputCopies(_ inputNode: Int) -> String { "datamovement_b4_InputLayerNode_\(inputNode)" }
+    /// The copies queued before a layer (its new input, cache reads).
+    static func copiesBefore(_ layer: Int) -> String { "datamovement_b4_LayerNode_\(layer)" }
+}
+
+/// The names of energy-breakdown entries: the energy of an operand at a level in one direction,
+/// `O@2.rd_out_to_high` (layer operands for layers, memory operands for copies).
+enum BreakdownKey {
+    static func at(_ operand: String, level: Int, _ direction: Direction) -> String { "\(operand)@\(level).\(direction.rawValue)" }
+}
