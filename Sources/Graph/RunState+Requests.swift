@@ -1,0 +1,86 @@
+/// Dynamic requests: interning the nodes tasks ask for, by their digest, and replaying traces.
+extension RunState {
+    /// The nodes a trace asks for, interned; nil when the trace is malformed or a request's bytes
+    /// are gone from the store (nothing interned then: the task reruns, asks again and stores them).
+    mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
+        guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
+        var found: [Int?] = []
+        var fresh: [(position: Int, request: EncodedRequest, parts: ParsedRequest)] = []
+        for entry in entries {
+            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
+                  let size = pair[1].intValue else { return nil }
+            let digest = raw.withUnsafeBytes { Digest(bytes: $0) }
+            if let known = requestDigestIndex[digest] {
+                found.append(current(known))
+                continue
+            }
+            guard let requestBytes = store.load(digest, size: size), let parts = ParsedRequest(requestBytes) else {
+                // Forgotten, so that the task's rerun stores the request's bytes again.
+                store.forget(NodeKey.request(digest))
+                return nil
+            }
+            fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), parts))
+            found.append(nil)
+        }
+        for f in fresh { found[f.position] = internByDigest(f.parts, digest: f.request.digest) }
+        return found.compactMap { $0 }
+    }
+
+    /// A task-made request's node: its parameters' bytes are cut from the request's encoding
+    /// (`[op, params, deps]`, just made by the executor, so always well formed).
+    mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
+        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else { return internNested(request) }
+        return internByDigest(ParsedRequest(op: request.op, params: parts[1], dependencies: request.dependencies), digest: encoded.digest)
+    }
+
+    /// A request's node: found by its digest, else made with its parameters kept in canonical
+    /// form and indexed by that digest.
+    mutating func internByDigest(_ parts: ParsedRequest, digest: Digest) -> Int {
+        if let known = requestDigestIndex[digest] { return current(known) }
+        let dependencies = parts.dependencies.map { internNested($0) }
+        let index = nodes.count
+        nodes.append(RunNode(op: graph.operatorIndex(of: parts.op), opName: parts.op, value: nil, encodedParams: parts.params,
+                             dependencies: dependencies, reportAs: index))
+        requestDigestIndex[digest] = index
+        return index
+    }
+
+    // MARK: Dynamic dependencies
+
+    /// The node now waits for the nodes `ids` (its requests, interned as nodes of this run).
+    mutating func attachDynamic(_ n: Int, ids: [Int]) {
+        nodes[n].stepBase = nodes[n].key
+        nodes[n].dynamic = ids
+        nodes[n].phase = .waitingDynamic
+        nodes[n].pending = 0
+        var blocked = false
+        for id in ids {
+            nodes[id].dependents.append(n)
+            switch nodes[id].phase {
+            case .done: break
+            case .failed, .skipped, .cancelled: blocked = true
+            case .unvisited: nodes[n].pending += 1; visit(id)
+            default: nodes[n].pending += 1
+            }
+        }
+        // A failure inside the requested closure may already have settled `n`.
+        guard nodes[n].phase == .waitingDynamic else { return }
+        if blocked { settleBlocked(n, kind: .skipped) } else if nodes[n].pending == 0 { ready.append(n) }
+    }
+
+    /// A nested request (a dependency of a request): a node with its parameters as a value. Equal
+    /// ones share a key, so the run computes them once.
+    mutating func internNested(_ request: NodeRequest) -> Int {
+        let dependencies = request.dependencies.map { internNested($0) }
+        let index = nodes.count
+        nodes.append(RunNode(op: graph.operatorIndex(of: request.op), opName: request.op, value: request.params,
+                             dependencies: dependencies, reportAs: index))
+        return index
+    }
+
+    func current(_ n: Int) -> Int {
+        var n = n
+        while let next = nodes[n].replacedBy { n = next }
+        return n
+    }
+}
