@@ -1,3 +1,4 @@
+import Tasks
 import Dispatch
 import Foundation
 import Graph

@@ -41,9 +41,9 @@ enum FootprintCommand {
         print("footprint: \(files.workload), tile \(tileX)×\(tileY), \(rows.count) ranges (max cuts \(maxCuts)); bits (MiB = bits / 8 / 2^20)")
         print("  range            total peak   warm-up peak    stable peak    weights")
         for (r, f) in rows {
-            print("  " + StackCommand.pad(r.description, 15) + StackCommand.lpad(String(f.total.featureBits), 12) + "  "
-                  + StackCommand.lpad(String(f.warmup.featureBits), 13) + "  " + StackCommand.lpad(String(f.stable.featureBits), 13)
-                  + "  " + StackCommand.lpad(String(f.total.weightBits), 9))
+            print("  " + TextColumns.pad(r.description, 15) + TextColumns.lpad(String(f.total.featureBits), 12) + "  "
+                  + TextColumns.lpad(String(f.warmup.featureBits), 13) + "  " + TextColumns.lpad(String(f.stable.featureBits), 13)
+                  + "  " + TextColumns.lpad(String(f.total.weightBits), 9))
         }
         return 0
     }

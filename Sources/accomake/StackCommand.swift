@@ -88,13 +88,13 @@ enum StackCommand {
             print("  tiles  size     H cache       V cache       weights       inputs → output per node")
             for p in r.placements {
                 let where_ = p.nodes.map { "\($0.node): \($0.input)→\($0.output)" }.joined(separator: ", ")
-                print("  " + [pad(String(p.count), 5), pad("\(p.width)×\(p.height)", 7), pad(p.hCache ?? "-", 12),
-                              pad(p.vCache ?? "-", 12), pad(p.weights, 12), where_].joined(separator: "  "))
+                print("  " + [TextColumns.pad(String(p.count), 5), TextColumns.pad("\(p.width)×\(p.height)", 7), TextColumns.pad(p.hCache ?? "-", 12),
+                              TextColumns.pad(p.vCache ?? "-", 12), TextColumns.pad(p.weights, 12), where_].joined(separator: "  "))
             }
             print("  key                                   energy pJ      latency  latency1")
             for k in r.keys {
-                print("  " + pad(k, 36) + "  " + lpad(LayerCommand.number(r.energy(k)), 14) + "  "
-                      + lpad(String(r.latency(k)), 8) + "  " + lpad(String(r.latency1(k)), 8))
+                print("  " + TextColumns.pad(k, 36) + "  " + TextColumns.lpad(LayerCommand.number(r.energy(k)), 14) + "  "
+                      + TextColumns.lpad(String(r.latency(k)), 8) + "  " + TextColumns.lpad(String(r.latency1(k)), 8))
             }
         }
         print("total: energy \(LayerCommand.number(energy)) pJ, latency \(latency) cycles (Σ latency_total2; DeFiNES-style Σ latency_total1: \(latency1))")
@@ -118,6 +118,4 @@ enum StackCommand {
         return (x, y)
     }
 
-    static func pad(_ s: String, _ n: Int) -> String { s.count >= n ? s : s + String(repeating: " ", count: n - s.count) }
-    static func lpad(_ s: String, _ n: Int) -> String { s.count >= n ? s : String(repeating: " ", count: n - s.count) + s }
 }

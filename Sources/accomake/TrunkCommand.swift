@@ -76,9 +76,9 @@ enum TrunkCommand {
         print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L  offload pJ/B  reload pJ/B  peak bits (total/stable)")
         for (r, t) in zip(ranges, reports) {
             let w = t.readings.window
-            print("  " + StackCommand.pad(r.description, 14) + StackCommand.lpad(String(w.energy), 14) + StackCommand.lpad(String(w.latency), 11)
-                  + StackCommand.lpad(String(t.readings.warmup.energy), 14) + StackCommand.lpad(String(t.readings.warmup.latency), 11)
-                  + StackCommand.lpad(String(t.readings.stable.energy), 13) + StackCommand.lpad(String(t.readings.stable.latency), 10)
+            print("  " + TextColumns.pad(r.description, 14) + TextColumns.lpad(String(w.energy), 14) + TextColumns.lpad(String(w.latency), 11)
+                  + TextColumns.lpad(String(t.readings.warmup.energy), 14) + TextColumns.lpad(String(t.readings.warmup.latency), 11)
+                  + TextColumns.lpad(String(t.readings.stable.energy), 13) + TextColumns.lpad(String(t.readings.stable.latency), 10)
                   + "  \(w.offloadEnergy)/\(w.offloadedBytes)  \(w.reloadEnergy)/\(w.reloadedBytes)"
                   + "  \(t.footprint.total.featureBits)/\(t.footprint.stable.featureBits)")
         }

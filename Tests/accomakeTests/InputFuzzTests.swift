@@ -199,24 +199,10 @@ indirect enum FuzzTree {
         case .null: "null"
         case .bool(let b): b ? "true" : "false"
         case .number(let t): t
-        case .string(let s): FuzzTree.quote(s)
+        case .string(let s): JSONText.quote(s)
         case .array(let items): "[" + items.map { $0.text() }.joined(separator: ", ") + "]"
-        case .object(let fields): "{" + fields.map { FuzzTree.quote($0.0) + ": " + $0.1.text() }.joined(separator: ", ") + "}"
+        case .object(let fields): "{" + fields.map { JSONText.quote($0.0) + ": " + $0.1.text() }.joined(separator: ", ") + "}"
         }
-    }
-
-    static func quote(_ s: String) -> String {
-        var out = "\""
-        for scalar in s.unicodeScalars {
-            switch scalar {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case _ where scalar.value < 0x20: out += String(format: "\\u%04x", scalar.value)
-            default: out.unicodeScalars.append(scalar)
-            }
-        }
-        return out + "\""
     }
 }
 

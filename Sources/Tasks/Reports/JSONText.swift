@@ -1,5 +1,5 @@
 /// A JSON value written with keys in the order given, so outputs are byte-stable.
-indirect enum JSONText {
+public indirect enum JSONText {
     case number(Double)
     case integer(Int64)
     case string(String)
@@ -8,9 +8,9 @@ indirect enum JSONText {
     case array([JSONText])
     case object([(String, JSONText)])
 
-    static func int(_ v: Int) -> JSONText { .integer(Int64(v)) }
+    public static func int(_ v: Int) -> JSONText { .integer(Int64(v)) }
 
-    func rendered(indent: Int = 0, pretty: Bool = true) -> String {
+    public func rendered(indent: Int = 0, pretty: Bool = true) -> String {
         let pad = pretty ? String(repeating: "  ", count: indent + 1) : ""
         let close = pretty ? String(repeating: "  ", count: indent) : ""
         let newline = pretty ? "\n" : ""
@@ -35,7 +35,7 @@ indirect enum JSONText {
         }
     }
 
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {
