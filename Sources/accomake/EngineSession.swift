@@ -19,6 +19,9 @@ enum EngineSession {
                                    verifyPercent: try a.int("sample", default: 100, range: 1...100),
                                    cancellation: interrupts.flag, progress: progress.update)
         let outcome = Executor(store: cache, options: options).build(graph, targets: targets)
+        if deep {
+            for event in outcome.log.events where event.kind == .mismatch { event.key.map(cache.forget) }
+        }
         progress.finish()
         try CacheLocation.finish(cache)
         if outcome.unstored > 0 {
@@ -30,9 +33,6 @@ enum EngineSession {
             throw UsageError("\(command): " + (context(failure.node).map { "\($0): " } ?? "") + failure.message)
         }
         if outcome.cancelled { return nil }
-        if deep {
-            for event in outcome.log.events where event.kind == .mismatch { event.key.map(cache.forget) }
-        }
         if verify { try report(verification: outcome, command: command, evicted: deep) }
         return outcome
     }
