@@ -1,4 +1,5 @@
 import Graph
+import Synchronization
 
 /// The single-layer search as an engine operator. Its parameters are the problem as the model
 /// sees it — loop sizes, precisions, relations, spatial mapping, links, the memory hierarchy
@@ -34,8 +35,33 @@ public enum LayerSearchTask {
 
     /// The search result, or nil when no mapping fits the hierarchy.
     public static func result(_ artifact: Artifact) throws -> LayerSearchResult? {
+        if let known = recent.withLock({ $0.results[artifact.digest] }) { return known }
         let value = try CanonicalDecoder.decode(artifact.bytes)
-        if value["too_small"] != nil { return nil }
-        return try ValueCoder.decode(LayerSearchResult.self, from: value["found"] ?? .null)
+        let result = value["too_small"] != nil ? nil : try ValueCoder.decode(LayerSearchResult.self, from: value["found"] ?? .null)
+        recent.withLock { $0.remember(result, for: artifact.digest) }
+        return result
     }
+
+    /// Recently decoded results: the stacks of one trunk over its tile sizes and modes ask for
+    /// many of the same searches, close together in time. Bounded (oldest out first), so a
+    /// large study's memory does not grow with it.
+    struct RecentResults: Sendable {
+        static let capacity = 4096
+        var results: [Digest: LayerSearchResult?] = [:]
+        var order: [Digest] = []
+        var next = 0
+
+        mutating func remember(_ result: LayerSearchResult?, for digest: Digest) {
+            guard results.updateValue(result, forKey: digest) == nil else { return }
+            if order.count < Self.capacity {
+                order.append(digest)
+            } else {
+                results.removeValue(forKey: order[next])
+                order[next] = digest
+                next = (next + 1) % Self.capacity
+            }
+        }
+    }
+
+    static let recent = Mutex(RecentResults())
 }
