@@ -17,6 +17,7 @@ enum CacheCommand {
             throw UsageError("cache verify --deep: name the studies whose cached nodes to recompute (the cache holds keys, "
                              + "not the parameters behind them), e.g. accomake cache verify --deep projects/studies/quickstart.json")
         }
+        _ = try a.int("sample", default: 100, range: 1...100)  // refused before any work, not after the blob check
         let r = try CacheLocation.open(a).verifyEntries()
         var fields: [(String, JSONText)] = [("entries_checked", .int(r.entriesChecked)), ("entries_evicted", .int(r.entriesEvicted))]
         if a.flag("deep") {

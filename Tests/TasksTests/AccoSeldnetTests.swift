@@ -55,7 +55,7 @@ extension AccoSeldnetTests {
 
 extension AccoSeldnetTests {
     /// Steps 1 and 2 as engine nodes (stack → trunk): the same readings as the direct path, and
-    /// the footprint of the §10.2 example (seldnet 128 × 16 is the same trunk clipped; 2 × 16 here).
+    /// the footprint of the reference's seldnet example (128 × 16 is the same trunk clipped; 2 × 16 here).
     func testTrunkTaskThroughTheEngine() throws {
         let (network, core) = try Projects.network("seldnet_oxoy_m")
         let trunks = CausalTrunks(network: network)

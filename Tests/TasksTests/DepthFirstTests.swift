@@ -4,7 +4,7 @@ import Graph
 import XCTest
 
 /// Depth-first pieces checked against the reference's worked examples (model.md §5.2,
-/// §9.4) and the DeFiNES 3-layer reference (reference/defines-3layer-stack.json).
+/// model.md §5.7) and the DeFiNES 3-layer reference (reference/defines-3layer-stack.json).
 final class DepthFirstTests: XCTestCase {
     static func threeLayer() throws -> (Network, Core) {
         let folder = ReferenceData.repository.appendingPathComponent("projects/examples/defines-3layer").path
@@ -15,7 +15,7 @@ final class DepthFirstTests: XCTestCase {
         return (network, core)
     }
 
-    /// §4.3 and the reference's back-propagated extents for an 8 × 8 tile.
+    /// model.md §5.2 and the reference's back-propagated extents for an 8 × 8 tile.
     func testBackPropagationOfAnEightByEightTile() throws {
         let (network, _) = try Self.threeLayer()
         let full = BackPropagation(network, tileX: 8, tileY: 8, useH: false, makeH: true, useV: false, makeV: true)
@@ -32,7 +32,7 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(hv.vOut[0], .init(dim: "OY", amount: 2))
     }
 
-    /// §4.2: without a tile, back-propagation fixes every extent from the last layer alone.
+    /// model.md §5.2: without a tile, back-propagation fixes every extent from the last layer alone.
     func testFullSizeCorrectionIgnoresPlaceholders() throws {
         var (network, _) = try Self.threeLayer()
         network.nodes[1].setSize("OX", 99)
@@ -40,7 +40,7 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[38, 38], [36, 36], [34, 34], [32, 32]])
     }
 
-    /// §9.4: one 14 × 14 × 16 8-bit tile from DRAM through sram_1MB_A into sram_64KB.
+    /// model.md §5.7: one 14 × 14 × 16 8-bit tile from DRAM through sram_1MB_A into sram_64KB.
     func testTrunkInputCopyCost() throws {
         let (_, core) = try Self.threeLayer()
         let copier = DataCopier(core: core)
@@ -58,7 +58,7 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(result.firstHops, [392])
     }
 
-    /// §5: leftover first, last column and row flags.
+    /// model.md §5.2: leftover first, last column and row flags.
     func testTileGrid() {
         let tiles = TileGrid.tiles(totalX: 32, totalY: 32, tileX: 8, tileY: 8)
         XCTAssertEqual(tiles.count, 16)
@@ -106,7 +106,7 @@ final class DepthFirstTests: XCTestCase {
                     XCTAssertEqual(result.energy(key), e, accuracy: 1e-9 * max(1, e), key)
                     XCTAssertEqual(result.latency1(key), row["latency_cycles"] as? Int, key)
                 }
-                // Placement (§11.1): caches and intermediate tiles in sram_64KB, the trunk input
+                // Placement (model.md §5): caches and intermediate tiles in sram_64KB, the trunk input
                 // from DRAM, the last layer's output to DRAM.
                 for p in result.placements {
                     XCTAssertTrue([nil, "sram_64KB"].contains(p.hCache) && [nil, "sram_64KB"].contains(p.vCache))
@@ -181,7 +181,7 @@ final class DepthFirstTests: XCTestCase {
                                   inputOperand: "I1", outputOperand: "O", weightOperand: "I2")
     }
 
-    /// §7.1–7.2 for an interior 8 × 8 tile of the 3-layer chain, fully cached: live peak 20 992
+    /// model.md §5.5 for an interior 8 × 8 tile of the 3-layer chain, fully cached: live peak 20 992
     /// bits (an 8 × 8 × 16 input tile, a 10 × 10 × 16 layer input and an 8 × 8 × 16 output at
     /// 8 bits); per layer H-in (160 × 2 × 8 = 2 560), V-in ((160 × IX_full // 10) × 2 × 8 with
     /// IX_full 38, 36, 34) and corner ((320 // 10) × 2 × 8 = 512) bits.
@@ -204,7 +204,7 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertTrue(try planner(core, .hCached).determine(width: 8, height: 8, firstX: false, firstY: false).vRead.isEmpty)
     }
 
-    /// §7.3 on a small hierarchy: with sram_64KB cut to 40 000 bits the H cache still fits there
+    /// model.md §5.5 on a small hierarchy: with sram_64KB cut to 40 000 bits the H cache still fits there
     /// (28 672 bits) but the V cache (56 320 − 1 536 corner bits) moves up to sram_1MB_A.
     func testLevelChoiceOnASmallHierarchy() throws {
         var (_, core) = try Self.threeLayer()

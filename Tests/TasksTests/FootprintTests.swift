@@ -17,7 +17,7 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual(trunks.dilationOutFull[11], 16)
         let whole = try trunks.trunk(after: nil, through: nil)
         XCTAssertEqual([whole.outputNode?.size("OX"), whole.outputNode?.size("OY")], [16, 256])
-        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316, 331])  // formats.md, Shipped files
+        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316, 331])  // the reference's stftCNN extents
         let first = try trunks.trunk(after: nil, through: 0)
         XCTAssertEqual([first.outputNode?.size("OX"), first.outputNode?.size("OY")], [314, 314])
     }

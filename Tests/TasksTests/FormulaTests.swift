@@ -3,7 +3,7 @@ import XCTest
 
 /// One test per formula of model.md §4, with the reference's own worked examples as expected values.
 final class FormulaTests: XCTestCase {
-    /// §3.3 checks: stride 1, stride 2 with kernel 3, stride = kernel, dilation.
+    /// model.md §2.3 checks: stride 1, stride 2 with kernel 3, stride = kernel, dilation.
     func testPartiallyRelevantExtents() {
         for A in 1...9 {
             for B in 1...5 {
@@ -38,7 +38,7 @@ final class FormulaTests: XCTestCase {
                   memoryOperandLinks: ["O": "O", "W": "I2", "I": "I1"])
     }
 
-    /// §5.1 examples: C 3 on a 2-wide dim; OX 311 by 4; a 1 × 1 tile; one loop over two dims.
+    /// model.md §4.1 examples: C 3 on a 2-wide dim; OX 311 by 4; a 1 × 1 tile; one loop over two dims.
     func testFractionalUnrolls() throws {
         let c = core(array: [("D1", 2), ("D2", 4), ("D3", 4), ("D4", 8)])
         let l = try layer([("B", 1), ("K", 8), ("C", 3), ("OY", 1), ("OX", 311), ("FY", 3), ("FX", 3)],
@@ -49,7 +49,7 @@ final class FormulaTests: XCTestCase {
         XCTAssertEqual(limited[1].size, 311.0 / 78.0)
         XCTAssertEqual(limited[2].size, 1.0)
         XCTAssertEqual(limited[3].size, 8.0)
-        // Temporal remainders: C 2, OX 78, K and OY gone (§6.1).
+        // Temporal remainders: C 2, OX 78, K and OY gone (model.md §4.2).
         let temporal = LoopPrimeFactors.temporalSizes(l, unrolls: limited)
         XCTAssertEqual(temporal.map(\.dim), ["B", "C", "OX", "FY", "FX"])
         XCTAssertEqual(temporal.map(\.size), [1, 2, 78, 3, 3])
@@ -60,14 +60,14 @@ final class FormulaTests: XCTestCase {
         XCTAssertEqual(SpatialMapping.limitedUnrolls(k, c).map(\.loop.size), [4, 8])
     }
 
-    /// §5.5 example: spatial OX 4 at level 0, then temporal FX 3.
+    /// model.md §4.1 example: spatial OX 4 at level 0, then temporal FX 3.
     func testPrDecoupling() {
         let relevance = Relevance(r: ["C"], ir: ["K"], pr: [Relation(pr: "IX", a: "OX", aScale: 1, b: "FX", bScale: 1)])
         let out = LoopLists.decouple([[Loop("OX", 4)], [Loop("FX", 3), Loop("C", 2)]], relevance)
         XCTAssertEqual(out, [[Loop("IX_r", 4), Loop("IX_ir", 1)], [Loop("IX_r", 1.5), Loop("IX_ir", 2), Loop("C", 2)]])
     }
 
-    /// §6.3: merging takes the first dim with the largest count; composite factors appear.
+    /// model.md §4.2: merging takes the first dim with the largest count; composite factors appear.
     func testLPFLimit() throws {
         let lpfs = try LoopPrimeFactors.lpfs([("C", 16), ("K", 12)], limit: 3, layer: 0)
         // C 2,2,2,2 (4) → 4,2,2 → 4,4 (2); K 2,2,3 (3) → 4,3: C4 C4 K3 K4 = 4 > 3 → C 16.
@@ -75,7 +75,7 @@ final class FormulaTests: XCTestCase {
         XCTAssertThrowsError(try LoopPrimeFactors.lpfs([("C", 2), ("K", 3), ("OX", 5)], limit: 2, layer: 7))
     }
 
-    /// §6.4: n!/Π mult! distinct orderings, the first in non-increasing order.
+    /// model.md §4.2: n!/Π mult! distinct orderings, the first in non-increasing order.
     func testMultisetPermutations() {
         let perms = Array(MultisetPermutations(elements: [1, 1, 2, 3]))
         XCTAssertEqual(perms.count, 12)
@@ -83,14 +83,14 @@ final class FormulaTests: XCTestCase {
         XCTAssertEqual(perms.first, [3, 2, 1, 1])
         XCTAssertEqual(Array(MultisetPermutations(elements: [5])), [[5]])
         XCTAssertEqual(Array(MultisetPermutations(elements: [Int]())), [[]])
-        // The order, as an independent Python transcription of the §6.4 pseudo-code (with real
+        // The order, as an independent Python transcription of the model.md §4.2 pseudo-code (with real
         // linked nodes) prints it.
         XCTAssertEqual(Array(MultisetPermutations(elements: [1, 2, 3])),
                        [[3, 2, 1], [1, 3, 2], [3, 1, 2], [2, 3, 1], [1, 2, 3], [2, 1, 3]])
         XCTAssertEqual(Array(perms.prefix(4)), [[3, 2, 1, 1], [1, 3, 2, 1], [3, 1, 2, 1], [1, 3, 1, 2]])
     }
 
-    /// §9.4: the analytic union equals the timeline definition on random nested periods.
+    /// model.md §4.6: the analytic union equals the timeline definition on random nested periods.
     func testMemoryUpdateWindowUnion() {
         var rng = SystemRandomNumberGenerator()
         for _ in 0..<500 {
@@ -118,7 +118,7 @@ final class FormulaTests: XCTestCase {
         }
     }
 
-    /// §8 / formats.md, Shipped files: a partial word costs ceil(bits / granularity) × granularity / width.
+    /// model.md §4.5 on the shipped hardware: a partial word costs ceil(bits / granularity) × granularity / width.
     func testPartialWordGranularity() {
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 100, granularity: 64, width: 512), 0.25)
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 512, granularity: 64, width: 512), 1)
@@ -126,7 +126,7 @@ final class FormulaTests: XCTestCase {
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 8, granularity: 8, width: 8), 1)
     }
 
-    /// §6.5 on the golden layer: with room for 10 000 bits, I's first level keeps the prefix
+    /// model.md §4.3 on the golden layer: with room for 10 000 bits, I's first level keeps the prefix
     /// with the fewest accesses among those that fit (tile 256, 4096, 6144, 9216 bits; accesses
     /// 1 179 648, 1 179 648, 589 824, 294 912): C16 FY3 FX3.
     func testAllocationKeepsTheFittingPrefixWithFewestAccesses() throws {

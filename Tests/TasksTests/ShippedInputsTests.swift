@@ -3,14 +3,14 @@ import Foundation
 import XCTest
 
 /// The shipped hardware, mapping and workload files load, and carry the numbers of the reference's
-/// tables (formats.md, Shipped files).
+/// tables (the models as the projects/ files ship them).
 final class ShippedInputsTests: XCTestCase {
     let projects = ReferenceData.repository.appendingPathComponent("projects")
 
     func core(_ name: String) throws -> Core { try HardwareFormat.load(projects.appendingPathComponent("hardware/\(name).json").path) }
 
     func testHardwareTables() throws {
-        // (memory count, unit count, sizes of every memory in order) per formats.md, Shipped files.
+        // (memory count, unit count, sizes of every memory in order) per the reference's hardware tables.
         let expected: [String: [Int]] = [
             "meta_prototype_df": [8, 16, 262_144, 8_388_608, 524_288, 8_388_608, 10_000_000_000],
             "tesla_npu_like_df": [8, 32, 8192, 8192, 1_048_576, 1_048_576, 8_388_608, 7_340_032, 10_000_000_000],
@@ -24,7 +24,7 @@ final class ShippedInputsTests: XCTestCase {
             XCTAssertEqual(c.unitCount, 1024, name)
             XCTAssertEqual(c.macEnergy, 0.04, name)
         }
-        // Chains of Meta_prototype_DF (§9.2) and the data slip of Tesla_NPU_like_DF (§9.3).
+        // Chains of Meta_prototype_DF and the data slip of Tesla_NPU_like_DF (decisions.md D6).
         let meta = try core("meta_prototype_df")
         XCTAssertEqual(meta.levels(of: "I1").map { meta.memories[$0].name }, ["sram_64KB", "sram_1MB_A", "dram"])
         XCTAssertEqual(meta.levels(of: "I2").map { meta.memories[$0].name }, ["rf_1B", "sram_32KB", "sram_1MB_W", "dram"])
@@ -39,7 +39,7 @@ final class ShippedInputsTests: XCTestCase {
     }
 
     func testWorkloadsBindOnEveryShippedHardware() throws {
-        // MACs of the declared sizes (placeholders included) for spot checks from formats.md, Shipped files.
+        // MACs of the declared sizes (placeholders included) for spot checks from the reference's workload tables.
         for workload in ["seldnet_oxoy_m", "stftcnn_1x", "stftcnn_16x"] {
             let nodes = try WorkloadFormat.load(projects.appendingPathComponent("workloads/\(workload).json").path)
             XCTAssertEqual(nodes.filter(\.isInput).count, 1, workload)

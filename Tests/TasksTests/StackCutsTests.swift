@@ -27,7 +27,7 @@ final class StackCutsTests: XCTestCase {
         }
     }
 
-    /// §3.3 on seldnet (after full-size correction): cutting after layer 3 gives a trunk fed by a
+    /// model.md §5.1 on seldnet (after full-size correction): cutting after layer 3 gives a trunk fed by a
     /// substack input node with the extents layer 4 reads.
     func testSubstackExtraction() throws {
         let (net, _) = try network("seldnet_oxoy_m", "meta_prototype_df")
@@ -37,7 +37,7 @@ final class StackCutsTests: XCTestCase {
         let input = try XCTUnwrap(tail.nodes.first)
         XCTAssertTrue(input.isInput)
         XCTAssertEqual(input.name, "substack_input_layer_0")
-        // Layer 4: C 128, output 40 × 66 with a 3 × 3 kernel: input 42 × 68 (formats.md, Shipped files table).
+        // Layer 4: C 128, output 40 × 66 with a 3 × 3 kernel: input 42 × 68 (the reference's seldnet table).
         XCTAssertEqual(input.inputSizes.map(\.size), [1, 128, 68, 42])
         XCTAssertEqual(input.inputPrecision, 8)
         XCTAssertEqual(tail.node(4)?.sources.first?.producer, -2)

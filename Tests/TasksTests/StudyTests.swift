@@ -50,7 +50,7 @@ final class StudyTests: XCTestCase {
     }
 
     /// The allocation node on real trunk readings equals the reference's brute force over the same
-    /// trunk reports, for every cut list and metric; seldnet 2 × 16 whole network is the §10.3 value.
+    /// trunk reports, for every cut list and metric; seldnet 2 × 16 whole network is the reference's value (Reference/acco-seldnet-2x16.json).
     /// Tile 128 × 16 clips to 2 × 16 on every range, so each trunk has two equal options (ties).
     func testAllocationMatchesBruteForceOnSeldnet() throws {
         let s = try study(maxCuts: 1, tileX: [2, 128], tileY: [16, 1])

@@ -5,7 +5,7 @@ import XCTest
 
 /// The command-line tool as a user meets it: the built `accomake` binary run as a process, its
 /// exit status, stdout and stderr. Errors are one line naming what is wrong and the fix; numbers
-/// printed are the reference's (the reference data in Tests/TasksTests/Reference) and the same bytes on every run.
+/// printed are the reference's (Tests/TasksTests/Reference) and the same bytes on every run.
 final class CommandLineTests: CommandLineTestCase {
     func testCommandHelpPrintsThatCommandsUsage() throws {
         let o = try run(["trunk", "--help"])
@@ -76,7 +76,7 @@ final class CommandLineTests: CommandLineTestCase {
         args[1] = tiny.path
         let o = try run(["trunk", "--tile", "2x16", "--range", "none,none", "--cache", scratch.appendingPathComponent("cache").path] + args)
         XCTAssertEqual(o.status, 2)
-        // The first tile's input: 3 channels (the input node's data slip, formats.md, Shipped files) × 682
+        // The first tile's input: 3 channels (the input node's data slip, decisions.md D6) × 682
         // columns × 24 rows (16 + the 8-row halo of four 3×3 convolutions) × 8 bits = 392,832.
         XCTAssertEqual(o.stderr, "accomake: trunk: \(tiny.path) with \(args[3]): no memory holds the trunk's input tile at tile 2×16: 392832 bits, "
                                  + "and the largest on the I1 chain, dram, has 4096; raise memories.dram.size in the hardware file "
@@ -95,7 +95,7 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertFalse(o.stderr.contains("Fatal error"))
     }
 
-    /// the reference data in Tests/TasksTests/Reference: seldnet, tile 128 × 16 — whole network 19,778,048 / 19,778,048 / 14,555,648
+    /// The reference's footprint example: seldnet, tile 128 × 16 — whole network 19,778,048 / 19,778,048 / 14,555,648
     /// bits (total / warm-up / stable), weights 3,686,400; range (3, none) 1,703,936 / 1,703,936 /
     /// 1,536,000, weights 2,359,296. Exact.
     func testFootprintJSONCarriesTheReferenceFootprints() throws {
@@ -224,6 +224,9 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(try json(answer.stdout)["results"] as? [NSDictionary], try json(first.stdout)["results"] as? [NSDictionary])
         XCTAssertEqual(try run(["cache", "verify", study, "--cache", cache]).status, 2, "a study without --deep is a usage error")
         XCTAssertEqual(try run(["cache", "verify", "--deep", "--cache", cache]).status, 2, "--deep needs a study")
+        let badSample = try run(["cache", "verify", "--deep", study, "--sample", "0", "--cache", cache])
+        XCTAssertEqual(badSample.status, 2, badSample.stderr)
+        XCTAssertEqual(badSample.stderr, "accomake: --sample 0: expected a whole number in 1...100\n")
     }
 
     /// A one-tile, whole-network study in the scratch folder (3 nodes: stack, trunk, allocation).

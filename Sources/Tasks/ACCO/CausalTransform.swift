@@ -31,7 +31,7 @@ struct CausalTransform {
             relations[r] = relation.a == "OY"
                 ? Relation(pr: "IY", a: relation.a, aScale: 1, b: relation.b, bScale: newDilation)
                 : Relation(pr: "IY", a: relation.a, aScale: newDilation, b: relation.b, bScale: 1)
-            // Rebuilt from the file record: the relevance keeps the file sizes (§2.3).
+            // Rebuilt from the file record: the relevance keeps the file sizes (model.md §2.2).
             if let rebuilt = try? Layer(id: layer.id, name: layer.name, equation: layer.equation, relations: relations.map(\.text),
                                         loopSizes: layer.loopSizes, precision: layer.precision, operandSource: layer.operandSource,
                                         constantOperands: layer.constantOperands, spatialMapping: layer.spatialMapping,

@@ -1,6 +1,6 @@
 /// Loading one ordering: allocation to the memory levels and merge-down (model.md §4.3).
 extension CompiledLayer {
-    // MARK: Allocation (§6.5) and merge-down (§7.1)
+    // MARK: Allocation (model.md §4.3) and merge-down (model.md §4.4)
 
     /// Takes an ordering (indices into the sorted LPFs) and allocates it; false when it does not fit.
     mutating func load(_ indices: [Int]) -> Bool {

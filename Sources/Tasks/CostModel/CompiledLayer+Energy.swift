@@ -1,6 +1,6 @@
 /// Energy of the loaded ordering, with the bound that abandons worse orderings (model.md §4.5).
 extension CompiledLayer {
-    // MARK: Energy (§8)
+    // MARK: Energy (model.md §4.5)
 
     func words(_ k: Int, _ l: Int, _ d: Int) -> Double {
         let t = transfer(k, l, d, integer: false)

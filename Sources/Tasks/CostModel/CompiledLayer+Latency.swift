@@ -1,6 +1,6 @@
 /// Latency of the loaded ordering (model.md §4.6).
 extension CompiledLayer {
-    // MARK: Latency (§9)
+    // MARK: Latency (model.md §4.6)
 
     mutating func doubleBufferFlags() {
         for k in 0..<opCount {
@@ -85,7 +85,7 @@ extension CompiledLayer {
             combined = max(combined, portSS)
         }
         if Double(totalI[outputIndex] + max(0, combined)) > bound { return nil }
-        // On-loading (§9.6).
+        // On-loading (model.md §4.6).
         var individual = (0, 0, 0, 0), shared = (0, 0, 0, 0), half = (0, 0, 0, 0)
         for k in 1..<opCount where levels[k] >= 2 {
             for l in 0..<(levels[k] - 1) {
@@ -106,7 +106,7 @@ extension CompiledLayer {
             let p2 = s2 + max(s1 + h1 + i1, h2 + i2)
             onload = min(p1, p2)
         }
-        // Off-loading (§9.7).
+        // Off-loading (model.md §4.6).
         var offload = 0
         let n = levels[outputIndex]
         if n >= 2 {

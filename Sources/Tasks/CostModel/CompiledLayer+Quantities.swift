@@ -1,6 +1,6 @@
 /// Per-operand, per-level quantities of the loaded ordering (model.md §4.4).
 extension CompiledLayer {
-    // MARK: Quantities (§7)
+    // MARK: Quantities (model.md §4.4)
 
     /// Fills the per-level quantities of operand k (fractional or integer twin).
     mutating func fill(_ k: Int, integer: Bool) {
@@ -97,7 +97,7 @@ extension CompiledLayer {
         var amount = 0, period = 0, periodCount = 0, window = 0, precision = 0
     }
 
-    /// §7.7 for operand k, memory level l, direction d (index), as `OperandQuantities`.
+    /// model.md §4.4 for operand k, memory level l, direction d (index), as `OperandQuantities`.
     @inline(__always)
     func transfer(_ k: Int, _ l: Int, _ d: Int, integer: Bool) -> Transfer {
         let s = levelStart[k]

@@ -4,7 +4,7 @@
 /// flat array allocated once), so that the inner loop allocates and retains nothing. Two
 /// further savings, both exact:
 ///
-/// - merge-down (§7.1) only moves level boundaries, since levels are contiguous runs of the
+/// - merge-down (model.md §4.4) only moves level boundaries, since levels are contiguous runs of the
 ///   ordering;
 /// - every cost term is ≥ 0, so an ordering is abandoned as soon as its partial cost exceeds the
 ///   best so far (a bound that only prunes orderings proven worse; ties are evaluated fully, as

@@ -23,7 +23,7 @@ public struct LayerEvaluation: Sendable {
     public var stallSlack: Int
     public var onload: Int
     public var offload: Int
-    /// Cycles of each off-loading pair (output level l → l + 1), innermost first (§9.7).
+    /// Cycles of each off-loading pair (output level l → l + 1), innermost first (model.md §4.6).
     public var offloadPairs: [Int] = []
     /// Per operand: `[MAC level] + one flag per memory level`.
     public var doubleBuffered: [String: [Bool]]
@@ -76,7 +76,7 @@ struct LayerEvaluator {
         return evaluation
     }
 
-    // MARK: Energy (§8)
+    // MARK: Energy (model.md §4.5)
 
     func energy(_ quantities: [OperandQuantities]) -> ([LayerEvaluation.LevelCost], Double) {
         var levels: [LayerEvaluation.LevelCost] = []
@@ -121,15 +121,15 @@ struct LayerEvaluator {
     }
 
     /// Full words charged for moving `bits` through a memory `width` bits wide whose smallest
-    /// access is `granularity` bits: whole granules, as a fraction of a word (§8).
+    /// access is `granularity` bits: whole granules, as a fraction of a word (model.md §4.5).
     @inline(__always)
     static func wordsPerTransfer(bits: Double, granularity: Double, width: Double) -> Double {
         (bits / granularity).rounded(.up) * (granularity / width)
     }
 
-    // MARK: Latency (§9)
+    // MARK: Latency (model.md §4.6)
 
-    /// §9.1–9.2 on the fractional mapping: `[false] + one flag per memory level` per operand.
+    /// model.md §4.6 on the fractional mapping: `[false] + one flag per memory level` per operand.
     func doubleBufferFlags(_ quantities: [OperandQuantities]) -> [String: [Bool]] {
         var effUtil: [String: [Double]] = [:]
         for q in quantities {
@@ -188,7 +188,7 @@ struct LayerEvaluator {
             return t.periodCount > 0 ? t : nil
         }
 
-        // §9.4 stalls and slack, per port; ports work in parallel.
+        // model.md §4.6 stalls and slack, per port; ports work in parallel.
         var combined = 0
         var inputRecords: [String: [String: (real: Int, shared: Bool)]] = [:]
         let inputMemOps = Set(layer.inputs.compactMap { layer.memoryOperandLinks[$0] })
@@ -217,7 +217,7 @@ struct LayerEvaluator {
             }
         }
 
-        // §9.6 on-loading.
+        // model.md §4.6 on-loading.
         var individual: [String: Int] = [:], shared: [String: Int] = [:], half: [String: Int] = [:]
         let inputs = layer.inputs
         for op in inputs {
@@ -243,7 +243,7 @@ struct LayerEvaluator {
             onload = min(p1, p2)
         }
 
-        // §9.7 off-loading (`offloadSharingTestNeverFires`).
+        // model.md §4.6 off-loading (`offloadSharingTestNeverFires`).
         var offload = 0
         var pairs: [Int] = []
         if let out = quantities.first(where: \.isOutput), out.n >= 2 {
@@ -261,7 +261,7 @@ struct LayerEvaluator {
     }
 
     /// The union of the duties' memory-update windows over one longest period, times its count
-    /// (§9.4), by the analytic nested-period count.
+    /// (model.md §4.6), by the analytic nested-period count.
     static func memoryUpdateWindowUnion(_ duties: [DutyTiming]) -> Int {
         if let full = duties.first(where: { $0.allowed == $0.period }) { return full.period * full.periodCount }
         guard var longest = duties.indices.first else { return 0 }

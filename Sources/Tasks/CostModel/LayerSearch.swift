@@ -46,7 +46,7 @@ public enum PlainLayerSearch {
     }
 
     static func orderingLPFs(layer: Layer, evaluator: LayerEvaluator, lpfLimit: Int) throws(LayerSearchError) -> [LPF] {
-        // §6.1 divides by the unrolls placed for the first input operand: every limited unroll.
+        // model.md §4.2 divides by the unrolls placed for the first input operand: every limited unroll.
         let temporal = LoopPrimeFactors.temporalSizes(layer, unrolls: evaluator.spatial.unrolls)
         do { return try LoopPrimeFactors.lpfs(temporal, limit: lpfLimit, layer: layer.id) } catch { throw .lpfLimitTooSmall(error) }
     }

@@ -24,7 +24,7 @@ public struct LPFLimitTooSmall: Error, CustomStringConvertible {
 }
 
 enum LoopPrimeFactors {
-    /// Temporal loop sizes (§6.1): the layer's sizes divided by every spatial unroll, in file order.
+    /// Temporal loop sizes (model.md §4.2): the layer's sizes divided by every spatial unroll, in file order.
     static func temporalSizes(_ layer: Layer, unrolls: [Loop]) -> [(dim: String, size: Int)] {
         var sizes = layer.loopSizes.map { (dim: $0.dim, size: Double($0.size)) }
         for unroll in unrolls {
@@ -35,7 +35,7 @@ enum LoopPrimeFactors {
         return sizes.map { ($0.dim, Int($0.size)) }
     }
 
-    /// The LPF multiset after the limit (§6.2–6.3), sorted ascending.
+    /// The LPF multiset after the limit (model.md §4.2), sorted ascending.
     static func lpfs(_ temporal: [(dim: String, size: Int)], limit: Int, layer: Int) throws(LPFLimitTooSmall) -> [LPF] {
         struct Factors { var dim: String; var primes: [Int]; var multiplicity: [Int]; var count: Int }
         var table: [Factors] = temporal.map { entry in

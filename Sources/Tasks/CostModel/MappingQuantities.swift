@@ -25,7 +25,7 @@ struct OperandQuantities {
     /// `memBWBoost ++ [1]`.
     let boost: [Int]
 
-    /// The periodic transfer of one (level, direction) (§7.7).
+    /// The periodic transfer of one (level, direction) (model.md §4.4).
     struct Transfer {
         var averageBandwidth = 0.0
         var period = 0
@@ -49,7 +49,7 @@ struct OperandQuantities {
         let reformedR = relevance.reformedR, reformedIR = relevance.reformedIR
         let S = spatial.lists[op] ?? Array(repeating: [], count: memories.count + 1)
 
-        // §7.2 cycles and top loops.
+        // model.md §4.4 cycles and top loops.
         var cycles: [Int] = []
         var running = 1
         for level in temporal {
@@ -69,7 +69,7 @@ struct OperandQuantities {
         topR = [1] + temporal.map { topRun($0, plainR) }
         topIR = [1] + temporal.map { topRun($0, plainIR) }
 
-        // §7.3 combined lists, decoupled, and their products.
+        // model.md §4.4 combined lists, decoupled, and their products.
         let padded = [[]] + temporal + [[]]
         let L1 = LoopLists.decouple((0...n).map { padded[$0] + S[$0] }, relevance)
         let L2 = LoopLists.decouple([[]] + (1...max(1, n)).map { padded[$0] + S[$0 - 1] }, relevance)
@@ -93,7 +93,7 @@ struct OperandQuantities {
         }
         oirCAAL = oir
 
-        // §7.4 partial sums: an output-ir loop of size > 1 strictly above the level.
+        // model.md §4.4 partial sums: an output-ir loop of size > 1 strictly above the level.
         let irFlag = L1.map { level in level.contains { reformedIR.contains($0.dim) && $0.size > 1 } }
         var psum = Array(repeating: false, count: n + 1)
         if isOutput {
@@ -109,7 +109,7 @@ struct OperandQuantities {
         let precision = (0...n).map { a in isOutput && !psum[a] ? layer.outputFinalPrecision : own }
         self.precision = precision
 
-        // §7.5 data held.
+        // model.md §4.4 data held.
         let elems = r2c.map { Int($0) }
         let bits = (0...n).map { elems[$0] * precision[$0] }
         let topR = self.topR
@@ -123,7 +123,7 @@ struct OperandQuantities {
         transfers = (0..<n).map { l in periodicTransfers(level: l, layer: layer) }
     }
 
-    /// §7.7 for memory level l, with the precisions of §7.6.
+    /// model.md §4.4 for memory level l, with the precisions of model.md §4.4.
     private func periodicTransfers(level l: Int, layer: Layer) -> [Direction: Transfer] {
         let cyc = [1] + cycleCABL
         func bwL(_ a: Int) -> Double { Double(elemUnrolled[a]) / Double(cyc[a]) }
@@ -177,7 +177,7 @@ struct OperandQuantities {
     func transfer(_ l: Int, _ direction: Direction) -> Transfer { transfers[l][direction] ?? Transfer() }
 }
 
-/// §7.1 stationarity merge-down: leading operand-irrelevant loops of a level move to the top of
+/// model.md §4.4 stationarity merge-down: leading operand-irrelevant loops of a level move to the top of
 /// the level below, as long as anything moves.
 func mergeDown(_ temporal: [[Loop]], irrelevant: Set<String>) -> [[Loop]] {
     var levels = temporal

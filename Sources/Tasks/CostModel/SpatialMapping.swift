@@ -6,14 +6,14 @@ struct SpatialMapping: Sendable {
     var unitCount: [String: [Int]]
     var unitUnique: [String: [Double]]
     var memBWBoost: [String: [Int]]
-    /// Every limited unroll, in mapping order (what §6.1 divides the temporal sizes by).
+    /// Every limited unroll, in mapping order (what model.md §4.2 divides the temporal sizes by).
     var unrolls: [Loop]
 
     struct Invalid: Error, CustomStringConvertible {
         let description: String
     }
 
-    /// ACCO's limiting of the user unrolls (§5.1): clipped to the array and to what remains of
+    /// ACCO's limiting of the user unrolls (model.md §4.1): clipped to the array and to what remains of
     /// the loop, fractional when the unroll does not divide the loop.
     static func limitedUnrolls(_ layer: Layer, _ core: Core) -> [(arrayDim: String, loop: Loop)] {
         var remaining: [String: Double] = [:]
@@ -31,7 +31,7 @@ struct SpatialMapping: Sendable {
         return limited
     }
 
-    /// Builds the mapping; `integer` gives the twin used by the latency model (§5.2).
+    /// Builds the mapping; `integer` gives the twin used by the latency model (model.md §4.1).
     init(layer: Layer, core: Core, integer: Bool) throws(Invalid) {
         var limited = Self.limitedUnrolls(layer, core)
         if integer { limited = limited.map { ($0.arrayDim, Loop($0.loop.dim, $0.loop.size.rounded(.up))) } }
@@ -54,7 +54,7 @@ struct SpatialMapping: Sendable {
             perLevel.append(limited.indices.filter { !placed[$0] }.map { limited[$0].loop })
             lists[op] = perLevel
         }
-        // Spatial quantities (§5.4) on the pr-decoupled lists.
+        // Spatial quantities (model.md §4.1) on the pr-decoupled lists.
         var totals: [String: [Double]] = [:]
         unitUnique = [:]
         memBWBoost = [:]

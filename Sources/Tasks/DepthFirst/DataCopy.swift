@@ -11,7 +11,7 @@ struct CopyAction: Hashable {
     var to: MemoryPosition
 }
 
-/// The cost of a batch of copies run before a layer: the "data-copy layer" (§9.2).
+/// The cost of a batch of copies run before a layer: the "data-copy layer" (model.md §5.7).
 struct CopyResult: Equatable {
     var energy: Double = 0
     var latency: Int = 0

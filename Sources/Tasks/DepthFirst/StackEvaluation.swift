@@ -64,7 +64,7 @@ public struct StackEvaluation {
         let columns = (tiles.map(\.column).max() ?? 0) + 1
         let rows = (tiles.map(\.row).max() ?? 0) + 1
         let staleV = tiles.last.map { grid.layout(tiles.count - 1, $0).vLevel } ?? nil
-        // A tile's type is the §6.4 key; it is a function of its distinct layout, its last
+        // A tile's type is the model.md §5.4 key; it is a function of its distinct layout, its last
         // column/row flags and its make/use levels, so the key text is built once per combination.
         var typeOfLayoutKey: [[Int32]: Int] = [:]
         var typeOfText: [String: Int] = [:]
@@ -125,7 +125,7 @@ public struct StackEvaluation {
         return result
     }
 
-    /// The tile memo key of model.md §5.4, plus what §12 adds for an engine.
+    /// The tile memo key of model.md §5.4, plus what model.md §1 adds for an engine.
     static func memoKey(_ t: TileContext) -> String {
         let l = t.layout
         func opt(_ m: Int?) -> String { m.map(String.init) ?? "-" }

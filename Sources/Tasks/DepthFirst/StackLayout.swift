@@ -7,7 +7,7 @@ struct TileLayout {
     /// After the consistency passes: where the tile writes its caches.
     var makeH: Int?
     var makeV: Int?
-    /// Write amounts per producer; read amounts per consumer input (§7.4), sorted for keys.
+    /// Write amounts per producer; read amounts per consumer input (model.md §5.5), sorted for keys.
     var hWrite: [(producer: Int, dim: String, amount: Int)]
     var vWrite: [(producer: Int, dim: String, amount: Int)]
     var hRead: [BackPropagation.InputKey: BackPropagation.Overlap]
@@ -100,11 +100,11 @@ struct StackLayoutPlanner {
         let live = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX && mode.h, makeH: true,
                                    useV: !firstY && mode.v, makeV: true)
         let la = Self.livePeak(live.network)
-        // §7.2 cache sizes from the cache geometry.
+        // model.md §5.5 cache sizes from the cache geometry.
         let caches = cacheBits(cache)
         let hInBits = caches.reduce(0) { $0 + $1.hIn }, vInBits = caches.reduce(0) { $0 + $1.vIn }
         let corner = caches.reduce(0) { $0 + $1.corner }
-        // §7.3 levels.
+        // model.md §5.5 levels.
         let io = hierarchy.firstLevel(outputOperand) { m in
             hierarchy.stores(m, inputOperand) && hierarchy.core.memories[m].size >= la && hierarchy.unrollCount(m) == 1
         }
@@ -130,7 +130,7 @@ struct StackLayoutPlanner {
                 return hierarchy.core.memories[m].size >= fit
             }?.memory ?? hierarchy.core.levels(of: weightOperand).last ?? wLevel
         }
-        // §7.4 amounts: outside the first column (row) a tile cannot refresh more columns (rows)
+        // model.md §5.5 amounts: outside the first column (row) a tile cannot refresh more columns (rows)
         // than it produced.
         func writes(_ out: [Int: BackPropagation.Overlap], clip: Bool) -> [(producer: Int, dim: String, amount: Int)] {
             out.keys.sorted().compactMap { p in
@@ -148,7 +148,7 @@ struct StackLayoutPlanner {
                           peakHV: peakHV, cornerBits: corner)
     }
 
-    /// Per consumer input of the cache geometry: the H-in, V-in and corner bits of §7.2.
+    /// Per consumer input of the cache geometry: the H-in, V-in and corner bits of model.md §5.5.
     func cacheBits(_ cache: BackPropagation) -> [(node: Int, operand: String, hIn: Int, vIn: Int, corner: Int)] {
         var out: [(Int, String, Int, Int, Int)] = []
         for node in cache.network.nodes {
@@ -177,7 +177,7 @@ struct StackLayoutPlanner {
         return out
     }
 
-    /// The consistency passes over the grid (§7.3): make levels and the trunk weight level.
+    /// The consistency passes over the grid (model.md §5.5): make levels and the trunk weight level.
     private func consistent(_ grid: inout Grid, _ tiles: [Tile]) {
         func m(_ level: Int?) -> Int32 { level.map(Int32.init) ?? -1 }
         let hLevel = grid.distinct.map { m($0.hLevel) }, vLevel = grid.distinct.map { m($0.vLevel) }
@@ -206,7 +206,7 @@ struct StackLayoutPlanner {
         }
     }
 
-    /// The live-data peak of one tile walked in topological order (§7.1); the first-column
+    /// The live-data peak of one tile walked in topological order (model.md §5.5); the first-column
     /// H-cache addition never takes effect (`firstColumnHPeakOmitsCaches`).
     static func livePeak(_ network: Network) -> Int {
         var current = 0, peak = 0

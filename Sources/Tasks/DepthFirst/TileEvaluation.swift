@@ -131,7 +131,7 @@ struct TileEvaluator {
                     }) else { throw tooSmall("the output of layer \(node.id)", bits: node.outputBits, operand: outputOperand, tile: t.tile) }
                     oTop = o.memory
                 }
-                // §8.2 copies before the layer.
+                // model.md §5.6 copies before the layer.
                 for (operand, producer) in node.sources {
                     guard let stored = producedAt[producer], let p = net.node(producer) else { continue }
                     let link = layer.memoryOperandLinks[operand] ?? inOperand
@@ -160,7 +160,7 @@ struct TileEvaluator {
                     }
                 }
                 let copyCost = try copier.cost(pending)
-                // §8.3 the hierarchy the layer sees, §8.4 its cost.
+                // model.md §5.6 the hierarchy the layer sees, model.md §5.6 its cost.
                 let (searched, truncated) = truncate(layer: layer, iTop: iTop.memory, oTop: isOutput ? nil : oTop, t: t)
                 do {
                     let evaluation = try search(searched, truncated)
@@ -207,7 +207,7 @@ struct TileEvaluator {
         return dims.values.reduce(1, *)
     }
 
-    /// §8.5: V then H cache writes after a layer, charged before the next node.
+    /// model.md §5.6: V then H cache writes after a layer, charged before the next node.
     func cacheWrites(_ node: Network.Node, _ layer: Layer, oTop: Int, t: TileContext) throws -> [CopyAction] {
         var out: [CopyAction] = []
         let from = MemoryPosition(operand: outputOperand, level: hierarchy.position(oTop, in: outputOperand) ?? 0)
@@ -230,7 +230,7 @@ struct TileEvaluator {
         return out
     }
 
-    /// §8.3: the core without the input levels above the I top, the output levels above the
+    /// model.md §5.6: the core without the input levels above the I top, the output levels above the
     /// O top (unless the trunk's output layer) and, after the first tile, the weight levels above
     /// the trunk's weight level. An element-wise layer with both inputs on `I1` is searched with
     /// its second input on an `I2` aliased onto every `I1` level (the weight chain removed).

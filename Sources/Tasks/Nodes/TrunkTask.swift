@@ -2,7 +2,7 @@ import Graph
 
 /// ACCO's Step 2 for one trunk as an engine operator: reads the stack evaluation (its one
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
-/// off-load and reload deltas (model.md §6.5), and adds the trunk's cache footprint (§4.3).
+/// off-load and reload deltas (model.md §6.5), and adds the trunk's cache footprint (model.md §6.3).
 public enum TrunkTask {
     public static let version: Int64 = 4
 

@@ -45,7 +45,7 @@ public struct Relevance: Sendable, Hashable {
     public let ir: [String]
     public let pr: [Relation]
 
-    /// Reformed lists (§3.2 step 4): every pr dim P adds `P_r` to r and `P_ir` to ir.
+    /// Reformed lists (model.md §2.2 step 4): every pr dim P adds `P_r` to r and `P_ir` to ir.
     public var reformedR: Set<String> { Set(r + pr.map { $0.pr + "_r" }) }
     public var reformedIR: Set<String> { Set(ir + pr.map { $0.pr + "_ir" }) }
 }
@@ -189,7 +189,7 @@ public struct Layer: Sendable, Hashable {
         return tensorSize(operand, sizes)
     }
 
-    /// `tensorSize` of §3.4 for per-dim loop sizes (missing dims count 1).
+    /// `tensorSize` of model.md §2.3 for per-dim loop sizes (missing dims count 1).
     func tensorSize(_ operand: String, _ sizes: [String: Double]) -> Int {
         guard let rel = relevance[operand] else { return 0 }
         var product = 1
