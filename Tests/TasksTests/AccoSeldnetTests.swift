@@ -6,8 +6,10 @@ import XCTest
 /// ACCO Step 1 + Step 2 on seldnet, tile 2 × 16, Meta_prototype_DF (reference/acco-seldnet-2x16.json).
 final class AccoSeldnetTests: XCTestCase {
     /// Evaluates a seldnet range with a 2 × 16 tile, fully cached, energy objective, lpf 6.
-    static func evaluate(_ a: Int?, _ b: Int?) throws -> (StackResult, AccoReadings) {
-        let (network, core) = try Projects.network("seldnet_oxoy_m")
+    static func evaluate(_ a: Int?, _ b: Int?, core change: (inout Core) -> Void = { _ in }) throws
+        -> (StackResult, AccoReadings) {
+        var (network, core) = try Projects.network("seldnet_oxoy_m")
+        change(&core)
         let trunks = CausalTrunks(network: network)
         let trunk = try trunks.trunk(after: a, through: b)
         var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
@@ -50,6 +52,27 @@ extension AccoSeldnetTests {
         XCTAssertEqual(tail.stable.reloadedBytes, 86_016)
         XCTAssertEqual(tail.warmup.reloadedBytes, 107_520)
         XCTAssertEqual(tail.window.offloadedBytes, 0)
+    }
+
+    /// Issue 12: the bytes are counted, not recovered from energy ÷ DRAM cost, so a free DRAM
+    /// (r_cost = w_cost = 0, which made that 0/0 and trapped) moves the same bytes as the real one
+    /// — the reference values above, exactly — and its off-load and reload energies lose the DRAM
+    /// share only.
+    func testFreeDramMovesTheSameBytes() throws {
+        func free(_ core: inout Core) {
+            for m in Set(["O", "I1"].compactMap { core.levels(of: $0).last }) {
+                core.memories[m].readCost = 0
+                core.memories[m].writeCost = 0
+            }
+        }
+        let head = try Self.evaluate(nil, 3, core: free).1
+        XCTAssertEqual(head.window.offloadedBytes, 365_568)
+        XCTAssertLessThan(head.window.offloadEnergy, 34_866_276)
+        let tail = try Self.evaluate(3, nil, core: free).1
+        XCTAssertEqual(tail.window.reloadedBytes, 365_568)
+        XCTAssertEqual(tail.stable.reloadedBytes, 86_016)
+        XCTAssertEqual(tail.warmup.reloadedBytes, 107_520)
+        XCTAssertLessThan(tail.window.reloadEnergy, 32_527_555)
     }
 }
 

@@ -78,8 +78,8 @@ final class ValidationTests: XCTestCase {
         XCTAssertEqual(array.problem, "array size 1e15 is larger than 65536")
         let cost = try XCTUnwrap(try hardwareError { $0.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 1e17,") })
         XCTAssertEqual(cost.problem, "read cost 1e+17 is larger than 1e9 pJ")
-        let free = try XCTUnwrap(try hardwareError { $0.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 0,") })
-        XCTAssertTrue(free.problem.hasSuffix("has a zero r_cost or w_cost"), free.problem)
+        // A free off-chip memory is a legitimate what-if: bytes are counted, not derived from its cost.
+        XCTAssertNil(try hardwareError { $0.replacingOccurrences(of: "\"r_cost\": 700,", with: "\"r_cost\": 0,") })
         let loop = try XCTUnwrap(try bind(workload: try text("workload.json").replacingOccurrences(of: "\"loop_sizes\": [\n      1,\n      64", with: "\"loop_sizes\": [\n      1,\n      1e15")))
         XCTAssertEqual(loop.problem, "loop size 1e15 is larger than 16777216")
     }

@@ -71,7 +71,8 @@ public struct AccoReadings: Sendable {
         let reloadKeys: Set<String>
         let outputLevels: Int
         let inputTop: Int
-        let dramWriteCost: Double, dramReadCost: Double, dramBandwidth: Double
+        /// Bits per word at the top of the output chain (the off-loaded and reloaded words' width).
+        let dramBandwidth: Double
 
         init(trunk: Network, core: Core, isNetworkEnd: Bool) {
             offloadKey = isNetworkEnd ? nil : trunk.outputNode.map { ResultKey.layer($0.id) }
@@ -80,8 +81,6 @@ public struct AccoReadings: Sendable {
             outputLevels = oChain.count
             inputTop = iChain.count - 1
             let dram = core.memories[oChain.last ?? core.memories.count - 1]
-            dramWriteCost = dram.writeCost
-            dramReadCost = dram.readCost
             dramBandwidth = Double(dram.writeBandwidth)
         }
 
@@ -101,11 +100,11 @@ public struct AccoReadings: Sendable {
                 for (cost, count) in bucket {
                     cycles += (cost.offload - cost.offloadPairs.prefix(2).reduce(0, +)) * count
                     e += ((cost.breakdown[llc] ?? 0) + (cost.breakdown[dram] ?? 0)) * Double(count)
-                    written += (cost.breakdown[dram] ?? 0) * Double(count)
+                    written += cost.topWords * Double(count)
                 }
                 r.offloadLatency = cycles
                 r.offloadEnergy = Int(e)
-                r.offloadedBytes = Int(written / dramWriteCost * dramBandwidth / 8)
+                r.offloadedBytes = Int(written * dramBandwidth / 8)
             }
             if reloadKeys.contains(key), inputTop >= 1, bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) {
                 let dram = BreakdownKey.at("I1", level: inputTop, .rdOutToLow)
@@ -114,11 +113,11 @@ public struct AccoReadings: Sendable {
                 for (cost, count) in bucket {
                     cycles += cost.firstHops.reduce(0, +) * count
                     e += ((cost.breakdown[dram] ?? 0) + (cost.breakdown[llc] ?? 0)) * Double(count)
-                    read += (cost.breakdown[dram] ?? 0) * Double(count)
+                    read += cost.topWords * Double(count)
                 }
                 r.reloadLatency = cycles
                 r.reloadEnergy = Int(e)
-                r.reloadedBytes = Int(read / dramReadCost * dramBandwidth / 8)
+                r.reloadedBytes = Int(read * dramBandwidth / 8)
             }
             return r
         }

@@ -19,6 +19,8 @@ struct CopyResult: Equatable {
     var breakdown: [String: Double] = [:]
     /// Per action: the first hop's cycles, or -1 when the action moves nothing.
     var firstHops: [Int] = []
+    /// Words read out of the outermost I1 memory toward the chip (ACCO's reloaded data).
+    var topReadWords: Double = 0
 
     static func key(_ p: MemoryPosition, _ d: Direction) -> String { BreakdownKey.at(p.operand, level: p.level, d) }
 }
@@ -101,10 +103,14 @@ struct DataCopier {
                 let out = try port(sender, sendDirection), into = try port(receiver, receiveDirection)
                 guard let sm = memory(sender), let rm = memory(receiver) else { continue }
                 let bits = Double(action.bits)
-                let sendEnergy = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(out.min), width: Double(out.bw))
-                    * core.memories[sm].readCost
-                let receiveEnergy = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(into.min), width: Double(into.bw))
-                    * core.memories[rm].writeCost
+                let sentWords = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(out.min), width: Double(out.bw))
+                let receivedWords = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(into.min),
+                                                                     width: Double(into.bw))
+                let sendEnergy = sentWords * core.memories[sm].readCost
+                let receiveEnergy = receivedWords * core.memories[rm].writeCost
+                if sender.operand == "I1", sendDirection == .rdOutToLow, sender.level == core.levels(of: "I1").count - 1 {
+                    result.topReadWords += sentWords
+                }
                 result.energy += sendEnergy + receiveEnergy
                 result.breakdown[CopyResult.key(sender, sendDirection), default: 0] += sendEnergy
                 result.breakdown[CopyResult.key(receiver, receiveDirection), default: 0] += receiveEnergy

@@ -12,19 +12,27 @@ public struct KeyCost: Sendable, Equatable {
     public var offloadPairs: [Int] = []
     /// Copies: the first hop's cycles of each action (-1 for an action that moves nothing).
     public var firstHops: [Int] = []
+    /// Words moved across the top of the hierarchy, counted where they move (not recovered from
+    /// an energy): for a layer, the words its output writes into the outermost output memory;
+    /// for a copy, the words read out of the outermost I1 memory toward the chip. ACCO's
+    /// off-loaded and reloaded bytes are these words times the port width (model.md §6.5).
+    public var topWords: Double = 0
 
     static func copy(_ c: CopyResult) -> KeyCost {
         KeyCost(energy: c.energy, latency0: c.latency, latency1: c.latency, latency2: c.latency, isCopy: true, breakdown: c.breakdown,
-                firstHops: c.firstHops)
+                firstHops: c.firstHops, topWords: c.topReadWords)
     }
 
     static func layer(_ e: LayerEvaluation) -> KeyCost {
         var breakdown: [String: Double] = [:]
+        var outputTop: LayerEvaluation.LevelCost?
         for l in e.levels {
             for (d, energy) in l.energyByDirection { breakdown[BreakdownKey.at(l.operand, level: l.level, d)] = energy }
+            if l.operand == "O", l.level >= (outputTop?.level ?? 0) { outputTop = l }
         }
         return KeyCost(energy: e.energyTotal, latency0: e.latencyTotal0, latency1: e.latencyTotal1, latency2: e.latencyTotal2,
-                       isCopy: false, breakdown: breakdown, offload: e.offload, offloadPairs: e.offloadPairs)
+                       isCopy: false, breakdown: breakdown, offload: e.offload, offloadPairs: e.offloadPairs,
+                       topWords: outputTop?.accesses[.wrInByLow] ?? 0)
     }
 }
 

@@ -30,15 +30,6 @@ public enum HardwareFormat {
         }
         var core = Core(name: name, arrayDims: dims, macEnergy: macEnergy, memories: memories)
         core.assignDutyLevels()
-        // The ACCO readings count the bytes moved off chip from the off-chip memory's energy and
-        // its cost per access: a free off-chip memory would make that count 0/0.
-        for operand in Set(memories.flatMap(\.operands)).sorted() {
-            if let top = core.levels(of: operand).last, core.memories[top].readCost == 0 || core.memories[top].writeCost == 0 {
-                let m = core.memories[top]
-                throw memoriesNode.fail("\(m.name), the outermost memory of \(operand), has a zero r_cost or w_cost",
-                                        "give the off-chip memory its real energy per access (ACCO counts off-chip bytes by it)")
-            }
-        }
         return core
     }
 

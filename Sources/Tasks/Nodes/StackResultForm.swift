@@ -33,13 +33,15 @@ extension StackResult: Codable {
         var offload: Int
         var offloadPairs: [Int]
         var firstHops: [Int]
+        var topWords: Double
 
         init(from decoder: any Decoder) throws {
             var c = try decoder.unkeyedContainer()
             self.init(energy: try c.decode(Double.self), latency0: try c.decode(Int.self), latency1: try c.decode(Int.self),
                       latency2: try c.decode(Int.self), isCopy: try c.decode(Bool.self), breakdown: try c.decode([Double?].self),
-                      offload: try c.decode(Int.self), offloadPairs: try c.decode([Int].self), firstHops: try c.decode([Int].self))
-            guard c.isAtEnd else { throw MalformedArtifact(description: "key cost: more than nine fields") }
+                      offload: try c.decode(Int.self), offloadPairs: try c.decode([Int].self), firstHops: try c.decode([Int].self),
+                      topWords: try c.decode(Double.self))
+            guard c.isAtEnd else { throw MalformedArtifact(description: "key cost: more than ten fields") }
         }
 
         func encode(to encoder: any Encoder) throws {
@@ -53,20 +55,22 @@ extension StackResult: Codable {
             try c.encode(offload)
             try c.encode(offloadPairs)
             try c.encode(firstHops)
+            try c.encode(topWords)
         }
 
         init(_ c: KeyCost, names: [String: Int]) {
             var dense = [Double?](repeating: nil, count: names.count)
             for (k, x) in c.breakdown { if let i = names[k] { dense[i] = x } }
             self.init(energy: c.energy, latency0: c.latency0, latency1: c.latency1, latency2: c.latency2, isCopy: c.isCopy,
-                      breakdown: dense, offload: c.offload, offloadPairs: c.offloadPairs, firstHops: c.firstHops)
+                      breakdown: dense, offload: c.offload, offloadPairs: c.offloadPairs, firstHops: c.firstHops,
+                      topWords: c.topWords)
         }
 
         init(energy: Double, latency0: Int, latency1: Int, latency2: Int, isCopy: Bool, breakdown: [Double?], offload: Int,
-             offloadPairs: [Int], firstHops: [Int]) {
+             offloadPairs: [Int], firstHops: [Int], topWords: Double) {
             self.energy = energy; self.latency0 = latency0; self.latency1 = latency1; self.latency2 = latency2
             self.isCopy = isCopy; self.breakdown = breakdown; self.offload = offload
-            self.offloadPairs = offloadPairs; self.firstHops = firstHops
+            self.offloadPairs = offloadPairs; self.firstHops = firstHops; self.topWords = topWords
         }
 
         func cost(names: [String]) throws -> KeyCost {
@@ -74,7 +78,7 @@ extension StackResult: Codable {
             var map: [String: Double] = [:]
             for (i, x) in breakdown.enumerated() { if let x { map[names[i]] = x } }
             return KeyCost(energy: energy, latency0: latency0, latency1: latency1, latency2: latency2, isCopy: isCopy, breakdown: map,
-                           offload: offload, offloadPairs: offloadPairs, firstHops: firstHops)
+                           offload: offload, offloadPairs: offloadPairs, firstHops: firstHops, topWords: topWords)
         }
     }
 

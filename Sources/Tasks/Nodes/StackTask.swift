@@ -7,7 +7,7 @@ import Graph
 /// answers, until nothing is missing. Identical layer-tile problems are therefore computed once
 /// across tile sizes, modes, ranges and studies.
 public enum StackTask {
-    public static let version: Int64 = 7
+    public static let version: Int64 = 8
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {

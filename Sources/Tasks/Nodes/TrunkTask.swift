@@ -4,7 +4,7 @@ import Graph
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
 /// off-load and reload deltas (model.md §6.5), and adds the trunk's cache footprint (model.md §6.3).
 public enum TrunkTask {
-    public static let version: Int64 = 4
+    public static let version: Int64 = 5
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {
