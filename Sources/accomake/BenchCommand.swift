@@ -17,7 +17,8 @@ enum BenchCommand {
         case "stack": return try StackBench.run(args.dropFirst())
         case "trunk": return try TrunkBench.run(args.dropFirst())
         case "study": return try StudyBench.run(args.dropFirst())
-        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk, study)")
+        case "parse": return try ParseBench.run(args.dropFirst())
+        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk, study, parse)")
         }
     }
 

@@ -30,6 +30,7 @@ let usage = """
       bench stack|trunk [--json]                           depth-first stack / ACCO trunk speed (cold, warm)
       bench study [STUDY] [--json]                         a study cold, warm and after one hardware tweak
                                                            (default projects/studies/acco-camready.json)
+      bench parse [--mb N] [--json]                        memory an input file costs to read, × its size
       clean                                                delete the cache (every result; the next run recomputes)
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
             gc takes --max-size SIZE (e.g. 10G) and --max-age AGE (e.g. 30d)

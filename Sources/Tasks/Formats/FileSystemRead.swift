@@ -45,7 +45,8 @@ enum FileSystemRead {
             if n == 0 { break }  // the file shrank while it was read: what is there
             done += n
         }
-        return .bytes(Array(bytes[..<done]))
+        if done < size { bytes.removeSubrange(done...) }
+        return .bytes(bytes)
     }
 
     static func exists(_ path: String) -> Bool {

@@ -32,15 +32,16 @@ public enum MappingFormat {
             let spatial = try o.required("spatial_mapping", "give per array dim its unrolled loop, e.g. {\"D1\": [\"K, 32\"]}")
             for (arrayDim, value) in try spatial.entries() {
                 let items = try value.array()
-                guard items.count == 1 else {
-                    throw value.fail("\(items.count) loops on one array dimension", "unroll exactly one loop per array dimension, e.g. [\"K, 32\"]")
+                guard items.count == 1, let item = items.first else {
+                    throw value.fail("\(items.count) loops on one array dimension",
+                                     "unroll exactly one loop per array dimension, e.g. [\"K, 32\"]")
                 }
-                let text = try items[0].string()
+                let text = try item.string()
                 let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
                 guard parts.count == 2, !parts[0].isEmpty, let u = Int(parts[1]) else {
-                    throw items[0].fail("\"\(text)\" is not \"<loop dim>, <unroll>\"", "write e.g. \"K, 32\"")
+                    throw item.fail("\"\(text)\" is not \"<loop dim>, <unroll>\"", "write e.g. \"K, 32\"")
                 }
-                guard u >= 1 else { throw items[0].fail("unroll \(u) is not positive", "unroll by at least 1") }
+                guard u >= 1 else { throw item.fail("unroll \(u) is not positive", "unroll by at least 1") }
                 unrolls.append(Layer.SpatialUnroll(arrayDim, parts[0].uppercased(), u))
             }
             var links: [String: String] = [:]

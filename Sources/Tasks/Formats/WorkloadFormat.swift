@@ -41,11 +41,13 @@ public enum WorkloadFormat {
 
     static func decode(_ root: JSONReader) throws(InputError) -> [WorkloadNode] {
         var nodes: [WorkloadNode] = []
+        var lineOfId: [Int: Int] = [:]
         for item in try root.array() {
             let node = try layer(item)
-            if let first = nodes.first(where: { $0.id == node.id }) {
-                throw item.fail("layer id \(node.id) is used twice (first on line \(first.line))", "give every layer a distinct id")
+            if let first = lineOfId[node.id] {
+                throw item.fail("layer id \(node.id) is used twice (first on line \(first))", "give every layer a distinct id")
             }
+            lineOfId[node.id] = node.line
             nodes.append(node)
         }
         guard !nodes.isEmpty else { throw root.fail("the workload has no layers", "list the layers, inputs first") }
@@ -117,7 +119,7 @@ public enum WorkloadFormat {
                 throw value.fail("\(operand) is not an input operand of the equation", "use one of \(operands.dropFirst().map(\.name).joined(separator: ", "))")
             }
             var producers: [Int] = []
-            if case .array = value.node.value {
+            if value.node.kind == .array {
                 for p in try value.array() { producers.append(try p.int(what: "producer id")) }
             } else {
                 producers = [try value.int(what: "producer id")]
@@ -151,23 +153,35 @@ public enum WorkloadFormat {
                 }
             }
         }
-        // Depth-first search for a cycle.
-        var state: [Int: Int] = [:]  // 1 visiting, 2 done
+        // Depth-first search for a cycle, with an explicit stack: a chain of thousands of layers
+        // must not overflow a worker thread's stack, and the trail is the stack itself.
+        var done = Set<Int>()
+        var onTrail = Set<Int>()
         let byId = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
-        func visit(_ id: Int, _ trail: [Int]) throws(InputError) {
-            if state[id] == 2 { return }
-            if state[id] == 1 {
-                let cycle = (trail.drop { $0 != id } + [id]).map(String.init).joined(separator: " → ")
-                throw InputError(file: root.file, line: byId[id]?.line, path: "$[id=\(id)].operand_source",
-                                 problem: "the layers form a cycle: \(cycle)", fix: "a layer may only consume earlier layers")
+        func producers(_ id: Int) -> [Int] { (byId[id]?.operandSource.values).map { $0.flatMap { $0 } } ?? [] }
+        for node in nodes where !done.contains(node.id) {
+            var trail: [(id: Int, producers: [Int], next: Int)] = [(node.id, producers(node.id), 0)]
+            onTrail.insert(node.id)
+            while let top = trail.last {
+                guard top.next < top.producers.count else {
+                    done.insert(top.id)
+                    onTrail.remove(top.id)
+                    trail.removeLast()
+                    continue
+                }
+                trail[trail.count - 1].next += 1
+                let p = top.producers[top.next]
+                if done.contains(p) { continue }
+                if onTrail.contains(p) {
+                    let ids = trail.map(\.id)
+                    let cycle = (ids.drop { $0 != p } + [p]).map(String.init).joined(separator: " → ")
+                    throw InputError(file: root.file, line: byId[p]?.line, path: "$[id=\(p)].operand_source",
+                                     problem: "the layers form a cycle: \(cycle)", fix: "a layer may only consume earlier layers")
+                }
+                trail.append((p, producers(p), 0))
+                onTrail.insert(p)
             }
-            state[id] = 1
-            for producers in (byId[id]?.operandSource.values).map(Array.init) ?? [] {
-                for p in producers { try visit(p, trail + [id]) }
-            }
-            state[id] = 2
         }
-        for node in nodes { try visit(node.id, []) }
         try checkSingleOutput(nodes, root)
         try checkShapes(nodes, root)
     }

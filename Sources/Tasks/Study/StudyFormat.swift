@@ -37,7 +37,7 @@ public enum StudyFormat {
         let workloadsNode = try o.required("workloads", "list the workloads: [\"…json\"] or [{\"workload\": \"…json\", \"max_cuts\": 2}]")
         var workloads: [Study.Workload] = []
         for item in try nonEmpty(workloadsNode, "name at least one workload") {
-            if case .string = item.node.value {
+            if item.node.kind == .string {
                 workloads.append(Study.Workload(path: try resolve(item), maxCuts: defaultMaxCuts, cuts: defaultCuts))
                 continue
             }
@@ -77,7 +77,7 @@ public enum StudyFormat {
         let lpf = try sweep.optional("lpf")?.int(minimum: 1, what: "lpf") ?? 6
         if lpf > 12, let r = sweep.optional("lpf") { throw r.fail("lpf \(lpf) is too large", "use at most 12 (6 reproduces the reference)") }
         let dilation: Int?
-        if let d = sweep.optional("initial_dilation"), d.node.value != .null {
+        if let d = sweep.optional("initial_dilation"), d.node.kind != .null {
             dilation = try d.int(minimum: 1, maximum: 1 << 20, what: "initial dilation")
         } else {
             dilation = nil
@@ -111,7 +111,7 @@ public enum StudyFormat {
                      objectives: objectives, lpf: lpf, initialDilation: dilation, frames: frames, allocation: allocation)
     }
 
-    private static func nonEmpty(_ r: JSONReader, _ fix: String) throws(InputError) -> [JSONReader] {
+    private static func nonEmpty(_ r: JSONReader, _ fix: String) throws(InputError) -> JSONList {
         let items = try r.array()
         guard !items.isEmpty else { throw r.fail("the list is empty", fix) }
         return items
