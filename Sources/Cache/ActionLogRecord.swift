@@ -64,7 +64,8 @@ struct ActionLogRecord: Equatable {
     }
 
     static func tombstone(_ key: Digest, at time: UInt32) -> ActionLogRecord {
-        ActionLogRecord(kind: .tombstone, key: key, blob: Digest(0, 0, 0, 0), blobSize: 0, lastUse: time, durationMicros: 0)
+        ActionLogRecord(kind: .tombstone, key: key, blob: Digest(0, 0, 0, 0), blobSize: 0, lastUse: time,
+                        durationMicros: 0)
     }
 
     var actionRecord: ActionRecord? {
@@ -89,7 +90,9 @@ struct ActionLogRecord: Equatable {
         p.storeBytes(of: blobSize.littleEndian, toByteOffset: 72, as: Int64.self)
         p.storeBytes(of: lastUse.littleEndian, toByteOffset: 80, as: UInt32.self)
         p.storeBytes(of: durationMicros.littleEndian, toByteOffset: 84, as: UInt32.self)
-        if let inline { inline.withUnsafeBytes { (p + Self.headerSize).copyMemory(from: $0.baseAddress!, byteCount: $0.count) } }
+        if let inline {
+            inline.withUnsafeBytes { (p + Self.headerSize).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
         let end = Self.headerSize + inlineCount
         let sum = Self.checksum(UnsafeRawBufferPointer(start: p, count: end))
         p.storeBytes(of: sum.littleEndian, toByteOffset: end, as: UInt64.self)
@@ -119,9 +122,10 @@ struct ActionLogRecord: Equatable {
     /// `inline` array; its inline bytes, if any, are the second element (pointing into `p`).
     static func parse(_ p: UnsafeRawPointer, available: Int) -> (ActionLogRecord, UnsafeRawBufferPointer?)? {
         guard available >= size,
-              p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 1, as: UInt8.self) == magic.1,
-              p.load(fromByteOffset: 2, as: UInt8.self) == magic.2, p.load(fromByteOffset: 3, as: UInt8.self) == magic.3,
-              let kind = Kind(rawValue: p.load(fromByteOffset: 4, as: UInt8.self))
+              p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 1,
+              as: UInt8.self) == magic.1,
+              p.load(fromByteOffset: 2, as: UInt8.self) == magic.2, p.load(fromByteOffset: 3,
+              as: UInt8.self) == magic.3, let kind = Kind(rawValue: p.load(fromByteOffset: 4, as: UInt8.self))
         else { return nil }
         let flags = p.load(fromByteOffset: 5, as: UInt8.self)
         let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
@@ -146,7 +150,8 @@ struct ActionLogRecord: Equatable {
     /// Visits a run of records (with their inline bytes, valid during the call). Skips damaged
     /// stretches by searching for the next valid record; stops before an incomplete record at
     /// the end (it may still be being written). Returns the number of bytes consumed.
-    static func scan(_ bytes: UnsafeRawBufferPointer, _ visit: (ActionLogRecord, UnsafeRawBufferPointer?) -> Void) -> Int {
+    static func scan(_ bytes: UnsafeRawBufferPointer, _ visit: (ActionLogRecord,
+                                                                UnsafeRawBufferPointer?) -> Void) -> Int {
         var offset = 0
         guard let base = bytes.baseAddress else { return 0 }
         while bytes.count - offset >= size {
@@ -164,7 +169,8 @@ struct ActionLogRecord: Equatable {
 
     /// A record header whose inline part runs past the end: wait for the rest of it.
     private static func looksIncomplete(_ p: UnsafeRawPointer, available: Int) -> Bool {
-        guard p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 3, as: UInt8.self) == magic.3,
+        guard p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 3,
+            as: UInt8.self) == magic.3,
               p.load(fromByteOffset: 5, as: UInt8.self) == 1 else { return false }
         let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
         return inlineCount <= inlineLimit && available < size + inlineCount

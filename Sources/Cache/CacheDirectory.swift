@@ -39,14 +39,17 @@ public enum CacheDirectory {
         if root.isEmpty { throw .unusable(path: "\"\"", reason: "the cache folder name is empty") }
         var info = stat()
         if stat(root, &info) == 0 {
-            guard info.st_mode & S_IFMT == S_IFDIR else { throw .unusable(path: root, reason: "it is a file, not a folder") }
+            guard info.st_mode & S_IFMT == S_IFDIR else {
+                throw .unusable(path: root, reason: "it is a file, not a folder")
+            }
         } else {
             do { try POSIX.makeDirectories(root) } catch { throw .unusable(path: root, reason: error.description) }
         }
         if let version = try markedFormat(root) {
             guard version == format else {
                 throw .unusable(path: root, reason: "it was written by a different accomake (cache format \(version); "
-                                + "this one uses format \(format)); delete it with `accomake clean --cache \(root)` to start afresh")
+                                + "this one uses format \(format)); delete it with `accomake clean "
+                                + "--cache \(root)` to start afresh")
             }
             return
         }

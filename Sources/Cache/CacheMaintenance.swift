@@ -63,7 +63,8 @@ extension LocalCache {
         let sessionCounts = state.withLock { ($0.hits, $0.misses) }
         return CacheStatistics(entries: entries.count, blobs: blobs, blobBytes: bytes,
                                logBytes: POSIX.fileInfo(logPath)?.size ?? 0,
-                               hits: Self.saturatingSum(hits, sessionCounts.0), misses: Self.saturatingSum(misses, sessionCounts.1))
+                               hits: Self.saturatingSum(hits, sessionCounts.0), misses: Self.saturatingSum(misses,
+                               sessionCounts.1))
     }
 
     /// Drops entries older than the policy's age, then the least recently used ones until the
@@ -132,7 +133,8 @@ extension LocalCache {
     /// live entries' blobs exceed the policy's size. Called at the end of a session, after
     /// `flush`, so this session's hits count as recent. Returns nil when not due, and also when
     /// another process has the cache open (a later session collects instead): never an error.
-    public func collectIfDue(_ policy: CollectionPolicy, every interval: Int64 = 86_400, now: Int64? = nil) -> CollectionReport? {
+    public func collectIfDue(_ policy: CollectionPolicy, every interval: Int64 = 86_400,
+                             now: Int64? = nil) -> CollectionReport? {
         let now = now ?? POSIX.now()
         let stamp = root + "/last-gc"
         let stale = POSIX.fileInfo(stamp).map { now - $0.mtime >= interval } ?? true
@@ -259,7 +261,8 @@ extension LocalCache {
             }
             POSIX.remove(root + "/" + CacheDirectory.markerName)
             let removed = POSIX.kind(root) == S_IFDIR && rmdir(root) == 0
-            return RemovalReport(bytes: bytes, folderRemoved: removed, leftovers: removed ? [] : POSIX.list(root).sorted())
+            return RemovalReport(bytes: bytes, folderRemoved: removed,
+                                 leftovers: removed ? [] : POSIX.list(root).sorted())
         }
     }
 }

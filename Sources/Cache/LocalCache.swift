@@ -117,7 +117,8 @@ public final class LocalCache: ActionStore {
                     continue
                 }
                 throw .unusable(path: path, reason: String(cString: strerror(code))
-                                + (POSIX.isDirectory(path) ? " (a folder stands where the action log belongs; remove it)" : ""))
+                                + (POSIX.isDirectory(path) ? " (a folder stands where the "
+                                + "action log belongs; remove it)" : ""))
             }
             var opened = stat(), current = stat()
             guard fstat(fd, &opened) == 0, opened.st_mode & S_IFMT == S_IFREG else {
@@ -197,7 +198,8 @@ public final class LocalCache: ActionStore {
         let small = blob.count <= ActionLogRecord.inlineLimit
         if !small { try putFile(blob, digest: record.blob) }
         try append([ActionLogRecord(key: key, record: record, lastUse: Self.now32(),
-                                    durationMicros: UInt32(clamping: durationNanos / 1000), inline: small ? blob : nil)])
+                                    durationMicros: UInt32(clamping: durationNanos / 1000),
+                                    inline: small ? blob : nil)])
     }
 
     public func forget(_ key: Digest) {
@@ -280,7 +282,8 @@ public final class LocalCache: ActionStore {
     func sweepTempFiles(olderThan age: Int64) -> Int {
         var folders: [(String, (String) -> Bool)] = [(root, { CacheDirectory.ownFiles.contains($0) }),
                                                      (root + "/runs", CacheDirectory.isRunRecord)]
-        for shard in POSIX.list(blobsPath) where CacheDirectory.isShard(shard) && POSIX.isDirectory(blobsPath + "/" + shard) {
+        for shard in POSIX.list(blobsPath)
+        where CacheDirectory.isShard(shard) && POSIX.isDirectory(blobsPath + "/" + shard) {
             folders.append((blobsPath + "/" + shard, { CacheDirectory.isBlob($0, shard: shard) }))
         }
         var removed = 0

@@ -9,7 +9,8 @@ extension LocalCache {
     /// The record stored for `key` in the cache at `root`, or nil when there is none or it is
     /// damaged. Reading needs no open cache (and creates nothing).
     public static func runRecord(root: String, key: String) -> [UInt8]? {
-        guard let stored = POSIX.readFile(runRecordPath(root: root, key: key), limit: 1 << 30), stored.count >= 32 else {
+        guard let stored = POSIX.readFile(runRecordPath(root: root, key: key), limit: 1 << 30),
+            stored.count >= 32 else {
             return nil
         }
         let bytes = Array(stored.dropLast(32))

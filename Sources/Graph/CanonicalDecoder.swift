@@ -35,7 +35,9 @@ public struct CanonicalDecoder {
     /// Moves past one value, checking its structure but not building it.
     private mutating func skip(depth: Int) throws(CanonicalEncodingError) {
         guard depth < 512 else { throw .malformed("nesting deeper than 512") }
-        guard let tag = CanonicalEncoder.Tag(rawValue: try byte()) else { throw .malformed("unknown tag at \(offset - 1)") }
+        guard let tag = CanonicalEncoder.Tag(rawValue: try byte()) else {
+            throw .malformed("unknown tag at \(offset - 1)")
+        }
         switch tag {
         case .null, .falseValue, .trueValue: return
         case .int, .double: _ = try word()
@@ -53,7 +55,9 @@ public struct CanonicalDecoder {
 
     private mutating func value(depth: Int) throws(CanonicalEncodingError) -> Value {
         guard depth < 512 else { throw .malformed("nesting deeper than 512") }
-        guard let tag = CanonicalEncoder.Tag(rawValue: try byte()) else { throw .malformed("unknown tag at \(offset - 1)") }
+        guard let tag = CanonicalEncoder.Tag(rawValue: try byte()) else {
+            throw .malformed("unknown tag at \(offset - 1)")
+        }
         switch tag {
         case .null: return .null
         case .falseValue: return .bool(false)

@@ -27,7 +27,8 @@ public enum CanonicalEncodingError: Error, Equatable, CustomStringConvertible {
 /// No text formatting anywhere, so the bytes do not depend on locale, platform or hash seed.
 public struct CanonicalEncoder {
     enum Tag: UInt8 {
-        case null = 0, falseValue = 1, trueValue = 2, int = 3, double = 4, string = 5, bytes = 6, array = 7, object = 8, shared = 9
+        case null = 0, falseValue = 1, trueValue = 2, int = 3, double = 4, string = 5, bytes = 6, array = 7, object = 8,
+            shared = 9
     }
 
     public private(set) var bytes: [UInt8] = []

@@ -12,12 +12,15 @@ public struct ChildProcess: Sendable {
     public static var currentExecutable: String {
         var buffer = [CChar](repeating: 0, count: 4096)
         let n = readlink("/proc/self/exe", &buffer, buffer.count - 1)
-        return n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) }, as: UTF8.self) : CommandLine.arguments[0]
+        return n > 0 ? String(decoding: buffer[..<n].map { UInt8(bitPattern: $0) },
+                              as: UTF8.self) : CommandLine.arguments[0]
     }
 
     public init(_ executable: String, _ arguments: [String], environment: [String: String]? = nil) throws {
         var pipeFDs: [Int32] = [0, 0]
-        guard pipe(&pipeFDs) == 0 else { throw SpawnError(message: "cannot create a pipe: \(String(cString: strerror(errno)))") }
+        guard pipe(&pipeFDs) == 0 else {
+            throw SpawnError(message: "cannot create a pipe: \(String(cString: strerror(errno)))")
+        }
         var actions = posix_spawn_file_actions_t()
         posix_spawn_file_actions_init(&actions)
         defer { posix_spawn_file_actions_destroy(&actions) }

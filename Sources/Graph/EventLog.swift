@@ -48,7 +48,8 @@ public struct EventLog: Sendable {
     /// One line per event, tab-separated: kind, node, operator, key, microseconds, message.
     public func lines() -> [String] {
         events.map { e in
-            [e.kind.rawValue, String(e.node.index), e.op, e.key?.hex ?? "-", String(e.durationNanos / 1000), e.message ?? ""]
+            [e.kind.rawValue, String(e.node.index), e.op, e.key?.hex ?? "-", String(e.durationNanos / 1000),
+             e.message ?? ""]
                 .joined(separator: "\t")
         }
     }

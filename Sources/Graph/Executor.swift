@@ -23,8 +23,8 @@ public struct BuildOptions: Sendable {
     public var progress: (@Sendable (Int, Int) -> Void)?
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
-                verify: Bool = false, verifyPercent: Int = 100, dryRun: Bool = false, cancellation: CancellationFlag? = nil,
-                progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                verify: Bool = false, verifyPercent: Int = 100, dryRun: Bool = false,
+                cancellation: CancellationFlag? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) {
         self.jobs = max(1, jobs)
         self.failFast = failFast
         self.verify = verify
@@ -216,7 +216,8 @@ private final class Run: Sendable {
                     let bytes = try CanonicalEncoder.encode(r.value)
                     return EncodedRequest(bytes: bytes, digest: SHA256.hash(bytes))
                 }
-                trace = try CanonicalEncoder.encode(.array(encoded.map { [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))] }))
+                trace = try CanonicalEncoder.encode(.array(encoded.map { [.bytes($0.digest.bytes),
+                .int(Int64($0.bytes.count))] }))
             } catch {
                 locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }
                 return
@@ -226,7 +227,8 @@ private final class Run: Sendable {
             var unstored: String?
             do {
                 for e in encoded {
-                    let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest, size: Int64(e.bytes.count))
+                    let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest,
+                        size: Int64(e.bytes.count))
                     if store.lookup(key) != record { try store.store(key, record, blob: e.bytes, durationNanos: 0) }
                 }
                 let record = ActionRecord.trace(SHA256.hash(trace), size: Int64(trace.count))

@@ -48,7 +48,8 @@ public struct Graph: Sendable {
     }
 
     /// Adds a node; its dependencies must already be in the graph.
-    public mutating func add(_ op: Operator, _ params: Value, dependencies: [NodeID] = []) throws(GraphError) -> NodeID {
+    public mutating func add(_ op: Operator, _ params: Value,
+                             dependencies: [NodeID] = []) throws(GraphError) -> NodeID {
         let index = try register(op)
         for dep in dependencies { precondition(dep.index < nodes.count, "dependency added after its dependent") }
         nodes.append(Node(op: index, params: params, dependencies: dependencies.map(\.index)))

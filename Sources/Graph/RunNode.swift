@@ -57,7 +57,8 @@ struct RunNode {
     /// Dynamic-dependency batches this node asked for in this run.
     var steps = 0
 
-    init(op: Int?, opName: String, value: Value?, encodedParams: ArraySlice<UInt8>? = nil, dependencies: [Int], reportAs: Int) {
+    init(op: Int?, opName: String, value: Value?, encodedParams: ArraySlice<UInt8>? = nil, dependencies: [Int],
+         reportAs: Int) {
         self.op = op; self.opName = opName; self.value = value; self.encodedParams = encodedParams
         self.dependencies = dependencies; self.reportAs = reportAs
     }

@@ -75,7 +75,9 @@ public struct RunRecord: Sendable, Equatable {
                 let changed = Set(fields.keys).union(old.fields.keys).filter { fields[$0] != old.fields[$0] }.sorted()
                 var leafChanges: [String] = []
                 for f in changed where detail.contains(f) {
-                    guard let was = old.fields[f].flatMap({ previous?.leaves[$0] }), let value = params.field(f) else { continue }
+                    guard let was = old.fields[f].flatMap({ previous?.leaves[$0] }), let value = params.field(f) else {
+                        continue
+                    }
                     let now = Self.leaves(value)
                     for path in Set(now.keys).union(was.keys).sorted() where now[path] != was[path] {
                         leafChanges.append("\(f)\(path): \(was[path] ?? "absent") → \(now[path] ?? "absent")")
@@ -114,7 +116,8 @@ public struct RunRecord: Sendable, Equatable {
             for f in detail {
                 if let d = fields[f], leaves[d] == nil, let value = params.field(f) { leaves[d] = Self.leaves(value) }
             }
-            return Node(name: names[i], op: graph.operatorID(of: id), version: graph.operators[graph.nodes[i].op].version,
+            return Node(name: names[i], op: graph.operatorID(of: id),
+                        version: graph.operators[graph.nodes[i].op].version,
                         fields: fields, dependencies: graph.dependencies(of: id).map { names[$0.index] },
                         key: outcome[i]?.key, outcome: outcome[i]?.kind, reason: assessment.changes[i])
         }
@@ -135,7 +138,8 @@ public struct RunRecord: Sendable, Equatable {
     static func leaves(_ value: Value, path: String = "") -> [String: String] {
         switch value.resolved {
         case .object(let fields):
-            return fields.reduce(into: [:]) { out, f in out.merge(leaves(f.value, path: path + "." + f.key)) { a, _ in a } }
+            return fields.reduce(into: [:]) { out, f in out.merge(leaves(f.value, path: path + "." + f.key)) { a,
+                _ in a } }
         case .array(let items):
             return items.enumerated().reduce(into: [:]) { out, item in
                 let label = item.element["name"]?.stringValue ?? String(item.offset)
@@ -175,7 +179,8 @@ extension RunRecord {
             "nodes": .array(nodes.map { n in
                 [.string(n.name), .string(n.op), .int(n.version),
                  .array(n.fields.sorted { $0.key < $1.key }.map { [.string($0.key), digest($0.value)] }),
-                 .array(n.dependencies.map { .string($0) }), digest(n.key), n.outcome.map { .string($0.rawValue) } ?? .null, change(n.reason)]
+                 .array(n.dependencies.map { .string($0) }), digest(n.key),
+                 n.outcome.map { .string($0.rawValue) } ?? .null, change(n.reason)]
             }),
             "leaves": .array(leaves.sorted { $0.key < $1.key }.map { d, l in
                 [digest(d), .array(l.sorted { $0.key < $1.key }.map { [.string($0.key), .string($0.value)] })]
@@ -212,19 +217,27 @@ extension RunRecord {
             }
         }
         nodes = try (v["nodes"]?.arrayValue ?? []).map { n in
-            guard let t = n.arrayValue, t.count == 8, let name = t[0].stringValue, let op = t[1].stringValue, let version = t[2].intValue,
+            guard let t = n.arrayValue, t.count == 8, let name = t[0].stringValue, let op = t[1].stringValue,
+                let version = t[2].intValue,
                   let fieldList = t[3].arrayValue else { throw Malformed() }
             var fields: [String: Digest] = [:]
             for f in fieldList {
-                guard let pair = f.arrayValue, pair.count == 2, let k = pair[0].stringValue, let d = try digest(pair[1]) else { throw Malformed() }
+                guard let pair = f.arrayValue, pair.count == 2, let k = pair[0].stringValue,
+                    let d = try digest(pair[1]) else {
+                    throw Malformed()
+                }
                 fields[k] = d
             }
-            return Node(name: name, op: op, version: version, fields: fields, dependencies: try strings(t[4]), key: try digest(t[5]),
+            return Node(name: name, op: op, version: version, fields: fields, dependencies: try strings(t[4]),
+                        key: try digest(t[5]),
                         outcome: t[6].stringValue.flatMap(EventKind.init(rawValue:)), reason: try change(t[7]))
         }
         leaves = [:]
         for entry in v["leaves"]?.arrayValue ?? [] {
-            guard let pair = entry.arrayValue, pair.count == 2, let d = try digest(pair[0]), let list = pair[1].arrayValue else { throw Malformed() }
+            guard let pair = entry.arrayValue, pair.count == 2, let d = try digest(pair[0]),
+                let list = pair[1].arrayValue else {
+                throw Malformed()
+            }
             var map: [String: String] = [:]
             for l in list {
                 let kv = try strings(l)
@@ -236,7 +249,10 @@ extension RunRecord {
         dynamicExecuted = [:]
         dynamicReused = [:]
         for entry in v["dynamic"]?.arrayValue ?? [] {
-            guard let t = entry.arrayValue, t.count == 3, let op = t[0].stringValue, let e = t[1].intValue, let r = t[2].intValue else { throw Malformed() }
+            guard let t = entry.arrayValue, t.count == 3, let op = t[0].stringValue, let e = t[1].intValue,
+                let r = t[2].intValue else {
+                throw Malformed()
+            }
             dynamicExecuted[op] = Int(e)
             dynamicReused[op] = Int(r)
         }

@@ -29,8 +29,11 @@ extension RunState {
     /// A task-made request's node: its parameters' bytes are cut from the request's encoding
     /// (`[op, params, deps]`, just made by the executor, so always well formed).
     mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
-        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else { return internNested(request) }
-        return internByDigest(ParsedRequest(op: request.op, params: parts[1], dependencies: request.dependencies), digest: encoded.digest)
+        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else {
+            return internNested(request)
+        }
+        return internByDigest(ParsedRequest(op: request.op, params: parts[1], dependencies: request.dependencies),
+                              digest: encoded.digest)
     }
 
     /// A request's node: found by its digest, else made with its parameters kept in canonical
@@ -39,8 +42,8 @@ extension RunState {
         if let known = requestDigestIndex[digest] { return current(known) }
         let dependencies = parts.dependencies.map { internNested($0) }
         let index = nodes.count
-        nodes.append(RunNode(op: graph.operatorIndex(of: parts.op), opName: parts.op, value: nil, encodedParams: parts.params,
-                             dependencies: dependencies, reportAs: index))
+        nodes.append(RunNode(op: graph.operatorIndex(of: parts.op), opName: parts.op, value: nil,
+                             encodedParams: parts.params, dependencies: dependencies, reportAs: index))
         requestDigestIndex[digest] = index
         return index
     }

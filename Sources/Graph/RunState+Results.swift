@@ -21,7 +21,9 @@ extension RunState {
         nodes[n].nanos += nanos
         nodes[n].steps += 1
         guard nodes[n].steps <= Self.maxSteps else {
-            return fail(n, message: "asked for dependencies \(Self.maxSteps) times without finishing; its requests never settle")
+            return fail(n,
+                        message: "asked for dependencies \(Self.maxSteps) times without finishing; "
+                            + "its requests never settle")
         }
         nodes[n].continuation = continuation
         attachDynamic(n, ids: zip(requests, encoded).map { internMade($0, encoded: $1) })
@@ -50,7 +52,8 @@ extension RunState {
         verifiedCount += 1
         if record != expected {
             let failure = Failure(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, params: nodes[n].params,
-                                  message: "recomputed output \(record.blob.hex) differs from cached \(expected.blob.hex)")
+                                  message: "recomputed output \(record.blob.hex) differs from "
+                                      + "cached \(expected.blob.hex)")
             mismatches.append(failure)
             log.append(Event(node: failure.node, op: failure.op, key: nodes[n].key, kind: .mismatch,
                              durationNanos: 0, message: failure.message))

@@ -46,8 +46,8 @@ extension RunState {
         guard !nodes[n].phase.isSettled else { return }
         nodes[n].phase = kind == .cancelled ? .cancelled : .skipped
         settled += 1
-        log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: kind == .wouldRun ? nodes[n].key : nil,
-                         kind: kind, durationNanos: 0, message: nil))
+        log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName,
+                         key: kind == .wouldRun ? nodes[n].key : nil, kind: kind, durationNanos: 0, message: nil))
         propagateBlocked(from: n, kind: kind == .wouldRun ? .skipped : kind)
     }
 
@@ -66,13 +66,16 @@ extension RunState {
 
     func result(targets: [NodeID]) -> BuildResult {
         var failures = failures
-        for t in targets where nodes[current(t.index)].phase != .done && nodes[current(t.index)].phase.isSettled == false {
+        for t in targets {
+            let phase = nodes[current(t.index)].phase
+            guard phase != .done && phase.isSettled == false else { continue }
             failures.append(Failure(node: t, op: nodes[t.index].opName, params: nodes[t.index].params,
                                     message: "internal: the run ended before this target settled"))
         }
         var outputs: [NodeID: Artifact] = [:]
         for (index, artifact) in self.outputs { outputs[NodeID(index: index)] = artifact }
-        var result = BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches, cancelled: stopped)
+        var result = BuildResult(log: log, outputs: outputs, failures: failures, mismatches: mismatches,
+                                 cancelled: stopped)
         result.verified = verifiedCount
         result.unstored = unstored
         result.unstoredError = firstUnstoredError

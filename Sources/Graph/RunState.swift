@@ -44,7 +44,8 @@ struct RunState {
         self.store = store
         self.options = options
         nodes = graph.nodes.enumerated().map { i, n in
-            RunNode(op: n.op, opName: graph.operators[n.op].id, value: n.params, dependencies: n.dependencies, reportAs: i)
+            RunNode(op: n.op, opName: graph.operators[n.op].id, value: n.params, dependencies: n.dependencies,
+                    reportAs: i)
         }
     }
 
@@ -114,7 +115,9 @@ struct RunState {
             keyOwner[key] = n
             resolve(n, key)
         case .waitingDynamic:
-            guard let base = nodes[n].stepBase else { return fail(n, message: "internal: dynamic step without a base key") }
+            guard let base = nodes[n].stepBase else {
+                return fail(n, message: "internal: dynamic step without a base key")
+            }
             let key = NodeKey.step(after: base, dependencyDigests: nodes[n].dynamic.map(digest(of:)))
             nodes[n].key = key
             if nodes[n].continuation != nil {

@@ -39,7 +39,8 @@ public struct SyntheticWorkload: Sendable {
             }
             let edit: Int64 = changed == i ? 1 : 0
             // An object, so that the canonical key order (not the dictionary's seeded order) is exercised.
-            let params: Value = ["node": .int(Int64(i)), "lane": .int(Int64(i % lanes)), "salt": .int(salt), "edit": .int(edit)]
+            let params: Value = ["node": .int(Int64(i)), "lane": .int(Int64(i % lanes)), "salt": .int(salt),
+                                 "edit": .int(edit)]
             // `add` only fails for operator redefinition, which cannot happen with one operator.
             guard let id = try? graph.add(Self.mix, params, dependencies: deps) else { preconditionFailure() }
             ids.append(id)

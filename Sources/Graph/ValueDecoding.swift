@@ -13,7 +13,9 @@ struct ValueDecoding: Decoder {
     }
 
     func unkeyedContainer() throws -> any UnkeyedDecodingContainer {
-        guard case .array(let items) = value.resolved else { throw ValueCoder.Failure("expected a list, found \(Shape.name(value))") }
+        guard case .array(let items) = value.resolved else {
+            throw ValueCoder.Failure("expected a list, found \(Shape.name(value))")
+        }
         return UnkeyedValueDecoding(items: items)
     }
 
@@ -113,7 +115,8 @@ struct KeyedValueDecoding<Key: CodingKey>: KeyedDecodingContainerProtocol {
     func decode(_ type: UInt64.Type, forKey key: Key) throws -> UInt64 { try int(type, key) }
     func decode<T: Decodable>(_ type: T.Type, forKey key: Key) throws -> T { try leaf(type, key) }
 
-    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type, forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
+    func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type,
+                                               forKey key: Key) throws -> KeyedDecodingContainer<NestedKey> {
         let v = try field(key)
         return try at(key) { try ValueDecoding(value: v).container(keyedBy: type) }
     }
@@ -167,7 +170,8 @@ struct UnkeyedValueDecoding: UnkeyedDecodingContainer {
     mutating func decode(_ type: UInt64.Type) throws -> UInt64 { try next { try Shape.integer(type, $0) } }
     mutating func decode<T: Decodable>(_ type: T.Type) throws -> T { try next { try Shape.decode(type, $0) } }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws -> KeyedDecodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy type: NestedKey.Type) throws
+        -> KeyedDecodingContainer<NestedKey> {
         try next { try ValueDecoding(value: $0).container(keyedBy: type) }
     }
 

@@ -79,7 +79,8 @@ enum Leaf {
             // no artifact's bytes depend on the hash seed.
             if slot.kind == .array, slot.items.count > 1, v is any UnorderedCollection {
                 throw ValueCoder.Failure("\(T.self) has no canonical order; "
-                                         + "encode it as a sorted list, or give it String or CodingKeyRepresentable keys")
+                                         + "encode it as a sorted list, or give it String or "
+                                         + "CodingKeyRepresentable keys")
             }
             return slot.value
         }
@@ -113,7 +114,8 @@ struct KeyedValueEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt16, forKey key: Key) throws { set(key, .int(Int64(value))) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { set(key, .int(Int64(value))) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(key, try at(key) { try Leaf.integer(value) }) }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(key, try at(key) { try Leaf.encode(value) }) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(key,
+    try at(key) { try Leaf.encode(value) }) }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
                                                         forKey key: Key) -> KeyedEncodingContainer<NestedKey> {
@@ -164,7 +166,8 @@ struct UnkeyedValueEncoding: UnkeyedEncodingContainer {
     mutating func encode(_ value: UInt64) throws { append(try at(next) { try Leaf.integer(value) }) }
     mutating func encode<T: Encodable>(_ value: T) throws { append(try at(next) { try Leaf.encode(value) }) }
 
-    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type) -> KeyedEncodingContainer<NestedKey> {
+    mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type)
+        -> KeyedEncodingContainer<NestedKey> {
         let child = Slot()
         append(child)
         return ValueEncoding(slot: child).container(keyedBy: keyType)

@@ -62,7 +62,9 @@ struct Arguments {
     /// `-j N`: parallel jobs; default the active processor count.
     func jobs(default fallback: Int) throws(UsageError) -> Int {
         if let j = values["j"] ?? values["jobs"] {
-            guard let v = Int(j), v >= 1, v <= 1024 else { throw UsageError("-j \(j): expected a number of jobs from 1 to 1024") }
+            guard let v = Int(j), v >= 1, v <= 1024 else {
+                throw UsageError("-j \(j): expected a number of jobs from 1 to 1024")
+            }
             return v
         }
         return fallback
@@ -81,11 +83,13 @@ enum Quantity {
         try scaled(text, label: label, units: ["": 1, "s": 1, "m": 60, "h": 3600, "d": 86_400], example: "30d or 12h")
     }
 
-    private static func scaled(_ text: String, label: String, units: [String: Int64], example: String) throws(UsageError) -> Int64 {
+    private static func scaled(_ text: String, label: String, units: [String: Int64],
+                               example: String) throws(UsageError) -> Int64 {
         let digits = text.prefix(while: \.isNumber)
         let unit = String(text.dropFirst(digits.count))
         // Units in either case (`10g`, `30D`): the two tables have no names that differ only in case.
-        guard let n = Int64(digits), let scale = units.first(where: { $0.key.lowercased() == unit.lowercased() })?.value,
+        guard let n = Int64(digits),
+            let scale = units.first(where: { $0.key.lowercased() == unit.lowercased() })?.value,
               n.multipliedReportingOverflow(by: scale).overflow == false
         else { throw UsageError("\(label)\(text): expected a number with an optional unit, e.g. \(example)") }
         return n * scale

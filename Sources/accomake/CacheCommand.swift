@@ -14,16 +14,21 @@ enum CacheCommand {
                              + "--sample 10 projects/studies/quickstart.json")
         }
         guard !a.flag("deep") || !a.positionals.isEmpty else {
-            throw UsageError("cache verify --deep: name the studies whose cached nodes to recompute (the cache holds keys, "
-                             + "not the parameters behind them), e.g. accomake cache verify --deep projects/studies/quickstart.json")
+            throw UsageError("cache verify --deep: name the studies whose cached nodes to recompute (the cache "
+                             + "holds keys, not the parameters behind them), e.g. accomake cache verify --deep "
+                             + "projects/studies/quickstart.json")
         }
         _ = try a.int("sample", default: 100, range: 1...100)  // refused before any work, not after the blob check
         let r = try CacheLocation.open(a).verifyEntries()
-        var fields: [(String, JSONText)] = [("entries_checked", .int(r.entriesChecked)), ("entries_evicted", .int(r.entriesEvicted))]
+        var fields: [(String, JSONText)] = [("entries_checked", .int(r.entriesChecked)),
+                                            ("entries_evicted", .int(r.entriesEvicted))]
         if a.flag("deep") {
             var recomputed = 0
             for study in a.positionals {
-                guard let (_, outcome) = try RunCommand.execute(study, a, command: "cache verify --deep \(study)") else { return 130 }
+                guard let (_, outcome) = try RunCommand.execute(study, a,
+                                                                command: "cache verify --deep \(study)") else {
+                    return 130
+                }
                 recomputed += outcome.verified
             }
             fields.append(("outputs_recomputed_equal", .int(recomputed)))
@@ -45,7 +50,8 @@ enum CacheCommand {
             ]
             emit(fields, json: a.flag("json"))
         case "gc":
-            let a = try Arguments(args.dropFirst(), command: "cache gc", options: ["cache", "max-size", "max-age"], flags: ["json"])
+            let a = try Arguments(args.dropFirst(), command: "cache gc", options: ["cache", "max-size", "max-age"],
+                                  flags: ["json"])
             var policy = CollectionPolicy()
             if let size = a.value("max-size") { policy.maxBytes = try Quantity.bytes(size, label: "--max-size ") }
             if let age = a.value("max-age") { policy.maxAgeSeconds = try Quantity.seconds(age, label: "--max-age ") }
@@ -68,7 +74,9 @@ enum CacheCommand {
         if json {
             print(JSONText.object(fields).rendered())
         } else {
-            for (name, value) in fields { print("\(name.replacingOccurrences(of: "_", with: " ")): \(value.rendered())") }
+            for (name, value) in fields {
+                print("\(name.replacingOccurrences(of: "_", with: " ")): \(value.rendered())")
+            }
         }
     }
 }
@@ -80,7 +88,9 @@ enum CacheCommand {
 enum CleanCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "clean", options: ["cache"], flags: [])
-        guard a.positionals.isEmpty else { throw UsageError("clean: takes no study; it empties the cache (--cache DIR)") }
+        guard a.positionals.isEmpty else {
+            throw UsageError("clean: takes no study; it empties the cache (--cache DIR)")
+        }
         let path = try CacheLocation.path(a)
         guard FileManager.default.fileExists(atPath: path) else {
             print("clean: \(path) does not exist; nothing to do")

@@ -6,7 +6,9 @@ import Foundation
 enum CacheLocation {
     static func path(_ arguments: Arguments) throws(UsageError) -> String {
         if let flag = arguments.value("cache") {
-            guard !flag.isEmpty else { throw UsageError("--cache \"\": name the cache folder, e.g. --cache .accomake/cache") }
+            guard !flag.isEmpty else {
+                throw UsageError("--cache \"\": name the cache folder, e.g. --cache .accomake/cache")
+            }
             return flag
         }
         if let env = ProcessInfo.processInfo.environment["ACCOMAKE_CACHE"], !env.isEmpty { return env }
@@ -22,7 +24,8 @@ enum CacheLocation {
 
     /// The automatic collection's limits: `ACCOMAKE_CACHE_MAX_SIZE` (default 10G) and
     /// `ACCOMAKE_CACHE_MAX_AGE` (default 30d); nil when `ACCOMAKE_CACHE_GC=off`.
-    static func collectionPolicy(_ environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageError)
+    static func collectionPolicy(_ environment: [String: String] = ProcessInfo.processInfo.environment)
+        throws(UsageError)
         -> CollectionPolicy?
     {
         switch environment["ACCOMAKE_CACHE_GC"] {

@@ -8,15 +8,16 @@ enum EngineSession {
     /// The build's result, or `nil` when the user interrupted it (exit 130; the next run resumes).
     /// - Parameter context: what the command knows about a failed node (its name, the hardware
     ///   file), put before the failure's message.
-    static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String, cache opened: LocalCache? = nil,
+    static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String,
+                      cache opened: LocalCache? = nil,
                       context: (NodeID) -> String? = { _ in nil }) throws -> BuildResult? {
         let cache = try opened ?? CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
         // `cache verify --deep` is a verify run that may sample and that evicts what differs.
         let deep = a.flag("deep"), verify = a.flag("verify") || deep
-        let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount), verify: verify,
-                                   verifyPercent: try a.int("sample", default: 100, range: 1...100),
+        let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
+                                   verify: verify, verifyPercent: try a.int("sample", default: 100, range: 1...100),
                                    cancellation: interrupts.flag, progress: progress.update)
         let outcome = Executor(store: cache, options: options).build(graph, targets: targets)
         if deep {
@@ -25,9 +26,10 @@ enum EngineSession {
         progress.finish()
         try CacheLocation.finish(cache)
         if outcome.unstored > 0 {
-            FileHandle.standardError.write(Data(("accomake: warning: \(outcome.unstored) computed results could not be written to "
-                + "the cache at \(cache.root) (\(outcome.unstoredError ?? "?")); the answers are complete, and the next run "
-                + "computes those results again\n").utf8))
+            let message = "accomake: warning: \(outcome.unstored) computed results could not be written to "
+                + "the cache at \(cache.root) (\(outcome.unstoredError ?? "?")); the answers are complete, "
+                + "and the next run computes those results again\n"
+            FileHandle.standardError.write(Data(message.utf8))
         }
         if let failure = outcome.failures.first {
             throw UsageError("\(command): " + (context(failure.node).map { "\($0): " } ?? "") + failure.message)
@@ -45,17 +47,18 @@ enum EngineSession {
         let recomputed = outcome.log.count(.executed), compared = outcome.verified
         guard let first = outcome.mismatches.first else {
             let fresh = recomputed - compared
-            FileHandle.standardError.write(Data(("\(command) --verify: \(compared) recomputed outputs equal the cached ones"
-                                                 + (fresh > 0 ? "; \(fresh) nodes were not cached yet (computed, nothing to compare)" : "")
-                                                 + "\n").utf8))
+            let uncached = fresh > 0 ? "; \(fresh) nodes were not cached yet (computed, nothing to compare)" : ""
+            let message = "\(command) --verify: \(compared) recomputed outputs equal the cached ones\(uncached)\n"
+            FileHandle.standardError.write(Data(message.utf8))
             return
         }
         var perOperator: [String: Int] = [:]
         for m in outcome.mismatches { perOperator[m.op, default: 0] += 1 }
         let counts = perOperator.sorted { $0.key < $1.key }.map { "\($0.key) ×\($0.value)" }.joined(separator: ", ")
-        throw VerificationFailure(description: "\(command) --verify: \(outcome.mismatches.count) of \(compared) recomputed outputs differ "
-                                      + "from the cache (\(counts))" + (evicted ? ", evicted: the next run computes them again" : "")
-                                      + "; first: \(first)")
+        let eviction = evicted ? ", evicted: the next run computes them again" : ""
+        throw VerificationFailure(description: "\(command) --verify: \(outcome.mismatches.count) of \(compared) "
+                                      + "recomputed outputs differ from the cache (\(counts))\(eviction); "
+                                      + "first: \(first)")
     }
 }
 

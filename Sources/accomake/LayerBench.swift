@@ -29,16 +29,19 @@ enum LayerBench {
         var best = Double.infinity
         var result: LayerSearchResult?
         for _ in 0..<repeats {
-            let (t, r) = try time { try FastLayerSearch.run(layer: layer, core: core, lpfLimit: lpf, objective: objective) }
+            let (t, r) = try time { try FastLayerSearch.run(layer: layer, core: core, lpfLimit: lpf,
+                                                            objective: objective) }
             best = min(best, t)
             result = r
         }
         guard let result else { return 1 }
         var plainSeconds: Double?
         if !a.flag("no-plain") {
-            let (t, plain) = try time { try PlainLayerSearch.run(layer: layer, core: core, lpfLimit: lpf, objective: objective) }
+            let (t, plain) = try time { try PlainLayerSearch.run(layer: layer, core: core, lpfLimit: lpf,
+                                                                 objective: objective) }
             plainSeconds = t
-            guard objective.key(plain.evaluation) == objective.key(result.evaluation), plain.ordering == result.ordering else {
+            guard objective.key(plain.evaluation) == objective.key(result.evaluation),
+                plain.ordering == result.ordering else {
                 throw UsageError("bench layer: the fast and plain searches disagree; this is a bug")
             }
         }
@@ -62,12 +65,15 @@ enum LayerBench {
         if a.flag("json") {
             print(JSONText.object(fields).rendered())
         } else {
-            print("layer search benchmark: \(files.workload) layer \(layer.id), lpf \(lpf), objective \(objective.rawValue)")
+            print("layer search benchmark: \(files.workload) layer \(layer.id), lpf \(lpf), "
+                + "objective \(objective.rawValue)")
             print("  orderings            \(orderings)")
-            print("  fast search          \(BenchCommand.ms(best)) (best of \(repeats)), target ≤ \(BenchCommand.ms(target))")
+            print("  fast search          \(BenchCommand.ms(best)) (best of \(repeats)), target ≤ "
+                + "\(BenchCommand.ms(target))")
             print("  orderings per second \(Int(Double(orderings) / best))")
             if let plainSeconds {
-                print("  plain enumeration    \(BenchCommand.ms(plainSeconds)) (×\(BenchCommand.fmt(plainSeconds / best)) slower); reference implementation ≈ 4.0 s")
+                print("  plain enumeration    \(BenchCommand.ms(plainSeconds)) "
+                    + "(×\(BenchCommand.fmt(plainSeconds / best)) slower); reference implementation ≈ 4.0 s")
             }
         }
         return 0
@@ -78,7 +84,9 @@ enum LayerBench {
 enum ObjectiveOption {
     static func parse(_ text: String?) throws -> Objective {
         guard let text else { return .energy }
-        guard let o = Objective(rawValue: text) else { throw UsageError("--objective \(text): expected energy, latency or edp") }
+        guard let o = Objective(rawValue: text) else {
+            throw UsageError("--objective \(text): expected energy, latency or edp")
+        }
         return o
     }
 }

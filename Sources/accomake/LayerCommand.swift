@@ -17,14 +17,18 @@ enum LayerCommand {
             guard let path = a.value(name) else { throw UsageError("layer: --\(name) FILE is required") }
             return path
         }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"), mapping: try file("mapping"))
-        guard let idText = a.value("layer"), let id = Int(idText) else { throw UsageError("layer: --layer ID is required (a layer id of the workload)") }
+        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
+                                 mapping: try file("mapping"))
+        guard let idText = a.value("layer"), let id = Int(idText) else {
+            throw UsageError("layer: --layer ID is required (a layer id of the workload)")
+        }
         let objective = try ObjectiveOption.parse(a.value("objective"))
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let (layer, core) = try ProblemLoader.layer(files, id: id)
 
         var graph = Graph()
-        let node = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: layer, core: core, lpfLimit: lpf, objective: objective))
+        let node = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: layer, core: core,
+            lpfLimit: lpf, objective: objective))
         let cache = try CacheLocation.open(a)
         let outcome = Executor(store: cache, options: BuildOptions(jobs: 1)).build(graph, targets: [node])
         try CacheLocation.finish(cache)
@@ -63,20 +67,24 @@ enum LayerCommand {
             print(object.rendered())
             return 0
         }
-        print("layer \(id)\(layer.name.isEmpty ? "" : " (\(layer.name))") on \(core.name): objective \(objective.rawValue), lpf \(lpf), \(result.orderingsEvaluated) orderings evaluated (\(source))")
+        print("layer \(id)\(layer.name.isEmpty ? "" : " (\(layer.name))") on \(core.name): objective "
+            + "\(objective.rawValue), lpf \(lpf), \(result.orderingsEvaluated) orderings evaluated (\(source))")
         print("temporal mapping, innermost first:")
         for op in ops {
             let memories = core.levels(of: layer.memoryOperandLinks[op] ?? "")
             let text = (e.temporalMapping[op] ?? []).enumerated().map { l, loops in
-                "\(l < memories.count ? core.memories[memories[l]].name : "?") [\(loops.map(\.description).joined(separator: " "))]"
+                let memory = l < memories.count ? core.memories[memories[l]].name : "?"
+                return "\(memory) [\(loops.map(\.description).joined(separator: " "))]"
             }
             print("  \(op.padding(toLength: 3, withPad: " ", startingAt: 0)) " + text.joined(separator: " | "))
         }
         print("word accesses and energy per level:")
-        let header = ["operand", "memory", "rd_out_to_low", "wr_in_by_low", "rd_out_to_high", "wr_in_by_high", "energy pJ"]
+        let header = ["operand", "memory", "rd_out_to_low", "wr_in_by_low", "rd_out_to_high", "wr_in_by_high",
+                      "energy pJ"]
         var rows = [header]
         for l in e.levels {
-            rows.append([l.operand, l.memory] + Direction.allCases.map { number(l.accesses[$0] ?? 0) } + [number(l.energy)])
+            rows.append([l.operand,
+                         l.memory] + Direction.allCases.map { number(l.accesses[$0] ?? 0) } + [number(l.energy)])
         }
         let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
         for row in rows {
@@ -86,7 +94,8 @@ enum LayerCommand {
             }.joined(separator: "  "))
         }
         print("energy: \(number(e.energyTotal)) pJ (MAC \(number(e.macEnergy)), memory \(number(e.memoryEnergy)))")
-        print("latency: total0 \(e.latencyTotal0), total1 \(e.latencyTotal1), total2 \(e.latencyTotal2) cycles (ideal \(e.idealCycle), stall \(e.stallSlack), on-load \(e.onload), off-load \(e.offload))")
+        print("latency: total0 \(e.latencyTotal0), total1 \(e.latencyTotal1), total2 \(e.latencyTotal2) cycles (ideal "
+            + "\(e.idealCycle), stall \(e.stallSlack), on-load \(e.onload), off-load \(e.offload))")
         return 0
     }
 

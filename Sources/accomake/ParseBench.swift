@@ -29,8 +29,11 @@ enum ParseBench {
             try text.write(toFile: path, atomically: true, encoding: .utf8)
             let (status, output) = try ChildProcess(ChildProcess.currentExecutable,
                                                     ["bench", "parse", "--file", path, "--kind", kind]).finish()
-            let fields = String(decoding: output, as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
-            guard status == 0, fields.count == 2 else { throw UsageError("bench parse: reading \(kind) failed (status \(status))") }
+            let fields = String(decoding: output,
+                                as: UTF8.self).split(whereSeparator: \.isWhitespace).compactMap { Double($0) }
+            guard status == 0, fields.count == 2 else {
+                throw UsageError("bench parse: reading \(kind) failed (status \(status))")
+            }
             rows.append((kind, text.utf8.count, fields[0], fields[1]))
         }
         let targetRatio = ["workload": 6.0, "numbers": 4.0]
@@ -48,7 +51,8 @@ enum ParseBench {
             print("parse benchmark: peak memory a read adds, as a multiple of the file")
             for row in rows {
                 let mb = Double(row.bytes) / 1_048_576
-                print("  \(row.kind.padding(toLength: 9, withPad: " ", startingAt: 0)) \(BenchCommand.fmt(mb)) MB file  "
+                print("  \(row.kind.padding(toLength: 9, withPad: " ", startingAt: 0)) "
+                      + "\(BenchCommand.fmt(mb)) MB file  "
                       + "+\(BenchCommand.fmt(row.growthMB)) MB = \(BenchCommand.fmt(row.growthMB / mb))×  "
                       + "(target ≤ \(Int(targetRatio[row.kind] ?? 0))×) in \(BenchCommand.ms(row.seconds))")
             }
@@ -64,7 +68,9 @@ enum ParseBench {
         // parsed whole and then refused at its first item (not a layer object).
         do {
             let nodes = try WorkloadFormat.load(path)
-            guard kind == "workload", nodes.count > 1 else { throw UsageError("bench parse: \(path) read unexpectedly") }
+            guard kind == "workload", nodes.count > 1 else {
+                throw UsageError("bench parse: \(path) read unexpectedly")
+            }
         } catch let error as InputError where kind == "numbers" && error.problem.hasPrefix("expected an object") {}
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         print("\(peakMB() - before) \(seconds)")

@@ -11,7 +11,8 @@ final class ProgressLine: Sendable {
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         let rate = seconds > 0 ? Double(done) / seconds : 0
         let eta = rate > 0 ? Double(total - done) / rate : 0
-        FileHandle.standardError.write(Data(String(format: "\r%d/%d nodes, %.0f/s, ETA %.0f s   ", done, total, rate, eta).utf8))
+        FileHandle.standardError.write(Data(String(format: "\r%d/%d nodes, %.0f/s, ETA %.0f s   ", done, total, rate,
+                                                   eta).utf8))
     }
 
     func finish() {

@@ -14,7 +14,8 @@ enum ReportCommand {
         do {
             try FileManager.default.createDirectory(atPath: out, withIntermediateDirectories: true)
         } catch {
-            throw UsageError("report: cannot create the folder \(out) (\(error.localizedDescription)); choose another with --out")
+            throw UsageError("report: cannot create the folder \(out) (\(error.localizedDescription)); "
+                + "choose another with --out")
         }
         let report = view.report
         let files: [(String, String)] = [
@@ -28,7 +29,9 @@ enum ReportCommand {
             let temporary = target + ".tmp-\(getpid())"
             do {
                 try Data(text.utf8).write(to: URL(fileURLWithPath: temporary))
-                guard rename(temporary, target) == 0 else { throw UsageError("report: cannot write \(target): \(String(cString: strerror(errno)))") }
+                guard rename(temporary, target) == 0 else {
+                    throw UsageError("report: cannot write \(target): \(String(cString: strerror(errno)))")
+                }
             } catch {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw UsageError("report: cannot write \(target) (\(error.localizedDescription))")

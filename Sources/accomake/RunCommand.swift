@@ -8,7 +8,8 @@ import Tasks
 /// schedule for each allocation objective.
 enum RunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut", "verify"])
+        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut",
+            "verify"])
         let path = try studyPath(a, command: "run")
         let began = DispatchTime.now().uptimeNanoseconds
         guard let (view, outcome) = try execute(path, a, command: "run") else { return 130 }
@@ -16,8 +17,13 @@ enum RunCommand {
         if a.flag("json") {
             print(view.json(outcome).rendered())
         } else {
-            print(outcome.shortcut ? "\(path): inputs unchanged since the last complete run; answers read from the cache, \(String(format: "%.2f", seconds)) s"
-                  : "\(path): \(outcome.executed) nodes computed, \(outcome.hits) from cache, \(String(format: "%.1f", seconds)) s")
+            if outcome.shortcut {
+                print("\(path): inputs unchanged since the last complete run; answers read from the cache, "
+                      + "\(String(format: "%.2f", seconds)) s")
+            } else {
+                print("\(path): \(outcome.executed) nodes computed, \(outcome.hits) from cache, "
+                      + "\(String(format: "%.1f", seconds)) s")
+            }
             print(view.text())
         }
         return 0
@@ -25,7 +31,8 @@ enum RunCommand {
 
     static func studyPath(_ a: Arguments, command: String) throws -> String {
         guard let path = a.positionals.first, a.positionals.count == 1 else {
-            throw UsageError("\(command): give one study file, e.g. accomake \(command) projects/studies/quickstart.json")
+            throw UsageError("\(command): give one study file, e.g. accomake \(command) "
+                + "projects/studies/quickstart.json")
         }
         return path
     }
@@ -40,33 +47,41 @@ enum RunCommand {
         let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
         let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
-        if !a.flag("no-shortcut"), !a.flag("verify"), !a.flag("deep"), let key = shortcut, let outputs = StudyShortcut.outputs(key, store: store) {
+        if !a.flag("no-shortcut"), !a.flag("verify"), !a.flag("deep"), let key = shortcut,
+            let outputs = StudyShortcut.outputs(key, store: store) {
             let problems = try inputs.reading { try StudyGraph.problems(study) }
             if outputs.count == problems.count {
                 let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }
-                return (StudyView(study: study, answers: answers), StudyRunCounts(executed: 0, hits: outputs.count, shortcut: true))
+                return (StudyView(study: study, answers: answers), StudyRunCounts(executed: 0, hits: outputs.count,
+                    shortcut: true))
             }
         }
         let built = try inputs.reading { try StudyGraph(study) }
         // What is dirty and why, against the last run, before running (for `explain`).
         let assessment = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
-                                        previous: try StudyRecord.load(study: path, a), cached: { store.lookup($0) != nil })
-        guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command, cache: store,
-                                                    context: { built.names.indices.contains($0.index) ? built.names[$0.index] : nil }) else {
+                                        previous: try StudyRecord.load(study: path, a),
+                                        cached: { store.lookup($0) != nil })
+        let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }
+        guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command,
+                                                    cache: store, context: name) else {
             return nil
         }
-        StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields, assessment: assessment, log: outcome.log),
+        StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
+                                   assessment: assessment, log: outcome.log),
                          study: path, cache: store)
         var outputs: [Artifact] = []
         for (p, node) in zip(built.problems, built.allocationNodes) {
-            guard let artifact = outcome.outputs[node] else { throw UsageError("\(command): no result for \(p.core.name)") }
+            guard let artifact = outcome.outputs[node] else {
+                throw UsageError("\(command): no result for \(p.core.name)")
+            }
             outputs.append(artifact)
         }
         if let key = shortcut { try? StudyShortcut.record(key, outputs: outputs, store: store) }
         store.flush()  // the session collected, if due, when its build finished
         let answers = try zip(built.problems, outputs).map { ($0, try AllocationTask.report($1)) }
         return (StudyView(study: study, answers: answers),
-                StudyRunCounts(executed: outcome.log.count(.executed), hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false,
+                StudyRunCounts(executed: outcome.log.count(.executed),
+                               hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false,
                         verified: outcome.verified))
     }
 }

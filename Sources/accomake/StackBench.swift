@@ -12,13 +12,15 @@ import Tasks
 /// runs cold on a fresh cache, then warm (a second run on the same cache).
 enum StackBench {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench stack", options: ["lpf", "j", "jobs", "schedules"], flags: ["json", "skip-fsrcnn"])
+        let a = try Arguments(args, command: "bench stack", options: ["lpf", "j", "jobs", "schedules"], flags: ["json",
+            "skip-fsrcnn"])
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
         var fields: [(String, JSONText)] = [("lpf", .int(lpf)), ("jobs", .int(jobs))]
 
         let three = "projects/examples/defines-3layer"
-        let small = try measure(files: ProblemFiles(hardware: three + "/hardware.json", workload: three + "/workload.json",
+        let small = try measure(files: ProblemFiles(hardware: three + "/hardware.json",
+                                                    workload: three + "/workload.json",
                                                     mapping: three + "/mapping.json"),
                                 schedules: [(.fullyCached, 8, 8)], lpf: lpf, jobs: jobs)
         fields += [("three_layer_cold_seconds", .number(BenchCommand.round6(small.cold))),
@@ -30,9 +32,12 @@ enum StackBench {
         if !a.flag("skip-fsrcnn") {
             var schedules: [(CachingMode, Int, Int)] = []
             for mode in [CachingMode.recompute, .hCached, .fullyCached] {
-                for x in [1, 4, 16, 60, 240, 960] { for y in [1, 4, 18, 72, 270, 540] { schedules.append((mode, x, y)) } }
+                for x in [1, 4, 16, 60, 240, 960] {
+                    for y in [1, 4, 18, 72, 270, 540] { schedules.append((mode, x, y)) }
+                }
             }
-            schedules = Array(schedules.prefix(try a.int("schedules", default: schedules.count, range: 1...schedules.count)))
+            schedules = Array(schedules.prefix(try a.int("schedules", default: schedules.count,
+                                                         range: 1...schedules.count)))
             fsrcnn = try measure(files: ProblemFiles(hardware: "projects/hardware/meta_prototype_df.json",
                                                      workload: "projects/workloads/fsrcnn.json",
                                                      mapping: "projects/mappings/meta_prototype_df.json"),
@@ -42,16 +47,20 @@ enum StackBench {
                            ("fsrcnn_cold_seconds", .number(BenchCommand.round6(f.cold))),
                            ("fsrcnn_warm_seconds", .number(BenchCommand.round6(f.warm))),
                            ("fsrcnn_nodes_executed", .int(f.executed)), ("fsrcnn_warm_cache_hits", .int(f.hits)),
-                           ("fsrcnn_target_cold_seconds", .number(lpf <= 6 ? 30 : 600)), ("fsrcnn_target_warm_seconds", .number(1))]
+                           ("fsrcnn_target_cold_seconds", .number(lpf <= 6 ? 30 : 600)),
+                           ("fsrcnn_target_warm_seconds", .number(1))]
             }
         }
         if a.flag("json") {
             print(JSONText.object(fields).rendered())
         } else {
             print("stack benchmark, lpf \(lpf), -j \(jobs), fresh cache:")
-            print("  3-layer, fully cached 8×8   cold \(BenchCommand.ms(small.cold)) (target ≤ 200 ms; reference 52 s), warm \(BenchCommand.ms(small.warm)), \(small.executed) nodes")
+            print("  3-layer, fully cached 8×8   cold \(BenchCommand.ms(small.cold)) (target ≤ 200 ms; reference 52 "
+                + "s), warm \(BenchCommand.ms(small.warm)), \(small.executed) nodes")
             if let f = fsrcnn {
-                print("  FSRCNN, 108 schedules       cold \(BenchCommand.fmt(f.cold)) s (target ≤ \(lpf <= 6 ? "30 s" : "10 min"); reference \(lpf <= 6 ? "45 min" : "18 h")), warm \(BenchCommand.ms(f.warm)) (target ≤ 1 s)")
+                let (target, reference) = lpf <= 6 ? ("30 s", "45 min") : ("10 min", "18 h")
+                print("  FSRCNN, 108 schedules       cold \(BenchCommand.fmt(f.cold)) s (target ≤ \(target); "
+                      + "reference \(reference)), warm \(BenchCommand.ms(f.warm)) (target ≤ 1 s)")
                 print("                              \(f.executed) nodes computed cold; \(f.hits) cache hits warm")
             }
         }
@@ -67,18 +76,9 @@ enum StackBench {
             let began = DispatchTime.now().uptimeNanoseconds
             let (network, core) = try ProblemLoader.network(files)
             let trunks = try network.trunks(cuts: StackCuts.forward(network, core))
-            var graph = Graph()
-            try graph.register(LayerSearchTask.operator)
-            var targets: [NodeID] = []
-            // Each trunk and the core encoded and hashed once, shared by every schedule's node (as a study does).
-            let shared = try Shared(core)
-            let values = try trunks.map { try TrunkValues(trunk: $0.network, fullSize: nil, core: shared) }
-            for (mode, x, y) in schedules {
-                for v in values {
-                    targets.append(try graph.add(StackTask.operator, StackTask.params(v, mode: mode, tileX: x, tileY: y, lpfLimit: lpf,
-                                                                                     objective: .energy)))
-                }
-            }
+            let (graph, targets) = try ExplorationGraph.stacks(trunks.map(\.network), core: core,
+                                                               schedules: schedules.map { .init($0.0, $0.1, $0.2) },
+                                                               lpf: lpf, objective: .energy)
             let cache = try LocalCache(root: folder)
             let result = Executor(store: cache, options: BuildOptions(jobs: jobs)).build(graph, targets: targets)
             cache.flush()

@@ -10,13 +10,15 @@ import Tasks
 enum StackCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "stack",
-                              options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "lpf", "cuts", "cache", "j", "jobs"],
+                              options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "lpf", "cuts",
+                                        "cache", "j", "jobs"],
                               flags: ["json", "verify"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("stack: --\(name) FILE is required") }
             return path
         }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"), mapping: try file("mapping"))
+        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
+                                 mapping: try file("mapping"))
         let (tileX, tileY) = try tile(a.value("tile") ?? "")
         guard let mode = CachingMode(name: a.value("mode") ?? "fully-cached") else {
             throw UsageError("stack: --mode \(a.value("mode") ?? ""): expected recompute, h-cached or fully-cached")
@@ -27,21 +29,19 @@ enum StackCommand {
         let (network, core) = try ProblemLoader.network(files)
         let layers = network.nodes.filter { !$0.isInput }.map(\.id)
         for cut in userCuts where !layers.dropLast().contains(cut) {
-            throw UsageError("stack: --cuts \(cut): " + (layers.last == cut ? "layer \(cut) is the last layer, so nothing follows the cut"
-                                                           : "\(files.workload) has no layer \(cut)")
-                             + "; cut after one of \(layers.dropLast().map(String.init).joined(separator: ", "))")
+            let why = layers.last == cut ? "layer \(cut) is the last layer, so nothing follows the cut"
+                                         : "\(files.workload) has no layer \(cut)"
+            let allowed = layers.dropLast().map(String.init).joined(separator: ", ")
+            throw UsageError("stack: --cuts \(cut): \(why); cut after one of \(allowed)")
         }
         let cuts = Array(Set(StackCuts.forward(network, core) + userCuts)).sorted()
         let trunks = try network.trunks(cuts: cuts)
-        var graph = Graph()
-        try graph.register(LayerSearchTask.operator)
-        var nodes: [NodeID] = []
-        for trunk in trunks {
-            nodes.append(try graph.add(StackTask.operator, StackTask.params(trunk: trunk.network, core: core, mode: mode, tileX: tileX,
-                                                                           tileY: tileY, lpfLimit: lpf, objective: objective)))
-        }
+        let (graph, nodes) = try ExplorationGraph.stacks(trunks.map(\.network), core: core,
+                                                         schedules: [.init(mode, tileX, tileY)], lpf: lpf,
+                                                         objective: objective)
         guard let outcome = try EngineSession.build(graph, targets: nodes, a, command: "stack",
-                                                    context: { _ in "\(files.hardware) with \(files.workload)" }) else { return 130 }
+                                                    context: { _ in "\(files.hardware) with "
+                                                        + "\(files.workload)" }) else { return 130 }
         var results: [StackResult] = []
         for n in nodes {
             guard let artifact = outcome.outputs[n] else { throw UsageError("stack: no result") }
@@ -59,15 +59,18 @@ enum StackCommand {
                 }
             }
             let trunkList: [JSONText] = zip(trunks, results).map { t, r in
-                .object([("cut_before", t.after.map { .int($0) } ?? .null), ("cut_after", t.through.map { .int($0) } ?? .null),
+                .object([("cut_before", t.after.map { .int($0) } ?? .null),
+                         ("cut_after", t.through.map { .int($0) } ?? .null),
                          ("energy_total", .number(r.energyTotal)), ("latency_total", .int(r.latencyTotal)),
                          ("latency_total1", .int(r.latencyTotal1)),
                          ("tile_type_counts", .array(r.tileTypeCounts.map { .int($0) })),
                          ("placements", .array(r.placements.map { p in
                              .object([("tile", .array([.int(p.width), .int(p.height)])), ("count", .int(p.count)),
                                       ("h_cache", p.hCache.map(JSONText.string) ?? .null),
-                                      ("v_cache", p.vCache.map(JSONText.string) ?? .null), ("weights", .string(p.weights)),
-                                      ("nodes", .array(p.nodes.map { .object([("node", .int($0.node)), ("input", .string($0.input)),
+                                      ("v_cache", p.vCache.map(JSONText.string) ?? .null),
+                                      ("weights", .string(p.weights)),
+                                      ("nodes", .array(p.nodes.map { .object([("node", .int($0.node)),
+                                                                              ("input", .string($0.input)),
                                                                                ("output", .string($0.output))]) }))])
                          }))])
             }
@@ -81,23 +84,30 @@ enum StackCommand {
             ]).rendered())
             return 0
         }
-        print("stack: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective \(objective.rawValue), lpf \(lpf)")
-        print("cuts: \(cuts.isEmpty ? "none" : cuts.map(String.init).joined(separator: ", ")); \(executed) nodes computed, \(cached) from cache")
+        print("stack: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective "
+            + "\(objective.rawValue), lpf \(lpf)")
+        print("cuts: \(cuts.isEmpty ? "none" : cuts.map(String.init).joined(separator: ", ")); \(executed) nodes "
+            + "computed, \(cached) from cache")
         for (t, r) in zip(trunks, results) {
-            print("trunk (\(t.after.map(String.init) ?? "none"), \(t.through.map(String.init) ?? "none")): \(r.placements.count) tile types, \(r.columns)×\(r.rows) tiles")
+            print("trunk (\(t.after.map(String.init) ?? "none"), \(t.through.map(String.init) ?? "none")): "
+                + "\(r.placements.count) tile types, \(r.columns)×\(r.rows) tiles")
             print("  tiles  size     H cache       V cache       weights       inputs → output per node")
             for p in r.placements {
                 let where_ = p.nodes.map { "\($0.node): \($0.input)→\($0.output)" }.joined(separator: ", ")
-                print("  " + [TextColumns.pad(String(p.count), 5), TextColumns.pad("\(p.width)×\(p.height)", 7), TextColumns.pad(p.hCache ?? "-", 12),
-                              TextColumns.pad(p.vCache ?? "-", 12), TextColumns.pad(p.weights, 12), where_].joined(separator: "  "))
+                print("  " + [TextColumns.pad(String(p.count), 5), TextColumns.pad("\(p.width)×\(p.height)", 7),
+                              TextColumns.pad(p.hCache ?? "-", 12),
+                              TextColumns.pad(p.vCache ?? "-", 12), TextColumns.pad(p.weights, 12),
+                              where_].joined(separator: "  "))
             }
             print("  key                                   energy pJ      latency  latency1")
             for k in r.keys {
-                print("  " + TextColumns.pad(k, 36) + "  " + TextColumns.lpad(LayerCommand.number(r.energy(k)), 14) + "  "
+                print("  " + TextColumns.pad(k, 36) + "  " + TextColumns.lpad(LayerCommand.number(r.energy(k)),
+                    14) + "  "
                       + TextColumns.lpad(String(r.latency(k)), 8) + "  " + TextColumns.lpad(String(r.latency1(k)), 8))
             }
         }
-        print("total: energy \(LayerCommand.number(energy)) pJ, latency \(latency) cycles (Σ latency_total2; DeFiNES-style Σ latency_total1: \(latency1))")
+        print("total: energy \(LayerCommand.number(energy)) pJ, latency \(latency) cycles (Σ latency_total2; "
+            + "DeFiNES-style Σ latency_total1: \(latency1))")
         return 0
     }
 
@@ -105,7 +115,9 @@ enum StackCommand {
     static func cuts(_ text: String?) throws -> [Int] {
         guard let text else { return [] }
         return try text.split(separator: ",").map { part in
-            guard let c = Int(part.trimmingCharacters(in: .whitespaces)) else { throw UsageError("--cuts \(text): expected layer ids like 3,7") }
+            guard let c = Int(part.trimmingCharacters(in: .whitespaces)) else {
+                throw UsageError("--cuts \(text): expected layer ids like 3,7")
+            }
             return c
         }
     }

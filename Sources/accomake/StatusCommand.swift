@@ -22,19 +22,20 @@ enum StatusCommand {
                                        ("nodes", .null), ("nodes_up_to_date", .null), ("to_compute", .array([])),
                                        ("requested", .array([]))]).rendered())
             } else {
-                print("\(path): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly")
+                print("\(path): up to date — inputs unchanged since the last complete run; `accomake run` "
+                    + "reads the answers directly")
             }
             return 0
         }
         let built = try inputs.reading { try StudyGraph(study) }
         let previous = try StudyRecord.load(study: path, a)
-        let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
-                                       cached: { store.lookup($0) != nil }).changes
+        let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
+                                       previous: previous, cached: { store.lookup($0) != nil }).changes
         // What a run would compute, exactly: the graph walked against the cache without running
         // anything (traces replayed, as in a run).
         let progress = ProgressLine()
-        let dry = Executor(store: store, options: BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
-                                                               dryRun: true, progress: progress.update))
+        let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
+        let dry = Executor(store: store, options: BuildOptions(jobs: jobs, dryRun: true, progress: progress.update))
             .build(built.graph, targets: built.allocationNodes)
         progress.finish()
         var outcome: [Int: EventKind] = [:]
@@ -55,30 +56,34 @@ enum StatusCommand {
             print(JSONText.object([
                 ("study", .string(path)), ("up_to_date", .bool(dirty.isEmpty)), ("shortcut", .bool(false)),
                 ("nodes", .int(built.graph.count)), ("nodes_up_to_date", .int(built.graph.count - dirty.count)),
-                ("to_compute", .array(reasons.map { .object([("node", .string($0.name)), ("reason", .string($0.change.description))]) })),
-                ("requested", .array(requested.map { op, n in
+                ("to_compute", .array(reasons.map { .object([("node", .string($0.name)), ("reason",
+                .string($0.change.description))]) })), ("requested", .array(requested.map { op, n in
                     .object([("operator", .string(op)), ("cached", .int(n.cached)), ("to_compute", .int(n.wouldRun))])
                 })),
             ]).rendered())
             return 0
         }
-        print("\(path): \(built.graph.count - dirty.count) of \(built.graph.count) nodes up to date, \(dirty.count) would be computed")
+        print("\(path): \(built.graph.count - dirty.count) of \(built.graph.count) nodes up to date, "
+            + "\(dirty.count) would be computed")
         if !dirty.isEmpty {
             print("to compute, by reason:")
             print(grouped(reasons))
         }
         for (op, n) in requested {
-            print("  requested by stack nodes (known from their traces): \(op) \(n.cached) cached, \(n.wouldRun) to compute")
+            print("  requested by stack nodes (known from their traces): \(op) \(n.cached) "
+                + "cached, \(n.wouldRun) to compute")
         }
         if dirty.contains(where: { outcome[$0] == .wouldRun && built.names[$0].hasPrefix("stack") }) {
-            print("(a stack node that runs asks for its layer evaluations then; those already computed come from the cache)")
+            print("(a stack node that runs asks for its layer evaluations then; those already "
+                + "computed come from the cache)")
         }
         return 0
     }
 
     /// Why a node would be computed: the change since the last recorded run when there is one,
     /// else what the dry run found (not cached itself, or waiting on a node that is not).
-    static func reason(_ i: Int, _ change: RunRecord.Change?, _ outcome: [Int: EventKind], _ built: StudyGraph) -> RunRecord.Change {
+    static func reason(_ i: Int, _ change: RunRecord.Change?, _ outcome: [Int: EventKind],
+                       _ built: StudyGraph) -> RunRecord.Change {
         if let change { return change }
         if outcome[i] == .wouldRun { return .notCached }
         let inputs = built.graph.dependencies(of: built.graph.id(i))
@@ -91,26 +96,37 @@ enum StatusCommand {
     static func explain(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "explain", options: ["cache"], flags: [])
         guard let path = a.positionals.first, a.positionals.count <= 2 else {
-            throw UsageError("explain: give the study file and optionally part of a node name, e.g. accomake explain projects/studies/quickstart.json allocation")
+            throw UsageError("explain: give the study file and optionally part of a node name, e.g. accomake explain "
+                + "projects/studies/quickstart.json allocation")
         }
         guard let record = try StudyRecord.load(study: path, a) else {
-            throw UsageError("explain: no run of \(path) is recorded in \(try CacheLocation.path(a)); run it first (accomake run \(path))")
+            throw UsageError("explain: no run of \(path) is recorded in \(try CacheLocation.path(a)); run it "
+                + "first (accomake run \(path))")
         }
         let ran = record.nodes.filter { $0.outcome == .executed }
         let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff }
-        print("last graph run of \(path): \(ran.count) of \(record.nodes.count) nodes ran, \(reused.count) came from the cache")
+        print("last graph run of \(path): \(ran.count) of \(record.nodes.count) nodes ran, "
+            + "\(reused.count) came from the cache")
         print("(reruns with every input unchanged are answered without a graph run and leave this record as it is)")
         for op in Set(record.dynamicExecuted.keys).union(record.dynamicReused.keys).sorted() {
-            print("  requested by them: \(op) \(record.dynamicExecuted[op] ?? 0) ran, \(record.dynamicReused[op] ?? 0) reused")
+            print("  requested by them: \(op) \(record.dynamicExecuted[op] ?? 0) ran, "
+                + "\(record.dynamicReused[op] ?? 0) reused")
         }
         if a.positionals.count == 2 {
             let pattern = a.positionals[1]
             let matches = record.nodes.filter { $0.name.contains(pattern) }
-            if matches.isEmpty { throw UsageError("explain: no node name contains \"\(pattern)\"; node names start with stack, trunk or allocation") }
+            if matches.isEmpty {
+                throw UsageError("explain: no node name contains \"\(pattern)\"; node names start with "
+                    + "stack, trunk or allocation")
+            }
             for n in matches {
-                print("\(n.name)\n  \(n.outcome.map(\.rawValue) ?? "not reached") — \(n.reason.map(\.description) ?? "up to date")")
+                let outcome = n.outcome.map(\.rawValue) ?? "not reached"
+                print("\(n.name)\n  \(outcome) — \(n.reason.map(\.description) ?? "up to date")")
                 if let key = n.key { print("  key \(key.hex.prefix(16))…") }
-                if !n.dependencies.isEmpty { print("  inputs: \(n.dependencies.prefix(6).joined(separator: "; "))\(n.dependencies.count > 6 ? "; … (\(n.dependencies.count))" : "")") }
+                if !n.dependencies.isEmpty {
+                    let more = n.dependencies.count > 6 ? "; … (\(n.dependencies.count))" : ""
+                    print("  inputs: \(n.dependencies.prefix(6).joined(separator: "; "))\(more)")
+                }
             }
         } else if !ran.isEmpty {
             print("ran, by reason:")
@@ -133,7 +149,9 @@ enum StatusCommand {
             groups[reason, default: []].append(n.name)
         }
         return groups.sorted { ($1.value.count, $0.key) < ($0.value.count, $1.key) }.map { reason, names in
-            let kinds = Dictionary(grouping: names, by: { String($0.prefix { $0 != " " }) }).map { "\($0.value.count) \($0.key)" }.sorted()
+            let kinds = Dictionary(grouping: names,
+                                   by: { String($0.prefix { $0 != " " }) }).map { "\($0.value.count) "
+                                       + "\($0.key)" }.sorted()
             return "  \(names.count) (\(kinds.joined(separator: ", "))): \(reason)\n      e.g. \(names[0])"
         }.joined(separator: "\n")
     }

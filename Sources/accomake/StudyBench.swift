@@ -9,7 +9,8 @@ import Tasks
 /// the study cold on a fresh cache, warm (unchanged, rerun), and after one hardware tweak (the
 /// first accelerator's DRAM read energy + 1 %), each phase as its own `accomake run` process, as a
 /// user would see it; also the warm graph walk without the shortcut and a budget change, and the
-/// event-log checks of issue 6 (exit status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its share of the cold
+/// event-log checks of issue 6 (exit status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its
+/// share of the cold
 /// time (one accelerator of the study's).
 enum StudyBench {
     struct Phase {
@@ -32,11 +33,15 @@ enum StudyBench {
         func phase(_ studyPath: String, _ extra: [String] = []) throws -> Phase {
             let began = DispatchTime.now().uptimeNanoseconds
             let (status, output) = try ChildProcess(ChildProcess.currentExecutable,
-                                                    ["run", studyPath, "--cache", cache, "--json", "-j", String(jobs)] + extra).finish()
+                                                    ["run", studyPath, "--cache", cache, "--json", "-j",
+                                                     String(jobs)] + extra).finish()
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-            guard status == 0 else { throw UsageError("bench study: accomake run \(studyPath) exited with status \(status)") }
+            guard status == 0 else {
+                throw UsageError("bench study: accomake run \(studyPath) exited with status \(status)")
+            }
             let summary = (try? JSONSerialization.jsonObject(with: Data(output))) as? [String: Any] ?? [:]
-            return Phase(seconds: seconds, executed: summary["nodes_executed"] as? Int ?? -1, hits: summary["cache_hits"] as? Int ?? -1)
+            return Phase(seconds: seconds, executed: summary["nodes_executed"] as? Int ?? -1,
+                         hits: summary["cache_hits"] as? Int ?? -1)
         }
 
         let cold = try phase(path)
@@ -44,11 +49,13 @@ enum StudyBench {
         let cacheMB = (try? LocalCache(root: cache).statistics()).map { Double($0.blobBytes + $0.logBytes) / 1e6 } ?? -1
         let warm = try phase(path)
         let walk = try phase(path, ["--no-shortcut"])
-        let (budgetStudy, _) = try copy(study, folder: folder, name: "budget", budgetBits: (study.allocation.budgetBits ?? 8_388_608) / 2)
+        let (budgetStudy, _) = try copy(study, folder: folder, name: "budget",
+                                        budgetBits: (study.allocation.budgetBits ?? 8_388_608) / 2)
         let budget = try phase(budgetStudy)
         let (tweakedStudy, what) = try copy(study, folder: folder, name: "tweak", tweakFirstHardware: true)
         let tweaked = try phase(tweakedStudy)
-        let allocationNodes = study.accelerators.count * study.workloads.count * study.modes.count * study.objectives.count
+        let allocationNodes = study.accelerators.count * study.workloads.count
+            * study.modes.count * study.objectives.count
         // What the event log must show (issue 6): nothing reruns unchanged; a budget change reruns
         // the allocation nodes only; a hardware tweak reruns part of the graph, not all of it.
         let checks: [(String, Bool)] = [
@@ -66,12 +73,14 @@ enum StudyBench {
             ("cold_seconds", .number(BenchCommand.round6(cold.seconds))), ("cold_nodes_executed", .int(cold.executed)),
             ("warm_seconds", .number(BenchCommand.round6(warm.seconds))), ("warm_nodes_executed", .int(warm.executed)),
             ("warm_cache_hits", .int(warm.hits)),
-            ("tweak_seconds", .number(BenchCommand.round6(tweaked.seconds))), ("tweak_nodes_executed", .int(tweaked.executed)),
-            ("tweak_cache_hits", .int(tweaked.hits)),
-            ("warm_graph_walk_seconds", .number(BenchCommand.round6(walk.seconds))), ("warm_graph_walk_cache_hits", .int(walk.hits)),
-            ("budget_change_seconds", .number(BenchCommand.round6(budget.seconds))), ("budget_change_nodes_executed", .int(budget.executed)),
-            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)), ("cache_mb_after_cold", .number((cacheMB * 10).rounded() / 10)),
-            ("checks_passed", .bool(checks.allSatisfy(\.1))),
+            ("tweak_seconds", .number(BenchCommand.round6(tweaked.seconds))),
+            ("tweak_nodes_executed", .int(tweaked.executed)), ("tweak_cache_hits", .int(tweaked.hits)),
+            ("warm_graph_walk_seconds", .number(BenchCommand.round6(walk.seconds))),
+            ("warm_graph_walk_cache_hits", .int(walk.hits)),
+            ("budget_change_seconds", .number(BenchCommand.round6(budget.seconds))),
+            ("budget_change_nodes_executed", .int(budget.executed)),
+            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)), ("cache_mb_after_cold",
+            .number((cacheMB * 10).rounded() / 10)), ("checks_passed", .bool(checks.allSatisfy(\.1))),
             ("target_cold_seconds", .number(600)), ("target_warm_seconds", .number(1)),
             ("target_tweak_seconds", .number(BenchCommand.round6(share))),
         ]
@@ -80,11 +89,16 @@ enum StudyBench {
         } else {
             print("study benchmark: \(path), -j \(jobs)")
             print("  cold   \(BenchCommand.ms(cold.seconds)) (target ≤ 10 min), \(cold.executed) nodes computed")
-            print("  warm   \(BenchCommand.ms(warm.seconds)) (target ≤ 1 s), \(warm.executed) computed — inputs unchanged, answers read directly")
-            print("  warm, whole graph walked (--no-shortcut)  \(BenchCommand.ms(walk.seconds)), \(walk.hits) cache hits, \(walk.executed) computed")
+            print("  warm   \(BenchCommand.ms(warm.seconds)) (target ≤ 1 s), \(warm.executed) computed — inputs "
+                + "unchanged, answers read directly")
+            print("  warm, whole graph walked (--no-shortcut)  \(BenchCommand.ms(walk.seconds)), \(walk.hits) cache "
+                + "hits, \(walk.executed) computed")
             print("  budget halved  \(BenchCommand.ms(budget.seconds)), \(budget.executed) computed")
-            print("  tweak  \(BenchCommand.ms(tweaked.seconds)) (target ≤ \(BenchCommand.ms(share)), 1/\(study.accelerators.count) of cold), \(tweaked.executed) computed, \(tweaked.hits) cache hits — \(what)")
-            print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase); cache after the cold run \(BenchCommand.fmt(cacheMB)) MB")
+            print("  tweak  \(BenchCommand.ms(tweaked.seconds)) (target ≤ \(BenchCommand.ms(share)), "
+                + "1/\(study.accelerators.count) of cold), \(tweaked.executed) computed, "
+                + "\(tweaked.hits) cache hits — \(what)")
+            print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase); cache after the cold run "
+                + "\(BenchCommand.fmt(cacheMB)) MB")
             for (name, ok) in checks { print("  \(ok ? "ok" : "FAILED"): \(name)") }
         }
         return checks.allSatisfy(\.1) ? 0 : 1
@@ -92,12 +106,15 @@ enum StudyBench {
 
     /// A copy of the study with absolute paths, another budget or the first accelerator's top
     /// memory (DRAM) reading 1 % dearer. Returns the copy's path and what changed.
-    static func copy(_ study: Study, folder: String, name: String, budgetBits: Int? = nil, tweakFirstHardware: Bool = false) throws
+    static func copy(_ study: Study, folder: String, name: String, budgetBits: Int? = nil,
+                     tweakFirstHardware: Bool = false) throws
         -> (String, String)
     {
         var firstHardware = study.accelerators[0].hardware
         var what = budgetBits.map { "budget_bits \($0)" } ?? ""
-        if tweakFirstHardware { (firstHardware, what) = try tweakHardware(study.accelerators[0].hardware, folder: folder) }
+        if tweakFirstHardware {
+            (firstHardware, what) = try tweakHardware(study.accelerators[0].hardware, folder: folder)
+        }
         func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
         func ints(_ v: [Int]) -> JSONText { .array(v.map { .int($0) }) }
         let sweep: [(String, JSONText)] = [
@@ -114,10 +131,12 @@ enum StudyBench {
         if let p = study.allocation.framePeriodCycles { allocation.append(("frame_period_cycles", .int(p))) }
         let text = JSONText.object([
             ("accelerators", .array(study.accelerators.enumerated().map { i, acc in
-                .object([("hardware", .string(i == 0 ? absolute(firstHardware) : absolute(acc.hardware))), ("mapping", .string(absolute(acc.mapping)))])
+                .object([("hardware", .string(i == 0 ? absolute(firstHardware) : absolute(acc.hardware))),
+                         ("mapping", .string(absolute(acc.mapping)))])
             })),
             ("workloads", .array(study.workloads.map { w in
-                .object([("workload", .string(absolute(w.path))), ("max_cuts", .int(w.maxCuts)), ("cuts", ints(w.cuts))])
+                .object([("workload", .string(absolute(w.path))), ("max_cuts", .int(w.maxCuts)),
+                         ("cuts", ints(w.cuts))])
             })),
             ("sweep", .object(sweep)), ("allocation", .object(allocation)),
         ])
@@ -130,9 +149,11 @@ enum StudyBench {
     static func tweakHardware(_ hardware: String, folder: String) throws -> (String, String) {
         guard let data = FileManager.default.contents(atPath: hardware), let text = String(data: data, encoding: .utf8),
               let root = try? JSONParser.parse([UInt8](data)), case .object(let fields) = root.value,
-              let memories = fields.first(where: { $0.key == "memories" })?.value, case .object(let list) = memories.value,
+              let memories = fields.first(where: { $0.key == "memories" })?.value,
+                  case .object(let list) = memories.value,
               let top = list.last, case .object(let memory) = top.value.value,
-              let cost = memory.first(where: { $0.key == "r_cost" })?.value, case .number(let value, let literal) = cost.value
+              let cost = memory.first(where: { $0.key == "r_cost" })?.value, case .number(let value,
+                  let literal) = cost.value
         else { throw UsageError("bench study: cannot find the top memory's r_cost in \(hardware)") }
         var lines = text.components(separatedBy: "\n")
         let index = cost.line - 1

@@ -13,7 +13,9 @@ enum StudyRecord {
 
     /// The last record, or nil when there is none or it cannot be read (then every node counts as new).
     static func load(study: String, _ a: Arguments) throws -> RunRecord? {
-        guard let bytes = LocalCache.runRecord(root: try CacheLocation.path(a), key: key(study: study)) else { return nil }
+        guard let bytes = LocalCache.runRecord(root: try CacheLocation.path(a), key: key(study: study)) else {
+            return nil
+        }
         return try? RunRecord(decoding: bytes)
     }
 
@@ -21,7 +23,8 @@ enum StudyRecord {
         do {
             try cache.storeRunRecord(try record.encoded(), key: key(study: study))
         } catch {
-            FileHandle.standardError.write(Data("accomake: warning: could not save the run record for status/explain (\(error))\n".utf8))
+            let message = "accomake: warning: could not save the run record for status/explain (\(error))\n"
+            FileHandle.standardError.write(Data(message.utf8))
         }
     }
 }

@@ -11,58 +11,70 @@ import Tasks
 enum TrunkCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "trunk",
-                              options: (["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts", "range", "cuts",
+                              options: (["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts",
+                                         "range", "cuts",
                                         "lpf", "cache", "j", "jobs"] as Set<String>).union(CausalOptions.names),
                               flags: ["json", "verify"])
         func file(_ name: String) throws -> String {
             guard let path = a.value(name) else { throw UsageError("trunk: --\(name) FILE is required") }
             return path
         }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"), mapping: try file("mapping"))
+        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
+                                 mapping: try file("mapping"))
         let (tileX, tileY) = try StackCommand.tile(a.value("tile") ?? "")
         guard let mode = CachingMode(name: a.value("mode") ?? "fully-cached") else {
             throw UsageError("trunk: --mode \(a.value("mode") ?? ""): expected recompute, h-cached or fully-cached")
         }
         let objective = try ObjectiveOption.parse(a.value("objective"))
-        guard objective != .edp else { throw UsageError("trunk: --objective edp applies to the global allocation; use energy or latency") }
+        guard objective != .edp else {
+            throw UsageError("trunk: --objective edp applies to the global allocation; use energy or latency")
+        }
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         var only: LayerRange?
         if let text = a.value("range") {
-            let parts = text.split(separator: ",", omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
+            let parts = text.split(separator: ",",
+                                   omittingEmptySubsequences: false).map { $0.trimmingCharacters(in: .whitespaces) }
             func bound(_ s: String) throws -> Int? {
                 if s.isEmpty || s.lowercased() == "none" { return nil }
-                guard let v = Int(s) else { throw UsageError("trunk: --range \(text): expected A,B with layer ids or none, e.g. none,3") }
+                guard let v = Int(s) else {
+                    throw UsageError("trunk: --range \(text): expected A,B with layer ids or none, e.g. none,3")
+                }
                 return v
             }
             guard parts.count == 2 else { throw UsageError("trunk: --range \(text): expected A,B, e.g. 3,none") }
             only = LayerRange(after: try bound(parts[0]), through: try bound(parts[1]))
         }
         let study = try build(files: files, tileX: tileX, tileY: tileY, mode: mode, objective: objective, lpf: lpf,
-                              userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts", default: 2, range: 0...64),
-                              only: only, causal: try CausalOptions(a))
+                              userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts",
+                              default: 2, range: 0...64), only: only, causal: try CausalOptions(a))
         let (graph, targets, ranges, core) = (study.graph, study.targets, study.ranges, study.core)
         guard let outcome = try EngineSession.build(graph, targets: targets, a, command: "trunk",
-                                                    context: { _ in "\(files.hardware) with \(files.workload)" }) else { return 130 }
+                                                    context: { _ in "\(files.hardware) with "
+                                                        + "\(files.workload)" }) else { return 130 }
         let reports = try targets.map { n -> TrunkReport in
             guard let artifact = outcome.outputs[n] else { throw UsageError("trunk: no result") }
             return try TrunkTask.report(artifact)
         }
         func row(_ r: AccoReadings.Row) -> JSONText {
-            .object([("latency", .int(r.latency)), ("energy", .int(r.energy)), ("offload_latency", .int(r.offloadLatency)),
+            .object([("latency", .int(r.latency)), ("energy", .int(r.energy)),
+                     ("offload_latency", .int(r.offloadLatency)),
                      ("offload_energy", .int(r.offloadEnergy)), ("reload_latency", .int(r.reloadLatency)),
                      ("reload_energy", .int(r.reloadEnergy)), ("offloaded_bytes", .int(r.offloadedBytes)),
                      ("reloaded_bytes", .int(r.reloadedBytes))])
         }
-        func peak(_ p: Footprint.Peak) -> JSONText { .object([("peak_bits", .int(p.featureBits)), ("weight_bits", .int(p.weightBits))]) }
+        func peak(_ p: Footprint.Peak) -> JSONText { .object([("peak_bits", .int(p.featureBits)),
+                                                              ("weight_bits", .int(p.weightBits))]) }
         if a.flag("json") {
             print(JSONText.object([
                 ("tile", .array([.int(tileX), .int(tileY)])), ("mode", .string(mode.description)),
                 ("objective", .string(objective.rawValue)), ("lpf", .int(lpf)),
                 ("ranges", .array(zip(ranges, reports).map { r, t in
-                    .object([("cut_before", r.after.map { .int($0) } ?? .null), ("cut_after", r.through.map { .int($0) } ?? .null),
-                             ("window", row(t.readings.window)), ("warmup", row(t.readings.warmup)), ("stable", row(t.readings.stable)),
-                             ("tile_type_counts", .array(t.tileTypeCounts.map { .int($0) })),
-                             ("footprint", .object([("total", peak(t.footprint.total)), ("warmup", peak(t.footprint.warmup)),
+                    .object([("cut_before", r.after.map { .int($0) } ?? .null),
+                             ("cut_after", r.through.map { .int($0) } ?? .null),
+                             ("window", row(t.readings.window)), ("warmup", row(t.readings.warmup)), ("stable",
+                             row(t.readings.stable)), ("tile_type_counts", .array(t.tileTypeCounts.map { .int($0) })),
+                             ("footprint", .object([("total", peak(t.footprint.total)),
+                                                    ("warmup", peak(t.footprint.warmup)),
                                                     ("stable", peak(t.footprint.stable))])),
                              ("keys", .array(t.readings.perKey.map { k in
                                  .object([("key", .string(k.key)), ("window", row(k.window)), ("warmup", row(k.warmup)),
@@ -72,13 +84,19 @@ enum TrunkCommand {
             ]).rendered())
             return 0
         }
-        print("trunk: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective \(objective.rawValue), \(ranges.count) range\(ranges.count == 1 ? "" : "s")")
-        print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L  offload pJ/B  reload pJ/B  peak bits (total/stable)")
+        print("trunk: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), "
+              + "objective \(objective.rawValue), "
+              + "\(ranges.count) range\(ranges.count == 1 ? "" : "s")")
+        print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L  offload "
+            + "pJ/B  reload pJ/B  peak bits (total/stable)")
         for (r, t) in zip(ranges, reports) {
             let w = t.readings.window
-            print("  " + TextColumns.pad(r.description, 14) + TextColumns.lpad(String(w.energy), 14) + TextColumns.lpad(String(w.latency), 11)
-                  + TextColumns.lpad(String(t.readings.warmup.energy), 14) + TextColumns.lpad(String(t.readings.warmup.latency), 11)
-                  + TextColumns.lpad(String(t.readings.stable.energy), 13) + TextColumns.lpad(String(t.readings.stable.latency), 10)
+            print("  " + TextColumns.pad(r.description, 14) + TextColumns.lpad(String(w.energy),
+                14) + TextColumns.lpad(String(w.latency), 11)
+                  + TextColumns.lpad(String(t.readings.warmup.energy),
+                                     14) + TextColumns.lpad(String(t.readings.warmup.latency), 11)
+                  + TextColumns.lpad(String(t.readings.stable.energy),
+                                     13) + TextColumns.lpad(String(t.readings.stable.latency), 10)
                   + "  \(w.offloadEnergy)/\(w.offloadedBytes)  \(w.reloadEnergy)/\(w.reloadedBytes)"
                   + "  \(t.footprint.total.featureBits)/\(t.footprint.stable.featureBits)")
         }
@@ -87,7 +105,7 @@ enum TrunkCommand {
 }
 
 extension TrunkCommand {
-    /// The graph of one trunk study: per range a stack node and a trunk node reading it.
+    /// The graph of one trunk study (`ExplorationGraph.trunks`), after checking the options.
     static func build(files: ProblemFiles, tileX: Int, tileY: Int, mode: CachingMode, objective: Objective, lpf: Int,
                       userCuts: [Int], maxCuts: Int, only: LayerRange?, causal: CausalOptions = CausalOptions()) throws
         -> (graph: Graph, targets: [NodeID], ranges: [LayerRange], core: Core)
@@ -97,25 +115,19 @@ extension TrunkCommand {
             for id in [r.after, r.through].compactMap({ $0 }) {
                 try CausalOptions.checkLayer(id, in: trunks.fullSize, option: "--range", file: files.workload)
             }
-            if let a = r.after, let b = r.through, let i = trunks.fullSize.index(of: a), let j = trunks.fullSize.index(of: b), i >= j {
-                throw UsageError("trunk: --range \(r): the range holds the layers after \(a) through \(b), so \(a) must come before \(b)")
+            if let a = r.after, let b = r.through, let i = trunks.fullSize.index(of: a),
+                let j = trunks.fullSize.index(of: b), i >= j {
+                throw UsageError("trunk: --range \(r): the range holds the layers after \(a) through \(b), so "
+                    + "\(a) must come before \(b)")
             }
         }
         if let r = only, !trunks.admits(after: r.after, through: r.through) {
-            throw UsageError("trunk: --range \(r): the range does not exist or its first layer's time dilation is below --initial-dilation \(causal.initialDilation ?? 1); lower it or pick a later range")
+            throw UsageError("trunk: --range \(r): the range does not exist or its first layer's time dilation is "
+                + "below --initial-dilation \(causal.initialDilation ?? 1); lower it or pick a later range")
         }
         let ranges = only.map { [$0] } ?? all
-        let last = trunks.fullSize.outputNode?.id
-        var graph = Graph()
-        var targets: [NodeID] = []
-        for r in ranges {
-            let trunk = try trunks.trunk(after: r.after, through: r.through)
-            // Tiles larger than the trunk output are clipped (decisions.md D5), so equal problems share a node.
-            let (x, y) = trunk.clippedTile(tileX, tileY)
-            let widths = try trunks.untransformed(after: r.after, through: r.through)
-            targets.append(try StudyGraph.addTrunk(to: &graph, trunk: trunk, widths: widths, core: core, mode: mode, tileX: x, tileY: y,
-                                                   lpf: lpf, objective: objective, networkEnd: r.through == nil || r.through == last))
-        }
+        let (graph, targets) = try ExplorationGraph.trunks(trunks, core: core, ranges: ranges, tileX: tileX,
+                                                           tileY: tileY, mode: mode, objective: objective, lpf: lpf)
         return (graph, targets, ranges, core)
     }
 }
@@ -131,7 +143,8 @@ struct CausalOptions {
     init() {}
 
     init(_ a: Arguments) throws {
-        initialDilation = a.value("initial-dilation") == nil ? nil : try a.int("initial-dilation", default: 1, range: 1...1 << 20)
+        initialDilation = a.value("initial-dilation") == nil ? nil : try a.int("initial-dilation", default: 1,
+            range: 1...1 << 20)
         frames = try a.int("frames", default: 1, range: 1...1 << 20)
     }
 
@@ -150,7 +163,8 @@ struct CausalOptions {
     static func checkLayer(_ id: Int, in network: Network, option: String, file: String) throws {
         guard let node = network.node(id), !node.isInput else {
             let ids = network.nodes.filter { !$0.isInput }.map(\.id)
-            throw UsageError("\(option): \(file) has no layer \(id) (its layer ids are \(ids.map(String.init).joined(separator: ", ")))")
+            let known = ids.map(String.init).joined(separator: ", ")
+            throw UsageError("\(option): \(file) has no layer \(id) (its layer ids are \(known))")
         }
     }
 }

@@ -12,7 +12,8 @@ let usage = """
                                                            accelerator × workload for each allocation objective;
                                                            --verify recomputes every node and compares with the cache
       report STUDY [--out DIR]                             results.json, schedules.csv and report.html of a study
-      status STUDY [-j N] [--json]                         exactly what a run would compute (a dry run), and which input changed
+      status STUDY [-j N] [--json]                         exactly what a run would compute (a dry run),
+                                                           and which input changed
       explain STUDY [NODE]                                 what the last run recomputed and why
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
@@ -55,7 +56,8 @@ func usage(of command: String) -> String {
 
 func main() -> Int32 {
     let args = CommandLine.arguments.dropFirst()
-    if let command = args.first, args.contains(where: { $0 == "--help" || $0 == "-h" }), case let text = usage(of: command), !text.isEmpty {
+    if let command = args.first, args.contains(where: { $0 == "--help" || $0 == "-h" }),
+        case let text = usage(of: command), !text.isEmpty {
         print(text)  // `accomake COMMAND --help`: that command's usage
         return 0
     }
@@ -72,7 +74,6 @@ func main() -> Int32 {
         case "status": return try StatusCommand.status(args.dropFirst())
         case "explain": return try StatusCommand.explain(args.dropFirst())
         case "clean": return try CleanCommand.run(args.dropFirst())
-        case "_engine-run": return try EngineRunCommand.run(args.dropFirst())
         case "--version", "version": print("accomake 0.1.0"); return 0
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0
         case let other?: throw UsageError("unknown command \(other); run accomake --help for the list")

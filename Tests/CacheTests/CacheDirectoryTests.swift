@@ -42,17 +42,23 @@ final class CacheDirectoryTests: XCTestCase {
 
     func testAnotherToolsTagADamagedMarkerAndANewerFormatAreRefused() throws {
         let tag = dir.path + "/CACHEDIR.TAG"
-        try "Signature: 8a477f597d28d172789f06886806bc55\n# pip's cache\n".write(toFile: tag, atomically: false, encoding: .utf8)
+        try "Signature: 8a477f597d28d172789f06886806bc55\n# pip's cache\n".write(toFile: tag, atomically: false,
+            encoding: .utf8)
         XCTAssertEqual(message { _ = try LocalCache(root: dir.path) },
-                       "\(dir.path) is not an accomake cache: its CACHEDIR.TAG is another tool's or damaged (if this was an "
-                       + "accomake cache, delete the folder yourself); accomake leaves it untouched: pass a new or empty folder "
-                       + "with --cache or ACCOMAKE_CACHE")
+                       "\(dir.path) is not an accomake cache: its CACHEDIR.TAG is another tool's "
+                           + "or damaged (if this was an "
+                           + "accomake cache, delete the folder yourself); accomake leaves it untouched: "
+                           + "pass a new or empty folder "
+                           + "with --cache or ACCOMAKE_CACHE")
         try Data([0xff, 0xfe, 0x00]).write(to: URL(fileURLWithPath: tag))
         XCTAssertTrue(message { _ = try LocalCache(root: dir.path) }.contains("another tool's or damaged"))
-        try CacheDirectory.marker.replacingOccurrences(of: "format 1", with: "format 2").write(toFile: tag, atomically: false, encoding: .utf8)
-        XCTAssertTrue(message { _ = try LocalCache(root: dir.path) }.contains("written by a different accomake (cache format 2; "
-                                                                             + "this one uses format 1)"))
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["CACHEDIR.TAG"], "nothing written")
+        try CacheDirectory.marker.replacingOccurrences(of: "format 1", with: "format 2").write(toFile: tag,
+            atomically: false, encoding: .utf8)
+        XCTAssertTrue(message { _ = try LocalCache(root: dir.path) }.contains("written by a different "
+            + "accomake (cache format 2; "
+            + "this one uses format 1)"))
+        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: dir.path), ["CACHEDIR.TAG"],
+                       "nothing written")
     }
 
     func testTheNamesTheCacheOwns() {

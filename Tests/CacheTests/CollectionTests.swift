@@ -15,7 +15,8 @@ final class CollectionTests: XCTestCase {
         let bytes = [UInt8](repeating: UInt8(i), count: 1000)
         let digest = SHA256.hash(bytes)
         try cache.putFile(bytes, digest: digest)
-        try cache.append([ActionLogRecord(key: key(i), record: .output(digest, size: 1000), lastUse: time, durationMicros: 0)])
+        try cache.append([ActionLogRecord(key: key(i), record: .output(digest, size: 1000), lastUse: time,
+                                          durationMicros: 0)])
         return digest
     }
 

@@ -84,7 +84,10 @@ final class LocalCacheTests: XCTestCase {
         let d = SHA256.hash([1])
         do {
             let cache = try LocalCache(root: dir.path)
-            for i in 0..<10 { try cache.append([ActionLogRecord(key: key(i), record: .output(d, size: 1), lastUse: 1, durationMicros: 0)]) }
+            for i in 0..<10 {
+                try cache.append([ActionLogRecord(key: key(i), record: .output(d, size: 1), lastUse: 1,
+                                                  durationMicros: 0)])
+            }
         }
         let logPath = dir.path + "/actions.log"
         var log = try Data(contentsOf: URL(fileURLWithPath: logPath))
@@ -125,7 +128,8 @@ final class LocalCacheTests: XCTestCase {
         let old = shard + "/\(blob).tmp.1.2", young = shard + "/\(blob).tmp.1.3", foreign = shard + "/abcd.tmp.1.2"
         for path in [old, young, foreign] { try Data([1]).write(to: URL(fileURLWithPath: path)) }
         for path in [old, foreign] {
-            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)], ofItemAtPath: path)
+            try FileManager.default.setAttributes([.modificationDate: Date(timeIntervalSinceNow: -7200)],
+                                                  ofItemAtPath: path)
         }
         XCTAssertEqual(cache.sweepTempFiles(olderThan: 3600), 1)
         XCTAssertFalse(FileManager.default.fileExists(atPath: old))
@@ -174,7 +178,8 @@ final class LocalCacheTests: XCTestCase {
     func testCountersFromADamagedStatsFileNeverTrap() throws {
         do {
             let cache = try LocalCache(root: dir.path)
-            try "hits 9223372036854775807\nmisses -5\n".write(toFile: dir.path + "/stats", atomically: false, encoding: .utf8)
+            try "hits 9223372036854775807\nmisses -5\n".write(toFile: dir.path + "/stats", atomically: false,
+                                                              encoding: .utf8)
             try cache.store(key(1), .output(SHA256.hash([1]), size: 1), blob: [1], durationNanos: 0)
             _ = cache.lookup(key(1))
             _ = cache.lookup(key(2))
@@ -190,7 +195,8 @@ final class LocalCacheTests: XCTestCase {
         let d = SHA256.hash([1])
         do {
             let cache = try LocalCache(root: dir.path)
-            try cache.append([ActionLogRecord(key: key(1), record: .output(d, size: 1), lastUse: 1000, durationMicros: 0)])
+            try cache.append([ActionLogRecord(key: key(1), record: .output(d, size: 1), lastUse: 1000,
+                                              durationMicros: 0)])
             _ = cache.lookup(key(1))
         }
         let entry = try LocalCache(root: dir.path).liveEntries()[key(1)]

@@ -4,18 +4,18 @@ import Glibc
 import Graph
 import XCTest
 
-/// Crash safety and multi-process sharing, with real processes (`accomake _engine-run`, built
-/// beside the test bundle): engine.md §5, §6, §9 and goals G6, G7, G8.
+/// Crash safety and multi-process sharing, with real processes (`engine-probe`, built beside the
+/// test bundle): engine.md §5, §6, §9 and goals G6, G7, G8.
 final class ProcessTests: XCTestCase {
     var dir: TempDirectory!
     override func setUp() { dir = TempDirectory("accomake-process") }
     override func tearDown() { dir.remove() }
 
-    /// The `accomake` executable that `swift test` built next to this test bundle.
-    static var accomake: String {
+    /// The `engine-probe` executable that `swift test` built next to this test bundle.
+    static var probe: String {
         let bundle = URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-        let candidates = [bundle.appendingPathComponent("accomake").path,
-                          bundle.deletingLastPathComponent().appendingPathComponent("accomake").path]
+        let candidates = [bundle.appendingPathComponent("engine-probe").path,
+                          bundle.deletingLastPathComponent().appendingPathComponent("engine-probe").path]
         return candidates.first { FileManager.default.isExecutableFile(atPath: $0) } ?? candidates[0]
     }
 
@@ -34,7 +34,8 @@ final class ProcessTests: XCTestCase {
     }
 
     func run(_ args: [String], environment: [String: String]? = nil) throws -> (Int32, Summary?) {
-        let (status, output) = try ChildProcess(Self.accomake, ["_engine-run"] + args, environment: environment).finish()
+        let (status, output) = try ChildProcess(Self.probe, args,
+                                                environment: environment).finish()
         return (status, try? JSONDecoder().decode(Summary.self, from: Data(output)))
     }
 
@@ -71,7 +72,7 @@ final class ProcessTests: XCTestCase {
     func testInterruptStopsCleanlyAndTheNextRunFinishes() throws {
         let w = SyntheticWorkload(nodes: 10_000, lanes: 64, salt: 11)
         let cache = dir.path + "/interrupted", ready = dir.path + "/ready"
-        let child = try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache)
+        let child = try ChildProcess(Self.probe, workloadArgs(w, cache: cache)
                                      + ["--hold-after", "1000", "--ready-file", ready])
         for _ in 0..<120_000 where !FileManager.default.fileExists(atPath: ready) { usleep(1_000) }
         XCTAssertTrue(FileManager.default.fileExists(atPath: ready), "the child never reached 1000 settled nodes")
@@ -101,7 +102,7 @@ final class ProcessTests: XCTestCase {
         var wrong = 0, killedMidRun = 0
         for trial in 0..<trials {
             let w = workloads[trial % workloads.count]
-            let child = try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache))
+            let child = try ChildProcess(Self.probe, workloadArgs(w, cache: cache))
             usleep(UInt32.random(in: 0...60_000, using: &rng))
             child.kill(SIGKILL)
             if child.finish().status == 128 + SIGKILL { killedMidRun += 1 }
@@ -146,7 +147,8 @@ final class ProcessTests: XCTestCase {
         let w = SyntheticWorkload(nodes: 3000, lanes: 32, salt: 9)
         let expected = Self.expectedOutput(w)
         let cache = dir.path + "/shared"
-        let children = try (0..<4).map { _ in try ChildProcess(Self.accomake, ["_engine-run"] + workloadArgs(w, cache: cache)) }
+        let children = try (0..<4).map { _ in try ChildProcess(Self.probe, workloadArgs(w,
+            cache: cache)) }
         for child in children {
             let (status, output) = child.finish()
             XCTAssertEqual(status, 0)

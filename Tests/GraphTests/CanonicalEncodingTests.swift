@@ -38,11 +38,13 @@ final class CanonicalEncodingTests: XCTestCase {
     /// Trace replay keys requests from their stored bytes: the element slices must be exactly the
     /// elements' encodings, and the key from encoded parameters the golden key above.
     func testArrayElementsAndKeyFromEncodedParameters() throws {
-        let elements: [Value] = [["x": 1], .string("op"), .array([.int(-2), .null, .double(0.5)]), .bytes([1, 2, 3]), .bool(true)]
+        let elements: [Value] = [["x": 1], .string("op"), .array([.int(-2), .null, .double(0.5)]), .bytes([1, 2, 3]),
+                                 .bool(true)]
         let encoded = try CanonicalEncoder.encode(.array(elements))
         let slices = try CanonicalDecoder.arrayElements(encoded)
         XCTAssertEqual(slices.map { Array($0) }, try elements.map { try CanonicalEncoder.encode($0) })
-        let key = NodeKey.node(operator: "op", version: 3, encodedParams: slices[0], dependencyDigests: [SHA256.hash(Array("abc".utf8))])
+        let key = NodeKey.node(operator: "op", version: 3, encodedParams: slices[0],
+                               dependencyDigests: [SHA256.hash(Array("abc".utf8))])
         XCTAssertEqual(key.hex, "40f852c2bcb1ea65d16add09c32c688b80e8375f46267a7bb77aa827ef1b8714")
         XCTAssertThrowsError(try CanonicalDecoder.arrayElements(Array(encoded.dropLast())))  // truncated
         XCTAssertThrowsError(try CanonicalDecoder.arrayElements(encoded + [0]))  // trailing byte
@@ -71,7 +73,8 @@ final class CanonicalEncodingTests: XCTestCase {
 
     func testDecoderRejectsDuplicateKeys() {
         // object of 2 fields, both "a" = null
-        let bytes: [UInt8] = [8, 2, 0, 0, 0, 0, 0, 0, 0] + [1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0] + [1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0]
+        let bytes: [UInt8] = [8, 2, 0, 0, 0, 0, 0, 0, 0] + [1, 0, 0, 0, 0, 0, 0, 0, 0x61, 0] + [1, 0, 0, 0, 0, 0, 0, 0,
+            0x61, 0]
         XCTAssertThrowsError(try CanonicalDecoder.decode(bytes))
     }
 

@@ -91,7 +91,8 @@ final class ExecutorTests: XCTestCase {
         let bad = try g.add(TestOps.sum, ["fail": true])
         var later: [NodeID] = []
         for i in 0..<5 { later.append(try g.add(TestOps.const, ["value": .int(Int64(i))])) }
-        let result = Executor(store: MemoryStore(), options: .init(jobs: 1, failFast: true)).build(g, targets: [bad] + later)
+        let result = Executor(store: MemoryStore(), options: .init(jobs: 1, failFast: true)).build(g,
+            targets: [bad] + later)
         XCTAssertTrue(result.cancelled)
         XCTAssertEqual(result.log.nodes(.failed), [bad])
         // With one worker, the failing node (first in the queue) settles before the others start.
@@ -214,7 +215,8 @@ final class ExecutorTests: XCTestCase {
         let ids = try (0..<60).map { try g.add(TestOps.const, ["value": .int(Int64($0))]) }
         let store = MemoryStore()
         let first = Executor(store: store).build(g, targets: ids)
-        let keys = try (0..<60).map { try NodeKey.node(operator: "test.const", version: 1, params: ["value": .int(Int64($0))],
+        let keys = try (0..<60).map { try NodeKey.node(operator: "test.const", version: 1,
+                                                       params: ["value": .int(Int64($0))],
                                                          dependencyDigests: []) }
         let sampled = ids.indices.filter { keys[$0].w0 % 100 < 30 }.map { ids[$0] }
         XCTAssertTrue((5..<40).contains(sampled.count), "about 30% of 60: \(sampled.count)")
@@ -227,7 +229,8 @@ final class ExecutorTests: XCTestCase {
         let forged = try XCTUnwrap(store.lookup(keys[other]))
         store.store(keys[victim], forged, blob: first.outputs[ids[other]]!.bytes, durationNanos: 0)
         let plain = Executor(store: store).build(g, targets: ids)
-        XCTAssertEqual(TestOps.int(plain.outputs[ids[victim]]!.bytes), Int64(other), "the local cache trusts its records")
+        XCTAssertEqual(TestOps.int(plain.outputs[ids[victim]]!.bytes), Int64(other),
+                       "the local cache trusts its records")
         let found = Executor(store: store, options: .init(verify: true, verifyPercent: 30)).build(g, targets: ids)
         XCTAssertEqual(found.mismatches.map(\.node), [ids[victim]])
         XCTAssertEqual(found.log.events.filter { $0.kind == .mismatch }.map(\.key), [keys[victim]], "the key to evict")
@@ -283,7 +286,8 @@ final class ExecutorTests: XCTestCase {
         let asking = Operator("test.asking", version: 1) { input in
             open.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
             let v = input.params["value"]?.intValue ?? 0
-            return .need([NodeRequest("test.const", ["value": .int(v)]), NodeRequest("test.const", ["value": .int(v + 1000)])]) { outputs in
+            return .need([NodeRequest("test.const", ["value": .int(v)]), NodeRequest("test.const",
+                ["value": .int(v + 1000)])]) { outputs in
                 open.withLock { $0.now -= 1 }
                 return .done(TestOps.bytes(outputs.reduce(0) { $0 + TestOps.int($1.bytes) }))
             }
@@ -294,7 +298,8 @@ final class ExecutorTests: XCTestCase {
         let sum = try g.add(TestOps.sum, [:], dependencies: nodes)
         let result = Executor(store: MemoryStore(), options: .init(jobs: 1)).build(g, targets: [sum])
         XCTAssertEqual(open.withLock { $0.most }, 1)
-        XCTAssertEqual(result.outputs[sum].map { TestOps.int($0.bytes) }, (0..<20).reduce(0) { $0 + 2 * Int64($1) + 1000 })
+        XCTAssertEqual(result.outputs[sum].map { TestOps.int($0.bytes) },
+                       (0..<20).reduce(0) { $0 + 2 * Int64($1) + 1000 })
     }
 
     func testEqualKeysExecuteOnce() throws {

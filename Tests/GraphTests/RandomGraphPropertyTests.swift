@@ -46,7 +46,11 @@ final class RandomGraphPropertyTests: XCTestCase {
                 let targets = randomTargets(specs.count, &rng)
                 let jobs = Int.random(in: 1...8, using: &rng)
                 let failuresBefore = testRun?.failureCount ?? 0
-                defer { if (testRun?.failureCount ?? 0) > failuresBefore { print("graph spec at failure: \(specs.count) nodes") } }
+                defer {
+                    if (testRun?.failureCount ?? 0) > failuresBefore {
+                        print("graph spec at failure: \(specs.count) nodes")
+                    }
+                }
                 let outcome = try check(specs, targets: targets, jobs: jobs, store: store, cachedKeys: &cachedKeys)
                 cutoffs += outcome.cutoffs
                 failures += outcome.failures
@@ -89,7 +93,8 @@ final class RandomGraphPropertyTests: XCTestCase {
         }
         let expectedFailed = Set(model.outcomes.filter { $0.value == .failed }.keys)
         XCTAssertEqual(Set(result.failures.map(\.node.index)), expectedFailed,
-                       "\(result.failures) model: \(result.failures.map { model.outcomes[$0.node.index] as Any }) specs: \(result.failures.map { specs[$0.node.index] })")
+                       "\(result.failures) model: \(result.failures.map { model.outcomes[$0.node.index] as Any }) "
+                           + "specs: \(result.failures.map { specs[$0.node.index] })")
 
         // Minimality: attempted keys = model keys not cached before, each attempted once.
         let attempted = result.log.events.filter { $0.kind == .executed || $0.kind == .failed }.compactMap(\.key)
@@ -97,9 +102,11 @@ final class RandomGraphPropertyTests: XCTestCase {
         if Set(attempted) != expected {
             let extra = Set(attempted).subtracting(expected), missing = expected.subtracting(attempted)
             let describe = { (keys: Set<Digest>) in
-                result.log.events.filter { $0.key.map(keys.contains) ?? false }.map { "\($0.op)#\($0.node.index) \($0.kind)" }
+                result.log.events.filter { $0.key.map(keys.contains) ?? false }.map { "\($0.op)#\($0.node.index) "
+                    + "\($0.kind)" }
             }
-            XCTFail("executed set differs: extra \(describe(extra)) (\(extra.count)), missing \(missing.count) keys; targets \(targets)")
+            XCTFail("executed set differs: extra \(describe(extra)) (\(extra.count)), missing "
+                + "\(missing.count) keys; targets \(targets)")
         }
         let executed = result.log.events.filter { $0.kind == .executed }.compactMap(\.key)
         XCTAssertEqual(executed.count, Set(executed).count, "a key executed twice")

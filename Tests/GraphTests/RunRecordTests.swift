@@ -4,11 +4,13 @@ import XCTest
 /// The run record behind `status` and `explain`: each kind of change is named, detailed fields
 /// down to the leaf, and the record survives its file format.
 final class RunRecordTests: XCTestCase {
-    func graph(add: Int64 = 5, hardware: Value = ["memories": [["name": "dram", "cost": [700.0, 750.0]], ["name": "sram", "cost": [1.0, 2.0]]]],
+    func graph(add: Int64 = 5, hardware: Value = ["memories": [["name": "dram", "cost": [700.0, 750.0]],
+                                                               ["name": "sram", "cost": [1.0, 2.0]]]],
                sumVersion: Int64 = 1) throws -> Graph {
         var g = Graph()
         let a = try g.add(TestOps.const, ["value": 1, "core": hardware])
-        let b = try g.add(Operator("test.sumB", version: sumVersion, run: TestOps.sum.run), ["add": .int(add)], dependencies: [a])
+        let b = try g.add(Operator("test.sumB", version: sumVersion, run: TestOps.sum.run), ["add": .int(add)],
+                          dependencies: [a])
         _ = try g.add(TestOps.sum, ["add": 0], dependencies: [b])
         return g
     }
@@ -16,9 +18,11 @@ final class RunRecordTests: XCTestCase {
     let names = ["a", "b", "c"]
 
     func record(_ g: Graph, store: MemoryStore, previous: RunRecord?) -> (RunRecord, [RunRecord.Change?]) {
-        let assessment = RunRecord.assess(g, names: names, detail: ["core"], previous: previous, cached: { store.lookup($0) != nil })
+        let assessment = RunRecord.assess(g, names: names, detail: ["core"], previous: previous,
+                                          cached: { store.lookup($0) != nil })
         let result = Executor(store: store).build(g, targets: [NodeID(index: 2)])
-        return (RunRecord(g, names: names, detail: ["core"], assessment: assessment, log: result.log), assessment.changes)
+        return (RunRecord(g, names: names, detail: ["core"], assessment: assessment, log: result.log),
+                assessment.changes)
     }
 
     func testEachKindOfChangeIsNamed() throws {
@@ -32,9 +36,11 @@ final class RunRecordTests: XCTestCase {
         XCTAssertEqual(unchanged, [nil, nil, nil])
         XCTAssertEqual(second.nodes.map(\.outcome), [.hit, .hit, .hit])
 
-        let tweaked: Value = ["memories": [["name": "dram", "cost": [710.0, 750.0]], ["name": "sram", "cost": [1.0, 2.0]]]]
+        let tweaked: Value = ["memories": [["name": "dram", "cost": [710.0, 750.0]], ["name": "sram", "cost": [1.0,
+            2.0]]]]
         let (_, hardware) = record(try graph(hardware: tweaked), store: store, previous: second)
-        XCTAssertEqual(hardware, [.parameters(fields: ["core"], leaves: ["core.memories[dram].cost[0]: 700.0 → 710.0"]), .dependency("a"), .dependency("b")])
+        XCTAssertEqual(hardware, [.parameters(fields: ["core"], leaves: ["core.memories[dram].cost[0]: 700.0 → 710.0"]),
+                                  .dependency("a"), .dependency("b")])
 
         let (_, param) = record(try graph(add: 6), store: store, previous: second)
         XCTAssertEqual(param, [nil, .parameters(fields: ["add"], leaves: []), .dependency("b")])

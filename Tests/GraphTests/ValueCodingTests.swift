@@ -38,15 +38,18 @@ final class ValueCodingTests: XCTestCase {
     let sample = Core(
         memories: [Memory(name: "rf", size: 8, readCost: 0.01, kind: .read, served: ["D1"], note: nil),
                    Memory(name: "dram", size: 1 << 40, readCost: -0.0, kind: .write, served: [], note: "off chip")],
-        levels: ["I1": [0, 2], "O": []], byId: [3: "c", -1: "input"], flags: [[true], [], [false, true]], extra: ["a": 1])
+        levels: ["I1": [0, 2], "O": []], byId: [3: "c", -1: "input"], flags: [[true], [], [false, true]],
+        extra: ["a": 1])
 
     func testValuesHaveTheFieldNamesAndShapesOfTheType() throws {
         let v = try ValueCoder.encode(sample)
-        XCTAssertEqual(v["memories"]?.arrayValue?[0], ["name": "rf", "size": 8, "r_cost": 0.01, "kind": "r", "served": ["D1"]],
+        XCTAssertEqual(v["memories"]?.arrayValue?[0], ["name": "rf", "size": 8, "r_cost": 0.01, "kind": "r",
+                                                       "served": ["D1"]],
                        "a nil optional is left out; coding keys name the fields")
         XCTAssertEqual(v["memories"]?.arrayValue?[1]["note"], "off chip")
         XCTAssertEqual(v["levels"], ["I1": [0, 2], "O": []])
-        XCTAssertEqual(v["byId"], ["3": "c", "-1": "input"], "integer-keyed maps are objects keyed by the number's text")
+        XCTAssertEqual(v["byId"], ["3": "c", "-1": "input"],
+                       "integer-keyed maps are objects keyed by the number's text")
         XCTAssertEqual(v["extra"], ["a": 1])
         XCTAssertEqual(try ValueCoder.decode(Core.self, from: v), sample)
         // -0.0 survives (its own bit pattern in the canonical encoding).
@@ -54,7 +57,8 @@ final class ValueCodingTests: XCTestCase {
     }
 
     func testTheDigestDoesNotDependOnTheDeclarationOrder() throws {
-        let a = try ValueCoder.encode(Memory(name: "rf", size: 8, readCost: 0.5, kind: .write, served: ["D2"], note: nil))
+        let a = try ValueCoder.encode(Memory(name: "rf", size: 8, readCost: 0.5, kind: .write, served: ["D2"],
+                                             note: nil))
         let b = try ValueCoder.encode(Reordered(served: ["D2"], kind: .write, r_cost: 0.5, size: 8, name: "rf"))
         XCTAssertEqual(try CanonicalEncoder.digest(a), try CanonicalEncoder.digest(b))
     }
@@ -64,13 +68,18 @@ final class ValueCodingTests: XCTestCase {
         var core = sample
         core.extra = shared
         let v = try ValueCoder.encode(core)
-        guard case .shared? = v.objectFields?["extra"] else { return XCTFail("the reference was resolved: \(String(describing: v["extra"]))") }
-        guard case .shared = try ValueCoder.decode(Core.self, from: v).extra else { return XCTFail("decoding resolved the reference") }
+        guard case .shared? = v.objectFields?["extra"] else {
+            return XCTFail("the reference was resolved: \(String(describing: v["extra"]))")
+        }
+        guard case .shared = try ValueCoder.decode(Core.self, from: v).extra else {
+            return XCTFail("decoding resolved the reference")
+        }
     }
 
     func testDecodingNamesTheFieldThatDoesNotFit() throws {
         var v = try ValueCoder.encode(sample)
-        guard case .object(var fields) = v, case .array(var memories) = fields["memories"]!, case .object(var dram) = memories[1] else {
+        guard case .object(var fields) = v, case .array(var memories) = fields["memories"]!,
+            case .object(var dram) = memories[1] else {
             return XCTFail("shape")
         }
         dram["r_cost"] = .int(1)
@@ -86,7 +95,8 @@ final class ValueCodingTests: XCTestCase {
         }
         struct Point: Codable, Hashable { var x: Int }
         struct Unordered: Codable { var byPoint: [Point: Int]; var set: Set<Int> }
-        XCTAssertThrowsError(try ValueCoder.encode(Unordered(byPoint: [Point(x: 1): 1, Point(x: 2): 2], set: []))) { error in
+        XCTAssertThrowsError(try ValueCoder.encode(Unordered(byPoint: [Point(x: 1): 1, Point(x: 2): 2],
+                                                             set: []))) { error in
             XCTAssertTrue("\(error)".hasPrefix("$.byPoint: Dictionary<Point, Int> has no canonical order"), "\(error)")
         }
         XCTAssertThrowsError(try ValueCoder.encode(Unordered(byPoint: [:], set: [1, 2, 3])))

@@ -12,7 +12,8 @@ final class AccoSeldnetTests: XCTestCase {
         change(&core)
         let trunks = CausalTrunks(network: network)
         let trunk = try trunks.trunk(after: a, through: b)
-        var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer, core in
+        var evaluation = StackEvaluation(trunk: trunk, core: core, mode: .fullyCached, tileX: 2, tileY: 16) { layer,
+            core in
             try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
         }
         evaluation.fullSize = trunks.fullSize
@@ -85,9 +86,12 @@ extension AccoSeldnetTests {
         let trunk = try trunks.trunk(after: nil, through: nil)
         var graph = Graph()
         try graph.register(LayerSearchTask.operator)
-        let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, mode: .fullyCached,
-                                                                      tileX: 2, tileY: 16, lpfLimit: 6, objective: .energy))
-        let node = try graph.add(TrunkTask.operator, TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize, core: core, tileX: 2, tileY: 16,
+        let stack = try graph.add(StackTask.operator, StackTask.params(trunk: trunk, fullSize: trunks.fullSize,
+            core: core, mode: .fullyCached,
+                                                                      tileX: 2, tileY: 16, lpfLimit: 6,
+                                                                      objective: .energy))
+        let node = try graph.add(TrunkTask.operator, TrunkTask.params(trunk: trunk, fullSize: trunks.fullSize,
+                                                                      core: core, tileX: 2, tileY: 16,
                                                                      networkEnd: true), dependencies: [stack])
         let outcome = Executor(store: MemoryStore()).build(graph, targets: [node])
         let report = try TrunkTask.report(try XCTUnwrap(outcome.outputs[node]))

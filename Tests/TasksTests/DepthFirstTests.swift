@@ -8,10 +8,11 @@ import XCTest
 final class DepthFirstTests: XCTestCase {
     static func threeLayer() throws -> (Network, Core) {
         let folder = ReferenceData.repository.appendingPathComponent("projects/examples/defines-3layer").path
-        let files = ProblemFiles(hardware: folder + "/hardware.json", workload: folder + "/workload.json", mapping: folder + "/mapping.json")
+        let files = ProblemFiles(hardware: folder + "/hardware.json", workload: folder + "/workload.json",
+                                 mapping: folder + "/mapping.json")
         let core = try HardwareFormat.load(files.hardware)
-        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                        core: core, files: files)
+        let network = try Network.build(nodes: try WorkloadFormat.load(files.workload),
+                                        mapping: try MappingFormat.load(files.mapping), core: core, files: files)
         return (network, core)
     }
 
@@ -19,7 +20,8 @@ final class DepthFirstTests: XCTestCase {
     func testBackPropagationOfAnEightByEightTile() throws {
         let (network, _) = try Self.threeLayer()
         let full = BackPropagation(network, tileX: 8, tileY: 8, useH: false, makeH: true, useV: false, makeV: true)
-        XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[14, 14], [12, 12], [10, 10], [8, 8]])
+        XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[14, 14], [12, 12], [10, 10], [8,
+            8]])
         XCTAssertEqual(full.hIn[.init(node: 2, operand: "I")], .init(dim: "IX", amount: 2))
         XCTAssertEqual(full.hOut[1], .init(dim: "OX", amount: 2))
         XCTAssertEqual(full.hOut[-1], .init(dim: "OX", amount: 2))
@@ -36,8 +38,10 @@ final class DepthFirstTests: XCTestCase {
     func testFullSizeCorrectionIgnoresPlaceholders() throws {
         var (network, _) = try Self.threeLayer()
         network.nodes[1].setSize("OX", 99)
-        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false)
-        XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[38, 38], [36, 36], [34, 34], [32, 32]])
+        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false,
+                                   makeV: false)
+        XCTAssertEqual(full.network.nodes.map { [$0.size("OX"), $0.size("OY")] }, [[38, 38], [36, 36], [34, 34], [32,
+            32]])
     }
 
     /// model.md §5.7: one 14 × 14 × 16 8-bit tile from DRAM through sram_1MB_A into sram_64KB.
@@ -51,7 +55,8 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(result.breakdown["I1@2.rd_out_to_low"], 274_400)
         XCTAssertEqual(result.breakdown["I1@1.wr_in_by_high"]!, 4635.4, accuracy: 1e-9)
         // Output to input in the memory both share costs nothing (O level 1 = I1 level 0 = sram_64KB).
-        let free = try copier.cost([CopyAction(bits: 9999, from: .init(operand: "O", level: 1), to: .init(operand: "I1", level: 0))])
+        let free = try copier.cost([CopyAction(bits: 9999, from: .init(operand: "O", level: 1), to: .init(operand: "I1",
+            level: 0))])
         XCTAssertEqual(free.energy, 0)
         XCTAssertEqual(free.latency, 0)
         XCTAssertEqual(free.firstHops, [-1])  // an action that moves nothing (ACCO's reload test reads it)
@@ -67,14 +72,16 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(odd.map(\.lastColumn), [false, false, true])
         XCTAssertEqual(odd.map(\.lastRow), [true, true, true])
         // Oversized tiles are clipped to the output (decisions.md D5).
-        XCTAssertEqual(TileGrid.tiles(totalX: 32, totalY: 32, tileX: 64, tileY: 40).map { [$0.width, $0.height] }, [[32, 32]])
+        XCTAssertEqual(TileGrid.tiles(totalX: 32, totalY: 32, tileX: 64, tileY: 40).map { [$0.width, $0.height] }, [[32,
+            32]])
     }
 
     /// The DeFiNES reference runs (model.md §5): tile-type counts (as a multiset),
     /// energy (relative 1e-9) and DeFiNES-style latency (exact) for all five configurations.
     func testDeFiNESThreeLayerReferenceRuns() throws {
         let (network, core) = try Self.threeLayer()
-        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false).network
+        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false,
+                                   makeV: false).network
         let reference = try ReferenceData.json("defines-3layer-stack.json")
         let runs = (reference["expected"] as! [String: Any])["runs"] as! [[String: Any]]
         var memo: [Int: LayerEvaluation] = [:]
@@ -92,7 +99,8 @@ final class DepthFirstTests: XCTestCase {
             let tile = run["tile"] as! [Int]
             let modeFlags = run["mode"] as! [Bool]
             let mode = CachingMode(h: modeFlags[0], v: modeFlags[1])
-            let result = try StackEvaluation(trunk: full, core: core, mode: mode, tileX: tile[0], tileY: tile[1], search: search).run()
+            let result = try StackEvaluation(trunk: full, core: core, mode: mode, tileX: tile[0], tileY: tile[1],
+                                             search: search).run()
             let label = "\(run["label"]!) \(tile)"
             XCTAssertEqual(result.tileTypeCounts.sorted(), (run["tile_type_counts"] as! [Int]).sorted(), label)
             let energy = (run["energy_total_pJ"] as! NSNumber).doubleValue
@@ -111,10 +119,13 @@ final class DepthFirstTests: XCTestCase {
                 for p in result.placements {
                     XCTAssertTrue([nil, "sram_64KB"].contains(p.hCache) && [nil, "sram_64KB"].contains(p.vCache))
                     XCTAssertEqual(p.nodes.map { "\($0.node):\($0.input)>\($0.output)" },
-                                   ["-1:dram>sram_64KB", "0:sram_64KB>sram_64KB", "1:sram_64KB>sram_64KB", "2:sram_64KB>dram"])
+                                   ["-1:dram>sram_64KB", "0:sram_64KB>sram_64KB", "1:sram_64KB>sram_64KB",
+                                    "2:sram_64KB>dram"])
                 }
-                XCTAssertEqual(Set(result.keys), ["datamovement_b4_InputLayerNode_-1", "datamovement_b4_LayerNode_0", "0",
-                                                  "datamovement_b4_LayerNode_1", "1", "datamovement_b4_LayerNode_2", "2"])
+                XCTAssertEqual(Set(result.keys), ["datamovement_b4_InputLayerNode_-1", "datamovement_b4_LayerNode_0",
+                                                  "0",
+                                                  "datamovement_b4_LayerNode_1", "1", "datamovement_b4_LayerNode_2",
+                                                  "2"])
             }
         }
     }
@@ -123,12 +134,14 @@ final class DepthFirstTests: XCTestCase {
     /// searches are separate nodes, shared across modes and tile sizes; a rerun executes nothing.
     func testStackTaskThroughTheEngine() throws {
         let (network, core) = try Self.threeLayer()
-        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false).network
+        let full = BackPropagation(network, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false,
+                                   makeV: false).network
         let store = MemoryStore()
         func build(_ mode: CachingMode, _ x: Int, _ y: Int) throws -> (StackResult, BuildResult) {
             var graph = Graph()
             try graph.register(LayerSearchTask.operator)
-            let n = try graph.add(StackTask.operator, StackTask.params(trunk: full, core: core, mode: mode, tileX: x, tileY: y,
+            let n = try graph.add(StackTask.operator, StackTask.params(trunk: full, core: core, mode: mode, tileX: x,
+                tileY: y,
                                                                        lpfLimit: 6, objective: .energy))
             let outcome = Executor(store: store).build(graph, targets: [n])
             XCTAssertEqual(outcome.failures, [])
@@ -145,16 +158,19 @@ final class DepthFirstTests: XCTestCase {
         // H-cached 8 × 8 needs some of the same layer tiles (the first tile, the first column).
         let (hCached, third) = try build(.hCached, 8, 8)
         XCTAssertEqual(hCached.energyTotal, 6_355_520.0, accuracy: 1e-9 * 6_355_520.0)
-        XCTAssertGreaterThan(third.log.events.filter { $0.op == LayerSearchTask.operator.id && $0.kind == .hit }.count, 0)
+        let searchHits = third.log.events.filter { $0.op == LayerSearchTask.operator.id && $0.kind == .hit }
+        XCTAssertGreaterThan(searchHits.count, 0)
     }
 
     /// A layer whose first truncated hierarchy is too small is retried with more levels; through
     /// the engine, the "too small" answers must be remembered between dynamic rounds (this once
     /// looped forever) and the totals must equal the direct evaluation.
     func testRetriesThroughTheEngineMatchTheDirectEvaluation() throws {
-        let (network, core) = try ProblemLoader.network(Projects.files(workload: "fsrcnn", hardware: "meta_prototype_df"))
+        let (network, core) = try ProblemLoader.network(Projects.files(workload: "fsrcnn",
+            hardware: "meta_prototype_df"))
         var tooSmall = 0
-        let direct = try StackEvaluation(trunk: network, core: core, mode: .recompute, tileX: 4, tileY: 540) { layer, core in
+        let direct = try StackEvaluation(trunk: network, core: core, mode: .recompute, tileX: 4, tileY: 540) { layer,
+            core in
             do {
                 return try FastLayerSearch.run(layer: layer, core: core, lpfLimit: 6, objective: .energy).evaluation
             } catch LayerSearchError.hierarchyTooSmall {
@@ -165,7 +181,8 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertGreaterThan(tooSmall, 0, "the case must exercise the retry")
         var graph = Graph()
         try graph.register(LayerSearchTask.operator)
-        let n = try graph.add(StackTask.operator, StackTask.params(trunk: network, core: core, mode: .recompute, tileX: 4, tileY: 540,
+        let n = try graph.add(StackTask.operator, StackTask.params(trunk: network, core: core, mode: .recompute,
+                                                                   tileX: 4, tileY: 540,
                                                                    lpfLimit: 6, objective: .energy))
         let outcome = Executor(store: MemoryStore()).build(graph, targets: [n])
         let viaEngine = try StackTask.result(try XCTUnwrap(outcome.outputs[n]))
@@ -200,8 +217,10 @@ final class DepthFirstTests: XCTestCase {
         XCTAssertEqual(interior.hRead[.init(node: 1, operand: "I")], .init(dim: "IX", amount: 2))
         XCTAssertEqual(interior.vRead[.init(node: 1, operand: "I")]?.rows, .init(dim: "IY", amount: 2))
         XCTAssertTrue(firstColumn.hRead.isEmpty)
-        XCTAssertTrue(try planner(core, .recompute).determine(width: 8, height: 8, firstX: false, firstY: false).hRead.isEmpty)
-        XCTAssertTrue(try planner(core, .hCached).determine(width: 8, height: 8, firstX: false, firstY: false).vRead.isEmpty)
+        XCTAssertTrue(try planner(core, .recompute).determine(width: 8, height: 8, firstX: false,
+                                                              firstY: false).hRead.isEmpty)
+        XCTAssertTrue(try planner(core, .hCached).determine(width: 8, height: 8, firstX: false,
+                                                            firstY: false).vRead.isEmpty)
     }
 
     /// model.md §5.5 on a small hierarchy: with sram_64KB cut to 40 000 bits the H cache still fits there
@@ -211,7 +230,8 @@ final class DepthFirstTests: XCTestCase {
         let small = try XCTUnwrap(core.memories.firstIndex { $0.name == "sram_64KB" })
         let big = try XCTUnwrap(core.memories.firstIndex { $0.name == "sram_1MB_A" })
         let weights = try XCTUnwrap(core.memories.firstIndex { $0.name == "sram_32KB" })
-        XCTAssertEqual(try planner(core, .fullyCached).determine(width: 8, height: 8, firstX: false, firstY: false).vLevel, small)
+        XCTAssertEqual(try planner(core, .fullyCached).determine(width: 8, height: 8, firstX: false,
+                                                                 firstY: false).vLevel, small)
         core.memories[small].size = 40_000
         let layout = try planner(core, .fullyCached).determine(width: 8, height: 8, firstX: false, firstY: false)
         XCTAssertEqual(layout.hLevel, small)

@@ -8,12 +8,14 @@ import XCTest
 final class FastSearchTests: XCTestCase {
     /// Returns the plain result, if the problem had a mapping.
     @discardableResult
-    func assertSame(_ layer: Layer, _ core: Core, lpf: Int, _ objective: Objective, _ context: String) -> LayerSearchResult? {
+    func assertSame(_ layer: Layer, _ core: Core, lpf: Int, _ objective: Objective,
+                    _ context: String) -> LayerSearchResult? {
         let plain: LayerSearchResult, fast: LayerSearchResult
         do {
             plain = try PlainLayerSearch.run(layer: layer, core: core, lpfLimit: lpf, objective: objective)
         } catch {
-            XCTAssertThrowsError(try FastLayerSearch.run(layer: layer, core: core, lpfLimit: lpf, objective: objective), context)
+            XCTAssertThrowsError(try FastLayerSearch.run(layer: layer, core: core, lpfLimit: lpf, objective: objective),
+                                 context)
             return nil
         }
         do {
@@ -43,11 +45,16 @@ final class FastSearchTests: XCTestCase {
             let (layer, core) = try randomProblem(&rng)
             let lpf = Int.random(in: 5...6, using: &rng)
             for objective in Objective.allCases {
-                let plain = assertSame(layer, core, lpf: lpf, objective, "trial \(trial) \(objective) lpf \(lpf): \(layer.loopSizes) \(layer.spatialMapping) \(core.memories.map { "\($0.name) \($0.size)" })")
+                let memories = core.memories.map { "\($0.name) \($0.size)" }
+                let plain = assertSame(layer, core, lpf: lpf, objective,
+                                       "trial \(trial) \(objective) lpf \(lpf): \(layer.loopSizes) "
+                                           + "\(layer.spatialMapping) \(memories)")
                 guard let e = plain?.evaluation else { continue }
                 solved += 1
                 if e.stallSlack > 0 { stalls += 1 }
-                if e.levels.contains(where: { $0.accesses.values.contains { $0 != $0.rounded() } }) { partialWords += 1 }
+                if e.levels.contains(where: { $0.accesses.values.contains { $0 != $0.rounded() } }) {
+                    partialWords += 1
+                }
             }
         }
         // The corpus must exercise what it claims to: most problems solvable, some with stalls
@@ -70,8 +77,8 @@ final class FastSearchTests: XCTestCase {
         if pooling {
             layer = try Layer(id: 1, equation: "O[b][g][oy][ox]+=W[fx][fy]*I[b][g][ix][iy]",
                               relations: ["ix=\(sx)*ox+1*fx", "iy=\(sy)*oy+\(dil)*fy"],
-                              loopSizes: [.init("B", 1), .init("G", k), .init("OY", oy), .init("OX", ox), .init("FX", fx), .init("FY", fy)],
-                              precision: ["O": 16, "O_final": 8, "I": 8, "W": 0],
+                              loopSizes: [.init("B", 1), .init("G", k), .init("OY", oy), .init("OX", ox), .init("FX",
+                              fx), .init("FY", fy)], precision: ["O": 16, "O_final": 8, "I": 8, "W": 0],
                               spatialMapping: [.init("D1", "G", pick([1, d1])), .init("D3", "OX", pick([1, d3]))],
                               memoryOperandLinks: ["O": "O", "W": "I2", "I": "I1"])
         } else {
@@ -86,7 +93,8 @@ final class FastSearchTests: XCTestCase {
         }
         func sram(_ name: String, _ ops: [String], size: Int, bw: Int) -> Memory {
             let duties = ops.flatMap { op -> [Duty] in
-                op == "O" ? [Duty(op, 0, .wrInByHigh), Duty(op, 0, .rdOutToLow), Duty(op, 0, .wrInByLow), Duty(op, 0, .rdOutToHigh)]
+                op == "O" ? [Duty(op, 0, .wrInByHigh), Duty(op, 0, .rdOutToLow), Duty(op, 0, .wrInByLow), Duty(op, 0,
+                .rdOutToHigh)]
                     : [Duty(op, 0, .wrInByHigh), Duty(op, 0, .rdOutToLow)]
             }
             return Memory(name: name, size: size, readBandwidth: bw, writeBandwidth: bw, readGranularity: min(bw, 64),
@@ -97,13 +105,13 @@ final class FastSearchTests: XCTestCase {
                           servedDims: ["D1", "D2", "D3"])
         }
         var memories: [Memory] = []
-        memories.append(Memory(name: "rf_w", size: pick([8, 16, 64]), readBandwidth: 8, writeBandwidth: 8, readCost: 0.01,
-                               writeCost: 0.01, operands: ["I2"],
+        memories.append(Memory(name: "rf_w", size: pick([8, 16, 64]), readBandwidth: 8, writeBandwidth: 8,
+                               readCost: 0.01, writeCost: 0.01, operands: ["I2"],
                                ports: [Port(name: "r_port_1", kind: .read, duties: [Duty("I2", 0, .rdOutToLow)]),
                                        Port(name: "w_port_1", kind: .write, duties: [Duty("I2", 0, .wrInByHigh)])],
                                servedDims: pick([["D3"], [], ["D2", "D3"]])))
-        memories.append(Memory(name: "rf_o", size: pick([16, 32, 128]), readBandwidth: 16, writeBandwidth: 16, readCost: 0.02,
-                               writeCost: 0.02, operands: ["O"],
+        memories.append(Memory(name: "rf_o", size: pick([16, 32, 128]), readBandwidth: 16, writeBandwidth: 16,
+                               readCost: 0.02, writeCost: 0.02, operands: ["O"],
                                ports: [Port(name: "r_port_1", kind: .read, duties: [Duty("O", 0, .rdOutToLow)]),
                                        Port(name: "r_port_2", kind: .read, duties: [Duty("O", 0, .rdOutToHigh)]),
                                        Port(name: "w_port_1", kind: .write, duties: [Duty("O", 0, .wrInByHigh)]),
@@ -115,7 +123,8 @@ final class FastSearchTests: XCTestCase {
         dram.readCost = 700; dram.writeCost = 750
         dram.ports = [Port(name: "rw_port_1", kind: .readWrite, duties: dram.ports.flatMap(\.duties))]
         memories.append(dram)
-        var core = Core(name: "random", arrayDims: [("D1", d1), ("D2", d2), ("D3", d3)], macEnergy: 0.04, memories: memories)
+        var core = Core(name: "random", arrayDims: [("D1", d1), ("D2", d2), ("D3", d3)], macEnergy: 0.04,
+                        memories: memories)
         core.assignDutyLevels()
         return (layer, core)
     }

@@ -17,7 +17,8 @@ final class FootprintTests: XCTestCase {
         XCTAssertEqual(trunks.dilationOutFull[11], 16)
         let whole = try trunks.trunk(after: nil, through: nil)
         XCTAssertEqual([whole.outputNode?.size("OX"), whole.outputNode?.size("OY")], [16, 256])
-        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316, 331])  // the reference's stftCNN extents
+        XCTAssertEqual(whole.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [316,
+            331])  // the reference's stftCNN extents
         let first = try trunks.trunk(after: nil, through: 0)
         XCTAssertEqual([first.outputNode?.size("OX"), first.outputNode?.size("OY")], [314, 314])
     }
@@ -31,8 +32,10 @@ final class FootprintTests: XCTestCase {
         for (user, inputY) in [(nil, 312), (2, 312), (1, 310)] as [(Int?, Int)] {
             let trunks = CausalTrunks(network: network, initialDilation: user)
             let trunk = try trunks.trunk(after: 2, through: 3)
-            XCTAssertEqual([trunk.outputNode?.size("OX"), trunk.outputNode?.size("OY")], [154, 308], "D0 \(String(describing: user))")
-            XCTAssertEqual(trunk.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [156, inputY], "D0 \(String(describing: user))")
+            XCTAssertEqual([trunk.outputNode?.size("OX"), trunk.outputNode?.size("OY")], [154, 308],
+                           "D0 \(String(describing: user))")
+            XCTAssertEqual(trunk.nodes.first.map { [$0.size("OX"), $0.size("OY")] }, [156, inputY],
+                           "D0 \(String(describing: user))")
             XCTAssertTrue(trunks.admits(after: 2, through: 3))
         }
         // A user value above the range's own dilation skips the range (layer 3 has 2, layer 6 has 4).
@@ -41,16 +44,18 @@ final class FootprintTests: XCTestCase {
         XCTAssertTrue(four.admits(after: 5, through: nil))
         XCTAssertTrue(CausalTrunks(network: network).admits(after: nil, through: 0))
         // frameAmount sets the trunk output's batch (B), default 1.
-        XCTAssertEqual(try CausalTrunks(network: network, frameAmount: 2).trunk(after: 2, through: 3).outputNode?.size("B"), 2)
+        XCTAssertEqual(try CausalTrunks(network: network, frameAmount: 2).trunk(after: 2,
+            through: 3).outputNode?.size("B"), 2)
         XCTAssertEqual(try CausalTrunks(network: network).trunk(after: 2, through: 3).outputNode?.size("B"), 1)
     }
 
     func testRangeCounts() throws {
-        XCTAssertEqual(RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 2).count, 36)
+        let seldnet = try Self.network("seldnet_oxoy_m")
+        XCTAssertEqual(RangeEnumeration.ranges(seldnet, forcedCuts: [], maxCuts: 2).count, 36)
         XCTAssertEqual(RangeEnumeration.ranges(try Self.network("stftcnn_1x"), forcedCuts: [], maxCuts: 2).count, 78)
-        let order = RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 2).prefix(4).map(\.description)
+        let order = RangeEnumeration.ranges(seldnet, forcedCuts: [], maxCuts: 2).prefix(4).map(\.description)
         XCTAssertEqual(order, ["(none, none)", "(none, 0)", "(0, none)", "(none, 1)"])
-        XCTAssertEqual(RangeEnumeration.ranges(try Self.network("seldnet_oxoy_m"), forcedCuts: [], maxCuts: 1).count, 15)
+        XCTAssertEqual(RangeEnumeration.ranges(seldnet, forcedCuts: [], maxCuts: 1).count, 15)
     }
 
     /// model.md §6.3: stftCNN 1x, whole network, 1 × 1 tiles.
@@ -73,20 +78,23 @@ final class FootprintTests: XCTestCase {
                 let untransformed = try trunks.untransformed(after: r.after, through: r.through)
                 for (x, y) in [(1, 1), (4, 2), (64, 64)] {
                     XCTAssertEqual(Footprint(trunk: trunk, fullSize: untransformed, tileX: x, tileY: y),
-                                   Footprint(trunk: trunk, fullSize: trunks.fullSize, tileX: x, tileY: y), "\(workload) \(r) \(x)×\(y)")
+                                   Footprint(trunk: trunk, fullSize: trunks.fullSize, tileX: x, tileY: y),
+                                   "\(workload) \(r) \(x)×\(y)")
                 }
             }
         }
     }
 
     func testAllCommittedCacheLogs() throws {
-        let text = try String(contentsOf: ReferenceData.folder.appendingPathComponent("acco-camready-footprints.csv"), encoding: .utf8)
+        let text = try String(contentsOf: ReferenceData.folder.appendingPathComponent("acco-camready-footprints.csv"),
+                              encoding: .utf8)
         struct Row { var before: Int?; var after: Int?; var peak: Int; var weight: Int }
         var expected: [String: [Row]] = [:]
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 8 else { continue }
-            expected["\(f[0])|\(f[1])|\(f[2])|\(f[3])", default: []].append(Row(before: Int(f[4]), after: Int(f[5]), peak: Int(f[6])!, weight: Int(f[7])!))
+            expected["\(f[0])|\(f[1])|\(f[2])|\(f[3])", default: []].append(Row(before: Int(f[4]), after: Int(f[5]),
+            peak: Int(f[6])!, weight: Int(f[7])!))
         }
         var checked = 0, wrong = 0
         for (name, file) in Self.workloads {
@@ -97,16 +105,22 @@ final class FootprintTests: XCTestCase {
             for tx in [1, 2, 4, 8, 16, 32, 64, 128, 256, 512] {
                 for ty in [1, 2, 4, 8, 16, 32, 64] {
                     let footprints = built.map { Footprint(trunk: $0, fullSize: trunks.fullSize, tileX: tx, tileY: ty) }
-                    for (kind, pick) in [("total", \Footprint.total), ("warmup", \Footprint.warmup), ("stable", \Footprint.stable)] {
+                    for (kind, pick) in [("total", \Footprint.total), ("warmup", \Footprint.warmup),
+                                         ("stable", \Footprint.stable)] {
                         let rows = expected["\(name)|\(tx)|\(ty)|\(kind)"] ?? []
-                        XCTAssertEqual(rows.map { LayerRange(after: $0.before, through: $0.after) }, ranges, "\(name) \(tx)×\(ty) \(kind) order")
+                        XCTAssertEqual(rows.map { LayerRange(after: $0.before, through: $0.after) }, ranges,
+                                       "\(name) \(tx)×\(ty) \(kind) order")
                         for (row, f) in zip(rows, footprints) {
                             checked += 1
                             let got = f[keyPath: pick]
                             if got.featureBits != row.peak || got.weightBits != row.weight {
                                 wrong += 1
                                 if wrong <= 10 {
-                                    XCTFail("\(name) \(tx)×\(ty) \(kind) (\(row.before.map(String.init) ?? "none"), \(row.after.map(String.init) ?? "none")): \(got.featureBits)/\(got.weightBits), expected \(row.peak)/\(row.weight)")
+                                    let range = "(\(row.before.map(String.init) ?? "none"), "
+                                        + "\(row.after.map(String.init) ?? "none"))"
+                                    XCTFail("\(name) \(tx)×\(ty) \(kind) \(range): "
+                                            + "\(got.featureBits)/\(got.weightBits), "
+                                            + "expected \(row.peak)/\(row.weight)")
                                 }
                             }
                         }
@@ -126,7 +140,8 @@ final class CausalCacheTests: XCTestCase {
         let reference = try ReferenceData.json("acco-causal-cache-stftcnn1x.json")["expected"] as! [String: Any]
         let trunks = CausalTrunks(network: try FootprintTests.network("stftcnn_1x"))
         let whole = try trunks.trunk(after: nil, through: nil)
-        let planner = StackLayoutPlanner(trunk: whole, fullSize: trunks.fullSize, hierarchy: HierarchyView(core: Footprint.anyCore),
+        let planner = StackLayoutPlanner(trunk: whole, fullSize: trunks.fullSize,
+                                         hierarchy: HierarchyView(core: Footprint.anyCore),
                                          mode: .fullyCached, inputOperand: "I1", outputOperand: "O", weightOperand: nil)
         // A stable tile (not the first row) with 1 × 1 tiles: the V caches are what it reads.
         let cache = BackPropagation(whole, tileX: 1, tileY: 1, useH: false, makeH: true, useV: true, makeV: true)
@@ -134,15 +149,18 @@ final class CausalCacheTests: XCTestCase {
         for row in reference["layers"] as! [[String: Any]] {
             let layer = row["layer"] as! Int
             XCTAssertEqual(trunks.dilationInFull[layer], row["dil_in"] as? Int, "layer \(layer)")
-            XCTAssertEqual(cache.vIn[.init(node: layer, operand: "I")]?.amount, row["cached_rows"] as? Int, "layer \(layer)")
+            XCTAssertEqual(cache.vIn[.init(node: layer, operand: "I")]?.amount, row["cached_rows"] as? Int,
+                           "layer \(layer)")
             XCTAssertEqual(bits.first { $0.node == layer }?.vIn, row["v_cache_bits"] as? Int, "layer \(layer)")
         }
         XCTAssertEqual(bits.reduce(0) { $0 + $1.vIn }, reference["v_cache_total_bits"] as? Int)
         // Rows computed: the warm-up tile walks the whole causal receptive field, a stable tile one row.
         let warmup = BackPropagation(whole, tileX: 1, tileY: 1, useH: false, makeH: true, useV: false, makeV: true)
-        XCTAssertEqual((0...11).map { warmup.network.node($0)!.size("OY") }, reference["warmup_rows_computed_per_layer"] as? [Int])
+        XCTAssertEqual((0...11).map { warmup.network.node($0)!.size("OY") },
+                       reference["warmup_rows_computed_per_layer"] as? [Int])
         XCTAssertEqual(warmup.network.nodes.first?.size("OY"), reference["warmup_input_rows"] as? Int)
-        XCTAssertEqual((0...11).map { cache.network.node($0)!.size("OY") }, reference["stable_rows_computed_per_layer"] as? [Int])
+        XCTAssertEqual((0...11).map { cache.network.node($0)!.size("OY") },
+                       reference["stable_rows_computed_per_layer"] as? [Int])
         let extent = reference["causal_input_extent"] as! [String: Int]
         XCTAssertEqual([whole.nodes.first!.size("OX"), whole.nodes.first!.size("OY")], [extent["IX"]!, extent["IY"]!])
     }

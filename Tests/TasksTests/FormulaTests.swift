@@ -122,7 +122,8 @@ final class FormulaTests: XCTestCase {
     func testPartialWordGranularity() {
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 100, granularity: 64, width: 512), 0.25)
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 512, granularity: 64, width: 512), 1)
-        XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 147_456, granularity: 64, width: 512), 288)  // golden W fill
+        XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 147_456, granularity: 64, width: 512),
+                       288)  // golden W fill
         XCTAssertEqual(LayerEvaluator.wordsPerTransfer(bits: 8, granularity: 8, width: 8), 1)
     }
 

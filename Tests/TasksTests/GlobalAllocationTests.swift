@@ -17,14 +17,17 @@ final class GlobalAllocationTests: XCTestCase {
         let b = [Option(latency: 20, energy: 100, latencyDelta: 6, energyDelta: 20, peakBits: 60),
                  Option(latency: 22, energy: 150, latencyDelta: 6, energyDelta: 20, peakBits: 50)]
         let lat = try XCTUnwrap(GlobalAllocation.best([a, b], budget: 100, metric: .latency))
-        XCTAssertEqual(lat, GlobalAllocation.Schedule(choice: [1, 1], latency: 23, energy: 260, peakBits: 90, onChip: true))
+        XCTAssertEqual(lat, GlobalAllocation.Schedule(choice: [1, 1], latency: 23, energy: 260, peakBits: 90,
+                                                      onChip: true))
         let en = try XCTUnwrap(GlobalAllocation.best([a, b], budget: 100, metric: .energy))
-        XCTAssertEqual(en, GlobalAllocation.Schedule(choice: [0, 0], latency: 30, energy: 200, peakBits: 120, onChip: false))
+        XCTAssertEqual(en, GlobalAllocation.Schedule(choice: [0, 0], latency: 30, energy: 200, peakBits: 120,
+                                                     onChip: false))
         // EDP: 30 × 200 = 6000 (0,0); 23 × 260 = 5980 (1,1); (0,1): peaks 110, 32 × 250 = 8000; (1,0): 100, 32 × 250.
         let edp = try XCTUnwrap(GlobalAllocation.best([a, b], budget: 100, metric: .edp))
         XCTAssertEqual(edp.choice, [1, 1])
         // Front: (23, 260) and (30, 200); (32, 250) is dominated by (30, 200).
-        XCTAssertEqual(GlobalAllocation.front([a, b], budget: 100).map { [$0.latency, $0.energy] }, [[23, 260], [30, 200]])
+        XCTAssertEqual(GlobalAllocation.front([a, b], budget: 100).map { [$0.latency, $0.energy] }, [[23, 260], [30,
+            200]])
     }
 
     /// 3,000 random cut lists of 1–3 trunks with 1–6 options drawn from small ranges (so that equal
@@ -35,8 +38,10 @@ final class GlobalAllocationTests: XCTestCase {
         for _ in 0..<3000 {
             let trunks = (0..<Int.random(in: 1...3, using: &rng)).map { _ in
                 (0..<Int.random(in: 1...6, using: &rng)).map { _ in
-                    Option(latency: Int.random(in: 5...12, using: &rng), energy: Int.random(in: 5...12, using: &rng), latencyDelta: Int.random(in: -1...4, using: &rng),
-                           energyDelta: Int.random(in: -1...4, using: &rng), peakBits: Int.random(in: 0...6, using: &rng))
+                    Option(latency: Int.random(in: 5...12, using: &rng), energy: Int.random(in: 5...12, using: &rng),
+                           latencyDelta: Int.random(in: -1...4, using: &rng),
+                           energyDelta: Int.random(in: -1...4, using: &rng), peakBits: Int.random(in: 0...6,
+                           using: &rng))
                 }
             }
             let budget = Int.random(in: 0...14, using: &rng)
@@ -45,7 +50,8 @@ final class GlobalAllocationTests: XCTestCase {
                 XCTAssertEqual(GlobalAllocation.best(trunks, budget: budget, metric: metric), Brute.best(all, metric),
                                "\(metric) budget \(budget) \(trunks)")
             }
-            XCTAssertEqual(GlobalAllocation.front(trunks, budget: budget), Brute.front(all), "front budget \(budget) \(trunks)")
+            XCTAssertEqual(GlobalAllocation.front(trunks, budget: budget), Brute.front(all),
+                           "front budget \(budget) \(trunks)")
         }
     }
 }
@@ -62,8 +68,10 @@ private enum Brute {
                 let chosen = choice.enumerated().map { trunks[$0][$1] }
                 let peak = chosen.reduce(0) { $0 + $1.peakBits }
                 let onChip = peak < budget
-                out.append(.init(choice: choice, latency: chosen.reduce(0) { $0 + $1.latency - (onChip ? $1.latencyDelta : 0) },
-                                 energy: chosen.reduce(0) { $0 + $1.energy - (onChip ? $1.energyDelta : 0) }, peakBits: peak, onChip: onChip))
+                out.append(.init(choice: choice,
+                                 latency: chosen.reduce(0) { $0 + $1.latency - (onChip ? $1.latencyDelta : 0) },
+                                 energy: chosen.reduce(0) { $0 + $1.energy - (onChip ? $1.energyDelta : 0) },
+                                 peakBits: peak, onChip: onChip))
                 return
             }
             for i in ranked[t] { walk(t + 1, choice + [i]) }
@@ -80,7 +88,8 @@ private enum Brute {
         }
     }
 
-    static func best(_ all: [GlobalAllocation.Schedule], _ metric: GlobalAllocation.Metric) -> GlobalAllocation.Schedule? {
+    static func best(_ all: [GlobalAllocation.Schedule],
+                     _ metric: GlobalAllocation.Metric) -> GlobalAllocation.Schedule? {
         var best: GlobalAllocation.Schedule?
         for s in all where best.map({ value(s, metric) < value($0, metric) }) ?? true { best = s }
         return best
@@ -91,7 +100,8 @@ private enum Brute {
         var firstOf: [[Int]: GlobalAllocation.Schedule] = [:]
         for s in all where firstOf[[s.latency, s.energy]] == nil { firstOf[[s.latency, s.energy]] = s }
         let points = firstOf.values.filter { p in
-            !firstOf.values.contains { q in q.latency <= p.latency && q.energy <= p.energy && (q.latency, q.energy) != (p.latency, p.energy) }
+            !firstOf.values.contains { q in q.latency <= p.latency && q.energy <= p.energy && (q.latency,
+            q.energy) != (p.latency, p.energy) }
         }
         return points.sorted { $0.latency < $1.latency }
     }

@@ -43,7 +43,8 @@ final class GoldenLayerTests: XCTestCase {
 
     func testLPFsAndOrderingCount() throws {
         let evaluator = try LayerEvaluator(layer: inputs.layer, core: inputs.core)
-        let lpfs = try PlainLayerSearch.orderingLPFs(layer: inputs.layer, evaluator: evaluator, lpfLimit: inputs.lpfLimit)
+        let lpfs = try PlainLayerSearch.orderingLPFs(layer: inputs.layer, evaluator: evaluator,
+                                                     lpfLimit: inputs.lpfLimit)
         let expectedLPFs = (expected["lpfs_sorted"] as! [[Any]]).map { LPF($0[0] as! String, $0[1] as! Int) }
         XCTAssertEqual(lpfs, expectedLPFs)
         XCTAssertEqual(Array(MultisetPermutations(elements: lpfs)).count, expected["ordering_count"] as? Int)

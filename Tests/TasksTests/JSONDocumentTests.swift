@@ -59,9 +59,14 @@ final class JSONDocumentTests: XCTestCase {
     /// A chain of 20,000 layers is checked for cycles on a 512 KiB stack (a worker thread's
     /// size): the search keeps its own stack instead of recursing once per layer.
     func testALongChainIsCheckedWithoutDeepRecursion() throws {
-        var layers = [#"{"id": -1, "operator_type": "input", "loop_dims": ["B", "K", "OY", "OX"], "loop_sizes": [1, 4, 4, 4], "operand_precision": {"O": 8}}"#]
+        var layers = [#"{"id": -1, "operator_type": "input", "loop_dims": ["B", "K", "OY", "OX"], "# +
+                      #""loop_sizes": [1, 4, 4, 4], "operand_precision": {"O": 8}}"#]
         for id in 0..<20_000 {
-            layers.append(#"{"id": \#(id), "operator_type": "Conv", "equation": "O[b][k][oy][ox]+=W[k][c]*I[b][c][oy][ox]", "loop_dims": ["B", "K", "C", "OY", "OX"], "loop_sizes": [1, 4, 4, 4, 4], "operand_precision": {"O": 16, "O_final": 8, "W": 8, "I": 8}, "operand_source": {"W": \#(id), "I": \#(id - 1)}}"#)
+            layers.append(#"{"id": \#(id), "operator_type": "Conv", "#
+                          + #""equation": "O[b][k][oy][ox]+=W[k][c]*I[b][c][oy][ox]", "#
+                          + #""loop_dims": ["B", "K", "C", "OY", "OX"], "loop_sizes": [1, 4, 4, 4, 4], "#
+                          + #""operand_precision": {"O": 16, "O_final": 8, "W": 8, "I": 8}, "#
+                          + #""operand_source": {"W": \#(id), "I": \#(id - 1)}}"#)
         }
         let reader = try InputFile.parse(Array(("[" + layers.joined(separator: ",\n") + "]").utf8), file: "chain.json")
         let outcome = Mutex<Result<Int, InputError>?>(nil)

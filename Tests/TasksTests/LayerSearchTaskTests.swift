@@ -16,7 +16,8 @@ final class LayerSearchTaskTests: XCTestCase {
         let coreValue = try ValueCoder.encode(g.core)
         XCTAssertEqual(try ValueCoder.encode(ValueCoder.decode(Core.self, from: coreValue)), coreValue)
         // The hardware file's own field names, so that status names what the user edited.
-        XCTAssertEqual(coreValue["memories"]?.arrayValue?.last?["r_cost"], .double(g.core.memories.last?.readCost ?? -1))
+        XCTAssertEqual(coreValue["memories"]?.arrayValue?.last?["r_cost"],
+                       .double(g.core.memories.last?.readCost ?? -1))
         XCTAssertEqual(coreValue["operational_array"]?["multiplier_energy"], .double(g.core.macEnergy))
         let result = try FastLayerSearch.run(layer: g.layer, core: g.core, lpfLimit: 6, objective: .latency)
         let resultValue = try ValueCoder.encode(result)
@@ -27,7 +28,9 @@ final class LayerSearchTaskTests: XCTestCase {
     /// (`relevanceFrozenFromFileSizes`), also after a trip through the canonical form.
     func testRelevanceStaysFrozenThroughTheCanonicalForm() throws {
         var layer = try golden().layer
-        for i in layer.loopSizes.indices where ["OX", "OY"].contains(layer.loopSizes[i].dim) { layer.loopSizes[i].size = 1 }
+        for i in layer.loopSizes.indices where ["OX", "OY"].contains(layer.loopSizes[i].dim) {
+            layer.loopSizes[i].size = 1
+        }
         let rebuilt = try ValueCoder.decode(Layer.self, from: ValueCoder.encode(layer))
         XCTAssertEqual(rebuilt.relevance["O"]?.r, ["K", "OY", "OX"])
         XCTAssertEqual(rebuilt.relevance, layer.relevance)
@@ -38,10 +41,13 @@ final class LayerSearchTaskTests: XCTestCase {
         var g = try golden()
         var core = g.core
         core.memories.removeLast()  // no DRAM, and top SRAMs too small for the whole tensors
-        for i in core.memories.indices where core.memories[i].name.hasPrefix("sram_1MB") { core.memories[i].size = 4096 }
+        for i in core.memories.indices where core.memories[i].name.hasPrefix("sram_1MB") {
+            core.memories[i].size = 4096
+        }
         g = GoldenInputs(layer: g.layer, core: core, lpfLimit: 6)
         var graph = Graph()
-        let n = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy))
+        let n = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: g.layer, core: g.core,
+            lpfLimit: 6, objective: .energy))
         let result = Executor(store: MemoryStore()).build(graph, targets: [n])
         XCTAssertTrue(result.failures.isEmpty)
         XCTAssertNil(try LayerSearchTask.result(try XCTUnwrap(result.outputs[n])))
@@ -53,8 +59,10 @@ final class LayerSearchTaskTests: XCTestCase {
         renamed.id = 42
         renamed.name = "same problem, other layer"
         var graph = Graph()
-        let a = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: g.layer, core: g.core, lpfLimit: 6, objective: .energy))
-        let b = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: renamed, core: g.core, lpfLimit: 6, objective: .energy))
+        let a = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: g.layer, core: g.core,
+            lpfLimit: 6, objective: .energy))
+        let b = try graph.add(LayerSearchTask.operator, LayerSearchTask.params(layer: renamed, core: g.core,
+            lpfLimit: 6, objective: .energy))
         let store = MemoryStore()
         let first = Executor(store: store).build(graph, targets: [a, b])
         XCTAssertEqual(first.log.count(.executed), 1)

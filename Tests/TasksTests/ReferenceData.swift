@@ -47,7 +47,8 @@ struct GoldenInputs {
             let operands = (m["operands"] as! [String: Int]).sorted { $0.key < $1.key }.map(\.key)
             let ports = (m["ports"] as! [String: [[Any]]]).sorted { $0.key < $1.key }.map { name, duties in
                 Port(name: name, kind: name.hasPrefix("rw") ? .readWrite : name.hasPrefix("r") ? .read : .write,
-                     duties: duties.map { Duty($0[0] as! String, $0[1] as! Int, Direction(rawValue: $0[2] as! String)!) })
+                     duties: duties.map { Duty($0[0] as! String, $0[1] as! Int,
+                                               Direction(rawValue: $0[2] as! String)!) })
             }
             let served = (m["served_dims"] as? [String]) ?? dims.map(\.name)
             return Memory(name: m["name"] as! String, size: m["size_bits"] as! Int, readBandwidth: m["r_bw"] as! Int,
@@ -76,7 +77,7 @@ enum Projects {
     static func network(_ workload: String, on hardware: String = "meta_prototype_df") throws -> (Network, Core) {
         let files = files(workload: workload, hardware: hardware)
         let core = try HardwareFormat.load(files.hardware)
-        return (try Network.build(nodes: try WorkloadFormat.load(files.workload), mapping: try MappingFormat.load(files.mapping),
-                                  core: core, files: files), core)
+        return (try Network.build(nodes: try WorkloadFormat.load(files.workload),
+                                  mapping: try MappingFormat.load(files.mapping), core: core, files: files), core)
     }
 }

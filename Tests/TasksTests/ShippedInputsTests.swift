@@ -7,7 +7,9 @@ import XCTest
 final class ShippedInputsTests: XCTestCase {
     let projects = ReferenceData.repository.appendingPathComponent("projects")
 
-    func core(_ name: String) throws -> Core { try HardwareFormat.load(projects.appendingPathComponent("hardware/\(name).json").path) }
+    func core(_ name: String) throws -> Core {
+        try HardwareFormat.load(projects.appendingPathComponent("hardware/\(name).json").path)
+    }
 
     func testHardwareTables() throws {
         // (memory count, unit count, sizes of every memory in order) per the reference's hardware tables.
@@ -27,8 +29,10 @@ final class ShippedInputsTests: XCTestCase {
         // Chains of Meta_prototype_DF and the data slip of Tesla_NPU_like_DF (decisions.md D6).
         let meta = try core("meta_prototype_df")
         XCTAssertEqual(meta.levels(of: "I1").map { meta.memories[$0].name }, ["sram_64KB", "sram_1MB_A", "dram"])
-        XCTAssertEqual(meta.levels(of: "I2").map { meta.memories[$0].name }, ["rf_1B", "sram_32KB", "sram_1MB_W", "dram"])
-        XCTAssertEqual(meta.levels(of: "O").map { meta.memories[$0].name }, ["rf_2B", "sram_64KB", "sram_1MB_A", "dram"])
+        XCTAssertEqual(meta.levels(of: "I2").map { meta.memories[$0].name }, ["rf_1B", "sram_32KB", "sram_1MB_W",
+            "dram"])
+        XCTAssertEqual(meta.levels(of: "O").map { meta.memories[$0].name }, ["rf_2B", "sram_64KB", "sram_1MB_A",
+            "dram"])
         let tesla = try core("tesla_npu_like_df")
         XCTAssertEqual(tesla.memories.first { $0.name == "sram_896KB_A" }?.writeCost, 189.2)
         // DRAM duties: I1 fh, tl (and fl on Meta_prototype_DF), I2 fh, tl, O fh, tl, fl, th; all at their levels.
@@ -43,7 +47,8 @@ final class ShippedInputsTests: XCTestCase {
         for workload in ["seldnet_oxoy_m", "stftcnn_1x", "stftcnn_16x"] {
             let nodes = try WorkloadFormat.load(projects.appendingPathComponent("workloads/\(workload).json").path)
             XCTAssertEqual(nodes.filter(\.isInput).count, 1, workload)
-            for hardware in ["meta_prototype_df", "edge_tpu_like_df", "tesla_npu_like_df", "tpu_like_df", "ascend_like_df"] {
+            for hardware in ["meta_prototype_df", "edge_tpu_like_df", "tesla_npu_like_df", "tpu_like_df",
+                             "ascend_like_df"] {
                 let files = ProblemFiles(hardware: projects.appendingPathComponent("hardware/\(hardware).json").path,
                                          workload: projects.appendingPathComponent("workloads/\(workload).json").path,
                                          mapping: projects.appendingPathComponent("mappings/\(hardware).json").path)

@@ -4,7 +4,8 @@ import XCTest
 
 /// Weight-overflow cuts of model.md §5.1 for the shipped hardware, on the reference's table.
 final class StackCutsTests: XCTestCase {
-    func network(_ workload: String, _ hardware: String) throws -> (Network, Core) { try Projects.network(workload, on: hardware) }
+    func network(_ workload: String, _ hardware: String) throws -> (Network, Core) { try Projects.network(workload,
+        on: hardware) }
 
     func testUnitsKeepResidualBlocksWhole() throws {
         let (resnet, _) = try network("resnet18", "meta_prototype_df")
@@ -16,7 +17,8 @@ final class StackCutsTests: XCTestCase {
     }
 
     func testCutsOfTheSpecTable() throws {
-        for hardware in ["meta_prototype_df", "tesla_npu_like_df", "ascend_like_df", "edge_tpu_like_df", "tpu_like_df"] {
+        for hardware in ["meta_prototype_df", "tesla_npu_like_df", "ascend_like_df", "edge_tpu_like_df",
+                         "tpu_like_df"] {
             let (resnet, core) = try network("resnet18", hardware)
             XCTAssertEqual(StackCuts.forward(resnet, core), [13] + Array(16...25), hardware)
             for workload in ["fsrcnn", "seldnet_oxoy_m", "stftcnn_1x", "stftcnn_16x"] {
@@ -31,7 +33,8 @@ final class StackCutsTests: XCTestCase {
     /// substack input node with the extents layer 4 reads.
     func testSubstackExtraction() throws {
         let (net, _) = try network("seldnet_oxoy_m", "meta_prototype_df")
-        let full = BackPropagation(net, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false, makeV: false).network
+        let full = BackPropagation(net, tileX: nil, tileY: nil, useH: false, makeH: false, useV: false,
+                                   makeV: false).network
         let tail = try full.substack(after: 3, through: nil)
         XCTAssertEqual(tail.nodes.map(\.id), [-2, 4, 5, 6, 7])
         let input = try XCTUnwrap(tail.nodes.first)

@@ -12,7 +12,8 @@ final class StudyTests: XCTestCase {
     func study(hardware: String = "\(projects)/hardware/meta_prototype_df.json", maxCuts: Int = 0, tileX: [Int] = [2],
                tileY: [Int] = [16], allocation: String = "{}") throws -> Study {
         let text = """
-            {"accelerators": [{"hardware": "\(hardware)", "mapping": "\(Self.projects)/mappings/meta_prototype_df.json"}],
+            {"accelerators": [{"hardware": "\(hardware)",
+                               "mapping": "\(Self.projects)/mappings/meta_prototype_df.json"}],
              "workloads": [{"workload": "\(Self.projects)/workloads/seldnet_oxoy_m.json", "max_cuts": \(maxCuts)}],
              "sweep": {"tile_x": \(tileX), "tile_y": \(tileY)},
              "allocation": \(allocation)}
@@ -23,9 +24,11 @@ final class StudyTests: XCTestCase {
     /// Runs the study's graph on `store`; returns the log and the allocation reports.
     func run(_ study: Study, on store: MemoryStore) throws -> (EventLog, [AllocationReport]) {
         let built = try StudyGraph(study)
-        let outcome = Executor(store: store, options: BuildOptions(jobs: 2)).build(built.graph, targets: built.allocationNodes)
+        let outcome = Executor(store: store, options: BuildOptions(jobs: 2)).build(built.graph,
+            targets: built.allocationNodes)
         XCTAssertTrue(outcome.succeeded, "\(outcome.failures)")
-        return (outcome.log, try built.allocationNodes.map { try AllocationTask.report(try XCTUnwrap(outcome.outputs[$0])) })
+        return (outcome.log,
+                try built.allocationNodes.map { try AllocationTask.report(try XCTUnwrap(outcome.outputs[$0])) })
     }
 
     /// model.md §6.6: 1 + 11 + 55 + 165 cut lists for the 12-layer stftCNN with M = 3, 1 + 7 + 21
@@ -43,14 +46,16 @@ final class StudyTests: XCTestCase {
 
     /// decisions.md D4: the largest on-chip memory serving I1 and O.
     func testDefaultBudget() throws {
-        for (hardware, bits) in [("meta_prototype_df", 8_388_608), ("edge_tpu_like_df", 8_388_608), ("tesla_npu_like_df", 7_340_032)] {
+        for (hardware, bits) in [("meta_prototype_df", 8_388_608), ("edge_tpu_like_df", 8_388_608),
+                                 ("tesla_npu_like_df", 7_340_032)] {
             let core = try HardwareFormat.load(Projects.folder.appendingPathComponent("hardware/\(hardware).json").path)
             XCTAssertEqual(try StudyGraph.defaultBudget(core, file: hardware), bits, hardware)
         }
     }
 
     /// The allocation node on real trunk readings equals the reference's brute force over the same
-    /// trunk reports, for every cut list and metric; seldnet 2 × 16 whole network is the reference's value (Reference/acco-seldnet-2x16.json).
+    /// trunk reports, for every cut list and metric; seldnet 2 × 16 whole network is the reference's value
+    /// (Reference/acco-seldnet-2x16.json).
     /// Tile 128 × 16 clips to 2 × 16 on every range, so each trunk has two equal options (ties).
     func testAllocationMatchesBruteForceOnSeldnet() throws {
         let s = try study(maxCuts: 1, tileX: [2, 128], tileY: [16, 1])
@@ -61,7 +66,8 @@ final class StudyTests: XCTestCase {
         XCTAssertEqual(report.cutLists.count, 8)
         XCTAssertEqual(report.budgetBits, 8_388_608)
         // The trunk reports, from the same cache.
-        let (network, core) = try ProblemLoader.network(Projects.files(workload: "seldnet_oxoy_m", hardware: "meta_prototype_df"))
+        let (network, core) = try ProblemLoader.network(Projects.files(workload: "seldnet_oxoy_m",
+            hardware: "meta_prototype_df"))
         let trunks = CausalTrunks(network: network)
         var graph = Graph()
         var nodes: [[NodeID]] = []
@@ -69,9 +75,10 @@ final class StudyTests: XCTestCase {
             let trunk = try trunks.trunk(after: r.after, through: r.through)
             nodes.append(try report.tiles.map { tile in
                 let (x, y) = trunk.clippedTile(tile.x, tile.y)
-                return try StudyGraph.addTrunk(to: &graph, trunk: trunk, widths: try trunks.untransformed(after: r.after, through: r.through),
-                                               core: core, mode: .fullyCached, tileX: x, tileY: y, lpf: 6, objective: .energy,
-                                               networkEnd: r.through == nil || r.through == 7)
+                return try StudyGraph.addTrunk(to: &graph, trunk: trunk,
+                                               widths: try trunks.untransformed(after: r.after, through: r.through),
+                                               core: core, mode: .fullyCached, tileX: x, tileY: y, lpf: 6,
+                                               objective: .energy, networkEnd: r.through == nil || r.through == 7)
             })
         }
         let outcome = Executor(store: store).build(graph, targets: nodes.flatMap { $0 })
@@ -86,7 +93,8 @@ final class StudyTests: XCTestCase {
                 let ranges = RangeEnumeration.ranges(of: cuts).map { r in report.ranges.firstIndex(of: r) ?? -1 }
                 var best: GlobalAllocation.Schedule?
                 // Reference order: options ranked by window latency (stable), last trunk fastest.
-                let ranked = ranges.map { r in report.tiles.indices.sorted { (readings[r][$0].readings.window.latency, $0) < (readings[r][$1].readings.window.latency, $1) } }
+                let ranked = ranges.map { r in report.tiles.indices.sorted { (readings[r][$0].readings.window.latency,
+                    $0) < (readings[r][$1].readings.window.latency, $1) } }
                 func walk(_ i: Int, _ choice: [Int]) {
                     if i == ranges.count {
                         let chosen = zip(ranges, choice).map { readings[$0][$1] }
@@ -94,8 +102,10 @@ final class StudyTests: XCTestCase {
                         let on = peak < report.budgetBits
                         let w = chosen.map(\.readings.window)
                         let s = GlobalAllocation.Schedule(
-                            choice: choice, latency: w.reduce(0) { $0 + $1.latency - (on ? $1.offloadLatency + $1.reloadLatency : 0) },
-                            energy: w.reduce(0) { $0 + $1.energy - (on ? $1.offloadEnergy + $1.reloadEnergy : 0) }, peakBits: peak, onChip: on)
+                            choice: choice,
+                            latency: w.reduce(0) { $0 + $1.latency - (on ? $1.offloadLatency + $1.reloadLatency : 0) },
+                            energy: w.reduce(0) { $0 + $1.energy - (on ? $1.offloadEnergy + $1.reloadEnergy : 0) },
+                            peakBits: peak, onChip: on)
                         if best.map({ s.precedes($0, by: metric) }) ?? true { best = s }
                         return
                     }
@@ -158,7 +168,8 @@ extension StudyTests {
     /// layer evaluations whose visible hierarchy holds that memory, and the stack, trunk and
     /// allocation above them — and reuses the other layer evaluations.
     func testOneReadEnergyRerunsOnlyWhatSeesTheMemory() throws {
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("accomake-study-\(UUID().uuidString)")
+        let folder = FileManager.default.temporaryDirectory
+            .appendingPathComponent("accomake-study-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let original = try String(contentsOfFile: "\(Self.projects)/hardware/meta_prototype_df.json", encoding: .utf8)
@@ -209,7 +220,8 @@ extension StudyTests {
 
         XCTAssertEqual(inputs.reading { StudyShortcut.key(study, executable: executable) }, key)
         let stack = built.graph.id(try XCTUnwrap(built.names.firstIndex { $0.hasPrefix("stack") }))
-        XCTAssertEqual(built.graph.params(of: stack), beforeEdit.graph.params(of: stack), "built from the bytes the key names")
+        XCTAssertEqual(built.graph.params(of: stack), beforeEdit.graph.params(of: stack),
+                       "built from the bytes the key names")
         // Outside the snapshot the edit is seen: another key and another graph.
         XCTAssertNotEqual(StudyShortcut.key(study, executable: executable), key)
         XCTAssertNotEqual(try StudyGraph(study).graph.params(of: stack), built.graph.params(of: stack))
@@ -240,7 +252,8 @@ extension StudyTests {
     }
 
     static let minimal = """
-        {"accelerators": [{"hardware": "hardware/meta_prototype_df.json", "mapping": "mappings/meta_prototype_df.json"}],
+        {"accelerators": [{"hardware": "hardware/meta_prototype_df.json",
+                           "mapping": "mappings/meta_prototype_df.json"}],
          "workloads": ["workloads/seldnet_oxoy_m.json"],
          "sweep": {"tile_x": [1, 2], "tile_y": [1]}}
         """
@@ -266,32 +279,41 @@ extension StudyTests {
         let missing = try XCTUnwrap(studyError(Self.minimal, folder: "/nowhere"))
         XCTAssertEqual(missing.path, "$.accelerators[0].hardware")
         XCTAssertEqual(missing.problem, "no file at /nowhere/hardware/meta_prototype_df.json")
-        let unknown = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\"", with: "\"tile_yy\""), folder: Self.projects))
+        let unknown = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\"", with: "\"tile_yy\""),
+                                               folder: Self.projects))
         XCTAssertEqual(unknown.path, "$.sweep.tile_yy")
         XCTAssertTrue(unknown.fix.hasPrefix("did you mean \"tile_y\"?"), unknown.fix)
-        let negative = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "[1, 2]", with: "[1, -2]"), folder: Self.projects))
+        let negative = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "[1, 2]", with: "[1, -2]"),
+                                                folder: Self.projects))
         XCTAssertEqual(negative.path, "$.sweep.tile_x[1]")
         XCTAssertEqual(negative.problem, "tile size -2 is not positive")
-        let twice = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "[1, 2]", with: "[2, 2]"), folder: Self.projects))
+        let twice = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "[1, 2]", with: "[2, 2]"),
+                                             folder: Self.projects))
         XCTAssertEqual(twice.problem, "2 is listed twice")
-        let realTime = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\": [1]", with: "\"tile_y\": [4]")
-            .replacingOccurrences(of: "}}", with: "}, \"allocation\": {\"table\": \"real-time\"}}"), folder: Self.projects))
+        let realTime = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\": [1]",
+            with: "\"tile_y\": [4]")
+            .replacingOccurrences(of: "}}", with: "}, \"allocation\": {\"table\": \"real-time\"}}"),
+            folder: Self.projects))
         XCTAssertEqual(realTime.path, "$.sweep.tile_y")
-        let metric = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "}}", with: "}, \"allocation\": {\"objectives\": [\"power\"]}}"),
+        let metric = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "}}",
+            with: "}, \"allocation\": {\"objectives\": [\"power\"]}}"),
                                               folder: Self.projects))
         XCTAssertEqual(metric.path, "$.allocation.objectives[0]")
         XCTAssertEqual(metric.fix, "use latency, energy or edp")
-        let mode = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\": [1]", with: "\"tile_y\": [1], \"modes\": [\"cached\"]"),
+        let mode = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "\"tile_y\": [1]",
+            with: "\"tile_y\": [1], \"modes\": [\"cached\"]"),
                                             folder: Self.projects))
         XCTAssertEqual(mode.path, "$.sweep.modes[0]")
-        let syntax = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "]}}", with: "],}}"), folder: Self.projects))
+        let syntax = try XCTUnwrap(studyError(Self.minimal.replacingOccurrences(of: "]}}", with: "],}}"),
+                                              folder: Self.projects))
         XCTAssertEqual(syntax.path, "$")
     }
 
     /// A user cut that names no layer is an error naming the study's field.
     func testUnknownUserCut() throws {
         let text = Self.minimal.replacingOccurrences(of: "\"workloads\": [\"workloads/seldnet_oxoy_m.json\"]",
-                                                     with: "\"workloads\": [{\"workload\": \"workloads/seldnet_oxoy_m.json\", \"cuts\": [42]}]")
+                                                     with: "\"workloads\": [{\"workload\": "
+                                                         + "\"workloads/seldnet_oxoy_m.json\", \"cuts\": [42]}]")
         let s = try StudyFormat.decode(InputFile.parse(Array(text.utf8), file: "s.json"), folder: Self.projects)
         XCTAssertThrowsError(try StudyGraph(s)) { error in
             let e = error as? InputError
@@ -322,20 +344,31 @@ extension StudyTests {
         let (_, reports) = try run(s, on: MemoryStore())
         let r = try XCTUnwrap(reports.first)
         let report = StudyReport(studyFile: "study.json", metrics: s.allocation.metrics,
-                                 answers: [.init(hardware: "Meta_prototype_DF", workload: "seldnet_oxoy_m", mode: .fullyCached, objective: .energy, report: r)])
+                                 answers: [.init(hardware: "Meta_prototype_DF", workload: "seldnet_oxoy_m",
+                                                 mode: .fullyCached, objective: .energy, report: r)])
         // CSV: a header, then per metric one line per cut list, ranked; rank 1 is the best schedule.
         let lines = report.csv().split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 1 + 3 * r.cutLists.count)
-        XCTAssertEqual(lines[0], "hardware,workload,mode,mapping_objective,metric,rank,cuts,tiles,latency_cycles,energy_pj,edp,peak_bits,on_chip")
+        XCTAssertEqual(lines[0],
+                       "hardware,workload,mode,mapping_objective,metric,rank,cuts,tiles,"
+                           + "latency_cycles,energy_pj,edp,peak_bits,on_chip")
         let best = try XCTUnwrap(r.best[.latency])
         let cuts = r.cutLists[best.cutList].map(String.init).joined(separator: " ")
-        XCTAssertEqual(lines[1], "Meta_prototype_DF,seldnet_oxoy_m,fully-cached,energy,latency,1,\(cuts),\(best.schedule.choice.map { _ in "2x16" }.joined(separator: " ")),\(best.schedule.latency),\(best.schedule.energy),\(StudyReport.number(best.schedule.edp)),\(best.schedule.peakBits),\(best.schedule.onChip)")
+        XCTAssertEqual(lines[1],
+                       "Meta_prototype_DF,seldnet_oxoy_m,fully-cached,energy,latency,1,\(cuts),"
+                           + "\(best.schedule.choice.map { _ in "2x16" }.joined(separator: " ")),"
+                           + "\(best.schedule.latency),\(best.schedule.energy),"
+                           + "\(StudyReport.number(best.schedule.edp)),"
+                           + "\(best.schedule.peakBits),\(best.schedule.onChip)")
         // HTML: self-contained, four charts; one circle per distinct optimal point plus one per front point.
         let html = report.html()
         XCTAssertFalse(html.contains("<script"))
-        XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"), "nothing is fetched")
+        XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"),
+                       "nothing is fetched")
         XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 4)
-        for chart in ["scatter", "per-layer", "footprint", "warmup-stable"] { XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart) }
+        for chart in ["scatter", "per-layer", "footprint", "warmup-stable"] {
+            XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart)
+        }
         let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
         XCTAssertEqual(html.components(separatedBy: "<circle class=\"schedule\"").count - 1, distinct.count)
         XCTAssertEqual(html.components(separatedBy: "<circle class=\"frontpoint\"").count - 1, r.front.count)
@@ -343,14 +376,16 @@ extension StudyTests {
         XCTAssertEqual(html.components(separatedBy: "<line class=\"budget\"").count - 1, 1)
         // The per-layer chart has one energy bar per layer key of the chosen schedule.
         let chosen = try XCTUnwrap(ScheduleSummary(r, best))
-        XCTAssertEqual(html.components(separatedBy: "<rect class=\"energy\"").count - 1, chosen.trunks.reduce(0) { $0 + $1.perKey.count } + 2)
+        XCTAssertEqual(html.components(separatedBy: "<rect class=\"energy\"").count - 1,
+                       chosen.trunks.reduce(0) { $0 + $1.perKey.count } + 2)
     }
 }
 
 /// The real-time table (model.md §6.6): only tiles one frame tall, stable rows and stable footprints.
 extension StudyTests {
     func testRealTimeTableReadsStableRowsOfOneFrameTiles() throws {
-        let s = try study(tileX: [2], tileY: [16, 1], allocation: #"{"table": "real-time", "frame_period_cycles": 100000}"#)
+        let s = try study(tileX: [2], tileY: [16, 1],
+                          allocation: #"{"table": "real-time", "frame_period_cycles": 100000}"#)
         let store = MemoryStore()
         let (_, reports) = try run(s, on: store)
         let r = try XCTUnwrap(reports.first)

@@ -11,7 +11,8 @@ final class CacheSafetyTests: CommandLineTestCase {
     func path(_ relative: String) -> String { scratch.appendingPathComponent(relative).path }
 
     func write(_ relative: String, _ text: String = "precious\n") throws {
-        try fm.createDirectory(atPath: (path(relative) as NSString).deletingLastPathComponent, withIntermediateDirectories: true)
+        try fm.createDirectory(atPath: (path(relative) as NSString).deletingLastPathComponent,
+                               withIntermediateDirectories: true)
         try text.write(toFile: path(relative), atomically: false, encoding: .utf8)
     }
 
@@ -20,8 +21,8 @@ final class CacheSafetyTests: CommandLineTestCase {
     /// The DeFiNES 3-layer stack on a cache: a few dozen entries, blob files among them.
     func stack(_ cache: String) throws -> Outcome {
         let d = Self.project("examples/defines-3layer") + "/"
-        return try run(["stack", "--hardware", d + "hardware.json", "--workload", d + "workload.json", "--mapping", d + "mapping.json",
-                        "--tile", "8x8", "--mode", "fully-cached", "--cache", cache])
+        return try run(["stack", "--hardware", d + "hardware.json", "--workload", d + "workload.json", "--mapping",
+                        d + "mapping.json", "--tile", "8x8", "--mode", "fully-cached", "--cache", cache])
     }
 
     func fill(_ cache: String) throws {
@@ -51,13 +52,14 @@ final class CacheSafetyTests: CommandLineTestCase {
         try write("thesis/thesis.tex")
         try write("thesis/sub/data.csv", "1,2\n")
         let clean = try run(["clean"], environment: ["ACCOMAKE_CACHE": path("d")])
-        assertOneLineError(clean, mentions: "\(path("d")) is not an accomake cache: it holds main.c and no accomake marker")
+        assertOneLineError(clean,
+                           mentions: "\(path("d")) is not an accomake cache: it holds main.c and no accomake marker")
         XCTAssertEqual(read("d/main.c"), "int main() {}\n")
         for command in [["clean"], ["cache", "stats"], ["cache", "gc"], ["cache", "verify"]] {
             let o = try run(command, environment: ["ACCOMAKE_CACHE": path("thesis")])
             assertOneLineError(o, mentions: "is not an accomake cache: it holds sub, thesis.tex and no accomake marker")
         }
-        let engine = try run(["_engine-run", "--cache", path("thesis"), "--nodes", "10"])
+        let engine = try run(["--cache", path("thesis"), "--nodes", "10"], executable: Self.probe)
         assertOneLineError(engine, mentions: "leaves it untouched: pass a new or empty folder")
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: path("thesis")).sorted(), ["sub", "thesis.tex"])
         XCTAssertEqual(read("thesis/sub/data.csv"), "1,2\n")
@@ -73,11 +75,14 @@ final class CacheSafetyTests: CommandLineTestCase {
         try write("outside/0000000000000000000000000000000000000000000000000000000000000000")
         try fm.createSymbolicLink(atPath: cache + "/blobs/zz", withDestinationPath: path("outside"))
         try fm.createSymbolicLink(atPath: cache + "/blobs/00", withDestinationPath: path("outside"))
-        let shard = try XCTUnwrap(try fm.contentsOfDirectory(atPath: cache + "/blobs").sorted().first { $0 != "00" && $0 != "zz" })
+        let shards = try fm.contentsOfDirectory(atPath: cache + "/blobs").sorted()
+        let shard = try XCTUnwrap(shards.first { $0 != "00" && $0 != "zz" })
         try write("c/blobs/\(shard)/notes.txt")
         let orphan = String(repeating: "a", count: 64)
         try write("c/blobs/aa/\(orphan)", "no entry names me")
-        for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] { try write("c/" + name, "stale") }
+        for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] {
+            try write("c/" + name, "stale")
+        }
         let old = Date(timeIntervalSinceNow: -7200)
         for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] {
             try fm.setAttributes([.modificationDate: old], ofItemAtPath: cache + "/" + name)
@@ -114,22 +119,24 @@ final class CacheSafetyTests: CommandLineTestCase {
         try write("c/mine.txt")
         let clean = try run(["clean", "--cache", cache])
         XCTAssertEqual(clean.status, 0, clean.stderr)
-        XCTAssertTrue(clean.stdout.hasSuffix("; left the folder and what is not the cache's in it: mine.txt\n"), clean.stdout)
+        XCTAssertTrue(clean.stdout.hasSuffix("; left the folder and what is not the cache's in it: mine.txt\n"),
+                      clean.stdout)
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: cache), ["mine.txt"])
 
         try fill(path("real"))
         try fm.createSymbolicLink(atPath: path("link"), withDestinationPath: path("real"))
         let linked = try run(["clean", "--cache", path("link")])
         XCTAssertEqual(linked.status, 0, linked.stderr)
-        XCTAssertTrue(linked.stdout.contains("is a link: it stays, and the folder it names is now empty"), linked.stdout)
+        XCTAssertTrue(linked.stdout.contains("is a link: it stays, and the folder it names is now empty"),
+                      linked.stdout)
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: path("real")), [])
         XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: path("link")), path("real"))
 
         // A run holds the cache (its workers wait for a signal once 50 nodes are done).
         let busy = path("busy"), ready = path("ready")
         let child = Process()
-        child.executableURL = Self.binary
-        child.arguments = ["_engine-run", "--cache", busy, "--nodes", "2000", "--hold-after", "50", "--ready-file", ready]
+        child.executableURL = URL(fileURLWithPath: Self.probe)
+        child.arguments = ["--cache", busy, "--nodes", "2000", "--hold-after", "50", "--ready-file", ready]
         child.standardOutput = FileHandle.nullDevice
         try child.run()
         for _ in 0..<60_000 where !fm.fileExists(atPath: ready) { usleep(1_000) }
@@ -167,7 +174,8 @@ final class CacheSafetyTests: CommandLineTestCase {
         XCTAssertEqual(mkfifo(cache + "/blobs/\(shard)/\(blob)", 0o644), 0)
         let verify = try run(["cache", "verify", "--cache", cache, "--json"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
-        XCTAssertTrue(verify.stdout.contains("\"entries_evicted\": 1"), "the FIFO's entry was evicted: \(verify.stdout)")
+        XCTAssertTrue(verify.stdout.contains("\"entries_evicted\": 1"),
+                      "the FIFO's entry was evicted: \(verify.stdout)")
         let rerun = try stack(cache)
         XCTAssertTrue(rerun.stdout.contains("1 nodes computed, 10 from cache"), rerun.stdout + rerun.stderr)
 
@@ -192,19 +200,23 @@ final class CacheSafetyTests: CommandLineTestCase {
         let normal = try stack(path("normal"))
         let d = Self.project("examples/defines-3layer") + "/"
         let command = [Self.binary.path, "stack", "--hardware", d + "hardware.json", "--workload", d + "workload.json",
-                       "--mapping", d + "mapping.json", "--tile", "8x8", "--mode", "fully-cached", "--cache", path("limited")]
+                       "--mapping", d + "mapping.json", "--tile", "8x8", "--mode", "fully-cached", "--cache",
+                       path("limited")]
         // `ulimit -f 12`: no file may grow past 6 KiB (512-byte blocks in sh): the largest blob fails,
         // stdout (2.4 KB, a file here) does not.
         let limited = try run(["-c", "ulimit -f 12; exec \"$@\"", "sh"] + command, executable: "/bin/sh")
         XCTAssertEqual(limited.status, 0, limited.stderr)
-        XCTAssertEqual(limited.stdout.split(separator: "\n").dropFirst(2), normal.stdout.split(separator: "\n").dropFirst(2))
+        XCTAssertEqual(limited.stdout.split(separator: "\n").dropFirst(2),
+                       normal.stdout.split(separator: "\n").dropFirst(2))
         XCTAssertEqual(limited.stderrLines.count, 1, limited.stderr)
         XCTAssertTrue(limited.stderr.hasPrefix("accomake: warning: "), limited.stderr)
-        XCTAssertTrue(limited.stderr.contains("computed results could not be written to the cache at \(path("limited")) ("),
+        XCTAssertTrue(limited.stderr.contains("computed results could not be written to the cache at "
+                                              + "\(path("limited")) ("),
                       limited.stderr)
         XCTAssertTrue(limited.stderr.contains("File too large"), limited.stderr)
         let next = try stack(path("limited"))
-        XCTAssertEqual(next.stdout.split(separator: "\n").dropFirst(2), normal.stdout.split(separator: "\n").dropFirst(2))
+        XCTAssertEqual(next.stdout.split(separator: "\n").dropFirst(2),
+                       normal.stdout.split(separator: "\n").dropFirst(2))
         XCTAssertFalse(next.stdout.contains(" 0 nodes computed"), "the unwritten results are computed again")
         try assertAnsweredFromCache(path("limited"))
     }

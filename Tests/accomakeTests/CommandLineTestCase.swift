@@ -15,16 +15,22 @@ class CommandLineTestCase: XCTestCase {
         if let path = ProcessInfo.processInfo.environment["ACCOMAKE_BIN"] { return URL(fileURLWithPath: path) }
         let beside = Bundle.main.bundleURL.appendingPathComponent("accomake")
         if FileManager.default.isExecutableFile(atPath: beside.path) { return beside }
-        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("accomake")
+        return URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
+            .appendingPathComponent("accomake")
     }
 
+    /// `engine-probe` (the engine on the synthetic workload, as a process), built beside `accomake`.
+    static var probe: String { binary.deletingLastPathComponent().appendingPathComponent("engine-probe").path }
+
     /// The package root (projects/ lives there).
-    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let root = URL(fileURLWithPath: #filePath)
+        .deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
     static func project(_ path: String) -> String { root.appendingPathComponent("projects/" + path).path }
 
     /// Meta_prototype_DF + seldnet, the inputs of the reference's ACCO runs.
-    static let seldnet = ["--hardware", project("hardware/meta_prototype_df.json"), "--workload", project("workloads/seldnet_oxoy_m.json"),
+    static let seldnet = ["--hardware", project("hardware/meta_prototype_df.json"), "--workload",
+                          project("workloads/seldnet_oxoy_m.json"),
                           "--mapping", project("mappings/meta_prototype_df.json")]
 
     var scratch: URL!

@@ -33,25 +33,29 @@ final class CommandLineTests: CommandLineTestCase {
             let o = try run(["run", Self.project("studies/quickstart.json"), "-j", j])
             XCTAssertEqual(o.status, 2)
             XCTAssertEqual(o.stderr, "accomake: -j \(j): expected a number of jobs from 1 to 1024\n")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent(".accomake").path), "no cache made")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent(".accomake").path),
+                           "no cache made")
         }
     }
 
     /// Issue 11 #17: `stack --cuts` names the flag and the layers one can cut after (seldnet: 0–7).
     func testStackCutsNameTheFlagAndTheLayers() throws {
-        let expected = ["42": "\(Self.seldnet[3]) has no layer 42", "7": "layer 7 is the last layer, so nothing follows the cut",
+        let expected = ["42": "\(Self.seldnet[3]) has no layer 42",
+                        "7": "layer 7 is the last layer, so nothing follows the cut",
                         "-1": "\(Self.seldnet[3]) has no layer -1"]
         for (cut, problem) in expected.sorted(by: { $0.key < $1.key }) {
             let o = try run(["stack", "--tile", "2x16", "--mode", "fully-cached", "--cuts=\(cut)"] + Self.seldnet)
             XCTAssertEqual(o.status, 2)
-            XCTAssertEqual(o.stderr, "accomake: stack: --cuts \(cut): \(problem); cut after one of 0, 1, 2, 3, 4, 5, 6\n")
+            XCTAssertEqual(o.stderr,
+                           "accomake: stack: --cuts \(cut): \(problem); cut after one of 0, 1, 2, 3, 4, 5, 6\n")
         }
     }
 
     func testBadHardwareFileNamesFileLineFieldAndFix() throws {
         let text = try String(contentsOfFile: Self.project("hardware/meta_prototype_df.json"), encoding: .utf8)
         let bad = scratch.appendingPathComponent("hw.json")
-        try text.replacingOccurrences(of: "\"size\": 8,", with: "\"size\": -8,").write(to: bad, atomically: true, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"size\": 8,", with: "\"size\": -8,").write(to: bad, atomically: true,
+            encoding: .utf8)
         var args = Self.seldnet
         args[1] = bad.path
         let o = try run(["footprint", "--tile", "2x16"] + args)
@@ -74,13 +78,17 @@ final class CommandLineTests: CommandLineTestCase {
         try shrunk.write(to: tiny, atomically: true, encoding: .utf8)
         var args = Self.seldnet
         args[1] = tiny.path
-        let o = try run(["trunk", "--tile", "2x16", "--range", "none,none", "--cache", scratch.appendingPathComponent("cache").path] + args)
+        let o = try run(["trunk", "--tile", "2x16", "--range", "none,none", "--cache",
+                         scratch.appendingPathComponent("cache").path] + args)
         XCTAssertEqual(o.status, 2)
         // The first tile's input: 3 channels (the input node's data slip, decisions.md D6) × 682
         // columns × 24 rows (16 + the 8-row halo of four 3×3 convolutions) × 8 bits = 392,832.
-        XCTAssertEqual(o.stderr, "accomake: trunk: \(tiny.path) with \(args[3]): no memory holds the trunk's input tile at tile 2×16: 392832 bits, "
-                                 + "and the largest on the I1 chain, dram, has 4096; raise memories.dram.size in the hardware file "
-                                 + "to at least 392832, or use a smaller tile\n")
+        XCTAssertEqual(o.stderr,
+                       "accomake: trunk: \(tiny.path) with \(args[3]): no memory holds the trunk's input tile "
+                           + "at tile 2×16: 392832 bits, "
+                           + "and the largest on the I1 chain, dram, has 4096; raise "
+                           + "memories.dram.size in the hardware file "
+                           + "to at least 392832, or use a smaller tile\n")
     }
 
     func testMalformedJSONIsOneLineWithItsPlace() throws {
@@ -99,7 +107,8 @@ final class CommandLineTests: CommandLineTestCase {
     /// bits (total / warm-up / stable), weights 3,686,400; range (3, none) 1,703,936 / 1,703,936 /
     /// 1,536,000, weights 2,359,296. Exact.
     func testFootprintJSONCarriesTheReferenceFootprints() throws {
-        let o = try run(["footprint", "--tile", "128x16", "--json", "--cache", scratch.appendingPathComponent("cache").path] + Self.seldnet)
+        let o = try run(["footprint", "--tile", "128x16", "--json", "--cache",
+                         scratch.appendingPathComponent("cache").path] + Self.seldnet)
         XCTAssertEqual(o.status, 0, o.stderr)
         let json = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(o.stdout.utf8)) as? [String: Any])
         let ranges = try XCTUnwrap(json["ranges"] as? [[String: Any]])
@@ -123,7 +132,8 @@ final class CommandLineTests: CommandLineTestCase {
     /// same bytes, and a rerun on a warm cache prints them again.
     func testTrunkJSONIsTheReferenceAndTheSameBytesEveryRun() throws {
         func trunk(_ cache: String) throws -> Outcome {
-            try run(["trunk", "--tile", "2x16", "--range", "none,3", "--json", "--cache", scratch.appendingPathComponent(cache).path]
+            try run(["trunk", "--tile", "2x16", "--range", "none,3", "--json", "--cache",
+                     scratch.appendingPathComponent(cache).path]
                     + Self.seldnet)
         }
         let first = try trunk("a"), second = try trunk("b"), warm = try trunk("a")
@@ -146,19 +156,24 @@ final class CommandLineTests: CommandLineTestCase {
         let args = ["trunk", "--tile", "2x16", "--range", "none,3", "--cache", cache] + Self.seldnet
         let refused = try run(args, environment: ["ACCOMAKE_CACHE_MAX_SIZE": "10Q"])
         XCTAssertEqual(refused.status, 2)
-        XCTAssertEqual(refused.stderr, "accomake: ACCOMAKE_CACHE_MAX_SIZE=10Q: expected a number with an optional unit, e.g. 512M or 10G\n")
+        XCTAssertEqual(refused.stderr,
+                       "accomake: ACCOMAKE_CACHE_MAX_SIZE=10Q: expected a number with an "
+                           + "optional unit, e.g. 512M or 10G\n")
         XCTAssertEqual(refused.stdout, "")
 
         XCTAssertEqual(try run(args).status, 0)
         let stats = try run(["cache", "stats", "--json", "--cache", cache])
         let before = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(stats.stdout.utf8)) as? [String: Any])
-        XCTAssertGreaterThan(before["blob_bytes"] as? Int ?? 0, 100_000, "a (none, 3) evaluation stores its layer searches")
-        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/last-gc"), "the first session collects (no stamp yet)")
+        XCTAssertGreaterThan(before["blob_bytes"] as? Int ?? 0, 100_000,
+                             "a (none, 3) evaluation stores its layer searches")
+        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/last-gc"),
+                      "the first session collects (no stamp yet)")
 
         // 100 KB is less than this trunk's results: the session's own entries go too.
         let trimmed = try run(args, environment: ["ACCOMAKE_CACHE_MAX_SIZE": "100K"])
         XCTAssertEqual(trimmed.status, 0, trimmed.stderr)
-        let after = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try run(["cache", "stats", "--json", "--cache", cache]).stdout.utf8))
+        let after = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try run(["cache", "stats", "--json",
+            "--cache", cache]).stdout.utf8))
                                   as? [String: Any])
         XCTAssertLessThanOrEqual(after["blob_bytes"] as? Int ?? .max, 100 << 10)
     }
@@ -166,12 +181,14 @@ final class CommandLineTests: CommandLineTestCase {
     /// `--verify` (engine.md G12): every node recomputed and compared with the cache; the answer
     /// printed is the same, stderr says how many outputs were compared.
     func testVerifyRecomputesAndComparesWithTheCache() throws {
-        let args = ["trunk", "--tile", "2x16", "--range", "none,3", "--cache", scratch.appendingPathComponent("cache").path] + Self.seldnet
+        let args = ["trunk", "--tile", "2x16", "--range", "none,3", "--cache",
+                    scratch.appendingPathComponent("cache").path] + Self.seldnet
         let first = try run(args + ["--verify"])
         XCTAssertEqual(first.status, 0, first.stderr)
         // A fresh cache: everything is computed, nothing compared.
         let prefix = "trunk --verify: 0 recomputed outputs equal the cached ones; "
-        XCTAssertTrue(first.stderr.hasPrefix(prefix) && first.stderr.hasSuffix(" nodes were not cached yet (computed, nothing to compare)\n"),
+        XCTAssertTrue(first.stderr.hasPrefix(prefix) && first.stderr.hasSuffix(" nodes were not cached yet "
+            + "(computed, nothing to compare)\n"),
                       first.stderr)
         let computed = try XCTUnwrap(Int(first.stderr.dropFirst(prefix.count).prefix { $0.isNumber }))
         XCTAssertGreaterThan(computed, 2, "the stack, the trunk and their layer searches")
@@ -192,7 +209,8 @@ final class CommandLineTests: CommandLineTestCase {
         let study = try writeStudy("two-tiles.json", tileY: [8, 16])
         let first = try run(["run", study, "--cache", cache, "--json"])
         XCTAssertEqual(first.status, 0, first.stderr)
-        let bytes = try XCTUnwrap(LocalCache.runRecord(root: cache, key: URL(fileURLWithPath: study).standardizedFileURL.path))
+        let bytes = try XCTUnwrap(LocalCache.runRecord(root: cache,
+                                                       key: URL(fileURLWithPath: study).standardizedFileURL.path))
         let trunks = try RunRecord(decoding: bytes).nodes.filter { $0.op == "accomake.trunk" }.compactMap(\.key)
         XCTAssertEqual(trunks.count, 2, "one trunk node per tile")
         do {
@@ -204,25 +222,30 @@ final class CommandLineTests: CommandLineTestCase {
         }
         let shallow = try run(["cache", "verify", "--cache", cache, "--json"])
         XCTAssertEqual(shallow.status, 0, shallow.stderr)
-        XCTAssertTrue(shallow.stdout.contains("\"entries_evicted\": 0"), "a well-formed record passes the blob check: \(shallow.stdout)")
+        XCTAssertTrue(shallow.stdout.contains("\"entries_evicted\": 0"),
+                      "a well-formed record passes the blob check: \(shallow.stdout)")
 
         let deep = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
         XCTAssertEqual(deep.status, 1, deep.stderr)
         XCTAssertTrue(deep.stderr.hasPrefix("accomake: cache verify --deep \(study) --verify: 1 of "), deep.stderr)
-        XCTAssertTrue(deep.stderr.contains(" differ from the cache (accomake.trunk ×1), evicted: the next run computes them again; "),
+        XCTAssertTrue(deep.stderr.contains(" differ from the cache (accomake.trunk ×1), evicted: the next "
+            + "run computes them again; "),
                       deep.stderr)
         XCTAssertEqual(deep.stderr.split(separator: "\n").count, 1, deep.stderr)
         let again = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.contains("1 nodes were not cached yet"), "the evicted entry was computed anew: \(again.stderr)")
+        XCTAssertTrue(again.stderr.contains("1 nodes were not cached yet"),
+                      "the evicted entry was computed anew: \(again.stderr)")
         let third = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
         XCTAssertEqual(third.status, 0, third.stderr)
         // Every node the cold run computed (the study's five and the layer searches they asked for).
-        XCTAssertEqual(try json(third.stdout)["outputs_recomputed_equal"] as? Int, try json(first.stdout)["nodes_executed"] as? Int,
-                       third.stdout)
+        XCTAssertEqual(try json(third.stdout)["outputs_recomputed_equal"] as? Int,
+                       try json(first.stdout)["nodes_executed"] as? Int, third.stdout)
         let answer = try run(["run", study, "--cache", cache, "--json"])
-        XCTAssertEqual(try json(answer.stdout)["results"] as? [NSDictionary], try json(first.stdout)["results"] as? [NSDictionary])
-        XCTAssertEqual(try run(["cache", "verify", study, "--cache", cache]).status, 2, "a study without --deep is a usage error")
+        XCTAssertEqual(try json(answer.stdout)["results"] as? [NSDictionary],
+                       try json(first.stdout)["results"] as? [NSDictionary])
+        XCTAssertEqual(try run(["cache", "verify", study, "--cache", cache]).status, 2,
+                       "a study without --deep is a usage error")
         XCTAssertEqual(try run(["cache", "verify", "--deep", "--cache", cache]).status, 2, "--deep needs a study")
         let badSample = try run(["cache", "verify", "--deep", study, "--sample", "0", "--cache", cache])
         XCTAssertEqual(badSample.status, 2, badSample.stderr)
@@ -257,20 +280,24 @@ final class CommandLineTests: CommandLineTestCase {
         let summary = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(ran.stdout.utf8)) as? [String: Any])
         let layerSearches = try XCTUnwrap(summary["nodes_executed"] as? Int) - 3  // all but stack, trunk, allocation
         XCTAssertEqual(try run(["status", original] + cache).stdout,
-                       "\(original): up to date — inputs unchanged since the last complete run; `accomake run` reads the answers directly\n")
+                       "\(original): up to date — inputs unchanged since the last complete run; `accomake run` "
+                           + "reads the answers directly\n")
 
         // Another description: not the same study file for the shortcut, the same nodes.
         let copy = try writeStudy("copy.json", tileY: [16], description: "a copy")
         let copyStatus = try run(["status", copy] + cache).stdout.split(separator: "\n")
         XCTAssertEqual(copyStatus.first, "\(copy): 3 of 3 nodes up to date, 0 would be computed")
         XCTAssertEqual(copyStatus.dropFirst().first,
-                       "  requested by stack nodes (known from their traces): accomake.layer-search \(layerSearches) cached, 0 to compute")
+                       "  requested by stack nodes (known from their traces): accomake.layer-search "
+                           + "\(layerSearches) cached, 0 to compute")
 
         let wider = try writeStudy("wider.json", tileY: [8, 16])
         let widerStatus = try run(["status", wider] + cache).stdout.split(separator: "\n")
         XCTAssertEqual(widerStatus.first, "\(wider): 2 of 5 nodes up to date, 3 would be computed")
         XCTAssertEqual(widerStatus.dropFirst().first, "to compute, by reason:")
-        XCTAssertEqual(widerStatus.dropFirst(2).first, "  3 (1 allocation, 1 stack, 1 trunk): new: not in the last recorded run of this study, nor in the cache")
+        XCTAssertEqual(widerStatus.dropFirst(2).first,
+                       "  3 (1 allocation, 1 stack, 1 trunk): new: not in the last recorded run of "
+                           + "this study, nor in the cache")
 
         // The same as JSON, for scripts: exit 0, up_to_date false, each node with its reason.
         let json = try run(["status", wider, "--json"] + cache)
@@ -281,14 +308,17 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(report["nodes"] as? Int, 5)
         XCTAssertEqual(report["nodes_up_to_date"] as? Int, 2)
         let toCompute = try XCTUnwrap(report["to_compute"] as? [[String: String]])
-        XCTAssertEqual(toCompute.compactMap { $0["node"]?.prefix { $0 != " " } }.sorted(), ["allocation", "stack", "trunk"])
-        XCTAssertEqual(Set(toCompute.compactMap { $0["reason"] }), ["new: not in the last recorded run of this study, nor in the cache"])
+        XCTAssertEqual(toCompute.compactMap { $0["node"]?.prefix { $0 != " " } }.sorted(), ["allocation", "stack",
+            "trunk"])
+        XCTAssertEqual(Set(toCompute.compactMap { $0["reason"] }),
+                       ["new: not in the last recorded run of this study, nor in the cache"])
         let requested = try XCTUnwrap(report["requested"] as? [[String: Any]])
         XCTAssertEqual(requested.count, 1)
         XCTAssertEqual(requested.first?["operator"] as? String, "accomake.layer-search")
         XCTAssertEqual(requested.first?["cached"] as? Int, layerSearches)
         XCTAssertEqual(requested.first?["to_compute"] as? Int, 0)
-        let upToDate = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try run(["status", original, "--json"] + cache).stdout.utf8))
+        let upToDate = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(try run(["status", original,
+            "--json"] + cache).stdout.utf8))
                                      as? [String: Any])
         XCTAssertEqual(upToDate["up_to_date"] as? Bool, true)
         XCTAssertEqual(upToDate["shortcut"] as? Bool, true)
@@ -297,8 +327,10 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(try run(["cache", "gc", "--max-size", "0"] + cache).status, 0)
         let evicted = try run(["status", original] + cache).stdout.split(separator: "\n")
         XCTAssertEqual(evicted.first, "\(original): 0 of 3 nodes up to date, 3 would be computed")
-        XCTAssertTrue(evicted.contains("  1 (1 stack): no longer in the cache (its result, or a result it asks for)"), "\(evicted)")
-        XCTAssertTrue(evicted.contains("  2 (1 allocation, 1 trunk): an input was recomputed or is dirty"), "\(evicted)")
+        XCTAssertTrue(evicted.contains("  1 (1 stack): no longer in the cache (its result, or a result it asks for)"),
+                      "\(evicted)")
+        XCTAssertTrue(evicted.contains("  2 (1 allocation, 1 trunk): an input was recomputed or is dirty"),
+                      "\(evicted)")
     }
 
     /// `status` names an edited hardware field as the hardware file does (issue 12: parameters

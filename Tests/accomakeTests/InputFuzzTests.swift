@@ -19,13 +19,15 @@ final class InputFuzzTests: CommandLineTestCase {
     enum Format: String, CaseIterable { case hardware, mapping, workload, study }
 
     static var cases: Int { ProcessInfo.processInfo.environment["ACCOMAKE_FUZZ_CASES"].flatMap(Int.init) ?? 400 }
-    static var seed: UInt64 { ProcessInfo.processInfo.environment["ACCOMAKE_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_261_130 }
+    static var seed: UInt64 {
+        ProcessInfo.processInfo.environment["ACCOMAKE_FUZZ_SEED"].flatMap(UInt64.init) ?? 20_261_130
+    }
     static let timeout: Double = 30
 
     func testMutatedInputsNeverCrashHangOrRamble() throws {
         let d = Self.project("examples/defines-3layer") + "/"
-        let bases: [Format: String] = [.hardware: d + "hardware.json", .mapping: d + "mapping.json", .workload: d + "workload.json",
-                                       .study: try studyFile()]
+        let bases: [Format: String] = [.hardware: d + "hardware.json", .mapping: d + "mapping.json",
+                                       .workload: d + "workload.json", .study: try studyFile()]
         let trees = try bases.mapValues { path -> FuzzTree in
             FuzzTree(try JSONParser.parse([UInt8](try Data(contentsOf: URL(fileURLWithPath: path)))).value)
         }
@@ -45,18 +47,23 @@ final class InputFuzzTests: CommandLineTestCase {
                 inputs[format] = file
                 let arguments = format == .study
                     ? ["run", file, "-j", "1", "--cache", folder + "/cache"]
-                    : ["stack", "--hardware", inputs[.hardware]!, "--workload", inputs[.workload]!, "--mapping", inputs[.mapping]!,
+                    : ["stack", "--hardware", inputs[.hardware]!, "--workload", inputs[.workload]!, "--mapping",
+                       inputs[.mapping]!,
                        "--tile", "8x8", "--mode", "fully-cached", "-j", "1", "--cache", folder + "/cache"]
                 let verdict = Self.judge(arguments, file: file, folder: folder)
-                counts.withLock { $0.add(verdict, format: format, mutation: mutation, arguments: arguments, file: file) }
+                counts.withLock { $0.add(verdict, format: format, mutation: mutation, arguments: arguments,
+                                         file: file) }
                 try? FileManager.default.removeItem(atPath: file)
             }
         }
         let c = counts.withLock { $0 }
-        print("fuzz: \(total) cases (seed \(Self.seed)) — " + Format.allCases.map { "\($0.rawValue) \(c.perFormat[$0.rawValue, default: 0])" }
-            .joined(separator: ", ") + "; answered \(c.answered), refused in one line \(c.refused), crashes \(c.crashes), "
-            + "hangs \(c.hangs), other statuses \(c.otherStatus), not one line naming the file \(c.rambling)")
-        print("fuzz: mutations " + c.perMutation.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
+        print("fuzz: \(total) cases (seed \(Self.seed)) — " + Format.allCases.map { "\($0.rawValue) "
+            + "\(c.perFormat[$0.rawValue, default: 0])" }
+            .joined(separator: ", ") + "; answered \(c.answered), refused in one line "
+                + "\(c.refused), crashes \(c.crashes), "
+                + "hangs \(c.hangs), other statuses \(c.otherStatus), not one line naming the file \(c.rambling)")
+        print("fuzz: mutations " + c.perMutation.sorted { $0.key < $1.key }.map { "\($0.key) "
+            + "\($0.value)" }.joined(separator: ", "))
         for example in c.examples { print("fuzz: failing case: \(example)") }
         XCTAssertEqual(c.crashes + c.hangs + c.otherStatus + c.rambling, 0, c.examples.joined(separator: "\n"))
         XCTAssertEqual(c.answered + c.refused, total)
@@ -89,7 +96,9 @@ final class InputFuzzTests: CommandLineTestCase {
         let stdout = FileManager.default.contents(atPath: outPath) ?? Data()
         let text = String(decoding: FileManager.default.contents(atPath: errPath) ?? Data(), as: UTF8.self)
         let lines = text.split(separator: "\n", omittingEmptySubsequences: false).dropLast()
-        if process.terminationReason == .uncaughtSignal { return .crash("signal \(process.terminationStatus): \(text.prefix(300))") }
+        if process.terminationReason == .uncaughtSignal {
+            return .crash("signal \(process.terminationStatus): \(text.prefix(300))")
+        }
         switch process.terminationStatus {
         case 0:
             return stdout.isEmpty || !text.isEmpty ? .rambling("exit 0 with stderr \(text.prefix(300))") : .answered
@@ -127,8 +136,8 @@ struct FuzzCounts {
     var perMutation: [String: Int] = [:]
     var examples: [String] = []
 
-    mutating func add(_ verdict: InputFuzzTests.Verdict, format: InputFuzzTests.Format, mutation: String, arguments: [String],
-                      file: String) {
+    mutating func add(_ verdict: InputFuzzTests.Verdict, format: InputFuzzTests.Format, mutation: String,
+                      arguments: [String], file: String) {
         perFormat[format.rawValue, default: 0] += 1
         perMutation[mutation, default: 0] += 1
         let problem: String
@@ -201,7 +210,8 @@ indirect enum FuzzTree {
         case .number(let t): t
         case .string(let s): JSONText.quote(s)
         case .array(let items): "[" + items.map { $0.text() }.joined(separator: ", ") + "]"
-        case .object(let fields): "{" + fields.map { JSONText.quote($0.0) + ": " + $0.1.text() }.joined(separator: ", ") + "}"
+        case .object(let fields): "{" + fields.map { JSONText.quote($0.0) + ": " + $0.1.text() }.joined(separator: ", "
+            + "") + "}"
         }
     }
 }
@@ -210,7 +220,8 @@ indirect enum FuzzTree {
 enum FuzzMutation {
     static let extremes = ["0", "-1", "-0.5", "0.5", "1e15", "1e17", "1e300", "1e308", "-1e308", "9223372036854775807",
                            "9223372036854775808", "4294967296", "1e-300", "3.0000001", "65536", "2147483647"]
-    static let strings = ["", "ZZ", "ZZ, 32", "O", "I1", "W", "dram", "x\u{0}y", "é", String(repeating: "a", count: 5000),
+    static let strings = ["", "ZZ", "ZZ, 32", "O", "I1", "W", "dram", "x\u{0}y", "é", String(repeating: "a",
+        count: 5000),
                           "\u{202E}evil", "=1+1", "ix=1*ox+1*fx", "K, 0"]
     static let swaps: [FuzzTree] = [.null, .bool(true), .number("7"), .string("x"), .array([]), .object([]),
                                     .array([.number("1"), .string("2")])]

@@ -10,13 +10,15 @@ final class WorkloadShapeTests: CommandLineTestCase {
         var layers = try XCTUnwrap(try JSONSerialization.jsonObject(with: data) as? [[String: Any]])
         edit(&layers)
         let path = scratch.appendingPathComponent("workload.json").path
-        try JSONSerialization.data(withJSONObject: layers, options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
+        try JSONSerialization.data(withJSONObject: layers,
+                                   options: [.prettyPrinted]).write(to: URL(fileURLWithPath: path))
         return path
     }
 
     func trunk(workload: String) throws -> Outcome {
         try run(["trunk", "--hardware", Self.project("hardware/meta_prototype_df.json"), "--workload", workload,
-                 "--mapping", Self.project("mappings/meta_prototype_df.json"), "--tile", "2x16", "--range", "none,none"])
+                 "--mapping", Self.project("mappings/meta_prototype_df.json"), "--tile", "2x16", "--range",
+                 "none,none"])
     }
 
     /// Item 6: layer 3 reading the network input leaves layers 0–2 without a consumer; the
@@ -30,7 +32,8 @@ final class WorkloadShapeTests: CommandLineTestCase {
         XCTAssertEqual(o.status, 2)
         XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
         XCTAssertTrue(o.stderr.hasPrefix("accomake: \(path):"), o.stderr)
-        XCTAssertTrue(o.stderr.contains("$[id=2]: the workload has 2 outputs: nothing consumes layer 2 besides the last layer 7"),
+        XCTAssertTrue(o.stderr.contains("$[id=2]: the workload has 2 outputs: nothing consumes layer "
+            + "2 besides the last layer 7"),
                       o.stderr)
         XCTAssertEqual(o.stdout, "")
     }
@@ -62,7 +65,8 @@ final class WorkloadShapeTests: CommandLineTestCase {
         let empty = try run(["run", try study("", workload: inputOnly)])
         XCTAssertEqual(empty.status, 2, empty.stdout)
         XCTAssertEqual(empty.stderrLines.count, 1, empty.stderr)
-        XCTAssertTrue(empty.stderr.contains("\(inputOnly): $: the workload has input nodes only, no layer"), empty.stderr)
+        XCTAssertTrue(empty.stderr.contains("\(inputOnly): $: the workload has input nodes only, no layer"),
+                      empty.stderr)
     }
 
     /// Item 8: a producer whose channels disagree with what its consumer reads is refused,
@@ -79,15 +83,18 @@ final class WorkloadShapeTests: CommandLineTestCase {
         XCTAssertEqual(o.status, 2, o.stdout)
         XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
         XCTAssertTrue(o.stderr.hasPrefix("accomake: \(wide):"), o.stderr)
-        XCTAssertTrue(o.stderr.contains("$[id=3].loop_sizes: layer 3 reads I with G 128, but its producer, layer 2 (line "), o.stderr)
-        XCTAssertTrue(o.stderr.contains("declares K 999; make the two agree; to keep a mismatch on purpose, add \"shape_slip\""),
+        XCTAssertTrue(o.stderr.contains("$[id=3].loop_sizes: layer 3 reads I with G 128, but "
+            + "its producer, layer 2 (line "), o.stderr)
+        XCTAssertTrue(o.stderr.contains("declares K 999; make the two agree; to keep a mismatch on "
+            + "purpose, add \"shape_slip\""),
                       o.stderr)
 
         // Without its shape_slip, the shipped seldnet input (K 3, layer 0 reads C 16) is refused.
         let unmarked = try seldnet { layers in layers[0]["shape_slip"] = nil }
         let u = try trunk(workload: unmarked)
         XCTAssertEqual(u.status, 2, u.stdout)
-        XCTAssertTrue(u.stderr.contains("$[id=0].loop_sizes: layer 0 reads I with C 16, but its producer, input -1 (line "), u.stderr)
+        XCTAssertTrue(u.stderr.contains("$[id=0].loop_sizes: layer 0 reads I with C 16, but its "
+            + "producer, input -1 (line "), u.stderr)
         XCTAssertTrue(u.stderr.contains("declares K 3;"), u.stderr)
         let empty = try seldnet { layers in layers[0]["shape_slip"] = " " }
         XCTAssertTrue(try trunk(workload: empty).stderr.contains("shape_slip is empty"))

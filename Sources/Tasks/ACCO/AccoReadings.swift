@@ -3,9 +3,10 @@
 /// integer per key and bucket, then summed over keys.
 public struct AccoReadings: Sendable {
     public struct Row: Sendable, Equatable {
-        public init(latency: Int = 0, energy: Int = 0, offloadLatency: Int = 0, offloadEnergy: Int = 0, reloadLatency: Int = 0,
-                    reloadEnergy: Int = 0, offloadedBytes: Int = 0, reloadedBytes: Int = 0) {
-            self.latency = latency; self.energy = energy; self.offloadLatency = offloadLatency; self.offloadEnergy = offloadEnergy
+        public init(latency: Int = 0, energy: Int = 0, offloadLatency: Int = 0, offloadEnergy: Int = 0,
+                    reloadLatency: Int = 0, reloadEnergy: Int = 0, offloadedBytes: Int = 0, reloadedBytes: Int = 0) {
+            self.latency = latency; self.energy = energy
+            self.offloadLatency = offloadLatency; self.offloadEnergy = offloadEnergy
             self.reloadLatency = reloadLatency; self.reloadEnergy = reloadEnergy; self.offloadedBytes = offloadedBytes
             self.reloadedBytes = reloadedBytes
         }
@@ -34,7 +35,8 @@ public struct AccoReadings: Sendable {
         }
 
         static func + (a: Row, b: Row) -> Row {
-            Row(latency: a.latency + b.latency, energy: a.energy + b.energy, offloadLatency: a.offloadLatency + b.offloadLatency,
+            Row(latency: a.latency + b.latency, energy: a.energy + b.energy,
+            offloadLatency: a.offloadLatency + b.offloadLatency,
                 offloadEnergy: a.offloadEnergy + b.offloadEnergy, reloadLatency: a.reloadLatency + b.reloadLatency,
                 reloadEnergy: a.reloadEnergy + b.reloadEnergy, offloadedBytes: a.offloadedBytes + b.offloadedBytes,
                 reloadedBytes: a.reloadedBytes + b.reloadedBytes)
@@ -106,7 +108,8 @@ public struct AccoReadings: Sendable {
                 r.offloadEnergy = Int(e)
                 r.offloadedBytes = Int(written * dramBandwidth / 8)
             }
-            if reloadKeys.contains(key), inputTop >= 1, bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) {
+            if reloadKeys.contains(key), inputTop >= 1,
+                bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) {
                 let dram = BreakdownKey.at("I1", level: inputTop, .rdOutToLow)
                 let llc = BreakdownKey.at("I1", level: inputTop - 1, .wrInByHigh)
                 var cycles = 0, e = 0.0, read = 0.0
@@ -151,7 +154,8 @@ extension AccoReadings: Codable {
         try c.encode(window, forKey: .window)
         try c.encode(warmup, forKey: .warmup)
         try c.encode(stable, forKey: .stable)
-        try c.encode(perKey.map { KeyReadings(key: $0.key, window: $0.window, warmup: $0.warmup, stable: $0.stable) }, forKey: .keys)
+        try c.encode(perKey.map { KeyReadings(key: $0.key, window: $0.window, warmup: $0.warmup, stable: $0.stable) },
+                     forKey: .keys)
     }
 }
 
@@ -159,7 +163,8 @@ extension AccoReadings: Codable {
 /// fields would triple its size). The one list drives both directions.
 extension AccoReadings.Row: Codable {
     static var storedOrder: [WritableKeyPath<Self, Int>] {
-        [\.latency, \.energy, \.offloadLatency, \.offloadEnergy, \.reloadLatency, \.reloadEnergy, \.offloadedBytes, \.reloadedBytes]
+        [\.latency, \.energy, \.offloadLatency, \.offloadEnergy, \.reloadLatency, \.reloadEnergy, \.offloadedBytes,
+         \.reloadedBytes]
     }
 
     public init(from decoder: any Decoder) throws {

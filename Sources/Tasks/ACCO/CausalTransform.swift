@@ -23,7 +23,8 @@ struct CausalTransform {
             dilationIn[id] = d
             let relation = layer.relations[r]
             // iy = s·oy + d·fy: the stride is folded into the dilation of everything after.
-            let (s, kernelDilation) = relation.a == "OY" ? (relation.aScale, relation.bScale) : (relation.bScale, relation.aScale)
+            let (s, kernelDilation) = relation.a == "OY" ? (relation.aScale, relation.bScale) : (relation.bScale,
+                relation.aScale)
             let newDilation = kernelDilation * d
             if s != 1 { d *= s }
             dilationOut[id] = d
@@ -32,10 +33,13 @@ struct CausalTransform {
                 ? Relation(pr: "IY", a: relation.a, aScale: 1, b: relation.b, bScale: newDilation)
                 : Relation(pr: "IY", a: relation.a, aScale: newDilation, b: relation.b, bScale: 1)
             // Rebuilt from the file record: the relevance keeps the file sizes (model.md §2.2).
-            if let rebuilt = try? Layer(id: layer.id, name: layer.name, equation: layer.equation, relations: relations.map(\.text),
-                                        loopSizes: layer.loopSizes, precision: layer.precision, operandSource: layer.operandSource,
+            if let rebuilt = try? Layer(id: layer.id, name: layer.name, equation: layer.equation,
+                                        relations: relations.map(\.text),
+                                        loopSizes: layer.loopSizes, precision: layer.precision,
+                                        operandSource: layer.operandSource,
                                         constantOperands: layer.constantOperands, spatialMapping: layer.spatialMapping,
-                                        memoryOperandLinks: layer.memoryOperandLinks, relevanceSizes: layer.relevanceSizes) {
+                                        memoryOperandLinks: layer.memoryOperandLinks,
+                                        relevanceSizes: layer.relevanceSizes) {
                 layer = rebuilt
             }
             network.nodes[i].layer = layer
@@ -69,7 +73,10 @@ public struct CausalTrunks: Sendable {
     /// first layer has in the whole network skips it (model.md §6.1).
     public func admits(after a: Int?, through b: Int?) -> Bool {
         guard let user = initialDilation else { return true }
-        guard let cut = try? untransformed(after: a, through: b), let first = cut.nodes.first(where: { !$0.isInput }) else { return false }
+        guard let cut = try? untransformed(after: a, through: b),
+            let first = cut.nodes.first(where: { !$0.isInput }) else {
+            return false
+        }
         return user <= dilationInFull[first.id] ?? 1
     }
 
@@ -85,8 +92,11 @@ public struct CausalTrunks: Sendable {
         guard let first = cut.nodes.first(where: { !$0.isInput }), let out = cut.outputNode else {
             throw StackError(description: "the range has no layer")
         }
-        var transformed = CausalTransform(cut, initialDilation: initialDilation ?? dilationInFull[first.id] ?? 1).network
-        guard let o = transformed.index(of: out.id), let full = fullSize.node(out.id) else { throw StackError(description: "no output") }
+        var transformed = CausalTransform(cut,
+                                          initialDilation: initialDilation ?? dilationInFull[first.id] ?? 1).network
+        guard let o = transformed.index(of: out.id), let full = fullSize.node(out.id) else {
+            throw StackError(description: "no output")
+        }
         transformed.nodes[o].setSize("OX", full.size("OX"))
         transformed.nodes[o].setSize("OY", full.size("OY") * (dilationOutFull[out.id] ?? 1))
         transformed.nodes[o].setSize("B", frameAmount)

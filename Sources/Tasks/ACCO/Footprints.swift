@@ -26,10 +26,12 @@ public struct Footprint: Sendable, Equatable {
         let firstX = totalX % tx == 0 ? tx : totalX % tx
         let firstY = totalY % ty == 0 ? ty : totalY % ty
         let moreColumns = firstX < totalX, moreRows = firstY < totalY
-        let planner = StackLayoutPlanner(trunk: trunk, fullSize: fullSize, hierarchy: HierarchyView(core: Footprint.anyCore),
+        let planner = StackLayoutPlanner(trunk: trunk, fullSize: fullSize,
+                                         hierarchy: HierarchyView(core: Footprint.anyCore),
                                          mode: .fullyCached, inputOperand: "I1", outputOperand: "O", weightOperand: nil)
         func peak(_ firstColumn: Bool, _ firstRow: Bool) -> Int {
-            planner.determine(width: firstColumn ? firstX : tx, height: firstRow ? firstY : ty, firstX: firstColumn, firstY: firstRow).peakHV
+            planner.determine(width: firstColumn ? firstX : tx, height: firstRow ? firstY : ty, firstX: firstColumn,
+                              firstY: firstRow).peakHV
         }
         let row0 = max(peak(true, true), moreColumns ? peak(false, true) : 0)
         let later = moreRows ? max(peak(true, false), moreColumns ? peak(false, false) : 0) : 0

@@ -16,14 +16,15 @@ public enum GlobalAllocation {
         public var peakBits: Int
 
         public init(latency: Int, energy: Int, latencyDelta: Int, energyDelta: Int, peakBits: Int) {
-            self.latency = latency; self.energy = energy; self.latencyDelta = latencyDelta; self.energyDelta = energyDelta
+            self.latency = latency; self.energy = energy
+            self.latencyDelta = latencyDelta; self.energyDelta = energyDelta
             self.peakBits = peakBits
         }
 
         /// A trunk's readings as an option: `row`'s totals and deltas, `peak`'s feature bits.
         public init(_ row: AccoReadings.Row, peak: Footprint.Peak) {
-            self.init(latency: row.latency, energy: row.energy, latencyDelta: row.latencyDelta, energyDelta: row.energyDelta,
-                      peakBits: peak.featureBits)
+            self.init(latency: row.latency, energy: row.energy, latencyDelta: row.latencyDelta,
+                      energyDelta: row.energyDelta, peakBits: peak.featureBits)
         }
 
         /// The cost with the on-chip discount applied when `onChip`.
@@ -55,7 +56,8 @@ public enum GlobalAllocation {
         let ranked = RankedOptions(trunks)
         var winner: Point?
         for onChip in [true, false] {
-            for p in ranked.merge(onChip: onChip, budget: budget, costs: metric) where winner.map({ p.beats($0, metric) }) ?? true {
+            for p in ranked.merge(onChip: onChip, budget: budget, costs: metric) where winner.map({ p.beats($0,
+                metric) }) ?? true {
                 winner = p
             }
         }
@@ -66,8 +68,10 @@ public enum GlobalAllocation {
     /// latency ascending; among schedules with equal values the smallest choice is kept.
     public static func front(_ trunks: [[Option]], budget: Int) -> [Schedule] {
         let ranked = RankedOptions(trunks)
-        let finals = ranked.merge(onChip: true, budget: budget, costs: .edp) + ranked.merge(onChip: false, budget: budget, costs: .edp)
-        return Point.prune(finals.map { Point(resource: 0, a: $0.a, b: $0.b, choice: $0.choice) }).map { ranked.schedule($0, budget: budget) }
+        let finals = ranked.merge(onChip: true, budget: budget, costs: .edp) + ranked.merge(onChip: false,
+            budget: budget, costs: .edp)
+        return Point.prune(finals.map { Point(resource: 0, a: $0.a, b: $0.b,
+                                              choice: $0.choice) }).map { ranked.schedule($0, budget: budget) }
     }
 }
 
@@ -104,7 +108,8 @@ extension GlobalAllocation {
         static func prune(_ points: [Point]) -> [Point] {
             let sorted = points.sorted {
                 ($0.resource, $0.a, $0.b) != ($1.resource, $1.a, $1.b)
-                    ? ($0.resource, $0.a, $0.b) < ($1.resource, $1.a, $1.b) : $0.choice.lexicographicallyPrecedes($1.choice)
+                    ? ($0.resource, $0.a, $0.b) < ($1.resource, $1.a,
+                                                   $1.b) : $0.choice.lexicographicallyPrecedes($1.choice)
             }
             var kept: [Point] = []
             var stair: [Point] = []  // a ascending, b strictly descending
@@ -140,7 +145,8 @@ extension GlobalAllocation {
 
         init(_ trunks: [[Option]]) {
             options = trunks
-            originalIndex = trunks.map { list in list.indices.sorted { (list[$0].latency, $0) < (list[$1].latency, $1) } }
+            originalIndex = trunks.map { list in list.indices.sorted { (list[$0].latency, $0) < (list[$1].latency,
+            $1) } }
             ranked = zip(trunks, originalIndex).map { list, order in
                 var seen = Set<Option>()
                 return order.enumerated().compactMap { position, i in

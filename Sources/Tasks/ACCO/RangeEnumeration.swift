@@ -27,7 +27,9 @@ public enum RangeEnumeration {
         var out: [LayerRange] = []
         for k in 0...min(max(0, maxCuts), candidates.count) {  // no combination has more cuts than candidates
             for combination in combinations(candidates, k) {
-                for r in ranges(of: Array(forced.union(combination)).sorted()) where seen.insert(r).inserted { out.append(r) }
+                for r in ranges(of: Array(forced.union(combination)).sorted()) where seen.insert(r).inserted {
+                    out.append(r)
+                }
             }
             if out.count >= limit { break }
         }
@@ -57,7 +59,8 @@ public enum RangeEnumeration {
 
     /// The trunks of a sorted cut list.
     public static func ranges(of cuts: [Int]) -> [LayerRange] {
-        zip([nil] + cuts.map { Optional($0) }, cuts.map { Optional($0) } + [nil]).map { LayerRange(after: $0, through: $1) }
+        zip([nil] + cuts.map { Optional($0) }, cuts.map { Optional($0) } + [nil]).map { LayerRange(after: $0,
+        through: $1) }
     }
 
     /// Residual filter (model.md §6.2): a range containing a multi-output node must end on one; a
@@ -73,7 +76,9 @@ public enum RangeEnumeration {
 
         func admits(_ r: LayerRange) -> Bool {
             if let a = r.after, a == layers.last { return false }
-            let inside = layers.filter { id in (r.after.map { id > $0 } ?? true) && (r.through.map { id <= $0 } ?? true) }
+            let inside = layers.filter { id in
+                (r.after.map { id > $0 } ?? true) && (r.through.map { id <= $0 } ?? true)
+            }
             guard let end = inside.last else { return false }
             return !inside.contains(where: multi.contains) || multi.contains(end)
         }

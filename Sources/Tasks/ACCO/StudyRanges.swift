@@ -5,7 +5,8 @@ public enum StudyRanges {
         var seen = Set<LayerRange>()
         var out: [LayerRange] = []
         for passCuts in [StackCuts.forward(network, core), StackCuts.reverse(network, core)] {
-            for r in RangeEnumeration.ranges(network, forcedCuts: userCuts + passCuts, maxCuts: maxCuts) where seen.insert(r).inserted {
+            for r in RangeEnumeration.ranges(network, forcedCuts: userCuts + passCuts,
+                                             maxCuts: maxCuts) where seen.insert(r).inserted {
                 out.append(r)
             }
         }
@@ -18,7 +19,8 @@ public enum StudyRanges {
         var seen = Set<[Int]>()
         var out: [[Int]] = []
         for passCuts in [StackCuts.forward(network, core), StackCuts.reverse(network, core)] {
-            for c in RangeEnumeration.cutLists(network, forcedCuts: userCuts + passCuts, maxCuts: maxCuts) where seen.insert(c).inserted {
+            for c in RangeEnumeration.cutLists(network, forcedCuts: userCuts + passCuts,
+                                               maxCuts: maxCuts) where seen.insert(c).inserted {
                 out.append(c)
             }
         }

@@ -2,23 +2,25 @@
 extension CompiledLayer {
     // MARK: Energy (model.md §4.5)
 
-    func words(_ k: Int, _ l: Int, _ d: Int) -> Double {
+    func words(_ k: Int, _ l: Int, _ d: Direction) -> Double {
         let t = transfer(k, l, d, integer: false)
         guard t.amount != 0, t.precision != 0 else { return 0 }
         let m = memoryOf[levelStart[k] + l]
-        let read = Self.isRead(d)
+        let read = d.isRead
         let bw = Double(read ? memRBW[m] : memWBW[m]), bwMin = Double(read ? memRMin[m] : memWMin[m])
         let app = Double(t.amount), p = Double(t.precision)
         let units = Double(unitCount[levelStart[k] + l + 1])
-        if !Self.isLow(d) || l == 0 {
-            return LayerEvaluator.wordsPerTransfer(bits: app * p, granularity: bwMin, width: bw) * Double(t.periodCount) * units
+        if !d.isLow || l == 0 {
+            return LayerEvaluator.wordsPerTransfer(bits: app * p, granularity: bwMin,
+                                                   width: bw) * Double(t.periodCount) * units
         }
         let below = memoryOf[levelStart[k] + l - 1]
-        let opposite = Double(d == 0 ? memWBW[below] : memRBW[below])
+        let opposite = Double(d == .rdOutToLow ? memWBW[below] : memRBW[below])
         let other = opposite * unitUnique[levelStart[k] + l] / unitUnique[levelStart[k] + l + 1]
         let perCycle = min(other / p, bw / p, app)
         let kk = (app / perCycle).rounded(.up)
-        return LayerEvaluator.wordsPerTransfer(bits: perCycle * p, granularity: bwMin, width: bw) * Double(t.periodCount) * kk * units
+        return LayerEvaluator.wordsPerTransfer(bits: perCycle * p, granularity: bwMin,
+                                               width: bw) * Double(t.periodCount) * kk * units
     }
 
     /// The objective's key, or +∞ as soon as the partial cost exceeds `bound`.
@@ -32,7 +34,7 @@ extension CompiledLayer {
                 for l in 0..<levels[k] {
                     let m = memoryOf[levelStart[k] + l]
                     var e = 0.0
-                    for d in 0..<4 { e += words(k, l, d) * (Self.isRead(d) ? memRCost[m] : memWCost[m]) }
+                    for d in Direction.allCases { e += words(k, l, d) * (d.isRead ? memRCost[m] : memWCost[m]) }
                     memoryEnergy += e
                 }
                 if objective == .energy && macEnergy + memoryEnergy > bound { return .infinity }

@@ -31,7 +31,9 @@ extension CompiledLayer {
                     doubleBuffered[s + l + 1] = true
                     let m = memoryOf[s + l]
                     for k2 in 0..<opCount {
-                        for l2 in 0..<levels[k2] where memoryOf[levelStart[k2] + l2] == m { effShared[levelStart[k2] + l2] += own }
+                        for l2 in 0..<levels[k2] where memoryOf[levelStart[k2] + l2] == m {
+                            effShared[levelStart[k2] + l2] += own
+                        }
                     }
                 } else {
                     doubleBuffered[s + l + 1] = false
@@ -40,11 +42,11 @@ extension CompiledLayer {
         }
     }
 
-    func timing(_ k: Int, _ l: Int, _ d: Int) -> LayerEvaluator.DutyTiming {
+    func timing(_ k: Int, _ l: Int, _ d: Direction) -> LayerEvaluator.DutyTiming {
         let t = transfer(k, l, d, integer: true)
         let m = memoryOf[levelStart[k] + l]
-        let buffered = Self.isLow(d) ? doubleBuffered[levelStart[k] + l] : doubleBuffered[levelStart[k] + l + 1]
-        let bw = Self.isRead(d) ? memRBW[m] : memWBW[m]
+        let buffered = d.isLow ? doubleBuffered[levelStart[k] + l] : doubleBuffered[levelStart[k] + l + 1]
+        let bw = d.isRead ? memRBW[m] : memWBW[m]
         let real = Int((Double(t.amount * t.precision) / Double(bw)).rounded(.up))
         return .init(real: real, allowed: buffered ? t.period : t.window, period: t.period, periodCount: t.periodCount)
     }
@@ -63,7 +65,7 @@ extension CompiledLayer {
                 guard t.periodCount > 0 else { continue }
                 timed.append(t)
                 if !isOutput[duty.op] {
-                    let r = (levelStart[duty.op] + duty.level) * 4 + duty.direction
+                    let r = Self.record(levelStart[duty.op] + duty.level, duty.direction)
                     recordReal[r] = t.real
                     recordShared[r] = portShared[p]
                     recordSet[r] = true
@@ -89,7 +91,7 @@ extension CompiledLayer {
         var individual = (0, 0, 0, 0), shared = (0, 0, 0, 0), half = (0, 0, 0, 0)
         for k in 1..<opCount where levels[k] >= 2 {
             for l in 0..<(levels[k] - 1) {
-                let a = (levelStart[k] + l) * 4 + 3, b = (levelStart[k] + l + 1) * 4 + 0
+                let a = Self.record(levelStart[k] + l, .wrInByHigh), b = Self.record(levelStart[k] + l + 1, .rdOutToLow)
                 let m = max(recordSet[a] ? recordReal[a] : 0, recordSet[b] ? recordReal[b] : 0)
                 let sa = recordSet[a] && recordShared[a], sb = recordSet[b] && recordShared[b]
                 if !sa && !sb { Self.set(&individual, k, Self.get(individual, k) + m) }
@@ -110,12 +112,12 @@ extension CompiledLayer {
         var offload = 0
         let n = levels[outputIndex]
         if n >= 2 {
-            func real(_ l: Int, _ d: Int) -> Int {
+            func real(_ l: Int, _ d: Direction) -> Int {
                 let t = timing(outputIndex, l, d)
                 return t.periodCount > 0 ? t.real : 0
             }
             let top = n - 2
-            offload = max(real(top, 2), real(top + 1, 1))
+            offload = max(real(top, .rdOutToHigh), real(top + 1, .wrInByLow))
             for l in 0..<top { offload += memLatency[memoryOf[levelStart[outputIndex] + l + 1]] }
         }
         return totalI[outputIndex] + max(0, combined) + onload + offload

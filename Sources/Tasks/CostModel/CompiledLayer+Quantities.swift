@@ -41,7 +41,8 @@ extension CompiledLayer {
                         if bit(ir, order[j].dim) && order[j].size > 1 { flag = true }
                     }
                 }
-                let (lo, hi) = integer ? (spStartInt[s + a], spStartInt[s + a + 1]) : (spStart[s + a], spStart[s + a + 1])
+                let (lo, hi) = integer ? (spStartInt[s + a], spStartInt[s + a + 1]) : (spStart[s + a],
+                    spStart[s + a + 1])
                 for x in lo..<hi {
                     let loop = integer ? spLoopsInt[x] : spLoops[x]
                     if bit(r, loop.dim) { continue }
@@ -97,9 +98,9 @@ extension CompiledLayer {
         var amount = 0, period = 0, periodCount = 0, window = 0, precision = 0
     }
 
-    /// model.md §4.4 for operand k, memory level l, direction d (index), as `OperandQuantities`.
+    /// model.md §4.4 for operand k, memory level l, direction d, as `OperandQuantities`.
     @inline(__always)
-    func transfer(_ k: Int, _ l: Int, _ d: Int, integer: Bool) -> Transfer {
+    func transfer(_ k: Int, _ l: Int, _ d: Direction, integer: Bool) -> Transfer {
         let s = levelStart[k]
         let top = l == levels[k] - 1
         let total = integer ? totalI[k] : totalF[k]
@@ -125,22 +126,22 @@ extension CompiledLayer {
             let psumDown = sizeElem[k] * (oirDown - 1) != 0
             let psumUp = sizeElem[k] * (oirUp - 1) != 0
             switch d {
-            case 1: var t = low(); t.precision = psumDown ? precision[k] : finalPrecision[k]; return t
-            case 0: var t = psumHere ? low() : Transfer(); t.precision = psumDown ? precision[k] : 0; return t
-            case 2:
+            case .wrInByLow: var t = low(); t.precision = psumDown ? precision[k] : finalPrecision[k]; return t
+            case .rdOutToLow: var t = psumHere ? low() : Transfer(); t.precision = psumDown ? precision[k] : 0; return t
+            case .rdOutToHigh:
                 if top { return Transfer() }
                 var t = high(); t.precision = psumUp ? precision[k] : finalPrecision[k]; return t
-            default:
+            case .wrInByHigh:
                 if top { return Transfer() }
                 var t = psumAbove ? high() : Transfer(); t.precision = psumUp ? precision[k] : 0; return t
             }
         }
         switch d {
-        case 0: var t = low(); t.precision = precision[k]; return t
-        case 3:
+        case .rdOutToLow: var t = low(); t.precision = precision[k]; return t
+        case .wrInByHigh:
             if top { return Transfer() }
             var t = high(); t.precision = precision[k]; return t
-        default: return Transfer()
+        case .wrInByLow, .rdOutToHigh: return Transfer()
         }
     }
 }

@@ -11,7 +11,7 @@ struct CompiledLayer {
     }
 
     struct PortDuty {
-        var op: Int, level: Int, direction: Int
+        var op: Int, level: Int, direction: Direction
     }
 
     // MARK: Static tables
@@ -52,8 +52,10 @@ struct CompiledLayer {
     var candIndex: [Int], candBits: [Int], candAccess: [Double], candCount: [Int]
     var pick: [Int], bestPick: [Int]
     // Quantities, fractional (f) and integer twin (i).
-    var elemF: [Int], precF: [Int], topRF: [Int], topIRF: [Int], cycF: [Int], psumF: [Bool], oirF: [Double], totalF: [Int]
-    var elemI: [Int], precI: [Int], topRI: [Int], topIRI: [Int], cycI: [Int], psumI: [Bool], oirI: [Double], totalI: [Int]
+    var elemF: [Int], precF: [Int], topRF: [Int], topIRF: [Int], cycF: [Int], psumF: [Bool], oirF: [Double],
+        totalF: [Int]
+    var elemI: [Int], precI: [Int], topRI: [Int], topIRI: [Int], cycI: [Int], psumI: [Bool], oirI: [Double],
+        totalI: [Int]
     var cumA: [Double], cumB: [Double], ext: [Double]
     var irProduct: [Double], irFlag: [Bool]
     var effUtil: [Double], effShared: [Double], doubleBuffered: [Bool]
@@ -72,7 +74,8 @@ struct CompiledLayer {
         for r in layer.relations { _ = dim(r.a); _ = dim(r.b) }
         for u in layer.spatialMapping { _ = dim(u.loopDim) }
         let names = layer.operands.map(\.name)
-        var isOutput: [Bool] = [], levels: [Int] = [], levelStart: [Int] = [], oirStart: [Int] = [], memoryOf: [Int] = []
+        var isOutput: [Bool] = [], levels: [Int] = [], levelStart: [Int] = [], oirStart: [Int] = [],
+            memoryOf: [Int] = []
         var rMask: [UInt32] = [], irMask: [UInt32] = [], partnerMask: [UInt32] = []
         var prList: [PR] = [], prStart: [Int] = []
         var precision: [Int] = [], finalPrecision: [Int] = [], sizeElem: [Double] = []
@@ -110,14 +113,17 @@ struct CompiledLayer {
                 spStart.append(spLoops.count)
                 spLoops += (evaluator.spatial.lists[name]?[a] ?? []).map { CLoop(dim: dim($0.dim), size: $0.size) }
                 spStartInt.append(spLoopsInt.count)
-                spLoopsInt += (evaluator.spatialInt.lists[name]?[a] ?? []).map { CLoop(dim: dim($0.dim), size: $0.size) }
+                spLoopsInt += (evaluator.spatialInt.lists[name]?[a] ?? []).map { CLoop(dim: dim($0.dim),
+                size: $0.size) }
             }
             unitCount += evaluator.spatial.unitCount[name] ?? Array(repeating: 1, count: n + 1)
             unitUnique += evaluator.spatial.unitUnique[name] ?? Array(repeating: 1, count: n + 1)
             boost += (evaluator.spatial.memBWBoost[name] ?? Array(repeating: 1, count: n)) + [1]
             boostInt += (evaluator.spatialInt.memBWBoost[name] ?? Array(repeating: 1, count: n)) + [1]
         }
-        guard dims.count <= 32, names.count <= 4, unitCount.count == levelTotal, unitUnique.count == levelTotal else { return nil }
+        guard dims.count <= 32, names.count <= 4, unitCount.count == levelTotal, unitUnique.count == levelTotal else {
+            return nil
+        }
         prStart.append(prList.count)
         spStart.append(spLoops.count)
         spStartInt.append(spLoopsInt.count)
@@ -139,10 +145,11 @@ struct CompiledLayer {
                 portStart.append(duties.count)
                 for d in port.duties {
                     if let k = byMemOp[d.memoryOperand], d.level < levels[k] {
-                        duties.append(PortDuty(op: k, level: d.level, direction: Self.index(d.direction)))
+                        duties.append(PortDuty(op: k, level: d.level, direction: d.direction))
                     }
                 }
-                portShared.append(inputMemOps.count >= 2 && inputMemOps.isSubset(of: Set(port.duties.map(\.memoryOperand))))
+                let served = Set(port.duties.map(\.memoryOperand))
+                portShared.append(inputMemOps.count >= 2 && inputMemOps.isSubset(of: served))
             }
         }
         portStart.append(duties.count)
@@ -155,7 +162,8 @@ struct CompiledLayer {
         self.precision = precision; self.finalPrecision = finalPrecision; self.sizeElem = sizeElem
         self.spLoops = spLoops; self.spStart = spStart; self.spLoopsInt = spLoopsInt; self.spStartInt = spStartInt
         self.unitCount = unitCount; self.unitUnique = unitUnique; self.boost = boost; self.boostInt = boostInt
-        memSize = core.memories.map(\.size); memRBW = core.memories.map(\.readBandwidth); memWBW = core.memories.map(\.writeBandwidth)
+        memSize = core.memories.map(\.size)
+        memRBW = core.memories.map(\.readBandwidth); memWBW = core.memories.map(\.writeBandwidth)
         memRMin = core.memories.map(\.readGranularity); memWMin = core.memories.map(\.writeGranularity)
         memRCost = core.memories.map(\.readCost); memWCost = core.memories.map(\.writeCost)
         memLatency = core.memories.map(\.latency); memShared = core.memories.map { $0.operands.count > 1 }
@@ -182,7 +190,8 @@ struct CompiledLayer {
         elemF = Array(repeating: 0, count: levelTotal); precF = elemF; topRF = elemF; topIRF = elemF; cycF = elemF
         psumF = Array(repeating: false, count: levelTotal); oirF = Array(repeating: 1, count: oirTotal)
         totalF = Array(repeating: 1, count: opCount)
-        elemI = elemF; precI = elemF; topRI = elemF; topIRI = elemF; cycI = elemF; psumI = psumF; oirI = oirF; totalI = totalF
+        elemI = elemF; precI = elemF; topRI = elemF; topIRI = elemF; cycI = elemF
+        psumI = psumF; oirI = oirF; totalI = totalF
         cumA = Array(repeating: 1, count: max(1, prList.count)); cumB = cumA; ext = cumA
         irProduct = Array(repeating: 1, count: levelTotal); irFlag = Array(repeating: false, count: levelTotal)
         effUtil = Array(repeating: 0, count: levelTotal); effShared = effUtil
@@ -194,16 +203,7 @@ struct CompiledLayer {
         timed.reserveCapacity(duties.count)
     }
 
-    static func index(_ d: Direction) -> Int {
-        switch d {
-        case .rdOutToLow: 0
-        case .wrInByLow: 1
-        case .rdOutToHigh: 2
-        case .wrInByHigh: 3
-        }
-    }
-
-    @inline(__always) static func isRead(_ d: Int) -> Bool { d == 0 || d == 2 }
-    @inline(__always) static func isLow(_ d: Int) -> Bool { d <= 1 }
+    /// Where a (level, direction) record lives in the flat per-direction tables.
+    @inline(__always) static func record(_ level: Int, _ d: Direction) -> Int { level * 4 + d.index }
     @inline(__always) func bit(_ mask: UInt32, _ d: Int) -> Bool { (mask >> UInt32(d)) & 1 == 1 }
 }

@@ -12,9 +12,12 @@
 ///
 /// The winner is then evaluated by the plain evaluator, so reported numbers come from one place.
 public enum FastLayerSearch {
-    public static func run(layer: Layer, core: Core, lpfLimit: Int, objective: Objective) throws(LayerSearchError) -> LayerSearchResult {
+    public static func run(layer: Layer, core: Core, lpfLimit: Int,
+                           objective: Objective) throws(LayerSearchError) -> LayerSearchResult {
         let evaluator: LayerEvaluator
-        do { evaluator = try LayerEvaluator(layer: layer, core: core) } catch { throw .invalidMapping(error.description) }
+        do { evaluator = try LayerEvaluator(layer: layer, core: core) } catch {
+            throw .invalidMapping(error.description)
+        }
         let lpfs = try PlainLayerSearch.orderingLPFs(layer: layer, evaluator: evaluator, lpfLimit: lpfLimit)
         var permutations = MultisetPermutations(elements: lpfs).makeIterator()
         let sorted = permutations.sortedValues
@@ -39,6 +42,7 @@ public enum FastLayerSearch {
         let ordering = bestIndices.map { sorted[$0] }
         let allocator = Allocator(layer: layer, core: core, spatial: evaluator.spatial)
         guard let tm = try? allocator.allocate(ordering) else { throw .hierarchyTooSmall(layer: layer.id) }
-        return LayerSearchResult(evaluation: evaluator.evaluate(tm), ordering: ordering, orderingsEvaluated: evaluated, lpfs: lpfs)
+        return LayerSearchResult(evaluation: evaluator.evaluate(tm), ordering: ordering, orderingsEvaluated: evaluated,
+                                 lpfs: lpfs)
     }
 }

@@ -117,7 +117,8 @@ struct LayerEvaluator {
         let other = opposite * q.unitUnique[l] / q.unitUnique[l + 1]
         let perCycle = min(other / p, bw / p, app)
         let k = (app / perCycle).rounded(.up)
-        return Self.wordsPerTransfer(bits: perCycle * p, granularity: bwMin, width: bw) * Double(t.periodCount) * k * units
+        return Self.wordsPerTransfer(bits: perCycle * p, granularity: bwMin,
+                                     width: bw) * Double(t.periodCount) * k * units
     }
 
     /// Full words charged for moving `bits` through a memory `width` bits wide whose smallest
@@ -174,7 +175,8 @@ struct LayerEvaluator {
         let memory = core.memories[q.memories[l]]
         let buffered = direction.isLow ? db[l] : db[l + 1]
         let real = Int((Double(t.amount * t.precision) / Double(memory.bandwidth(direction))).rounded(.up))
-        return DutyTiming(real: real, allowed: buffered ? t.period : t.window, period: t.period, periodCount: t.periodCount)
+        return DutyTiming(real: real, allowed: buffered ? t.period : t.window, period: t.period,
+                          periodCount: t.periodCount)
     }
 
     func latencies(_ quantities: [OperandQuantities], doubleBuffered: [String: [Bool]])
@@ -228,7 +230,10 @@ struct LayerEvaluator {
                 let b = records["\(l + 1)_\(Direction.rdOutToLow.rawValue)"]
                 let m = max(a?.real ?? 0, b?.real ?? 0)
                 let sa = a?.shared ?? false, sb = b?.shared ?? false
-                if !sa && !sb { individual[op, default: 0] += m } else if sa && sb { shared[op, default: 0] += m } else { half[op] = m }
+                if !sa && !sb { individual[op, default: 0] += m } else if sa && sb { shared[op,
+                    default: 0] += m } else {
+                    half[op] = m
+                }
             }
         }
         var onload = 0
@@ -293,7 +298,8 @@ extension LayerEvaluation: Codable {
 /// none) and read back with all four directions, as the per-direction energy breakdown keys
 /// of the depth-first results expect.
 extension LayerEvaluation.LevelCost: Codable {
-    enum CodingKeys: String, CodingKey { case operand, level, memory, accesses, energy, energyByDirection = "energy_by_direction" }
+    enum CodingKeys: String, CodingKey { case operand, level, memory, accesses, energy,
+    energyByDirection = "energy_by_direction" }
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)

@@ -27,9 +27,12 @@ public struct LayerSearchResult: Sendable, Codable {
 /// evaluated; the first strictly best one wins. This is the oracle the fast search is tested
 /// against.
 public enum PlainLayerSearch {
-    public static func run(layer: Layer, core: Core, lpfLimit: Int, objective: Objective) throws(LayerSearchError) -> LayerSearchResult {
+    public static func run(layer: Layer, core: Core, lpfLimit: Int,
+                           objective: Objective) throws(LayerSearchError) -> LayerSearchResult {
         let evaluator: LayerEvaluator
-        do { evaluator = try LayerEvaluator(layer: layer, core: core) } catch { throw .invalidMapping(error.description) }
+        do { evaluator = try LayerEvaluator(layer: layer, core: core) } catch {
+            throw .invalidMapping(error.description)
+        }
         let lpfs = try orderingLPFs(layer: layer, evaluator: evaluator, lpfLimit: lpfLimit)
         let allocator = Allocator(layer: layer, core: core, spatial: evaluator.spatial)
         var best: (LayerEvaluation, [LPF], Double)?
@@ -48,6 +51,8 @@ public enum PlainLayerSearch {
     static func orderingLPFs(layer: Layer, evaluator: LayerEvaluator, lpfLimit: Int) throws(LayerSearchError) -> [LPF] {
         // model.md §4.2 divides by the unrolls placed for the first input operand: every limited unroll.
         let temporal = LoopPrimeFactors.temporalSizes(layer, unrolls: evaluator.spatial.unrolls)
-        do { return try LoopPrimeFactors.lpfs(temporal, limit: lpfLimit, layer: layer.id) } catch { throw .lpfLimitTooSmall(error) }
+        do { return try LoopPrimeFactors.lpfs(temporal, limit: lpfLimit, layer: layer.id) } catch {
+            throw .lpfLimitTooSmall(error)
+        }
     }
 }

@@ -38,7 +38,9 @@ struct SpatialMapping: Sendable {
         unrolls = limited.map(\.loop)
         lists = [:]
         for op in layer.operands.map(\.name) {
-            guard let memOp = layer.memoryOperandLinks[op] else { throw Invalid(description: "operand \(op) has no memory operand link") }
+            guard let memOp = layer.memoryOperandLinks[op] else {
+                throw Invalid(description: "operand \(op) has no memory operand link")
+            }
             let levels = core.levels(of: memOp)
             var placed = Array(repeating: false, count: limited.count)
             var perLevel: [[Loop]] = []

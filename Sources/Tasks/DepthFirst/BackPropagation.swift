@@ -27,13 +27,16 @@ struct BackPropagation {
     /// - Parameters: `tileX`/`tileY` nil keep the output node's extent (full-size propagation).
     init(_ trunk: Network, tileX: Int?, tileY: Int?, useH: Bool, makeH: Bool, useV: Bool, makeV: Bool) {
         network = trunk
-        guard let outIndex = network.nodes.lastIndex(where: { n in network.consumers(of: n.id).isEmpty }) else { return }
+        guard let outIndex = network.nodes.lastIndex(where: { n in network.consumers(of: n.id).isEmpty }) else {
+            return
+        }
         let batch = network.nodes[outIndex].size("B")
         for i in network.nodes.indices { network.nodes[i].setSize("B", batch) }
         if let tileX { network.nodes[outIndex].setSize("OX", tileX) }
         if let tileY { network.nodes[outIndex].setSize("OY", tileY) }
         let outID = network.nodes[outIndex].id
-        var needed: [Int: (x: Int, y: Int)] = [outID: (network.nodes[outIndex].size("OX"), network.nodes[outIndex].size("OY"))]
+        var needed: [Int: (x: Int, y: Int)] = [outID: (network.nodes[outIndex].size("OX"),
+                                                       network.nodes[outIndex].size("OY"))]
         // Per producer, per consumer: (dim, overlap, lag) for the effective cache amounts.
         var colsOut: [Int: [(consumer: Int, dim: String, overlap: Int, lag: Int)]] = [:]
         var rowsOut: [Int: [(consumer: Int, dim: String, overlap: Int, lag: Int)]] = [:]
@@ -104,8 +107,11 @@ struct BackPropagation {
 
     /// Over all consumers of one producer: the furthest lag and the cache amount that covers
     /// every consumer's overlap (model.md §5.2 `effective`).
-    static func effective(_ entries: [(consumer: Int, dim: String, overlap: Int, lag: Int)], make: Bool) -> (lag: Int, amount: Int) {
-        guard let lag = entries.map(\.lag).max(), let leftmost = entries.map({ $0.lag - $0.overlap }).min() else { return (0, 0) }
+    static func effective(_ entries: [(consumer: Int, dim: String, overlap: Int, lag: Int)], make: Bool) -> (lag: Int,
+        amount: Int) {
+        guard let lag = entries.map(\.lag).max(), let leftmost = entries.map({ $0.lag - $0.overlap }).min() else {
+            return (0, 0)
+        }
         return (lag, make ? lag - leftmost : 0)
     }
 }

@@ -46,10 +46,12 @@ struct DataCopier {
         guard let m = memory(p) else { throw CopyError(description: "no level \(p.level) for \(p.operand)") }
         let mem = core.memories[m]
         guard let port = mem.ports.first(where: { $0.duties.contains(Duty(p.operand, p.level, direction)) }) else {
-            throw CopyError(description: "\(mem.name) has no port for \(p.operand) \(direction.rawValue); allocate one in the hardware file")
+            throw CopyError(description: "\(mem.name) has no port for \(p.operand) \(direction.rawValue); "
+                + "allocate one in the hardware file")
         }
         let read = port.kind != .write  // an rw port uses the read values
-        return ("\(m).\(port.name)", read ? mem.readBandwidth : mem.writeBandwidth, read ? mem.readGranularity : mem.writeGranularity)
+        return ("\(m).\(port.name)", read ? mem.readBandwidth : mem.writeBandwidth,
+                read ? mem.readGranularity : mem.writeGranularity)
     }
 
     /// The hops of one action: (sender, send direction, receiver, receive direction).
@@ -62,7 +64,8 @@ struct DataCopier {
                 if let l = level(of: destination.operand, at: m), l >= destination.level { shared = m; break }
             }
             guard let sharedMemory = shared else {
-                throw CopyError(description: "no memory links \(source.operand) level \(source.level) to \(destination.operand) level \(destination.level)")
+                throw CopyError(description: "no memory links \(source.operand) level \(source.level) to "
+                    + "\(destination.operand) level \(destination.level)")
             }
             if memory(source) == sharedMemory, let l = level(of: destination.operand, at: sharedMemory) {
                 source = MemoryPosition(operand: destination.operand, level: l)
@@ -73,16 +76,21 @@ struct DataCopier {
         var out: [(MemoryPosition, Direction, MemoryPosition, Direction)] = []
         func straight(_ operand: String, from a: Int, to b: Int) {
             if a < b {
-                for l in a..<b { out.append((.init(operand: operand, level: l), .rdOutToHigh, .init(operand: operand, level: l + 1), .wrInByLow)) }
+                for l in a..<b {
+                    out.append((.init(operand: operand, level: l), .rdOutToHigh, .init(operand: operand, level: l + 1),
+                                .wrInByLow))
+                }
             } else if a > b {
                 for l in stride(from: a, to: b, by: -1) {
-                    out.append((.init(operand: operand, level: l), .rdOutToLow, .init(operand: operand, level: l - 1), .wrInByHigh))
+                    out.append((.init(operand: operand, level: l), .rdOutToLow, .init(operand: operand, level: l - 1),
+                                .wrInByHigh))
                 }
             }
         }
         if source.operand == destination.operand {
             straight(source.operand, from: source.level, to: destination.level)
-        } else if let m = shared, let up = level(of: source.operand, at: m), let down = level(of: destination.operand, at: m) {
+        } else if let m = shared, let up = level(of: source.operand, at: m), let down = level(of: destination.operand,
+            at: m) {
             straight(source.operand, from: source.level, to: up)
             straight(destination.operand, from: down, to: destination.level)
         }
@@ -103,12 +111,14 @@ struct DataCopier {
                 let out = try port(sender, sendDirection), into = try port(receiver, receiveDirection)
                 guard let sm = memory(sender), let rm = memory(receiver) else { continue }
                 let bits = Double(action.bits)
-                let sentWords = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(out.min), width: Double(out.bw))
+                let sentWords = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(out.min),
+                                                                width: Double(out.bw))
                 let receivedWords = LayerEvaluator.wordsPerTransfer(bits: bits, granularity: Double(into.min),
                                                                      width: Double(into.bw))
                 let sendEnergy = sentWords * core.memories[sm].readCost
                 let receiveEnergy = receivedWords * core.memories[rm].writeCost
-                if sender.operand == "I1", sendDirection == .rdOutToLow, sender.level == core.levels(of: "I1").count - 1 {
+                if sender.operand == "I1", sendDirection == .rdOutToLow,
+                    sender.level == core.levels(of: "I1").count - 1 {
                     result.topReadWords += sentWords
                 }
                 result.energy += sendEnergy + receiveEnergy
@@ -131,7 +141,8 @@ struct DataCopier {
         for id in portOrder {
             guard let intervals = busy[id], let only = intervals.first else { continue }
             let time = intervals.count == 1 ? only.end
-                : max(intervals.map(\.end).max() ?? 0, (intervals.map(\.start).min() ?? 0) + intervals.reduce(0) { $0 + $1.end - $1.start })
+                : max(intervals.map(\.end).max() ?? 0,
+                      (intervals.map(\.start).min() ?? 0) + intervals.reduce(0) { $0 + $1.end - $1.start })
             result.latency = max(result.latency, time)
         }
         return result

@@ -66,7 +66,8 @@ public struct Network: Sendable {
         }
 
         /// The same, for a workload file's `operand_source_dimension_mapping`.
-        static func producerDim(_ dimensionMap: [String: [String: String]], _ operand: String, _ tensorDim: String) -> String {
+        static func producerDim(_ dimensionMap: [String: [String: String]], _ operand: String,
+                                _ tensorDim: String) -> String {
             if let d = dimensionMap[operand]?[tensorDim] { return d }
             switch tensorDim {
             case "IX": return "OX"
@@ -115,7 +116,9 @@ public struct Network: Sendable {
         var ordered: [Node] = []
         var placed = Set<Int>()
         while ordered.count < built.count {
-            guard let next = built.first(where: { n in !placed.contains(n.id) && n.sources.allSatisfy { placed.contains($0.producer) } })
+            guard let next = built.first(where: { n in
+                !placed.contains(n.id) && n.sources.allSatisfy { placed.contains($0.producer) }
+            })
             else { break }
             ordered.append(next)
             placed.insert(next.id)

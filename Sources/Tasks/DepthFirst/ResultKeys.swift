@@ -12,5 +12,6 @@ enum ResultKey {
 /// The names of energy-breakdown entries: the energy of an operand at a level in one direction,
 /// `O@2.rd_out_to_high` (layer operands for layers, memory operands for copies).
 enum BreakdownKey {
-    static func at(_ operand: String, level: Int, _ direction: Direction) -> String { "\(operand)@\(level).\(direction.rawValue)" }
+    static func at(_ operand: String, level: Int,
+                   _ direction: Direction) -> String { "\(operand)@\(level).\(direction.rawValue)" }
 }

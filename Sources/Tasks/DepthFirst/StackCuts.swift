@@ -26,7 +26,9 @@ public enum StackCuts {
     static func weightCapacity(_ network: Network, _ core: Core) -> Int? {
         for node in network.nodes {
             guard let layer = node.layer else { continue }
-            guard let constant = node.constantOperands.first, let operand = layer.memoryOperandLinks[constant] else { continue }
+            guard let constant = node.constantOperands.first, let operand = layer.memoryOperandLinks[constant] else {
+                continue
+            }
             let chain = core.levels(of: operand)
             return chain.count >= 2 ? core.memories[chain[chain.count - 2]].size : nil
         }

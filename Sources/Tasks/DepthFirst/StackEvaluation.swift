@@ -19,7 +19,9 @@ public struct StackResult: Sendable {
     /// Per tile type, in first-seen order: where its data lives.
     public var placements: [TilePlacement] = []
 
-    public func energy(_ key: String) -> Double { buckets[key]?.all.reduce(0) { $0 + $1.cost.energy * Double($1.count) } ?? 0 }
+    public func energy(_ key: String) -> Double {
+        buckets[key]?.all.reduce(0) { $0 + $1.cost.energy * Double($1.count) } ?? 0
+    }
     /// ACCO's latency of a key: Σ latencyTotal2 × count.
     public func latency(_ key: String) -> Int { buckets[key]?.all.reduce(0) { $0 + $1.cost.latency2 * $1.count } ?? 0 }
     /// DeFiNES' latency of a key: Σ latencyTotal1 × count (`latencyExcludesOffload`).
@@ -44,22 +46,28 @@ public struct StackEvaluation {
 
     public init(trunk: Network, core: Core, mode: CachingMode, tileX: Int, tileY: Int,
                 search: @escaping (Layer, Core) throws -> LayerEvaluation) {
-        self.trunk = trunk; self.core = core; self.mode = mode; self.tileX = tileX; self.tileY = tileY; self.search = search
+        self.trunk = trunk; self.core = core; self.mode = mode
+        self.tileX = tileX; self.tileY = tileY; self.search = search
     }
 
     public func run() throws -> StackResult {
         guard let out = trunk.outputNode, let first = trunk.nodes.first(where: { !$0.isInput })?.layer else {
             throw StackError(description: "the trunk has no layer")
         }
-        let inputOperand = first.memoryOperandLinks[trunk.nodes.first { !$0.isInput }?.sources.first?.operand ?? "I"] ?? "I1"
+        let firstInput = trunk.nodes.first { !$0.isInput }?.sources.first?.operand ?? "I"
+        let inputOperand = first.memoryOperandLinks[firstInput] ?? "I1"
         let outputOperand = first.memoryOperandLinks[first.output] ?? "O"
-        let weightOperand = trunk.nodes.lazy.compactMap { n in n.constantOperands.first.flatMap { n.layer?.memoryOperandLinks[$0] } }.first
+        let weightOperand = trunk.nodes.lazy.compactMap { n in
+            n.constantOperands.first.flatMap { n.layer?.memoryOperandLinks[$0] }
+        }.first
         let hierarchy = HierarchyView(core: core)
         let tiles = TileGrid.tiles(totalX: out.size("OX"), totalY: out.size("OY"), tileX: tileX, tileY: tileY)
         let planner = StackLayoutPlanner(trunk: trunk, fullSize: fullSize ?? trunk, hierarchy: hierarchy, mode: mode,
-                                         inputOperand: inputOperand, outputOperand: outputOperand, weightOperand: weightOperand)
+                                         inputOperand: inputOperand, outputOperand: outputOperand,
+                                         weightOperand: weightOperand)
         let grid = planner.grid(for: tiles)
-        let evaluator = TileEvaluator(trunk: trunk, hierarchy: hierarchy, copier: DataCopier(core: core), inputOperand: inputOperand,
+        let evaluator = TileEvaluator(trunk: trunk, hierarchy: hierarchy, copier: DataCopier(core: core),
+                                      inputOperand: inputOperand,
                                       outputOperand: outputOperand, weightOperand: weightOperand, search: search)
         let columns = (tiles.map(\.column).max() ?? 0) + 1
         let rows = (tiles.map(\.row).max() ?? 0) + 1
@@ -84,9 +92,10 @@ public struct StackEvaluation {
             if let known = typeOfLayoutKey[layoutKey] {
                 type = known
             } else {
-                let context = TileContext(tile: tile, layout: grid.layout(i, tile), useH: StackLayoutPlanner.Grid.level(useH),
-                                          useV: StackLayoutPlanner.Grid.level(useV), weightsFromTop: i == 0, staleV: staleV,
-                                          trunkWeightLevel: grid.weightLevel)
+                let context = TileContext(tile: tile, layout: grid.layout(i, tile),
+                                          useH: StackLayoutPlanner.Grid.level(useH),
+                                          useV: StackLayoutPlanner.Grid.level(useV), weightsFromTop: i == 0,
+                                          staleV: staleV, trunkWeightLevel: grid.weightLevel)
                 let text = Self.memoKey(context)
                 if let known = typeOfText[text] {
                     type = known
@@ -98,21 +107,27 @@ public struct StackEvaluation {
                     result.placements.append(TilePlacement(width: tile.width, height: tile.height, count: 0,
                                                            hCache: context.layout.makeH.map { names[$0] },
                                                            vCache: context.layout.makeV.map { names[$0] },
-                                                           weights: names[context.layout.wLevel], nodes: evaluated.placement))
+                                                           weights: names[context.layout.wLevel],
+                                                           nodes: evaluated.placement))
                     counts.append([0, 0, 0, 0])
                 }
                 typeOfLayoutKey[layoutKey] = type
             }
-            for (b, inBucket) in [true, tile.row == 0, tile.row == 1, rows >= 3 && tile.row == rows - 1].enumerated() where inBucket {
+            for (b, inBucket) in [true, tile.row == 0, tile.row == 1,
+                                  rows >= 3 && tile.row == rows - 1].enumerated() where inBucket {
                 if counts[type][b] == 0 { order[b].append(type) }
                 counts[type][b] += 1
             }
         }
-        for (name, _) in typeResults.joined() where result.buckets[name] == nil { result.keys.append(name); result.buckets[name] = .init() }
+        for (name, _) in typeResults.joined() where result.buckets[name] == nil {
+            result.keys.append(name)
+            result.buckets[name] = .init()
+        }
         // One (cost, count) pair per tile type, never merged with an equal cost of another type:
         // the reference memoises per tile type, and the summation order decides the last bit
         // before each reading is truncated.
-        let bucket: [WritableKeyPath<StackResult.Buckets, [(cost: KeyCost, count: Int)]>] = [\.all, \.row0, \.row1, \.lastRow]
+        let bucket: [WritableKeyPath<StackResult.Buckets, [(cost: KeyCost, count: Int)]>] = [\.all, \.row0, \.row1,
+            \.lastRow]
         for b in bucket.indices {
             for type in order[b] {
                 for (name, cost) in typeResults[type] {
@@ -134,8 +149,10 @@ public struct StackEvaluation {
         let hr = l.hRead.sorted { ($0.key.node, $0.key.operand) < ($1.key.node, $1.key.operand) }
             .map { "\($0.key.node)\($0.key.operand):\($0.value.dim)\($0.value.amount)" }.joined(separator: ",")
         let vr = l.vRead.sorted { ($0.key.node, $0.key.operand) < ($1.key.node, $1.key.operand) }
-            .map { "\($0.key.node)\($0.key.operand):\($0.value.rows.dim)\($0.value.rows.amount)\($0.value.hDim)" }.joined(separator: ",")
-        return [String(t.tile.width), String(t.tile.height), t.weightsFromTop ? "top" : "trunk", opt(l.makeH), opt(t.useH), hw, hr,
+            .map { "\($0.key.node)\($0.key.operand):\($0.value.rows.dim)\($0.value.rows.amount)\($0.value.hDim)" }
+            .joined(separator: ",")
+        return [String(t.tile.width), String(t.tile.height), t.weightsFromTop ? "top" : "trunk", opt(l.makeH),
+                opt(t.useH), hw, hr,
                 opt(l.makeV), opt(t.useV), vw, vr, String(t.trunkWeightLevel), opt(t.staleV)].joined(separator: "|")
     }
 }

@@ -86,7 +86,8 @@ struct StackLayoutPlanner {
             if let known = memo[key] {
                 grid.layoutOf.append(known)
             } else {
-                grid.distinct.append(determine(width: tile.width, height: tile.height, firstX: tile.firstColumn, firstY: tile.firstRow))
+                grid.distinct.append(determine(width: tile.width, height: tile.height, firstX: tile.firstColumn,
+                                               firstY: tile.firstRow))
                 memo[key] = Int32(grid.distinct.count - 1)
                 grid.layoutOf.append(Int32(grid.distinct.count - 1))
             }
@@ -96,7 +97,8 @@ struct StackLayoutPlanner {
     }
 
     func determine(width: Int, height: Int, firstX: Bool, firstY: Bool) -> TileLayout {
-        let cache = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX, makeH: true, useV: !firstY, makeV: true)
+        let cache = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX, makeH: true, useV: !firstY,
+                                    makeV: true)
         let live = BackPropagation(trunk, tileX: width, tileY: height, useH: !firstX && mode.h, makeH: true,
                                    useV: !firstY && mode.v, makeV: true)
         let la = Self.livePeak(live.network)
@@ -113,7 +115,8 @@ struct StackLayoutPlanner {
         let peakHV = peakH + vInBits
         func cacheLevel(_ need: @escaping (Int) -> Int) -> Int? {
             hierarchy.firstLevel(outputOperand) { m in
-                hierarchy.stores(m, inputOperand) && hierarchy.unrollCount(m) == 1 && hierarchy.core.memories[m].size >= need(m)
+                hierarchy.stores(m, inputOperand) && hierarchy.unrollCount(m) == 1
+                    && hierarchy.core.memories[m].size >= need(m)
             }?.memory
         }
         let hLevel = mode.h ? cacheLevel { _ in peakH } : nil
@@ -144,8 +147,8 @@ struct StackLayoutPlanner {
         var vRead: [BackPropagation.InputKey: (rows: BackPropagation.Overlap, hDim: String)] = [:]
         if mode.v && !firstY { for (k, v) in cache.vIn { vRead[k] = (v, cache.hIn[k]?.dim ?? "") } }
         return TileLayout(hLevel: hLevel, vLevel: vLevel, wLevel: wLevel, makeH: nil, makeV: nil, hWrite: hWrite,
-                          vWrite: vWrite, hRead: mode.h && !firstX ? cache.hIn : [:], vRead: vRead, livePeak: la, peakH: peakH,
-                          peakHV: peakHV, cornerBits: corner)
+                          vWrite: vWrite, hRead: mode.h && !firstX ? cache.hIn : [:], vRead: vRead, livePeak: la,
+                          peakH: peakH, peakHV: peakHV, cornerBits: corner)
     }
 
     /// Per consumer input of the cache geometry: the H-in, V-in and corner bits of model.md §5.5.

@@ -51,7 +51,8 @@ extension Network {
                     }
                 }
                 let input = Node(id: nextID, name: Network.Node.cutInputName(inputs.count), layer: nil,
-                                 inputSizes: [.init("B", batch), .init("K", channel["K"] ?? channel["C"] ?? channel["G"] ?? 1),
+                                 inputSizes: [.init("B", batch), .init("K",
+                                 channel["K"] ?? channel["C"] ?? channel["G"] ?? 1),
                                               .init("OY", spatial["OY"] ?? 1), .init("OX", spatial["OX"] ?? 1)],
                                  inputPrecision: precision, sources: [], dimensionMap: [:])
                 replacements[producer] = nextID
@@ -76,7 +77,9 @@ extension Network {
         trunk.nodes.removeAll { !needed.contains($0.id) }
         let outputs = trunk.nodes.filter { trunk.consumers(of: $0.id).isEmpty }
         guard outputs.count == 1 else {
-            throw StackError(description: "the trunk (\(a.map(String.init) ?? "none"), \(b.map(String.init) ?? "none")) has \(outputs.count) outputs; a trunk must end in one layer")
+            let range = "(\(a.map(String.init) ?? "none"), \(b.map(String.init) ?? "none"))"
+            throw StackError(description: "the trunk \(range) has \(outputs.count) outputs; "
+                                 + "a trunk must end in one layer")
         }
         return trunk
     }

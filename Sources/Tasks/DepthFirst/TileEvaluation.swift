@@ -19,8 +19,8 @@ public struct KeyCost: Sendable, Equatable {
     public var topWords: Double = 0
 
     static func copy(_ c: CopyResult) -> KeyCost {
-        KeyCost(energy: c.energy, latency0: c.latency, latency1: c.latency, latency2: c.latency, isCopy: true, breakdown: c.breakdown,
-                firstHops: c.firstHops, topWords: c.topReadWords)
+        KeyCost(energy: c.energy, latency0: c.latency, latency1: c.latency, latency2: c.latency, isCopy: true,
+                breakdown: c.breakdown, firstHops: c.firstHops, topWords: c.topReadWords)
     }
 
     static func layer(_ e: LayerEvaluation) -> KeyCost {
@@ -30,7 +30,8 @@ public struct KeyCost: Sendable, Equatable {
             for (d, energy) in l.energyByDirection { breakdown[BreakdownKey.at(l.operand, level: l.level, d)] = energy }
             if l.operand == "O", l.level >= (outputTop?.level ?? 0) { outputTop = l }
         }
-        return KeyCost(energy: e.energyTotal, latency0: e.latencyTotal0, latency1: e.latencyTotal1, latency2: e.latencyTotal2,
+        return KeyCost(energy: e.energyTotal, latency0: e.latencyTotal0, latency1: e.latencyTotal1,
+                       latency2: e.latencyTotal2,
                        isCopy: false, breakdown: breakdown, offload: e.offload, offloadPairs: e.offloadPairs,
                        topWords: outputTop?.accesses[.wrInByLow] ?? 0)
     }
@@ -107,9 +108,11 @@ struct TileEvaluator {
                 }), let dram = core.levels(of: inputOperand).last else {
                     throw tooSmall("the trunk's input tile", bits: node.outputBits, operand: inputOperand, tile: t.tile)
                 }
-                pending.append(CopyAction(bits: node.outputBits, from: try position(inputOperand, dram), to: try position(inputOperand, top.memory)))
+                pending.append(CopyAction(bits: node.outputBits, from: try position(inputOperand, dram),
+                                          to: try position(inputOperand, top.memory)))
                 producedAt[node.id] = (top.memory, node.outputBits)
-                placement.append(NodePlacement(node: node.id, input: core.memories[dram].name, output: core.memories[top.memory].name))
+                placement.append(NodePlacement(node: node.id, input: core.memories[dram].name,
+                                               output: core.memories[top.memory].name))
                 results.append((ResultKey.inputCopies(node.id), .copy(try copier.cost(pending))))
                 pending = []
                 continue
@@ -120,10 +123,14 @@ struct TileEvaluator {
             let queued = pending
             while true {
                 pending = queued
-                let fitsInputs = { (m: Int) in hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits }
+                let fitsInputs = { (m: Int) in
+                    hierarchy.unrollCount(m) == 1 && core.memories[m].size >= node.inputBits
+                }
                 guard let base = hierarchy.firstLevel(inOperand, where: fitsInputs),
-                      let iTop = extraI == 0 ? base : hierarchy.firstLevel(inOperand, extra: extraI, where: fitsInputs) else {
-                    throw tooSmall("the inputs of layer \(node.id)", bits: node.inputBits, operand: inOperand, tile: t.tile)
+                      let iTop = extraI == 0 ? base : hierarchy.firstLevel(inOperand, extra: extraI,
+                          where: fitsInputs) else {
+                    throw tooSmall("the inputs of layer \(node.id)", bits: node.inputBits, operand: inOperand,
+                                   tile: t.tile)
                 }
                 let baseITop = base.memory
                 let oChain = core.levels(of: outputOperand)
@@ -136,7 +143,8 @@ struct TileEvaluator {
                     guard let o = hierarchy.firstLevel(outputOperand, extra: extraO, where: { m in
                         hierarchy.unrollCount(m) == 1
                             && core.memories[m].size >= node.outputBits + (m == baseITop ? node.inputBits : 0)
-                    }) else { throw tooSmall("the output of layer \(node.id)", bits: node.outputBits, operand: outputOperand, tile: t.tile) }
+                    }) else { throw tooSmall("the output of layer \(node.id)", bits: node.outputBits,
+                                             operand: outputOperand, tile: t.tile) }
                     oTop = o.memory
                 }
                 // model.md §5.6 copies before the layer.
@@ -154,7 +162,10 @@ struct TileEvaluator {
                         guard let cols = t.layout.hRead[.init(node: node.id, operand: operand)] else { continue }
                         let bits = Self.elements(layer, operand, [cols.dim: cols.amount]) * layer.outputFinalPrecision
                         let link = layer.memoryOperandLinks[operand] ?? inOperand
-                        if bits > 0 { pending.append(CopyAction(bits: bits, from: try position(link, useH), to: try position(link, iTop.memory))) }
+                        if bits > 0 {
+                            pending.append(CopyAction(bits: bits, from: try position(link, useH), to: try position(link,
+                            iTop.memory)))
+                        }
                     }
                 }
                 if let useV = t.useV, t.staleV != iTop.memory {
@@ -162,9 +173,13 @@ struct TileEvaluator {
                         guard let read = t.layout.vRead[.init(node: node.id, operand: operand)] else { continue }
                         var cols = BackPropagation.tensorDims(layer, operand)[read.hDim] ?? 1
                         if t.useH != nil { cols -= t.layout.hRead[.init(node: node.id, operand: operand)]?.amount ?? 0 }
-                        let bits = Self.elements(layer, operand, [read.hDim: cols, read.rows.dim: read.rows.amount]) * layer.outputFinalPrecision
+                        let extents = [read.hDim: cols, read.rows.dim: read.rows.amount]
+                        let bits = Self.elements(layer, operand, extents) * layer.outputFinalPrecision
                         let link = layer.memoryOperandLinks[operand] ?? inOperand
-                        if bits > 0 { pending.append(CopyAction(bits: bits, from: try position(link, useV), to: try position(link, iTop.memory))) }
+                        if bits > 0 {
+                            pending.append(CopyAction(bits: bits, from: try position(link, useV), to: try position(link,
+                            iTop.memory)))
+                        }
                     }
                 }
                 let copyCost = try copier.cost(pending)
@@ -173,16 +188,21 @@ struct TileEvaluator {
                 do {
                     let evaluation = try search(searched, truncated)
                     producedAt[node.id] = (oTop, node.outputBits)
-                    placement.append(NodePlacement(node: node.id, input: core.memories[iTop.memory].name, output: core.memories[oTop].name))
+                    placement.append(NodePlacement(node: node.id, input: core.memories[iTop.memory].name,
+                                                   output: core.memories[oTop].name))
                     results.append((ResultKey.copiesBefore(node.id), .copy(copyCost)))
                     results.append((ResultKey.layer(node.id), .layer(evaluation)))
                     pending = isOutput ? [] : try cacheWrites(node, layer, oTop: oTop, t: t)
                     break
                 } catch LayerSearchError.hierarchyTooSmall {
-                    if extraO == extraI { extraO += 1 } else if extraO > extraI { extraI += 1; extraO -= 1 } else { extraO += 1 }
+                    if extraO == extraI { extraO += 1 } else if extraO > extraI { extraI += 1; extraO -= 1 } else {
+                        extraO += 1
+                    }
                     if extraI > core.memories.count + 1 {
-                        throw StackError(description: "layer \(node.id) fits no mapping at tile \(t.tile.width)×\(t.tile.height), "
-                                         + "whichever memories hold its data; give its memories more room (memories.<name>.size in the hardware file) or use a smaller tile")
+                        throw StackError(description: "layer \(node.id) fits no mapping at tile "
+                                         + "\(t.tile.width)×\(t.tile.height), "
+                                         + "whichever memories hold its data; give its memories more room "
+                                         + "(memories.<name>.size in the hardware file) or use a smaller tile")
                     }
                 }
             }
@@ -199,12 +219,14 @@ struct TileEvaluator {
         // The largest; among equals the highest level.
         guard let size = candidates.map({ core.memories[$0].size }).max(),
               let largest = candidates.last(where: { core.memories[$0].size == size }) else {
-            return StackError(description: "the hardware has no \(operand) memory that is not unrolled, so nothing can hold \(what); "
+            return StackError(description: "the hardware has no \(operand) memory that is not unrolled, so "
+                              + "nothing can hold \(what); "
                               + "give a memory on the \(operand) chain an empty served_dimensions list")
         }
         let m = core.memories[largest]
         return StackError(description: "no memory holds \(what) at tile \(tile.width)×\(tile.height): \(bits) bits, "
-                          + "and the largest on the \(operand) chain, \(m.name), has \(m.size); raise memories.\(m.name).size in the "
+                          + "and the largest on the \(operand) chain, \(m.name), has \(m.size); raise "
+                          + "memories.\(m.name).size in the "
                           + "hardware file to at least \(bits), or use a smaller tile")
     }
 
@@ -220,14 +242,16 @@ struct TileEvaluator {
         var out: [CopyAction] = []
         let from = MemoryPosition(operand: outputOperand, level: hierarchy.position(oTop, in: outputOperand) ?? 0)
         var writtenRows: (String, Int)?
-        if let makeV = t.layout.makeV, makeV != oTop, let rows = t.layout.vWrite.first(where: { $0.producer == node.id }) {
+        if let makeV = t.layout.makeV, makeV != oTop,
+            let rows = t.layout.vWrite.first(where: { $0.producer == node.id }) {
             let bits = Self.elements(layer, layer.output, [rows.dim: rows.amount]) * layer.outputFinalPrecision
             writtenRows = (rows.dim, rows.amount)
             if bits > 0, let l = hierarchy.position(makeV, in: outputOperand) {
                 out.append(CopyAction(bits: bits, from: from, to: .init(operand: outputOperand, level: l)))
             }
         }
-        if let makeH = t.layout.makeH, makeH != oTop, let cols = t.layout.hWrite.first(where: { $0.producer == node.id }) {
+        if let makeH = t.layout.makeH, makeH != oTop,
+            let cols = t.layout.hWrite.first(where: { $0.producer == node.id }) {
             var overrides = [cols.dim: cols.amount]
             if let (dim, rows) = writtenRows { overrides[dim] = layer.size(of: dim) - rows }
             let bits = Self.elements(layer, layer.output, overrides) * layer.outputFinalPrecision
@@ -249,14 +273,18 @@ struct TileEvaluator {
         }
         if let oTop { keep[outputOperand] = oTop }
         let constant = trunk.node(layer.id)?.constantOperands ?? layer.inputs
-        if !t.weightsFromTop, let w = constant.first.flatMap({ layer.memoryOperandLinks[$0] }) { keep[w] = t.trunkWeightLevel }
+        if !t.weightsFromTop, let w = constant.first.flatMap({ layer.memoryOperandLinks[$0] }) {
+            keep[w] = t.trunkWeightLevel
+        }
         var core = hierarchy.core
         for (operand, top) in keep {
             let chain = core.levels(of: operand)
             guard let cut = chain.firstIndex(of: top) else { continue }
             for m in chain.dropFirst(cut + 1) {
                 core.memories[m].operands.removeAll { $0 == operand }
-                for p in core.memories[m].ports.indices { core.memories[m].ports[p].duties.removeAll { $0.memoryOperand == operand } }
+                for p in core.memories[m].ports.indices {
+                    core.memories[m].ports[p].duties.removeAll { $0.memoryOperand == operand }
+                }
             }
         }
         var searched = layer
@@ -270,7 +298,8 @@ struct TileEvaluator {
                 guard core.memories[m].operands.contains("I1") else { continue }
                 core.memories[m].operands.append("I2")
                 for p in core.memories[m].ports.indices {
-                    core.memories[m].ports[p].duties += core.memories[m].ports[p].duties.filter { $0.memoryOperand == "I1" }
+                    let inputDuties = core.memories[m].ports[p].duties.filter { $0.memoryOperand == "I1" }
+                    core.memories[m].ports[p].duties += inputDuties
                         .map { Duty("I2", $0.level, $0.direction) }
                 }
             }
@@ -285,7 +314,8 @@ struct TileEvaluator {
 // MARK: Canonical form (part of the stack artifact)
 
 extension TilePlacement: Codable {
-    enum CodingKeys: String, CodingKey { case width, height, count, hCache = "h_cache", vCache = "v_cache", weights, nodes }
+    enum CodingKeys: String, CodingKey { case width, height, count, hCache = "h_cache", vCache = "v_cache", weights,
+    nodes }
 }
 
 extension NodePlacement: Codable {}

@@ -18,9 +18,12 @@ public enum HardwareFormat {
     static func decode(_ root: JSONReader) throws(InputError) -> Core {
         let top = try root.object(allowed: ["name", "memories", "operational_array"])
         let name = try top.optional("name")?.string() ?? ""
-        let array = try top.required("operational_array", "add \"operational_array\": {\"multiplier_energy\": …, \"dimensions\": [\"D1\", …], \"sizes\": [32, …]}")
+        let array = try top.required("operational_array",
+                                     "add \"operational_array\": {\"multiplier_energy\": …, \"dimensions\": "
+                                         + "[\"D1\", …], \"sizes\": [32, …]}")
         let (dims, macEnergy) = try operationalArray(array)
-        let memoriesNode = try top.required("memories", "add \"memories\": {\"<name>\": {…}, …} listed bottom-up per operand")
+        let memoriesNode = try top.required("memories",
+                                            "add \"memories\": {\"<name>\": {…}, …} listed bottom-up per operand")
         var memories: [Memory] = []
         for (memoryName, node) in try memoriesNode.entries() {
             memories.append(try memory(memoryName, node, arrayDims: dims.map(\.name)))
@@ -45,13 +48,18 @@ public enum HardwareFormat {
         var sizes: [Int] = []
         for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, maximum: 1 << 16, what: "array size")) }
         guard names.count == sizes.count, !names.isEmpty else {
-            throw sizesNode.fail("\(names.count) dimensions but \(sizes.count) sizes", "give exactly one size per dimension")
+            throw sizesNode.fail("\(names.count) dimensions but \(sizes.count) sizes",
+                                 "give exactly one size per dimension")
         }
-        guard Set(names).count == names.count else { throw dimsNode.fail("a dimension is named twice", "give each dimension a distinct name") }
+        guard Set(names).count == names.count else {
+            throw dimsNode.fail("a dimension is named twice", "give each dimension a distinct name")
+        }
         guard sizes.reduce(1.0, { $0 * Double($1) }) <= Double(1 << 24) else {
             throw sizesNode.fail("the array has more than 2^24 MAC units", "check the sizes")
         }
-        if let p = o.optional("input_precision") { for x in try p.array() { _ = try x.int(minimum: 0, maximum: 256, what: "precision") } }
+        if let p = o.optional("input_precision") {
+            for x in try p.array() { _ = try x.int(minimum: 0, maximum: 256, what: "precision") }
+        }
         if let a = o.optional("multiplier_area") ?? o.optional("unit_area") { _ = try a.nonNegative(what: "area") }
         return (zip(names, sizes).map { (name: $0, size: $1) }, energy)
     }
@@ -59,7 +67,8 @@ public enum HardwareFormat {
     static func memory(_ name: String, _ r: JSONReader, arrayDims: [String]) throws(InputError) -> Memory {
         let o = try r.object(allowed: memoryFields)
         /// Sizes up to 2^50 bits (128 TiB), bandwidths, latencies and port counts up to 2^30.
-        func int(_ key: String, minimum: Int, maximum: Int = 1 << 30, what: String, default value: Int? = nil) throws(InputError) -> Int {
+        func int(_ key: String, minimum: Int, maximum: Int = 1 << 30, what: String,
+                 default value: Int? = nil) throws(InputError) -> Int {
             guard let node = o.optional(key) else {
                 if let value { return value }
                 throw r.fail("missing field \"\(key)\"", "give the \(what)")
@@ -72,7 +81,8 @@ public enum HardwareFormat {
         let rMin = try int("min_r_granularity", minimum: 1, what: "minimum read granularity in bits", default: rBW)
         let wMin = try int("min_w_granularity", minimum: 1, what: "minimum write granularity in bits", default: wBW)
         guard rMin <= rBW, wMin <= wBW else {
-            throw r.fail("a minimum granularity exceeds its bandwidth", "min_r_granularity ≤ r_bw and min_w_granularity ≤ w_bw")
+            throw r.fail("a minimum granularity exceeds its bandwidth",
+                         "min_r_granularity ≤ r_bw and min_w_granularity ≤ w_bw")
         }
         guard size >= max(rMin, wMin) else {
             throw (o.optional("size") ?? r).fail("\(size) bits cannot hold one word of \(max(rMin, wMin)) bits",
@@ -83,7 +93,8 @@ public enum HardwareFormat {
         if let a = o.optional("area") { _ = try a.nonNegative(what: "area") }
         let latency = try int("latency", minimum: 0, what: "latency in cycles", default: 1)
         if let auto = o.optional("auto_cost_extraction"), try auto.bool() {
-            throw auto.fail("automatic cost extraction (CACTI) is not supported", "give r_cost and w_cost and set it to false")
+            throw auto.fail("automatic cost extraction (CACTI) is not supported",
+                            "give r_cost and w_cost and set it to false")
         }
         let counts = (read: try int("r_port", minimum: 0, what: "number of read ports", default: 0),
                       write: try int("w_port", minimum: 0, what: "number of write ports", default: 0),
@@ -94,7 +105,8 @@ public enum HardwareFormat {
             throw operandsNode.fail("operands must be a non-empty list without repeats", "e.g. [\"I1\", \"O\"]")
         }
         for operand in operands where !["I1", "I2", "O"].contains(operand) {
-            throw operandsNode.fail("\"\(operand)\" is not a memory operand", "use I1, I2 and O (the mapping links layer operands to them)")
+            throw operandsNode.fail("\"\(operand)\" is not a memory operand",
+                                    "use I1, I2 and O (the mapping links layer operands to them)")
         }
         // Ports: one allocation object per operand, in operand order.
         var ports: [Port] = []
@@ -117,7 +129,9 @@ public enum HardwareFormat {
             ports.append(Port(name: portName, kind: kind, duties: []))
             return ports.count - 1
         }
-        let portsNode = try o.required("ports", "give one allocation per operand, e.g. [{\"fh\": \"w_port_1\", \"tl\": \"r_port_1\"}]")
+        let portsNode = try o.required("ports",
+                                       "give one allocation per operand, e.g. [{\"fh\": "
+                                           + "\"w_port_1\", \"tl\": \"r_port_1\"}]")
         let allocations = try portsNode.array()
         guard allocations.count == operands.count else {
             throw portsNode.fail("\(allocations.count) port allocations for \(operands.count) operands",
@@ -127,17 +141,21 @@ public enum HardwareFormat {
         for (operand, allocation) in zip(operands, allocations) {
             for (key, node) in try allocation.entries() {
                 guard let d = directions.first(where: { $0.key == key }) else {
-                    throw node.fail("unknown direction \"\(key)\"", "use fh (from high), tl (to low), fl (from low) or th (to high)")
+                    throw node.fail("unknown direction \"\(key)\"",
+                                    "use fh (from high), tl (to low), fl (from low) or th (to high)")
                 }
                 let p = try port(named: try node.string(), at: node, writes: d.writes)
                 duties.append((p, Duty(operand, -1, d.direction)))
             }
         }
         for (p, duty) in duties { ports[p].duties.append(duty) }
-        let servedNode = try o.required("served_dimensions", "list the array dimensions one instance spans, e.g. [\"D1\", \"D2\"] ([] for none)")
+        let servedNode = try o.required("served_dimensions",
+                                        "list the array dimensions one instance spans, e.g. "
+                                            + "[\"D1\", \"D2\"] ([] for none)")
         let served = try servedNode.strings()
         for d in served where !arrayDims.contains(d) {
-            throw servedNode.fail("\"\(d)\" is not a dimension of the operational array", "use one of \(arrayDims.joined(separator: ", "))")
+            throw servedNode.fail("\"\(d)\" is not a dimension of the operational array",
+                                  "use one of \(arrayDims.joined(separator: ", "))")
         }
         return Memory(name: name, size: size, readBandwidth: rBW, writeBandwidth: wBW, readGranularity: rMin,
                       writeGranularity: wMin, readCost: rCost, writeCost: wCost, latency: latency,

@@ -12,7 +12,8 @@ enum InputFile {
                              fix: "name the input file itself")
         case .tooLarge(let size):
             throw InputError(file: path, line: nil, path: "$",
-                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit >> 20) MiB an input file may have",
+                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit >> 20) "
+                                 + "MiB an input file may have",
                              fix: "check that this is the intended file; workloads, hardware and mappings are a few KB")
         }
     }
@@ -21,7 +22,8 @@ enum InputFile {
         do {
             return JSONReader(node: try JSONParser.parse(data), path: "$", file: file)
         } catch {
-            throw InputError(file: file, line: error.line, path: "$", problem: "not valid JSON (\(error.message) at column \(error.column))",
+            throw InputError(file: file, line: error.line, path: "$",
+                             problem: "not valid JSON (\(error.message) at column \(error.column))",
                              fix: "fix the syntax; YAML files convert with any YAML-to-JSON tool")
         }
     }

@@ -51,12 +51,14 @@ public struct JSONParser {
         switch bytes[offset] {
         case UInt8(ascii: "{"): try container(depth: depth, close: UInt8(ascii: "}"))
         case UInt8(ascii: "["): try container(depth: depth, close: UInt8(ascii: "]"))
-        case UInt8(ascii: "\""): _ = try scalar { bytes, at throws(JSONScalars.Failure) in try JSONScalars.string(bytes, at: &at) }
+        case UInt8(ascii: "\""): _ = try scalar { bytes, at throws(JSONScalars.Failure) in try JSONScalars.string(bytes,
+            at: &at) }
         case UInt8(ascii: "t"): try literal("true")
         case UInt8(ascii: "f"): try literal("false")
         case UInt8(ascii: "n"): try literal("null")
         default:
-            let text = try scalar { bytes, at throws(JSONScalars.Failure) in try JSONScalars.numberText(bytes, at: &at) }
+            let text = try scalar { bytes, at throws(JSONScalars.Failure) in try JSONScalars.numberText(bytes,
+                at: &at) }
             guard let number = Double(text), number.isFinite else { throw error("the number \(text) is out of range") }
         }
     }
@@ -77,10 +79,15 @@ public struct JSONParser {
             while true {
                 skipSpace()
                 if isObject {
-                    guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else { throw error("expected a quoted key") }
+                    guard offset < bytes.count, bytes[offset] == UInt8(ascii: "\"") else {
+                        throw error("expected a quoted key")
+                    }
                     tape.append(UInt32(offset))
-                    let key = try scalar { bytes, at throws(JSONScalars.Failure) in try JSONScalars.string(bytes, at: &at) }
-                    guard keys.insert(key).inserted else { throw error("the key \"\(key)\" appears twice in this object") }
+                    let key = try scalar { bytes, at throws(JSONScalars.Failure) in try JSONScalars.string(bytes,
+                        at: &at) }
+                    guard keys.insert(key).inserted else {
+                        throw error("the key \"\(key)\" appears twice in this object")
+                    }
                     skipSpace()
                     guard offset < bytes.count, bytes[offset] == UInt8(ascii: ":") else {
                         throw error("expected ':' after the key \"\(key)\"")
@@ -141,16 +148,21 @@ enum JSONScalars {
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "-") { offset += 1 }
         let intStart = offset
         guard digits() > 0 else {
-            throw Failure(message: "unexpected character; values are objects, lists, strings, numbers, true, false or null")
+            throw Failure(message: "unexpected character; values are objects, lists, strings, "
+                + "numbers, true, false or null")
         }
-        if bytes[intStart] == 0x30 && offset - intStart > 1 { throw Failure(message: "numbers may not have leading zeros") }
+        if bytes[intStart] == 0x30 && offset - intStart > 1 {
+            throw Failure(message: "numbers may not have leading zeros")
+        }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: ".") {
             offset += 1
             guard digits() > 0 else { throw Failure(message: "expected digits after the decimal point") }
         }
         if offset < bytes.count, bytes[offset] == UInt8(ascii: "e") || bytes[offset] == UInt8(ascii: "E") {
             offset += 1
-            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") { offset += 1 }
+            if offset < bytes.count, bytes[offset] == UInt8(ascii: "+") || bytes[offset] == UInt8(ascii: "-") {
+                offset += 1
+            }
             guard digits() > 0 else { throw Failure(message: "expected digits in the exponent") }
         }
         return String(decoding: bytes[start..<offset], as: UTF8.self)
@@ -166,7 +178,9 @@ enum JSONScalars {
             offset += 1
             switch c {
             case UInt8(ascii: "\""):
-                guard let s = String(validating: out, as: UTF8.self) else { throw Failure(message: "the string is not valid UTF-8") }
+                guard let s = String(validating: out, as: UTF8.self) else {
+                    throw Failure(message: "the string is not valid UTF-8")
+                }
                 return s
             case UInt8(ascii: "\\"):
                 guard offset < bytes.count else { throw Failure(message: "unterminated string") }

@@ -98,14 +98,18 @@ struct JSONReader {
             throw fail("expected a whole number, found \(node.kind.name)", "write the \(what) as a whole number")
         }
         let (d, text) = node.numberValue
-        guard d == d.rounded(), abs(d) < 9.0e15 else { throw fail("\(text) is not a whole number", "write the \(what) as a whole number") }
+        guard d == d.rounded(), abs(d) < 9.0e15 else {
+            throw fail("\(text) is not a whole number", "write the \(what) as a whole number")
+        }
         let v = Int(d)
         guard v >= minimum else {
             if minimum == 1 { throw fail("\(what) \(text) is not positive", "the \(what) must be at least 1") }
             if minimum == 0 { throw fail("\(what) \(text) is negative", "the \(what) must be zero or more") }
             throw fail("\(what) \(text) is below \(minimum)", "the \(what) must be at least \(minimum)")
         }
-        guard v <= maximum else { throw fail("\(what) \(text) is larger than \(maximum)", "the \(what) may be at most \(maximum)") }
+        guard v <= maximum else {
+            throw fail("\(what) \(text) is larger than \(maximum)", "the \(what) may be at most \(maximum)")
+        }
         return v
     }
 
@@ -115,7 +119,9 @@ struct JSONReader {
     func nonNegative(what: String) throws(InputError) -> Double {
         let d = try double()
         guard d >= 0 else { throw fail("\(what) \(d) is negative", "energies and costs must be zero or positive") }
-        guard d <= Self.maximumEnergy else { throw fail("\(what) \(d) is larger than 1e9 pJ", "give the energy in pJ, at most 1e9") }
+        guard d <= Self.maximumEnergy else {
+            throw fail("\(what) \(d) is larger than 1e9 pJ", "give the energy in pJ, at most 1e9")
+        }
         return d
     }
 

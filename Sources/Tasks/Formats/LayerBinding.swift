@@ -21,29 +21,36 @@ public enum LayerBinding {
             ?? mapping.first { $0.name == "default" }
     }
 
-    public static func layer(_ node: WorkloadNode, mapping: [MappingEntry], core: Core, files: ProblemFiles) throws(InputError) -> Layer {
+    public static func layer(_ node: WorkloadNode, mapping: [MappingEntry], core: Core,
+                             files: ProblemFiles) throws(InputError) -> Layer {
         guard let entry = entry(for: node, in: mapping) else {
             throw InputError(file: files.mapping, line: nil, path: "$",
-                             problem: "no entry for layer \(node.id) (name \"\(node.name)\", operator_type \"\(node.operatorType)\")",
+                             problem: "no entry for layer \(node.id) (name \"\(node.name)\", operator_type "
+                                 + "\"\(node.operatorType)\")",
                              fix: "add an entry named \"\(node.operatorType)\" or \"default\"")
         }
         let entryPath = "$[name=\(entry.name)]"
         for unroll in entry.spatialMapping {
             // A dimension this layer lacks is allowed (one entry serves several layers), a name
             // no layer can have ("ZZ") is a typo.
-            guard node.loopSizes.contains(where: { $0.dim == unroll.loopDim }) || Self.knownLoopDims.contains(unroll.loopDim) else {
-                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
+            let isLoopDim = node.loopSizes.contains { $0.dim == unroll.loopDim }
+            guard isLoopDim || Self.knownLoopDims.contains(unroll.loopDim) else {
+                throw InputError(file: files.mapping, line: entry.line,
+                                 path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
                                  problem: "\(unroll.loopDim) is not a loop dimension of layer \(node.id)",
                                  fix: "unroll one of \(node.loopSizes.map(\.dim).joined(separator: ", "))")
             }
             guard let size = core.arraySize(unroll.arrayDim) else {
-                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
+                throw InputError(file: files.mapping, line: entry.line,
+                                 path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
                                  problem: "\(unroll.arrayDim) is not a dimension of the array of \(files.hardware)",
                                  fix: "use one of \(core.arrayDims.map(\.name).joined(separator: ", "))")
             }
             guard unroll.unroll <= size else {
-                throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
-                                 problem: "unroll \(unroll.unroll) is larger than dimension \(unroll.arrayDim) of the array of "
+                throw InputError(file: files.mapping, line: entry.line,
+                                 path: "\(entryPath).spatial_mapping.\(unroll.arrayDim)",
+                                 problem: "unroll \(unroll.unroll) is larger than dimension "
+                                     + "\(unroll.arrayDim) of the array of "
                                      + "\(files.hardware) (\(size))",
                                  fix: "unroll \(unroll.loopDim) by at most \(size) on \(unroll.arrayDim)")
             }
@@ -55,7 +62,8 @@ public enum LayerBinding {
                               constantOperands: node.constantOperands, spatialMapping: entry.spatialMapping,
                               memoryOperandLinks: entry.memoryOperandLinks)
         } catch {
-            throw InputError(file: files.workload, line: node.line, path: "$[id=\(node.id)]", problem: error.message, fix: "fix the layer")
+            throw InputError(file: files.workload, line: node.line, path: "$[id=\(node.id)]", problem: error.message,
+                             fix: "fix the layer")
         }
         let stored = Set(core.memories.flatMap(\.operands))
         let outputLink = entry.memoryOperandLinks[layer.output]
@@ -63,20 +71,26 @@ public enum LayerBinding {
         for op in layer.operands.map(\.name) {
             if let memOp = entry.memoryOperandLinks[op] {
                 guard stored.contains(memOp) else {
-                    throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
+                    throw InputError(file: files.mapping, line: entry.line,
+                                     path: "\(entryPath).memory_operand_links.\(op)",
                                      problem: "\"\(memOp)\" is not a memory operand of \(files.hardware)",
                                      fix: "link \(op) to one of \(stored.sorted().joined(separator: ", "))")
                 }
                 // Activations may share one (a residual add reads X and Y through I1); the output
                 // and a constant operand (weights) each need their own.
                 if op != layer.output, memOp == outputLink {
-                    throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
-                                     problem: "input \(op) is linked to \(memOp), the memory operand of the output \(layer.output)",
+                    throw InputError(file: files.mapping, line: entry.line,
+                                     path: "\(entryPath).memory_operand_links.\(op)",
+                                     problem: "input \(op) is linked to \(memOp), the memory operand of "
+                                         + "the output \(layer.output)",
                                      fix: "link inputs to I1 or I2 and the output to O")
                 }
-                if let other = linkedBy[memOp], node.constantOperands.contains(op) || node.constantOperands.contains(other) {
-                    throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links.\(op)",
-                                     problem: "\(other) and \(op) are both linked to \(memOp), and one of them is a constant operand",
+                if let other = linkedBy[memOp],
+                    node.constantOperands.contains(op) || node.constantOperands.contains(other) {
+                    throw InputError(file: files.mapping, line: entry.line,
+                                     path: "\(entryPath).memory_operand_links.\(op)",
+                                     problem: "\(other) and \(op) are both linked to \(memOp), and one of "
+                                         + "them is a constant operand",
                                      fix: "give the weights a memory operand of their own (e.g. W: I2, I: I1)")
                 }
                 linkedBy[memOp] = linkedBy[memOp] ?? op
@@ -89,7 +103,8 @@ public enum LayerBinding {
             guard !core.levels(of: memOp).isEmpty else {
                 throw InputError(file: files.hardware, line: nil, path: "$.memories",
                                  problem: "no memory stores \(memOp) (operand \(op) of layer \(node.id))",
-                                 fix: "add \(memOp) to the operands of a memory chain, or link \(op) to another memory operand")
+                                 fix: "add \(memOp) to the operands of a memory chain, or link \(op) "
+                                     + "to another memory operand")
             }
         }
         return layer

@@ -19,7 +19,8 @@ public enum MappingFormat {
         var entries: [MappingEntry] = []
         for item in try root.array() {
             let o = try item.object(allowed: ["name", "spatial_mapping", "memory_operand_links", "core_allocation"])
-            let name = try o.required("name", "name the entry after a layer name, an operator type, or \"default\"").string()
+            let name = try o.required("name",
+                                      "name the entry after a layer name, an operator type, or \"default\"").string()
             if entries.contains(where: { $0.name == name }) {
                 throw item.fail("two entries are named \"\(name)\"", "give each entry a distinct name")
             }
@@ -29,7 +30,8 @@ public enum MappingFormat {
                 }
             }
             var unrolls: [Layer.SpatialUnroll] = []
-            let spatial = try o.required("spatial_mapping", "give per array dim its unrolled loop, e.g. {\"D1\": [\"K, 32\"]}")
+            let spatial = try o.required("spatial_mapping",
+                                         "give per array dim its unrolled loop, e.g. {\"D1\": [\"K, 32\"]}")
             for (arrayDim, value) in try spatial.entries() {
                 let items = try value.array()
                 guard items.count == 1, let item = items.first else {
@@ -45,9 +47,12 @@ public enum MappingFormat {
                 unrolls.append(Layer.SpatialUnroll(arrayDim, parts[0].uppercased(), u))
             }
             var links: [String: String] = [:]
-            let linksNode = try o.required("memory_operand_links", "link every layer operand to a memory operand, e.g. {\"O\": \"O\", \"W\": \"I2\", \"I\": \"I1\"}")
+            let linksNode = try o.required("memory_operand_links",
+                                           "link every layer operand to a memory operand, e.g. {\"O\": \"O\", "
+                                               + "\"W\": \"I2\", \"I\": \"I1\"}")
             for (op, value) in try linksNode.entries() { links[op] = try value.string() }
-            entries.append(MappingEntry(name: name, spatialMapping: unrolls, memoryOperandLinks: links, line: item.node.line))
+            entries.append(MappingEntry(name: name, spatialMapping: unrolls, memoryOperandLinks: links,
+                                        line: item.node.line))
         }
         return entries
     }

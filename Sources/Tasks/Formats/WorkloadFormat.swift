@@ -45,7 +45,8 @@ public enum WorkloadFormat {
         for item in try root.array() {
             let node = try layer(item)
             if let first = lineOfId[node.id] {
-                throw item.fail("layer id \(node.id) is used twice (first on line \(first))", "give every layer a distinct id")
+                throw item.fail("layer id \(node.id) is used twice (first on line \(first))",
+                                "give every layer a distinct id")
             }
             lineOfId[node.id] = node.line
             nodes.append(node)
@@ -59,28 +60,39 @@ public enum WorkloadFormat {
         let o = try r.object(allowed: layerFields)
         let id = try o.required("id", "give the layer a numeric id").int(what: "id")
         let name = try o.optional("name")?.string() ?? ""
-        let type = try o.required("operator_type", "name the operator, e.g. \"Conv\", \"Pooling\", \"Add\" or \"input\"").string()
-        let dimsNode = try o.required("loop_dims", "list the loop dimensions, e.g. [\"B\", \"K\", \"C\", \"OY\", \"OX\", \"FY\", \"FX\"]")
+        let type = try o.required("operator_type",
+                                  "name the operator, e.g. \"Conv\", \"Pooling\", \"Add\" or \"input\"").string()
+        let dimsNode = try o.required("loop_dims",
+                                      "list the loop dimensions, e.g. [\"B\", \"K\", \"C\", "
+                                          + "\"OY\", \"OX\", \"FY\", \"FX\"]")
         let dims = try dimsNode.strings().map { $0.uppercased() }
-        guard Set(dims).count == dims.count else { throw dimsNode.fail("a loop dimension appears twice", "list each dimension once") }
+        guard Set(dims).count == dims.count else {
+            throw dimsNode.fail("a loop dimension appears twice", "list each dimension once")
+        }
         let sizesNode = try o.required("loop_sizes", "give one size per loop dimension")
         var sizes: [Int] = []
-        for s in try sizesNode.array() { sizes.append(try s.int(minimum: 1, maximum: Limits.loopSize, what: "loop size")) }
+        for s in try sizesNode.array() {
+            sizes.append(try s.int(minimum: 1, maximum: Limits.loopSize, what: "loop size"))
+        }
         guard sizes.count == dims.count else {
-            throw sizesNode.fail("\(dims.count) loop dims but \(sizes.count) sizes", "give exactly one size per loop dimension")
+            throw sizesNode.fail("\(dims.count) loop dims but \(sizes.count) sizes",
+                                 "give exactly one size per loop dimension")
         }
         guard sizes.reduce(1.0, { $0 * Double($1) }) <= Double(Limits.layerIterations) else {
-            throw sizesNode.fail("the loop sizes multiply to more than 2^48 iterations", "check the sizes; real layers are far smaller")
+            throw sizesNode.fail("the loop sizes multiply to more than 2^48 iterations",
+                                 "check the sizes; real layers are far smaller")
         }
         var precision: [String: Int] = [:]
-        let precisionNode = try o.required("operand_precision", "give the bits per element of every operand, and O_final")
+        let precisionNode = try o.required("operand_precision",
+                                           "give the bits per element of every operand, and O_final")
         for (key, value) in try precisionNode.entries() {
             precision[key] = try value.int(minimum: 0, maximum: Limits.precision, what: "precision")
         }
         if let pad = o.optional("padding") { _ = try pad.array() }
         var node = WorkloadNode(id: id, name: name, operatorType: type, equation: "", relations: [],
                                 loopSizes: zip(dims, sizes).map { Layer.LoopSize($0, $1) }, precision: precision,
-                                operandSource: [:], constantOperands: [], sourceDimensionMapping: [:], line: r.node.line)
+                                operandSource: [:], constantOperands: [], sourceDimensionMapping: [:],
+                                line: r.node.line)
         if let slip = o.optional("shape_slip") {
             node.shapeSlip = try slip.string()
             guard !(node.shapeSlip ?? "").allSatisfy(\.isWhitespace) else {
@@ -88,14 +100,20 @@ public enum WorkloadFormat {
             }
         }
         if node.isInput {
-            guard precision["O"] != nil else { throw precisionNode.fail("an input node needs \"O\"", "give the input's precision as {\"O\": 8}") }
+            guard precision["O"] != nil else {
+                throw precisionNode.fail("an input node needs \"O\"", "give the input's precision as {\"O\": 8}")
+            }
             return node
         }
-        let equationNode = try o.required("equation", "write the layer equation, e.g. O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]")
+        let equationNode = try o.required("equation",
+                                          "write the layer equation, e.g. "
+                                              + "O[b][k][oy][ox]+=W[k][c][fy][fx]*I[b][c][iy][ix]")
         node.equation = try equationNode.string()
         node.relations = try o.optional("dimension_relations")?.strings() ?? []
         let operands: [Operand]
-        do { operands = try Layer.parseEquation(node.equation) } catch { throw equationNode.fail(error.message, "fix the equation") }
+        do { operands = try Layer.parseEquation(node.equation) } catch {
+            throw equationNode.fail(error.message, "fix the equation")
+        }
         for relation in node.relations where Relation(parsing: relation) == nil {
             throw (o.optional("dimension_relations") ?? r).fail("relation \"\(relation)\" is not of the form p=S*a+D*b",
                                                                 "write e.g. \"ix=1*ox+1*fx\"")
@@ -105,18 +123,25 @@ public enum WorkloadFormat {
         let defined = Set(dims).union(node.relations.compactMap { Relation(parsing: $0)?.pr.uppercased() })
         for operand in operands {
             for index in operand.indices where !defined.contains(index.uppercased()) {
-                throw equationNode.fail("index \(index) of \(operand.name) is neither a loop dimension nor defined by a relation",
-                                        "add it to loop_dims, or a relation such as \"\(index.lowercased())=1*o\(index.lowercased().dropFirst())+1*f\(index.lowercased().dropFirst())\" to dimension_relations")
+                let i = index.lowercased(), stem = index.lowercased().dropFirst()
+                let problem = "index \(index) of \(operand.name) is neither a loop dimension nor defined by a relation"
+                throw equationNode.fail(problem,
+                                        "add it to loop_dims, or a relation such as \"\(i)=1*o\(stem)+1*f\(stem)\" "
+                                            + "to dimension_relations")
             }
         }
         for op in operands.map(\.name) where precision[op] == nil {
             throw precisionNode.fail("no precision for operand \(op)", "add \"\(op)\": <bits>")
         }
-        if precision["O_final"] == nil { throw precisionNode.fail("no precision for O_final", "add \"O_final\": <bits of the stored output>") }
-        let sourceNode = try o.required("operand_source", "give the producer id of every input operand (its own id for a constant)")
+        if precision["O_final"] == nil {
+            throw precisionNode.fail("no precision for O_final", "add \"O_final\": <bits of the stored output>")
+        }
+        let sourceNode = try o.required("operand_source",
+                                        "give the producer id of every input operand (its own id for a constant)")
         for (operand, value) in try sourceNode.entries() {
             guard operands.dropFirst().contains(where: { $0.name == operand }) else {
-                throw value.fail("\(operand) is not an input operand of the equation", "use one of \(operands.dropFirst().map(\.name).joined(separator: ", "))")
+                throw value.fail("\(operand) is not an input operand of the equation",
+                                 "use one of \(operands.dropFirst().map(\.name).joined(separator: ", "))")
             }
             var producers: [Int] = []
             if value.node.kind == .array {
@@ -147,7 +172,8 @@ public enum WorkloadFormat {
         for node in nodes {
             for (operand, producers) in node.operandSource {
                 for p in producers where !ids.contains(p) {
-                    throw InputError(file: root.file, line: node.line, path: "$[id=\(node.id)].operand_source.\(operand)",
+                    throw InputError(file: root.file, line: node.line,
+                                     path: "$[id=\(node.id)].operand_source.\(operand)",
                                      problem: "producer \(p) is not a layer of this workload",
                                      fix: "use the id of an earlier layer or input node (its own id for a constant)")
                 }
@@ -176,7 +202,8 @@ public enum WorkloadFormat {
                     let ids = trail.map(\.id)
                     let cycle = (ids.drop { $0 != p } + [p]).map(String.init).joined(separator: " → ")
                     throw InputError(file: root.file, line: byId[p]?.line, path: "$[id=\(p)].operand_source",
-                                     problem: "the layers form a cycle: \(cycle)", fix: "a layer may only consume earlier layers")
+                                     problem: "the layers form a cycle: \(cycle)",
+                                     fix: "a layer may only consume earlier layers")
                 }
                 trail.append((p, producers(p), 0))
                 onTrail.insert(p)
@@ -219,9 +246,11 @@ public enum WorkloadFormat {
                         guard read != declared else { continue }
                         let what = { (n: WorkloadNode) in "\(n.isInput ? "input" : "layer") \(n.id)" }
                         throw InputError(file: root.file, line: consumer.line, path: "$[id=\(consumer.id)].loop_sizes",
-                                         problem: "\(what(consumer)) reads \(operand.name) with \(index) \(read), but its producer, "
+                                         problem: "\(what(consumer)) reads \(operand.name) with \(index) "
+                                             + "\(read), but its producer, "
                                              + "\(what(producer)) (line \(producer.line)), declares \(dim) \(declared)",
-                                         fix: "make the two agree; to keep a mismatch on purpose, add \"shape_slip\": \"<why>\" "
+                                         fix: "make the two agree; to keep a mismatch on purpose, add "
+                                             + "\"shape_slip\": \"<why>\" "
                                              + "to \(what(producer))")
                     }
                 }
@@ -237,7 +266,9 @@ public enum WorkloadFormat {
         guard sinks.count > 1, let last = sinks.last else { return }
         let named = sinks.dropLast().map { "\($0.isInput ? "input" : "layer") \($0.id)" }.joined(separator: ", ")
         throw InputError(file: root.file, line: sinks[0].line, path: "$[id=\(sinks[0].id)]",
-                         problem: "the workload has \(sinks.count) outputs: nothing consumes \(named) besides the last layer \(last.id)",
-                         fix: "accomake evaluates networks with one output: make a later layer consume \(named), or remove it")
+                         problem: "the workload has \(sinks.count) outputs: nothing consumes \(named) besides "
+                             + "the last layer \(last.id)",
+                         fix: "accomake evaluates networks with one output: make a later layer "
+                             + "consume \(named), or remove it")
     }
 }

@@ -13,6 +13,15 @@ public enum Direction: String, Sendable, Hashable, CaseIterable {
     case wrInByHigh = "wr_in_by_high"
 
     public var isRead: Bool { self == .rdOutToLow || self == .rdOutToHigh }
+    /// The position in `allCases`, for tables with one slot per direction.
+    @inline(__always) public var index: Int {
+        switch self {
+        case .rdOutToLow: 0
+        case .wrInByLow: 1
+        case .rdOutToHigh: 2
+        case .wrInByHigh: 3
+        }
+    }
     public var isLow: Bool { self == .rdOutToLow || self == .wrInByLow }
 }
 
@@ -172,9 +181,11 @@ extension Core: Codable {
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             let array = try c.nestedContainer(keyedBy: ArrayKeys.self, forKey: .operationalArray)
-            let names = try array.decode([String].self, forKey: .dimensions), sizes = try array.decode([Int].self, forKey: .sizes)
+            let names = try array.decode([String].self, forKey: .dimensions), sizes = try array.decode([Int].self,
+                forKey: .sizes)
             guard names.count == sizes.count else {
-                throw DecodingError.dataCorruptedError(forKey: .sizes, in: array, debugDescription: "one size per dimension")
+                throw DecodingError.dataCorruptedError(forKey: .sizes, in: array,
+                                                       debugDescription: "one size per dimension")
             }
             core = Core(name: "", arrayDims: zip(names, sizes).map { ($0, $1) },
                         macEnergy: try array.decode(Double.self, forKey: .multiplierEnergy),

@@ -39,7 +39,9 @@ public enum AllocationTask {
         var trunkCache: [Int: TrunkReport] = [:]
         func trunk(_ slot: Int) throws -> TrunkReport {
             if let t = trunkCache[slot] { return t }
-            guard slot >= 0, slot < input.dependencies.count else { throw MalformedArtifact(description: "allocation slot") }
+            guard slot >= 0, slot < input.dependencies.count else {
+                throw MalformedArtifact(description: "allocation slot")
+            }
             let t = try TrunkTask.report(input.dependencies[slot])
             trunkCache[slot] = t
             return t
@@ -48,9 +50,11 @@ public enum AllocationTask {
         return .done(try CanonicalEncoder.encode(ValueCoder.encode(report)))
     }
 
-    public static func params(budgetBits: Int, metrics: [GlobalAllocation.Metric], table: Study.Table, tiles: [(x: Int, y: Int)],
+    public static func params(budgetBits: Int, metrics: [GlobalAllocation.Metric], table: Study.Table, tiles: [(x: Int,
+        y: Int)],
                               ranges: [LayerRange], cutLists: [[Int]], slots: [[Int]]) throws -> Value {
-        try ValueCoder.encode(Parameters(budget: budgetBits, metrics: metrics, table: table, tiles: tiles.map { TileSize($0.x, $0.y) },
+        try ValueCoder.encode(Parameters(budget: budgetBits, metrics: metrics, table: table,
+                                         tiles: tiles.map { TileSize($0.x, $0.y) },
                                          ranges: ranges, cutLists: cutLists, slots: slots))
     }
 
@@ -72,12 +76,15 @@ public enum AllocationTask {
             })
         }
         let rangeIndex = Dictionary(s.ranges.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
-        var out = AllocationReport(budgetBits: s.budget, table: s.table, tiles: s.tiles.map { ($0.x, $0.y) }, ranges: s.ranges,
+        var out = AllocationReport(budgetBits: s.budget, table: s.table, tiles: s.tiles.map { ($0.x, $0.y) },
+                                   ranges: s.ranges,
                                   cutLists: s.cutLists)
         var fronts: [AllocationReport.Entry] = []
         for (c, cuts) in s.cutLists.enumerated() {
             let trunks = try RangeEnumeration.ranges(of: cuts).map { r -> Int in
-                guard let i = rangeIndex[r] else { throw MalformedArtifact(description: "cut list \(cuts) needs range \(r)") }
+                guard let i = rangeIndex[r] else {
+                    throw MalformedArtifact(description: "cut list \(cuts) needs range \(r)")
+                }
                 return i
             }
             let perTrunk = trunks.map { options[$0] }
@@ -89,19 +96,23 @@ public enum AllocationTask {
             }
             var best: [GlobalAllocation.Metric: AllocationReport.Entry] = [:]
             for metric in s.metrics {
-                if let schedule = GlobalAllocation.best(perTrunk, budget: s.budget, metric: metric) { best[metric] = entry(schedule) }
+                if let schedule = GlobalAllocation.best(perTrunk, budget: s.budget, metric: metric) {
+                    best[metric] = entry(schedule)
+                }
             }
             out.perCutList.append(best)
             fronts += GlobalAllocation.front(perTrunk, budget: s.budget).map(entry)
         }
         for metric in s.metrics {
             // Ties between cut lists go to the earlier one (enumeration order).
-            out.best[metric] = out.perCutList.compactMap { $0[metric] }.min { $0.schedule.precedes($1.schedule, by: metric) }
+            out.best[metric] = out.perCutList.compactMap { $0[metric] }.min { $0.schedule.precedes($1.schedule,
+            by: metric) }
         }
         out.front = AllocationReport.Entry.front(fronts)
         // The trunk readings the chosen schedules and the front refer to, for reports.
         for e in out.best.values.sorted(by: { $0.cutList < $1.cutList }) + out.front {
-            for (r, t) in zip(e.trunks, e.schedule.choice) where out.trunks[AllocationReport.Slot(range: r, tile: t)] == nil {
+            for (r, t) in zip(e.trunks, e.schedule.choice) where out.trunks[AllocationReport.Slot(range: r,
+                tile: t)] == nil {
                 out.trunks[AllocationReport.Slot(range: r, tile: t)] = try trunk(r, t)
             }
         }
@@ -121,8 +132,10 @@ public struct AllocationReport: Sendable {
         /// choice, is kept.
         static func front(_ entries: [Entry]) -> [Entry] {
             let sorted = entries.sorted {
-                ($0.schedule.latency, $0.schedule.energy, $0.cutList) < ($1.schedule.latency, $1.schedule.energy, $1.cutList)
-                    || (($0.schedule.latency, $0.schedule.energy, $0.cutList) == ($1.schedule.latency, $1.schedule.energy, $1.cutList)
+                ($0.schedule.latency, $0.schedule.energy, $0.cutList) < ($1.schedule.latency, $1.schedule.energy,
+                $1.cutList)
+                    || (($0.schedule.latency, $0.schedule.energy, $0.cutList) == ($1.schedule.latency,
+                    $1.schedule.energy, $1.cutList)
                         && $0.schedule.choice.lexicographicallyPrecedes($1.schedule.choice))
             }
             var out: [Entry] = []
@@ -178,13 +191,17 @@ extension AllocationReport: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(budgetBits: try c.decode(Int.self, forKey: .budget), table: try c.decode(Study.Table.self, forKey: .table),
+        self.init(budgetBits: try c.decode(Int.self, forKey: .budget), table: try c.decode(Study.Table.self,
+            forKey: .table),
                   tiles: try c.decode([TileSize].self, forKey: .tiles).map { ($0.x, $0.y) },
-                  ranges: try c.decode([LayerRange].self, forKey: .ranges), cutLists: try c.decode([[Int]].self, forKey: .cutLists))
+                  ranges: try c.decode([LayerRange].self, forKey: .ranges), cutLists: try c.decode([[Int]].self,
+                  forKey: .cutLists))
         perCutList = try c.decode([[GlobalAllocation.Metric: Entry]].self, forKey: .perCutList)
         best = try c.decode([GlobalAllocation.Metric: Entry].self, forKey: .best)
         front = try c.decode([Entry].self, forKey: .front)
-        for t in try c.decode([StoredTrunk].self, forKey: .trunks) { trunks[Slot(range: t.range, tile: t.tile)] = t.report }
+        for t in try c.decode([StoredTrunk].self, forKey: .trunks) {
+            trunks[Slot(range: t.range, tile: t.tile)] = t.report
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {

@@ -37,7 +37,8 @@ public enum LayerSearchTask {
     public static func result(_ artifact: Artifact) throws -> LayerSearchResult? {
         if let known = recent.withLock({ $0.results[artifact.digest] }) { return known }
         let value = try CanonicalDecoder.decode(artifact.bytes)
-        let result = value["too_small"] != nil ? nil : try ValueCoder.decode(LayerSearchResult.self, from: value["found"] ?? .null)
+        let result = value["too_small"] != nil ? nil : try ValueCoder.decode(LayerSearchResult.self,
+            from: value["found"] ?? .null)
         recent.withLock { $0.remember(result, for: artifact.digest) }
         return result
     }

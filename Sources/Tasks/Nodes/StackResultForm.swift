@@ -18,7 +18,8 @@ extension StackResult: Codable {
         var row1: [[Int]]
         var lastRow: [[Int]]
 
-        enum CodingKeys: String, CodingKey { case name, costs, all, row0 = "row_0", row1 = "row_1", lastRow = "last_row" }
+        enum CodingKeys: String, CodingKey { case name, costs, all, row0 = "row_0", row1 = "row_1",
+        lastRow = "last_row" }
     }
 
     /// A key cost with its breakdown over the result's names, stored as a list in the order of
@@ -37,10 +38,12 @@ extension StackResult: Codable {
 
         init(from decoder: any Decoder) throws {
             var c = try decoder.unkeyedContainer()
-            self.init(energy: try c.decode(Double.self), latency0: try c.decode(Int.self), latency1: try c.decode(Int.self),
-                      latency2: try c.decode(Int.self), isCopy: try c.decode(Bool.self), breakdown: try c.decode([Double?].self),
-                      offload: try c.decode(Int.self), offloadPairs: try c.decode([Int].self), firstHops: try c.decode([Int].self),
-                      topWords: try c.decode(Double.self))
+            self.init(energy: try c.decode(Double.self), latency0: try c.decode(Int.self),
+                      latency1: try c.decode(Int.self),
+                      latency2: try c.decode(Int.self), isCopy: try c.decode(Bool.self),
+                      breakdown: try c.decode([Double?].self),
+                      offload: try c.decode(Int.self), offloadPairs: try c.decode([Int].self),
+                      firstHops: try c.decode([Int].self), topWords: try c.decode(Double.self))
             guard c.isAtEnd else { throw MalformedArtifact(description: "key cost: more than ten fields") }
         }
 
@@ -61,23 +64,27 @@ extension StackResult: Codable {
         init(_ c: KeyCost, names: [String: Int]) {
             var dense = [Double?](repeating: nil, count: names.count)
             for (k, x) in c.breakdown { if let i = names[k] { dense[i] = x } }
-            self.init(energy: c.energy, latency0: c.latency0, latency1: c.latency1, latency2: c.latency2, isCopy: c.isCopy,
+            self.init(energy: c.energy, latency0: c.latency0, latency1: c.latency1, latency2: c.latency2,
+                      isCopy: c.isCopy,
                       breakdown: dense, offload: c.offload, offloadPairs: c.offloadPairs, firstHops: c.firstHops,
                       topWords: c.topWords)
         }
 
-        init(energy: Double, latency0: Int, latency1: Int, latency2: Int, isCopy: Bool, breakdown: [Double?], offload: Int,
-             offloadPairs: [Int], firstHops: [Int], topWords: Double) {
+        init(energy: Double, latency0: Int, latency1: Int, latency2: Int, isCopy: Bool, breakdown: [Double?],
+             offload: Int, offloadPairs: [Int], firstHops: [Int], topWords: Double) {
             self.energy = energy; self.latency0 = latency0; self.latency1 = latency1; self.latency2 = latency2
             self.isCopy = isCopy; self.breakdown = breakdown; self.offload = offload
             self.offloadPairs = offloadPairs; self.firstHops = firstHops; self.topWords = topWords
         }
 
         func cost(names: [String]) throws -> KeyCost {
-            guard breakdown.count == names.count else { throw MalformedArtifact(description: "breakdown: one value per name") }
+            guard breakdown.count == names.count else {
+                throw MalformedArtifact(description: "breakdown: one value per name")
+            }
             var map: [String: Double] = [:]
             for (i, x) in breakdown.enumerated() { if let x { map[names[i]] = x } }
-            return KeyCost(energy: energy, latency0: latency0, latency1: latency1, latency2: latency2, isCopy: isCopy, breakdown: map,
+            return KeyCost(energy: energy, latency0: latency0, latency1: latency1, latency2: latency2, isCopy: isCopy,
+                           breakdown: map,
                            offload: offload, offloadPairs: offloadPairs, firstHops: firstHops, topWords: topWords)
         }
     }
@@ -92,18 +99,22 @@ extension StackResult: Codable {
             let costs = try key.costs.map { try $0.cost(names: names) }
             func bucket(_ pairs: [[Int]]) throws -> [(cost: KeyCost, count: Int)] {
                 try pairs.map { pair in
-                    guard pair.count == 2, costs.indices.contains(pair[0]) else { throw MalformedArtifact(description: "bucket") }
+                    guard pair.count == 2, costs.indices.contains(pair[0]) else {
+                        throw MalformedArtifact(description: "bucket")
+                    }
                     return (costs[pair[0]], pair[1])
                 }
             }
             keys.append(key.name)
-            buckets[key.name] = Buckets(all: try bucket(key.all), row0: try bucket(key.row0), row1: try bucket(key.row1),
-                                        lastRow: try bucket(key.lastRow))
+            buckets[key.name] = Buckets(all: try bucket(key.all), row0: try bucket(key.row0),
+                                        row1: try bucket(key.row1), lastRow: try bucket(key.lastRow))
         }
     }
 
     public func encode(to encoder: any Encoder) throws {
-        let all = buckets.values.flatMap { b in (b.all + b.row0 + b.row1 + b.lastRow).flatMap { $0.cost.breakdown.keys } }
+        let all = buckets.values.flatMap { b in
+            (b.all + b.row0 + b.row1 + b.lastRow).flatMap { $0.cost.breakdown.keys }
+        }
         let names = Set(all).sorted()
         let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
         let stored = keys.map { name in
@@ -116,7 +127,8 @@ extension StackResult: Codable {
                 }
             }
             let (a, r0, r1, last) = (bucket(b.all), bucket(b.row0), bucket(b.row1), bucket(b.lastRow))
-            return StoredKey(name: name, costs: costs.map { StoredCost($0, names: index) }, all: a, row0: r0, row1: r1, lastRow: last)
+            return StoredKey(name: name, costs: costs.map { StoredCost($0, names: index) }, all: a, row0: r0, row1: r1,
+                             lastRow: last)
         }
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encode(names, forKey: .breakdownNames)

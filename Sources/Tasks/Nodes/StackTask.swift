@@ -25,13 +25,13 @@ public enum StackTask {
 
     public static let `operator` = Operator("accomake.stack", version: version) { input in
         let p = try ValueCoder.decode(Parameters.self, from: input.params)
-        let problem = Problem(trunk: p.trunk.value, fullSize: p.fullSize?.value, core: p.core.value, mode: p.mode, tileX: p.tile.x,
-                              tileY: p.tile.y, lpf: p.lpf, objective: p.objective)
+        let problem = Problem(trunk: p.trunk.value, fullSize: p.fullSize?.value, core: p.core.value, mode: p.mode,
+                              tileX: p.tile.x, tileY: p.tile.y, lpf: p.lpf, objective: p.objective)
         return try problem.step(known: [:])
     }
 
-    public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int, tileY: Int,
-                              lpfLimit: Int, objective: Objective) throws -> Value {
+    public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int,
+                              tileY: Int, lpfLimit: Int, objective: Objective) throws -> Value {
         try params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), mode: mode, tileX: tileX, tileY: tileY,
                    lpfLimit: lpfLimit, objective: objective)
     }
@@ -40,8 +40,8 @@ public enum StackTask {
     /// network and core in memory.
     public static func params(_ v: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpfLimit: Int,
                               objective: Objective) throws -> Value {
-        try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: v.fullSize, core: v.core, mode: mode, tile: TileSize(tileX, tileY),
-                                         lpf: lpfLimit, objective: objective))
+        try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: v.fullSize, core: v.core, mode: mode,
+                                         tile: TileSize(tileX, tileY), lpf: lpfLimit, objective: objective))
     }
 
     public static func result(_ artifact: Artifact) throws -> StackResult {
@@ -69,7 +69,8 @@ public enum StackTask {
         func step(known: [SubProblem: LayerEvaluation?]) throws -> Step {
             var missing: [SubProblem] = []
             var asked = Set<SubProblem>()
-            var evaluation = StackEvaluation(trunk: trunk, core: core, mode: mode, tileX: tileX, tileY: tileY) { layer, truncated in
+            var evaluation = StackEvaluation(trunk: trunk, core: core, mode: mode, tileX: tileX, tileY: tileY) { layer,
+                truncated in
                 let sub = SubProblem(layer: layer, core: truncated)
                 if let answer = known[sub] {
                     guard let e = answer else { throw LayerSearchError.hierarchyTooSmall(layer: layer.id) }
@@ -82,7 +83,8 @@ public enum StackTask {
             let result = try evaluation.run()
             if missing.isEmpty { return .done(try CanonicalEncoder.encode(ValueCoder.encode(result))) }
             let requests = try missing.map {
-                NodeRequest(LayerSearchTask.operator.id, try LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf,
+                NodeRequest(LayerSearchTask.operator.id, try LayerSearchTask.params(layer: $0.layer, core: $0.core,
+                lpfLimit: lpf,
                                                                                     objective: objective))
             }
             return .need(requests) { [missing] artifacts in
@@ -99,8 +101,10 @@ public enum StackTask {
 
 extension LayerEvaluation {
     /// Stands in for a search result not yet known (the evaluation is run again once it is).
-    static let placeholder = LayerEvaluation(temporalMapping: [:], levels: [], macEnergy: 0, memoryEnergy: 0, idealCycle: 0,
-                                             idealTemporalCycle: 0, stallSlack: 0, onload: 0, offload: 0, doubleBuffered: [:])
+    static let placeholder = LayerEvaluation(temporalMapping: [:], levels: [], macEnergy: 0, memoryEnergy: 0,
+                                             idealCycle: 0,
+                                             idealTemporalCycle: 0, stallSlack: 0, onload: 0, offload: 0,
+                                             doubleBuffered: [:])
 }
 
 /// A trunk, its untransformed widths and the core as shared values, built and hashed once:

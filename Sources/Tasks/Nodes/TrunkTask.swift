@@ -16,28 +16,36 @@ public enum TrunkTask {
         /// The trunk ends the network (its output is the network's, not off-loaded).
         public var networkEnd: Bool
 
-        enum CodingKeys: String, CodingKey { case trunk, fullSize = "full_size", core, tile, networkEnd = "network_end" }
+        enum CodingKeys: String, CodingKey { case trunk, fullSize = "full_size", core, tile,
+        networkEnd = "network_end" }
     }
 
     public static let `operator` = Operator("accomake.trunk", version: version) { input in
         let p = try ValueCoder.decode(Parameters.self, from: input.params)
-        guard let stack = input.dependencies.first else { throw MalformedArtifact(description: "trunk without its stack node") }
+        guard let stack = input.dependencies.first else {
+            throw MalformedArtifact(description: "trunk without its stack node")
+        }
         let result = try StackTask.result(stack)
         let readings = AccoReadings(result, trunk: p.trunk.value, core: p.core.value, isNetworkEnd: p.networkEnd)
         let footprint = Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
-        let report = TrunkReport(readings: readings, footprint: footprint, tileTypeCounts: result.tileTypeCounts, tileX: p.tile.x,
-                                 tileY: p.tile.y)
+        let report = TrunkReport(readings: readings, footprint: footprint, tileTypeCounts: result.tileTypeCounts,
+                                 tileX: p.tile.x, tileY: p.tile.y)
         return .done(try CanonicalEncoder.encode(ValueCoder.encode(report)))
     }
 
-    public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int, networkEnd: Bool) throws -> Value {
-        try params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), tileX: tileX, tileY: tileY, networkEnd: networkEnd)
+    public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int,
+                              networkEnd: Bool) throws -> Value {
+        try params(TrunkValues(trunk: trunk, fullSize: fullSize, core: core), tileX: tileX, tileY: tileY,
+                   networkEnd: networkEnd)
     }
 
     /// - Parameter v: its `fullSize` must be set (the footprint needs the untransformed widths).
     public static func params(_ v: TrunkValues, tileX: Int, tileY: Int, networkEnd: Bool) throws -> Value {
-        guard let fullSize = v.fullSize else { throw MalformedArtifact(description: "trunk parameters without full_size") }
-        return try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: fullSize, core: v.core, tile: TileSize(tileX, tileY),
+        guard let fullSize = v.fullSize else {
+            throw MalformedArtifact(description: "trunk parameters without full_size")
+        }
+        return try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: fullSize, core: v.core, tile: TileSize(tileX,
+            tileY),
                                                 networkEnd: networkEnd))
     }
 

@@ -30,7 +30,8 @@ public indirect enum JSONText {
         case .object(let fields):
             if fields.isEmpty { return "{}" }
             let sep = pretty ? ": " : ":"
-            return "{" + newline + fields.map { pad + Self.quote($0.0) + sep + $0.1.rendered(indent: indent + 1, pretty: pretty) }
+            return "{" + newline + fields.map { pad + Self.quote($0.0) + sep + $0.1.rendered(indent: indent + 1,
+                pretty: pretty) }
                 .joined(separator: "," + newline) + newline + close + "}"
         }
     }

@@ -12,7 +12,8 @@ public struct StudyView {
 
     public var report: StudyReport {
         StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: answers.map { p, r in
-            StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode, objective: p.objective, report: r)
+            StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode,
+                               objective: p.objective, report: r)
         })
     }
 
@@ -20,8 +21,12 @@ public struct StudyView {
         "\(p.core.name) · \(study.workloads[p.workload].name) · \(p.mode) · mapping objective \(p.objective.rawValue)"
     }
 
-    static func tiles(_ s: ScheduleSummary) -> String { s.trunks.map { "\($0.tile.x)x\($0.tile.y)" }.joined(separator: ",") }
-    static func cuts(_ s: ScheduleSummary) -> String { s.cuts.isEmpty ? "none" : s.cuts.map(String.init).joined(separator: ",") }
+    static func tiles(_ s: ScheduleSummary) -> String {
+        s.trunks.map { "\($0.tile.x)x\($0.tile.y)" }.joined(separator: ",")
+    }
+    static func cuts(_ s: ScheduleSummary) -> String {
+        s.cuts.isEmpty ? "none" : s.cuts.map(String.init).joined(separator: ",")
+    }
 
     /// The real-time verdict of a schedule when the study gives a frame period.
     func meetsFramePeriod(_ s: ScheduleSummary) -> Bool? {
@@ -33,38 +38,53 @@ public struct StudyView {
         for (p, report) in answers {
             out.append("")
             out.append(title(p))
-            out.append("  \(report.ranges.count) ranges × \(report.tiles.count) tiles, \(report.cutLists.count) cut lists, \(report.table.rawValue) table, on-chip budget \(report.budgetBits) bits (\(String(format: "%.2f", Double(report.budgetBits) / 8 / 1_048_576)) MiB)")
-            out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak bits  on chip  warm-up pJ / cycles      stable per frame pJ / cycles" + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
+            let budgetMiB = String(format: "%.2f", Double(report.budgetBits) / 8 / 1_048_576)
+            out.append("  \(report.ranges.count) ranges × \(report.tiles.count) tiles, "
+                       + "\(report.cutLists.count) cut lists, "
+                       + "\(report.table.rawValue) table, on-chip budget \(report.budgetBits) bits (\(budgetMiB) MiB)")
+            out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak "
+                + "bits  on chip  warm-up pJ / cycles      "
+                + "stable per frame pJ / cycles" + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
             for metric in study.allocation.metrics {
                 guard let e = report.best[metric], let s = ScheduleSummary(report, e) else { continue }
-                var line = "  " + TextColumns.pad(metric.rawValue, 9) + " " + TextColumns.pad(Self.cuts(s), 11) + " " + TextColumns.pad(Self.tiles(s), 18)
-                line += TextColumns.lpad(String(s.schedule.energy), 15) + TextColumns.lpad(String(s.schedule.latency), 16)
-                line += TextColumns.lpad(String(format: "%.3e", s.schedule.edp), 13) + TextColumns.lpad(String(s.schedule.peakBits), 12)
+                var line = "  " + TextColumns.pad(metric.rawValue, 9) + " " + TextColumns.pad(Self.cuts(s),
+                    11) + " " + TextColumns.pad(Self.tiles(s), 18)
+                line += TextColumns.lpad(String(s.schedule.energy), 15)
+                line += TextColumns.lpad(String(s.schedule.latency), 16)
+                line += TextColumns.lpad(String(format: "%.3e", s.schedule.edp),
+                                         13) + TextColumns.lpad(String(s.schedule.peakBits), 12)
                 line += TextColumns.lpad(s.schedule.onChip ? "yes" : "no", 9)
                 line += TextColumns.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
                 line += TextColumns.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency), 30)
                 if let met = meetsFramePeriod(s) { line += met ? "  met" : "  missed" }
                 out.append(line)
             }
-            out.append("  Pareto front (energy, latency): \(report.front.count) schedule\(report.front.count == 1 ? "" : "s")")
+            let plural = report.front.count == 1 ? "" : "s"
+            out.append("  Pareto front (energy, latency): \(report.front.count) schedule\(plural)")
         }
         return out.joined(separator: "\n")
     }
 
     /// `run --json` and `results.json`: the run's counts and, per problem, the best schedules and the front.
     public func json(_ outcome: StudyRunCounts) -> JSONText {
-        func row(_ r: AccoReadings.Row) -> JSONText { .object([("latency", .int(r.latency)), ("energy", .int(r.energy))]) }
-        func range(_ r: LayerRange) -> JSONText { .array([r.after.map { .int($0) } ?? .null, r.through.map { .int($0) } ?? .null]) }
+        func row(_ r: AccoReadings.Row) -> JSONText { .object([("latency", .int(r.latency)),
+                                                               ("energy", .int(r.energy))]) }
+        func range(_ r: LayerRange) -> JSONText { .array([r.after.map { .int($0) } ?? .null,
+                                                          r.through.map { .int($0) } ?? .null]) }
         func schedule(_ s: ScheduleSummary) -> JSONText {
             var fields: [(String, JSONText)] = [
-                ("cuts", .array(s.cuts.map { .int($0) })), ("latency", .int(s.schedule.latency)), ("energy", .int(s.schedule.energy)),
-                ("edp", .number(s.schedule.edp)), ("peak_bits", .int(s.schedule.peakBits)), ("on_chip", .bool(s.schedule.onChip)),
+                ("cuts", .array(s.cuts.map { .int($0) })), ("latency", .int(s.schedule.latency)),
+                ("energy", .int(s.schedule.energy)),
+                ("edp", .number(s.schedule.edp)), ("peak_bits", .int(s.schedule.peakBits)),
+                ("on_chip", .bool(s.schedule.onChip)),
                 ("warmup", .object([("latency", .int(s.warmupLatency)), ("energy", .int(s.warmupEnergy))])),
-                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)), ("energy", .number(s.stableFrameEnergy))])),
-                ("trunks", .array(s.trunks.map { t in
+                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)), ("energy",
+                .number(s.stableFrameEnergy))])), ("trunks", .array(s.trunks.map { t in
                     .object([("range", range(t.range)), ("tile", .array([.int(t.tile.x), .int(t.tile.y)])),
-                             ("clipped_tile", .array([.int(t.clipped.x), .int(t.clipped.y)])), ("window", row(t.window)),
-                             ("warmup", row(t.warmup)), ("stable", row(t.stable)), ("peak_bits", .int(t.footprint.total.featureBits)),
+                             ("clipped_tile", .array([.int(t.clipped.x), .int(t.clipped.y)])),
+                             ("window", row(t.window)),
+                             ("warmup", row(t.warmup)), ("stable", row(t.stable)),
+                             ("peak_bits", .int(t.footprint.total.featureBits)),
                              ("stable_peak_bits", .int(t.footprint.stable.featureBits))])
                 })),
             ]
@@ -72,9 +92,8 @@ public struct StudyView {
             return .object(fields)
         }
         return .object([
-            ("study", .string(study.file)), ("nodes_executed", .int(outcome.executed)), ("cache_hits", .int(outcome.hits)),
-            ("shortcut", .bool(outcome.shortcut)),
-            ("results", .array(answers.map { p, report in
+            ("study", .string(study.file)), ("nodes_executed", .int(outcome.executed)), ("cache_hits",
+            .int(outcome.hits)), ("shortcut", .bool(outcome.shortcut)), ("results", .array(answers.map { p, report in
                 .object([
                     ("hardware", .string(p.core.name)), ("workload", .string(study.workloads[p.workload].name)),
                     ("mode", .string(p.mode.description)), ("mapping_objective", .string(p.objective.rawValue)),
@@ -85,7 +104,8 @@ public struct StudyView {
                     })),
                     ("front", .array(report.front.map { e in
                         .object([("cuts", .array(report.cutLists[e.cutList].map { .int($0) })),
-                                 ("tiles", .array(e.schedule.choice.map { .array([.int(report.tiles[$0].x), .int(report.tiles[$0].y)]) })),
+                                 ("tiles", .array(e.schedule.choice.map { .array([.int(report.tiles[$0].x),
+                                 .int(report.tiles[$0].y)]) })),
                                  ("latency", .int(e.schedule.latency)), ("energy", .int(e.schedule.energy)),
                                  ("peak_bits", .int(e.schedule.peakBits)), ("on_chip", .bool(e.schedule.onChip))])
                     })),

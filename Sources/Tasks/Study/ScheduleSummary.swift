@@ -33,7 +33,8 @@ public struct ScheduleSummary: Sendable {
         for (r, t) in zip(entry.trunks, entry.schedule.choice) {
             guard let rep = report.trunks[AllocationReport.Slot(range: r, tile: t)] else { return nil }
             trunks.append(Trunk(range: report.ranges[r], tile: report.tiles[t], clipped: (rep.tileX, rep.tileY),
-                                window: net(rep.readings.window), warmup: net(rep.readings.warmup), stable: net(rep.readings.stable),
+                                window: net(rep.readings.window), warmup: net(rep.readings.warmup),
+                                stable: net(rep.readings.stable),
                                 footprint: rep.footprint, perKey: rep.readings.perKey))
         }
         self.trunks = trunks

@@ -21,20 +21,27 @@ public enum StudyFormat {
         }
 
         let sweep = try o.required("sweep", "give the sweep: {\"tile_x\": [1, 2], \"tile_y\": [1]}")
-            .object(allowed: ["tile_x", "tile_y", "modes", "objectives", "lpf", "max_cuts", "cuts", "initial_dilation", "frames"])
+            .object(allowed: ["tile_x", "tile_y", "modes", "objectives", "lpf", "max_cuts", "cuts", "initial_dilation",
+                              "frames"])
         let defaultMaxCuts = try sweep.optional("max_cuts")?.int(minimum: 0, what: "max_cuts") ?? 2
-        let defaultCuts = try sweep.optional("cuts").map { (r: JSONReader) throws(InputError) in try ints(r, minimum: 0, what: "layer id") } ?? []
+        let defaultCuts = try sweep.optional("cuts").map { (r: JSONReader) throws(InputError) in try ints(r, minimum: 0,
+            what: "layer id") } ?? []
 
-        let acceleratorsNode = try o.required("accelerators", "list the accelerators: [{\"hardware\": \"…json\", \"mapping\": \"…json\"}]")
+        let acceleratorsNode = try o.required("accelerators",
+                                              "list the accelerators: [{\"hardware\": "
+                                                  + "\"…json\", \"mapping\": \"…json\"}]")
         var accelerators: [Study.Accelerator] = []
         for item in try nonEmpty(acceleratorsNode, "name at least one accelerator") {
             let a = try item.object(allowed: ["hardware", "mapping"])
             accelerators.append(Study.Accelerator(
                 hardware: try resolve(try a.required("hardware", "give the hardware file")),
-                mapping: try resolve(try a.required("mapping", "give the spatial mapping file that goes with this hardware"))))
+                mapping: try resolve(try a.required("mapping",
+                                                    "give the spatial mapping file that goes with this hardware"))))
         }
 
-        let workloadsNode = try o.required("workloads", "list the workloads: [\"…json\"] or [{\"workload\": \"…json\", \"max_cuts\": 2}]")
+        let workloadsNode = try o.required("workloads",
+                                           "list the workloads: [\"…json\"] or [{\"workload\": "
+                                               + "\"…json\", \"max_cuts\": 2}]")
         var workloads: [Study.Workload] = []
         for item in try nonEmpty(workloadsNode, "name at least one workload") {
             if item.node.kind == .string {
@@ -45,11 +52,14 @@ public enum StudyFormat {
             workloads.append(Study.Workload(
                 path: try resolve(try w.required("workload", "give the workload file")),
                 maxCuts: try w.optional("max_cuts")?.int(minimum: 0, what: "max_cuts") ?? defaultMaxCuts,
-                cuts: try w.optional("cuts").map { (r: JSONReader) throws(InputError) in try ints(r, minimum: 0, what: "layer id") } ?? defaultCuts))
+                cuts: try w.optional("cuts").map { (r: JSONReader) throws(InputError) in try ints(r, minimum: 0,
+                what: "layer id") } ?? defaultCuts))
         }
 
-        let tileX = try ints(try sweep.required("tile_x", "list the tile widths, e.g. [1, 2, 4]"), minimum: 1, what: "tile size", nonEmpty: true)
-        let tileY = try ints(try sweep.required("tile_y", "list the tile heights (frames), e.g. [1, 2]"), minimum: 1, what: "tile size", nonEmpty: true)
+        let tileX = try ints(try sweep.required("tile_x", "list the tile widths, e.g. [1, 2, 4]"), minimum: 1,
+                             what: "tile size", nonEmpty: true)
+        let tileY = try ints(try sweep.required("tile_y", "list the tile heights (frames), e.g. [1, 2]"), minimum: 1,
+                             what: "tile size", nonEmpty: true)
         var modes: [CachingMode] = []
         if let m = sweep.optional("modes") {
             for item in try nonEmpty(m, "name at least one caching mode") {
@@ -66,7 +76,8 @@ public enum StudyFormat {
         if let m = sweep.optional("objectives") {
             for item in try nonEmpty(m, "name at least one mapping objective") {
                 guard let objective = Objective(rawValue: try item.string()), objective != .edp else {
-                    throw item.fail("unknown mapping objective", "use energy or latency (EDP applies to the allocation)")
+                    throw item.fail("unknown mapping objective",
+                                    "use energy or latency (EDP applies to the allocation)")
                 }
                 try unique(objective, in: objectives, item)
                 objectives.append(objective)
@@ -75,7 +86,9 @@ public enum StudyFormat {
             objectives = [.energy]
         }
         let lpf = try sweep.optional("lpf")?.int(minimum: 1, what: "lpf") ?? 6
-        if lpf > 12, let r = sweep.optional("lpf") { throw r.fail("lpf \(lpf) is too large", "use at most 12 (6 reproduces the reference)") }
+        if lpf > 12, let r = sweep.optional("lpf") {
+            throw r.fail("lpf \(lpf) is too large", "use at most 12 (6 reproduces the reference)")
+        }
         let dilation: Int?
         if let d = sweep.optional("initial_dilation"), d.node.kind != .null {
             dilation = try d.int(minimum: 1, maximum: 1 << 20, what: "initial dilation")
@@ -98,17 +111,24 @@ public enum StudyFormat {
                 }
             }
             if let t = fields.optional("table") {
-                guard let table = Study.Table(rawValue: try t.string()) else { throw t.fail("unknown table", "use window or real-time") }
+                guard let table = Study.Table(rawValue: try t.string()) else {
+                    throw t.fail("unknown table", "use window or real-time")
+                }
                 allocation.table = table
             }
-            allocation.budgetBits = try fields.optional("budget_bits")?.int(minimum: 0, maximum: 1 << 50, what: "budget")
-            allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?.int(minimum: 1, maximum: 1 << 50, what: "frame period")
+            allocation.budgetBits = try fields.optional("budget_bits")?.int(minimum: 0, maximum: 1 << 50,
+            what: "budget")
+            allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?.int(minimum: 1, maximum: 1 << 50,
+            what: "frame period")
         }
         if allocation.table == .realTime && !tileY.contains(1), let r = sweep.optional("tile_y") {
-            throw r.fail("the real-time table needs tiles one frame tall", "add 1 to tile_y or use \"table\": \"window\"")
+            throw r.fail("the real-time table needs tiles one frame tall",
+                         "add 1 to tile_y or use \"table\": \"window\"")
         }
-        return Study(file: root.file, accelerators: accelerators, workloads: workloads, tileX: tileX, tileY: tileY, modes: modes,
-                     objectives: objectives, lpf: lpf, initialDilation: dilation, frames: frames, allocation: allocation)
+        return Study(file: root.file, accelerators: accelerators, workloads: workloads, tileX: tileX, tileY: tileY,
+                     modes: modes,
+                     objectives: objectives, lpf: lpf, initialDilation: dilation, frames: frames,
+                     allocation: allocation)
     }
 
     private static func nonEmpty(_ r: JSONReader, _ fix: String) throws(InputError) -> JSONList {
@@ -117,7 +137,8 @@ public enum StudyFormat {
         return items
     }
 
-    private static func ints(_ r: JSONReader, minimum: Int, what: String, nonEmpty: Bool = false) throws(InputError) -> [Int] {
+    private static func ints(_ r: JSONReader, minimum: Int, what: String,
+                             nonEmpty: Bool = false) throws(InputError) -> [Int] {
         let items = try r.array()
         if nonEmpty && items.isEmpty { throw r.fail("the list is empty", "give at least one \(what)") }
         var out: [Int] = []

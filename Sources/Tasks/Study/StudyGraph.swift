@@ -16,7 +16,8 @@ public struct StudyGraph: Sendable {
     }
 
     /// Parameter fields whose changes `status` and `explain` name down to the leaf.
-    public static let detailedFields: Set<String> = ["core", "budget", "metrics", "table", "tile", "lpf", "objective", "mode"]
+    public static let detailedFields: Set<String> = ["core", "budget", "metrics", "table", "tile", "lpf", "objective",
+                                                     "mode"]
 
     public var graph = Graph()
     public var problems: [Problem] = []
@@ -32,7 +33,8 @@ public struct StudyGraph: Sendable {
         var workloads: [[Int]: LoadedWorkload] = [:]
         var trunkNodes: [TrunkKey: NodeID] = [:]
         for p in problems {
-            let w = try workloads[[p.accelerator, p.workload]] ?? LoadedWorkload(study, accelerator: p.accelerator, workload: p.workload)
+            let w = try workloads[[p.accelerator, p.workload]] ?? LoadedWorkload(study, accelerator: p.accelerator,
+                workload: p.workload)
             workloads[[p.accelerator, p.workload]] = w
             let problem = "\(p.core.name)/\(study.workloads[p.workload].name)/\(p.mode)/\(p.objective.rawValue)"
             var dependencies: [NodeID] = []
@@ -43,14 +45,14 @@ public struct StudyGraph: Sendable {
                 for tile in study.tiles {
                     guard eligible.contains(where: { $0 == tile }) else { row.append(-1); continue }
                     let (x, y) = w.trunks[i].clippedTile(tile.x, tile.y)
-                    let key = TrunkKey(accelerator: p.accelerator, workload: p.workload, range: r, x: x, y: y, mode: p.mode,
-                                       objective: p.objective)
+                    let key = TrunkKey(accelerator: p.accelerator, workload: p.workload, range: r, x: x, y: y,
+                                       mode: p.mode, objective: p.objective)
                     let node: NodeID
                     if let n = trunkNodes[key] {
                         node = n
                     } else {
-                        node = try Self.addTrunk(to: &graph, w.values[i], mode: p.mode, tileX: x, tileY: y, lpf: study.lpf,
-                                                 objective: p.objective, networkEnd: w.networkEnds[i])
+                        node = try Self.addTrunk(to: &graph, w.values[i], mode: p.mode, tileX: x, tileY: y,
+                                                 lpf: study.lpf, objective: p.objective, networkEnd: w.networkEnds[i])
                         trunkNodes[key] = node
                         names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
                     }
@@ -59,7 +61,8 @@ public struct StudyGraph: Sendable {
                 }
                 slots.append(row)
             }
-            let params = try AllocationTask.params(budgetBits: p.budgetBits, metrics: study.allocation.metrics, table: study.allocation.table,
+            let params = try AllocationTask.params(budgetBits: p.budgetBits, metrics: study.allocation.metrics,
+                                                   table: study.allocation.table,
                                                tiles: study.tiles, ranges: w.ranges, cutLists: w.cutLists, slots: slots)
             allocationNodes.append(try graph.add(AllocationTask.operator, params, dependencies: dependencies))
             names.append("allocation \(problem)")
@@ -78,20 +81,24 @@ public struct StudyGraph: Sendable {
 
         init(_ study: Study, accelerator a: Int, workload w: Int) throws {
             let workload = study.workloads[w]
-            let files = ProblemFiles(hardware: study.accelerators[a].hardware, workload: workload.path, mapping: study.accelerators[a].mapping)
+            let files = ProblemFiles(hardware: study.accelerators[a].hardware, workload: workload.path,
+                                     mapping: study.accelerators[a].mapping)
             let (network, core) = try ProblemLoader.network(files)
-            let causal = CausalTrunks(network: network, frameAmount: study.frames, initialDilation: study.initialDilation)
+            let causal = CausalTrunks(network: network, frameAmount: study.frames,
+                                      initialDilation: study.initialDilation)
             try StudyGraph.check(workload, in: causal.fullSize, study: study.file, index: w)
             ranges = StudyRanges.ranges(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
                 .filter { causal.admits(after: $0.after, through: $0.through) }
             try StudyGraph.checkNotEmpty(ranges, workload, in: causal.fullSize, study: study, index: w)
             let evaluated = Set(ranges)
-            cutLists = StudyRanges.cutLists(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
+            cutLists = StudyRanges.cutLists(causal.fullSize, core: core, userCuts: workload.cuts,
+                                            maxCuts: workload.maxCuts)
                 .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
             let coreValue = try Shared(core)
             trunks = try ranges.map { try causal.trunk(after: $0.after, through: $0.through) }
             values = try zip(ranges, trunks).map { r, trunk in
-                try TrunkValues(trunk: trunk, fullSize: causal.untransformed(after: r.after, through: r.through), core: coreValue)
+                try TrunkValues(trunk: trunk, fullSize: causal.untransformed(after: r.after, through: r.through),
+                                core: coreValue)
             }
             let last = causal.fullSize.outputNode?.id
             networkEnds = ranges.map { $0.through == nil || $0.through == last }
@@ -108,7 +115,8 @@ public struct StudyGraph: Sendable {
             for w in study.workloads.indices {
                 for mode in study.modes {
                     for objective in study.objectives {
-                        out.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core, budgetBits: budget))
+                        out.append(Problem(accelerator: a, workload: w, mode: mode, objective: objective, core: core,
+                                           budgetBits: budget))
                     }
                 }
             }
@@ -127,18 +135,21 @@ public struct StudyGraph: Sendable {
 
     /// A stack node (Step 1, depth-first evaluation of the causal trunk) and the trunk node reading
     /// it (Step 2); returns the trunk node. Registers the layer-search operator the stack node asks for.
-    public static func addTrunk(to graph: inout Graph, trunk: Network, widths: Network, core: Core, mode: CachingMode, tileX: Int,
+    public static func addTrunk(to graph: inout Graph, trunk: Network, widths: Network, core: Core, mode: CachingMode,
+                                tileX: Int,
                                 tileY: Int, lpf: Int, objective: Objective, networkEnd: Bool) throws -> NodeID {
-        try addTrunk(to: &graph, try TrunkValues(trunk: trunk, fullSize: widths, core: core), mode: mode, tileX: tileX, tileY: tileY,
-                     lpf: lpf, objective: objective, networkEnd: networkEnd)
+        try addTrunk(to: &graph, try TrunkValues(trunk: trunk, fullSize: widths, core: core), mode: mode, tileX: tileX,
+                     tileY: tileY, lpf: lpf, objective: objective, networkEnd: networkEnd)
     }
 
-    static func addTrunk(to graph: inout Graph, _ values: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpf: Int,
-                         objective: Objective, networkEnd: Bool) throws -> NodeID {
+    static func addTrunk(to graph: inout Graph, _ values: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int,
+                         lpf: Int, objective: Objective, networkEnd: Bool) throws -> NodeID {
         try graph.register(LayerSearchTask.operator)
-        let stack = try graph.add(StackTask.operator, StackTask.params(values, mode: mode, tileX: tileX, tileY: tileY, lpfLimit: lpf,
+        let stack = try graph.add(StackTask.operator, StackTask.params(values, mode: mode, tileX: tileX, tileY: tileY,
+            lpfLimit: lpf,
                                                                       objective: objective))
-        return try graph.add(TrunkTask.operator, TrunkTask.params(values, tileX: tileX, tileY: tileY, networkEnd: networkEnd),
+        return try graph.add(TrunkTask.operator, TrunkTask.params(values, tileX: tileX, tileY: tileY,
+                                                                  networkEnd: networkEnd),
                              dependencies: [stack])
     }
 
@@ -149,7 +160,8 @@ public struct StudyGraph: Sendable {
         let candidates = core.memories.indices.filter { !tops.contains($0) && core.memories[$0].operands.contains("I1")
             && core.memories[$0].operands.contains("O") }
         guard let best = candidates.max(by: { core.memories[$0].size < core.memories[$1].size }) else {
-            throw InputError(file: file, line: nil, path: "$.memories", problem: "no on-chip memory holds both I1 and O, so there is no default on-chip budget",
+            throw InputError(file: file, line: nil, path: "$.memories",
+                             problem: "no on-chip memory holds both I1 and O, so there is no default on-chip budget",
                              fix: "set \"budget_bits\" in the study's \"allocation\"")
         }
         return core.memories[best].size
@@ -171,17 +183,20 @@ public struct StudyGraph: Sendable {
         guard ranges.isEmpty else { return }
         let layers = network.nodes.filter { !$0.isInput }
         if layers.isEmpty {
-            throw InputError(file: workload.path, line: nil, path: "$", problem: "the workload has input nodes only, no layer",
+            throw InputError(file: workload.path, line: nil, path: "$",
+                             problem: "the workload has input nodes only, no layer",
                              fix: "list the layers after the input node")
         }
         if let dilation = study.initialDilation {
             throw InputError(file: study.file, line: nil, path: "$.sweep.initial_dilation",
-                             problem: "no fusion range of \(workload.path) starts at a layer with time dilation \(dilation) or more, "
+                             problem: "no fusion range of \(workload.path) starts at a layer with time "
+                                 + "dilation \(dilation) or more, "
                                  + "so there is nothing to evaluate",
                              fix: "lower initial_dilation (1 starts every range at the frame rate) or remove it")
         }
         throw InputError(file: study.file, line: nil, path: "$.workloads[\(index)]",
-                         problem: "\(workload.path) yields no fusion range to evaluate (cuts \(workload.cuts), max_cuts \(workload.maxCuts))",
+                         problem: "\(workload.path) yields no fusion range to evaluate (cuts \(workload.cuts), "
+                             + "max_cuts \(workload.maxCuts))",
                          fix: "allow more cuts (max_cuts) or remove cuts that leave no range")
     }
 

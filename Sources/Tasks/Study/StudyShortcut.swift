@@ -26,18 +26,21 @@ public enum StudyShortcut {
             parts += [.string(op.id), .int(op.version)]
         }
         guard let attributes = try? FileManager.default.attributesOfItem(atPath: executable),
-              let size = attributes[.size] as? NSNumber, let modified = attributes[.modificationDate] as? Date else { return nil }
+              let size = attributes[.size] as? NSNumber,
+                  let modified = attributes[.modificationDate] as? Date else { return nil }
         parts += [.string(executable), .int(size.int64Value), .double(modified.timeIntervalSince1970)]
         return try? CanonicalEncoder.digest(.array(parts))
     }
 
     /// The allocation outputs recorded for `key`, in problem order, when all are still readable.
     public static func outputs(_ key: Digest, store: any ActionStore) -> [Artifact]? {
-        guard case .output(let listDigest, let size)? = store.lookup(key), let bytes = store.load(listDigest, size: size),
+        guard case .output(let listDigest, let size)? = store.lookup(key), let bytes = store.load(listDigest,
+            size: size),
               let list = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
         var out: [Artifact] = []
         for entry in list {
-            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32, let n = pair[1].intValue
+            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
+                let n = pair[1].intValue
             else { return nil }
             let digest = raw.withUnsafeBytes { Digest(bytes: $0) }
             guard let blob = store.load(digest, size: n) else { return nil }
@@ -48,7 +51,8 @@ public enum StudyShortcut {
 
     /// Records the outputs of a complete run under `key`.
     public static func record(_ key: Digest, outputs: [Artifact], store: any ActionStore) throws {
-        let bytes = try CanonicalEncoder.encode(.array(outputs.map { [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))] }))
+        let bytes = try CanonicalEncoder.encode(.array(outputs.map { [.bytes($0.digest.bytes),
+                                                                      .int(Int64($0.bytes.count))] }))
         try store.store(key, .output(SHA256.hash(bytes), size: Int64(bytes.count)), blob: bytes, durationNanos: 0)
     }
 }

@@ -160,7 +160,9 @@ public struct Layer: Sendable, Hashable {
             let notOne = { (dim: String) in (size[dim] ?? 1) != 1 }
             if operand.indices.contains(where: prKeys.contains) {
                 let r = operand.indices.filter { !prLoops.contains($0) && notOne($0) }
-                let ir = loopSizes.map(\.dim).filter { !operand.indices.contains($0) && !prLoops.contains($0) && notOne($0) }
+                let ir = loopSizes.map(\.dim).filter {
+                    !operand.indices.contains($0) && !prLoops.contains($0) && notOne($0)
+                }
                 result[operand.name] = Relevance(r: r, ir: ir, pr: relations)
             } else {
                 let r = operand.indices.filter(notOne)
@@ -216,9 +218,10 @@ extension Layer: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(id: 0, equation: c.decode(String.self, forKey: .equation), relations: c.decode([String].self, forKey: .relations),
-                      loopSizes: c.decode([LoopSize].self, forKey: .loopSizes), precision: c.decode([String: Int].self, forKey: .precision),
-                      spatialMapping: c.decode([SpatialUnroll].self, forKey: .spatialMapping),
+        try self.init(id: 0, equation: c.decode(String.self, forKey: .equation), relations: c.decode([String].self,
+            forKey: .relations),
+                      loopSizes: c.decode([LoopSize].self, forKey: .loopSizes), precision: c.decode([String: Int].self,
+                      forKey: .precision), spatialMapping: c.decode([SpatialUnroll].self, forKey: .spatialMapping),
                       memoryOperandLinks: c.decode([String: String].self, forKey: .memoryOperandLinks),
                       relevanceSizes: c.decode([LoopSize].self, forKey: .relevanceSizes))
     }
