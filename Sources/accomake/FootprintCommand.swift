@@ -14,13 +14,8 @@ enum FootprintCommand {
                               options: CausalOptions.names.union(["hardware", "workload", "mapping", "tile", "max-cuts",
                                                                   "cuts", "cache"]),
                               flags: ["json"])
-        func file(_ name: String) throws -> String {
-            guard let path = a.value(name) else { throw UsageError("footprint: --\(name) FILE is required") }
-            return path
-        }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
-                                 mapping: try file("mapping"))
-        let (tileX, tileY) = try StackCommand.tile(a.value("tile") ?? "")
+        let files = try a.problemFiles("footprint")
+        let (tileX, tileY) = try a.tile()
         let maxCuts = try a.int("max-cuts", default: 2, range: 0...64)
         let userCuts = try StackCommand.cuts(a.value("cuts"))
         let (_, trunks, ranges) = try CausalOptions(a).load(files, userCuts: userCuts, maxCuts: maxCuts)

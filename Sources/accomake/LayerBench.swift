@@ -14,7 +14,7 @@ enum LayerBench {
                               flags: ["json", "no-plain"])
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let repeats = try a.int("repeat", default: 5, range: 1...1000)
-        let objective = try ObjectiveOption.parse(a.value("objective"))
+        let objective = try a.objective()
         let folder = "projects/examples/golden-layer"
         let files = ProblemFiles(hardware: a.value("hardware") ?? folder + "/hardware.json",
                                  workload: a.value("workload") ?? folder + "/workload.json",
@@ -80,13 +80,3 @@ enum LayerBench {
     }
 }
 
-/// `--objective energy|latency|edp`.
-enum ObjectiveOption {
-    static func parse(_ text: String?) throws -> Objective {
-        guard let text else { return .energy }
-        guard let o = Objective(rawValue: text) else {
-            throw UsageError("--objective \(text): expected energy, latency or edp")
-        }
-        return o
-    }
-}

@@ -13,16 +13,11 @@ enum LayerCommand {
         let a = try Arguments(args, command: "layer",
                               options: ["hardware", "workload", "mapping", "layer", "objective", "lpf", "cache"],
                               flags: ["json"])
-        func file(_ name: String) throws -> String {
-            guard let path = a.value(name) else { throw UsageError("layer: --\(name) FILE is required") }
-            return path
-        }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
-                                 mapping: try file("mapping"))
+        let files = try a.problemFiles("layer")
         guard let idText = a.value("layer"), let id = Int(idText) else {
             throw UsageError("layer: --layer ID is required (a layer id of the workload)")
         }
-        let objective = try ObjectiveOption.parse(a.value("objective"))
+        let objective = try a.objective()
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let (layer, core) = try ProblemLoader.layer(files, id: id)
 

@@ -13,17 +13,10 @@ enum StackCommand {
                               options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "lpf", "cuts",
                                         "cache", "j", "jobs"],
                               flags: ["json", "verify"])
-        func file(_ name: String) throws -> String {
-            guard let path = a.value(name) else { throw UsageError("stack: --\(name) FILE is required") }
-            return path
-        }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
-                                 mapping: try file("mapping"))
-        let (tileX, tileY) = try tile(a.value("tile") ?? "")
-        guard let mode = CachingMode(name: a.value("mode") ?? "fully-cached") else {
-            throw UsageError("stack: --mode \(a.value("mode") ?? ""): expected recompute, h-cached or fully-cached")
-        }
-        let objective = try ObjectiveOption.parse(a.value("objective"))
+        let files = try a.problemFiles("stack")
+        let (tileX, tileY) = try a.tile()
+        let mode = try a.cachingMode("stack")
+        let objective = try a.objective()
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let userCuts = try cuts(a.value("cuts"))
         let (network, core) = try ProblemLoader.network(files)
@@ -121,13 +114,4 @@ enum StackCommand {
             return c
         }
     }
-
-    static func tile(_ text: String) throws -> (Int, Int) {
-        let parts = text.lowercased().split(separator: "x")
-        guard parts.count == 2, let x = Int(parts[0]), let y = Int(parts[1]), x > 0, y > 0 else {
-            throw UsageError("--tile \(text): expected the output tile as XxY, e.g. 8x8")
-        }
-        return (x, y)
-    }
-
 }

@@ -11,7 +11,7 @@ import Tasks
 enum TrunkBench {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "bench trunk", options: ["tile", "j", "jobs"], flags: ["json"])
-        let (tileX, tileY) = try StackCommand.tile(a.value("tile") ?? "2x1")
+        let (tileX, tileY) = try a.tile(default: "2x1")
         let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
         let files = ProblemFiles(hardware: "projects/hardware/meta_prototype_df.json",
                                  workload: "projects/workloads/seldnet_oxoy_m.json",

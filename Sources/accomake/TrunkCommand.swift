@@ -15,17 +15,10 @@ enum TrunkCommand {
                                          "range", "cuts",
                                         "lpf", "cache", "j", "jobs"] as Set<String>).union(CausalOptions.names),
                               flags: ["json", "verify"])
-        func file(_ name: String) throws -> String {
-            guard let path = a.value(name) else { throw UsageError("trunk: --\(name) FILE is required") }
-            return path
-        }
-        let files = ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
-                                 mapping: try file("mapping"))
-        let (tileX, tileY) = try StackCommand.tile(a.value("tile") ?? "")
-        guard let mode = CachingMode(name: a.value("mode") ?? "fully-cached") else {
-            throw UsageError("trunk: --mode \(a.value("mode") ?? ""): expected recompute, h-cached or fully-cached")
-        }
-        let objective = try ObjectiveOption.parse(a.value("objective"))
+        let files = try a.problemFiles("trunk")
+        let (tileX, tileY) = try a.tile()
+        let mode = try a.cachingMode("trunk")
+        let objective = try a.objective()
         guard objective != .edp else {
             throw UsageError("trunk: --objective edp applies to the global allocation; use energy or latency")
         }
