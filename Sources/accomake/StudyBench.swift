@@ -110,10 +110,12 @@ enum StudyBench {
                      tweakFirstHardware: Bool = false) throws
         -> (String, String)
     {
-        var firstHardware = study.accelerators[0].hardware
+        // The tweak edits the first accelerator's hardware file: every variant of it sees the change.
+        let tweaked = study.accelerators[0].hardware
+        var firstHardware = tweaked
         var what = budgetBits.map { "budget_bits \($0)" } ?? ""
         if tweakFirstHardware {
-            (firstHardware, what) = try tweakHardware(study.accelerators[0].hardware, folder: folder)
+            (firstHardware, what) = try tweakHardware(tweaked, folder: folder)
         }
         func absolute(_ p: String) -> String { URL(fileURLWithPath: p).standardizedFileURL.path }
         func ints(_ v: [Int]) -> JSONText { .array(v.map { .int($0) }) }
@@ -130,9 +132,16 @@ enum StudyBench {
         if let b = budgetBits ?? study.allocation.budgetBits { allocation.append(("budget_bits", .int(b))) }
         if let p = study.allocation.framePeriodCycles { allocation.append(("frame_period_cycles", .int(p))) }
         let text = JSONText.object([
-            ("accelerators", .array(study.accelerators.enumerated().map { i, acc in
-                .object([("hardware", .string(i == 0 ? absolute(firstHardware) : absolute(acc.hardware))),
-                         ("mapping", .string(absolute(acc.mapping)))])
+            ("accelerators", .array(study.accelerators.map { acc in
+                var entry: [(String, JSONText)] = [
+                    ("hardware", .string(acc.hardware == tweaked ? absolute(firstHardware) : absolute(acc.hardware))),
+                    ("mapping", .string(absolute(acc.mapping))),
+                ]
+                // A variant is written as one-value axes: the same edits, the same name.
+                if let v = acc.variant {
+                    entry.append(("axes", .object(zip(v.axes, v.values).map { ($0, .array([.verbatim($1)])) })))
+                }
+                return .object(entry)
             })),
             ("workloads", .array(study.workloads.map { w in
                 .object([("workload", .string(absolute(w.path))), ("max_cuts", .int(w.maxCuts)),

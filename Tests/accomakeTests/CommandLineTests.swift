@@ -253,11 +253,13 @@ final class CommandLineTests: CommandLineTestCase {
     }
 
     /// A one-tile, whole-network study in the scratch folder (3 nodes: stack, trunk, allocation).
-    func writeStudy(_ name: String, tileY: [Int], description: String = "CLI test") throws -> String {
+    /// - Parameter accelerator: more fields of the accelerator entry (`, "axes": {…}`), or more entries.
+    func writeStudy(_ name: String, tileY: [Int], description: String = "CLI test", accelerator: String = "")
+        throws -> String {
         let study = """
             {"description": "\(description)",
              "accelerators": [{"hardware": "\(Self.project("hardware/meta_prototype_df.json"))",
-                               "mapping": "\(Self.project("mappings/meta_prototype_df.json"))"}],
+                               "mapping": "\(Self.project("mappings/meta_prototype_df.json"))"\(accelerator)}],
              "workloads": [{"workload": "\(Self.project("workloads/seldnet_oxoy_m.json"))", "max_cuts": 0}],
              "sweep": {"tile_x": [2], "tile_y": \(tileY), "modes": ["fully-cached"], "objectives": ["energy"]},
              "allocation": {"objectives": ["energy"], "table": "window"}}

@@ -11,8 +11,8 @@ public enum HardwareFormat {
         ("fh", .wrInByHigh, true), ("tl", .rdOutToLow, false), ("fl", .wrInByLow, true), ("th", .rdOutToHigh, false),
     ]
 
-    public static func load(_ path: String) throws(InputError) -> Core {
-        try decode(InputFile.load(path))
+    public static func load(_ path: String, edits: [InputEdit] = [], origin: String = "") throws(InputError) -> Core {
+        try decode(InputFile.load(path, edits: edits, origin: origin))
     }
 
     static func decode(_ root: JSONReader) throws(InputError) -> Core {

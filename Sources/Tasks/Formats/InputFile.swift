@@ -1,9 +1,10 @@
 /// Reads a file and parses it; a syntax error becomes an `InputError` with its line.
 enum InputFile {
-    static func load(_ path: String) throws(InputError) -> JSONReader {
+    /// - Parameter edits: values replaced before parsing (a study's hardware axes), named by `origin`.
+    static func load(_ path: String, edits: [InputEdit] = [], origin: String = "") throws(InputError) -> JSONReader {
         switch FileSystemRead.read(path) {
         case .bytes(let data):
-            return try parse(data, file: path)
+            return try parse(InputEdit.apply(edits, to: data, file: path, origin: origin), file: path)
         case .unreadable:
             throw InputError(file: path, line: nil, path: "$", problem: "cannot read the file",
                              fix: "check the path (relative paths start from the current folder)")

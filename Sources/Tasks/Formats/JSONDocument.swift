@@ -66,6 +66,30 @@ public struct JSONNode: Sendable {
         return low + 1
     }
 
+    /// The bytes the value spans in the file (for an edit that replaces it).
+    var byteRange: Range<Int> {
+        let bytes = document.bytes
+        var at = offset
+        switch kind {
+        case .null, .bool: at += bytes[offset] == UInt8(ascii: "f") ? 5 : 4
+        case .number: _ = try? JSONScalars.numberText(bytes, at: &at)
+        case .string: _ = try? JSONScalars.string(bytes, at: &at)
+        case .array, .object:
+            // The parser checked the nesting: count brackets outside strings to the matching close.
+            var depth = 0
+            repeat {
+                switch bytes[at] {
+                case UInt8(ascii: "\""): _ = try? JSONScalars.string(bytes, at: &at); continue
+                case UInt8(ascii: "["), UInt8(ascii: "{"): depth += 1
+                case UInt8(ascii: "]"), UInt8(ascii: "}"): depth -= 1
+                default: break
+                }
+                at += 1
+            } while depth > 0 && at < bytes.count
+        }
+        return offset..<at
+    }
+
     /// The tape index just past this value and its descendants.
     var end: Int {
         switch kind {

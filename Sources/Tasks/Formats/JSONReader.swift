@@ -36,6 +36,9 @@ struct JSONReader {
         JSONReader(node: node, parentPath: path, step: .key(key), file: file)
     }
 
+    /// The value as the file writes it (an axis value of a study, copied into the file it edits).
+    var jsonText: String { String(decoding: node.document.bytes[node.byteRange], as: UTF8.self) }
+
     func fail(_ problem: String, _ fix: String) -> InputError {
         InputError(file: file, line: node.line, path: path, problem: problem, fix: fix)
     }

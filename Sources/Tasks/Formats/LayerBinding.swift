@@ -3,9 +3,24 @@ public struct ProblemFiles: Sendable {
     public var hardware: String
     public var workload: String
     public var mapping: String
+    /// A hardware variant of a study (docs/formats.md, "Hardware axes"): the values replaced in
+    /// the hardware and mapping files, and the variant's name, which replaces the file's `name`.
+    public var variant: AcceleratorVariant?
 
-    public init(hardware: String, workload: String, mapping: String) {
-        self.hardware = hardware; self.workload = workload; self.mapping = mapping
+    public init(hardware: String, workload: String, mapping: String, variant: AcceleratorVariant? = nil) {
+        self.hardware = hardware; self.workload = workload; self.mapping = mapping; self.variant = variant
+    }
+
+    /// The hardware, with the variant's edits and name.
+    func core() throws(InputError) -> Core {
+        var core = try HardwareFormat.load(hardware, edits: variant?.hardwareEdits ?? [], origin: variant?.name ?? "")
+        if let name = variant?.name { core.name = name }
+        return core
+    }
+
+    /// The mapping entries, with the variant's edits.
+    func mappingEntries() throws(InputError) -> [MappingEntry] {
+        try MappingFormat.load(mapping, edits: variant?.mappingEdits ?? [], origin: variant?.name ?? "")
     }
 }
 

@@ -11,8 +11,9 @@ public struct MappingEntry: Sendable, Hashable {
 }
 
 public enum MappingFormat {
-    public static func load(_ path: String) throws(InputError) -> [MappingEntry] {
-        try decode(InputFile.load(path))
+    public static func load(_ path: String, edits: [InputEdit] = [], origin: String = "")
+        throws(InputError) -> [MappingEntry] {
+        try decode(InputFile.load(path, edits: edits, origin: origin))
     }
 
     static func decode(_ root: JSONReader) throws(InputError) -> [MappingEntry] {

@@ -1,9 +1,9 @@
 /// Loads the three files of a single-layer problem and binds the requested layer.
 public enum ProblemLoader {
     public static func layer(_ files: ProblemFiles, id: Int) throws(InputError) -> (Layer, Core) {
-        let core = try HardwareFormat.load(files.hardware)
+        let core = try files.core()
         let nodes = try WorkloadFormat.load(files.workload)
-        let mapping = try MappingFormat.load(files.mapping)
+        let mapping = try files.mappingEntries()
         guard let node = nodes.first(where: { $0.id == id && !$0.isInput }) else {
             let ids = nodes.filter { !$0.isInput }.map { String($0.id) }.joined(separator: ", ")
             throw InputError(file: files.workload, line: nil, path: "$", problem: "no layer with id \(id)",
@@ -17,9 +17,9 @@ extension ProblemLoader {
     /// The whole network of a workload, at full size (model.md §5.2: the last layer's
     /// extents decide every other one).
     public static func network(_ files: ProblemFiles) throws(InputError) -> (Network, Core) {
-        let core = try HardwareFormat.load(files.hardware)
+        let core = try files.core()
         let nodes = try WorkloadFormat.load(files.workload)
-        let mapping = try MappingFormat.load(files.mapping)
+        let mapping = try files.mappingEntries()
         let network = try Network.build(nodes: nodes, mapping: mapping, core: core, files: files)
         return (network.fullSize(), core)
     }

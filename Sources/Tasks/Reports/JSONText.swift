@@ -7,6 +7,8 @@ public indirect enum JSONText {
     case null
     case array([JSONText])
     case object([(String, JSONText)])
+    /// JSON text copied as it is (a value read from an input file, e.g. a hardware axis value).
+    case verbatim(String)
 
     public static func int(_ v: Int) -> JSONText { .integer(Int64(v)) }
 
@@ -23,6 +25,7 @@ public indirect enum JSONText {
         case .string(let s): return Self.quote(s)
         case .bool(let b): return b ? "true" : "false"
         case .null: return "null"
+        case .verbatim(let text): return text
         case .array(let items):
             if items.isEmpty { return "[]" }
             return "[" + newline + items.map { pad + $0.rendered(indent: indent + 1, pretty: pretty) }

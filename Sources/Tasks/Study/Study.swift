@@ -1,10 +1,19 @@
 /// A study project: what to explore once, to be rerun after every hardware tweak (model.md §7).
 /// Read from a JSON file by `StudyFormat`; paths are already resolved against the study file.
 public struct Study: Sendable {
-    /// One accelerator: its hardware file and the spatial mapping file that goes with it.
+    /// One accelerator: its hardware file and the spatial mapping file that goes with it, or
+    /// one variant of them when the study entry declares hardware axes.
     public struct Accelerator: Sendable {
         public var hardware: String
         public var mapping: String
+        public var variant: AcceleratorVariant?
+        /// Where the study declares it: `$.accelerators[2]`.
+        public var origin: String = ""
+
+        /// The files of this accelerator and a workload, with the variant's edits.
+        public func files(workload: String) -> ProblemFiles {
+            ProblemFiles(hardware: hardware, workload: workload, mapping: mapping, variant: variant)
+        }
     }
 
     /// One workload and its fusion settings.

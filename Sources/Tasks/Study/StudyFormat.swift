@@ -31,13 +31,16 @@ public enum StudyFormat {
                                               "list the accelerators: [{\"hardware\": "
                                                   + "\"…json\", \"mapping\": \"…json\"}]")
         var accelerators: [Study.Accelerator] = []
-        for item in try nonEmpty(acceleratorsNode, "name at least one accelerator") {
-            let a = try item.object(allowed: ["hardware", "mapping"])
-            accelerators.append(Study.Accelerator(
+        for (index, item) in try nonEmpty(acceleratorsNode, "name at least one accelerator").enumerated() {
+            let a = try item.object(allowed: ["hardware", "mapping", "axes", "combine"])
+            let plain = Study.Accelerator(
                 hardware: try resolve(try a.required("hardware", "give the hardware file")),
                 mapping: try resolve(try a.required("mapping",
-                                                    "give the spatial mapping file that goes with this hardware"))))
+                                                    "give the spatial mapping file that goes with this hardware")),
+                origin: "$.accelerators[\(index)]")
+            accelerators += try expand(plain, a, study: root.file)
         }
+        try checkNamesAreUnique(accelerators, study: root.file, line: acceleratorsNode.node.line)
 
         let workloadsNode = try o.required("workloads",
                                            "list the workloads: [\"…json\"] or [{\"workload\": "
@@ -129,6 +132,52 @@ public enum StudyFormat {
                      modes: modes,
                      objectives: objectives, lpf: lpf, initialDilation: dilation, frames: frames,
                      allocation: allocation)
+    }
+
+    /// An entry with hardware axes becomes one accelerator per variant. Each variant's files are
+    /// read now, as the run will read them, so a bad value is refused before any work, naming the
+    /// study, the axis, the value and the variant.
+    static func expand(_ plain: Study.Accelerator, _ entry: ObjectReader, study: String)
+        throws(InputError) -> [Study.Accelerator] {
+        let base = try HardwareFormat.load(plain.hardware).name
+        let variants = try HardwareAxes.variants(entry, base: base)
+        guard !variants.isEmpty else { return [plain] }
+        return try variants.map { (variant: AcceleratorVariant) throws(InputError) in
+            var accelerator = plain
+            accelerator.variant = variant
+            do throws(InputError) {
+                _ = try accelerator.files(workload: "").core()
+                _ = try accelerator.files(workload: "").mappingEntries()
+            } catch {
+                let axis = zip(variant.axes, variant.values).first { axis, _ in
+                    let field = axis.hasPrefix("mapping.") ? String(axis.dropFirst("mapping.".count)) : axis
+                    return error.path.hasPrefix("$." + field)
+                } ?? (variant.axes[0], variant.values[0])
+                throw InputError(file: study, line: entry.optional("axes")?.node.line,
+                                 path: "\(plain.origin).axes.\(axis.0)",
+                                 problem: "value \(AcceleratorVariant.display(axis: axis.0, value: axis.1)) makes "
+                                     + "\(variant.name) unreadable: \(error.file) \(error.path): \(error.problem)",
+                                 fix: error.fix)
+            }
+            return accelerator
+        }
+    }
+
+    /// Two accelerators shown by one name could not be told apart in any table or report.
+    static func checkNamesAreUnique(_ accelerators: [Study.Accelerator], study: String, line: Int?)
+        throws(InputError) {
+        var first: [String: Study.Accelerator] = [:]
+        for a in accelerators {
+            var name = a.variant?.name ?? ""
+            if a.variant == nil { name = try HardwareFormat.load(a.hardware).name }
+            if let earlier = first[name] {
+                let places = earlier.origin == a.origin ? "\(a.origin) twice" : "\(earlier.origin) and \(a.origin)"
+                throw InputError(file: study, line: line, path: "$.accelerators",
+                                 problem: "\(places) are both named \(name)",
+                                 fix: "give one hardware file another \"name\", or sweep it with \"axes\"")
+            }
+            first[name] = a
+        }
     }
 
     private static func nonEmpty(_ r: JSONReader, _ fix: String) throws(InputError) -> JSONList {

@@ -81,8 +81,7 @@ public struct StudyGraph: Sendable {
 
         init(_ study: Study, accelerator a: Int, workload w: Int) throws {
             let workload = study.workloads[w]
-            let files = ProblemFiles(hardware: study.accelerators[a].hardware, workload: workload.path,
-                                     mapping: study.accelerators[a].mapping)
+            let files = study.accelerators[a].files(workload: workload.path)
             let (network, core) = try ProblemLoader.network(files)
             let causal = CausalTrunks(network: network, frameAmount: study.frames,
                                       initialDilation: study.initialDilation)
@@ -110,7 +109,7 @@ public struct StudyGraph: Sendable {
     public static func problems(_ study: Study) throws -> [Problem] {
         var out: [Problem] = []
         for (a, accelerator) in study.accelerators.enumerated() {
-            let core = try HardwareFormat.load(accelerator.hardware)
+            let core = try accelerator.files(workload: "").core()
             let budget = try study.allocation.budgetBits ?? defaultBudget(core, file: accelerator.hardware)
             for w in study.workloads.indices {
                 for mode in study.modes {

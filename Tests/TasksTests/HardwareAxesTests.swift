@@ -1,0 +1,136 @@
+import Foundation
+import Graph
+@testable import Tasks
+import XCTest
+
+/// Issue 13: hardware axes in a study — variants, their names, their checks, and what a sweep
+/// computes compared with its variants run one by one.
+final class HardwareAxesTests: XCTestCase {
+    static let projects = Projects.folder.path
+    static let hardware = "\(projects)/hardware/meta_prototype_df.json"
+    static let mapping = "\(projects)/mappings/meta_prototype_df.json"
+
+    /// A seldnet study on Meta_prototype_DF whose accelerator entry carries `axes` (JSON text of
+    /// the fields after hardware and mapping), one 2 × 16 tile, no cuts.
+    func study(_ axes: String, accelerators extra: String = "") throws -> Study {
+        let text = """
+            {"accelerators": [{"hardware": "\(Self.hardware)", "mapping": "\(Self.mapping)"\(axes)}\(extra)],
+             "workloads": [{"workload": "\(Self.projects)/workloads/seldnet_oxoy_m.json", "max_cuts": 0}],
+             "sweep": {"tile_x": [2], "tile_y": [16]}}
+            """
+        return try StudyFormat.decode(InputFile.parse(Array(text.utf8), file: "sweep.json"), folder: "")
+    }
+
+    func error(_ axes: String, accelerators extra: String = "") throws -> InputError {
+        do {
+            _ = try study(axes, accelerators: extra)
+        } catch let e as InputError {
+            return e
+        }
+        throw XCTSkip("no error")
+    }
+
+    /// The product of two axes, first axis outermost; each variant named by its values (sizes in
+    /// bytes), and its hardware read with the values in place.
+    func testAxesMakeOneNamedVariantPerCombination() throws {
+        let s = try study(#", "axes": {"memories.sram_1MB_A.size": [2097152, 33554432], "#
+                          + #""memories.dram.r_cost": [700, 350]}"#)
+        XCTAssertEqual(s.accelerators.map { $0.variant?.name }, [
+            "Meta_prototype_DF[sram_1MB_A.size=256KiB,dram.r_cost=700]",
+            "Meta_prototype_DF[sram_1MB_A.size=256KiB,dram.r_cost=350]",
+            "Meta_prototype_DF[sram_1MB_A.size=4MiB,dram.r_cost=700]",
+            "Meta_prototype_DF[sram_1MB_A.size=4MiB,dram.r_cost=350]",
+        ])
+        let core = try s.accelerators[1].files(workload: "").core()
+        XCTAssertEqual(core.name, "Meta_prototype_DF[sram_1MB_A.size=256KiB,dram.r_cost=350]")
+        XCTAssertEqual(core.memories.first { $0.name == "sram_1MB_A" }?.size, 2_097_152)
+        XCTAssertEqual(core.memories.first { $0.name == "dram" }?.readCost, 350)
+        XCTAssertEqual(core.memories.first { $0.name == "dram" }?.writeCost, 750, "other fields as in the file")
+    }
+
+    /// `"combine": "zip"` pairs the i-th values; a mapping axis edits the mapping entry by name.
+    func testZippedAxesAndAMappingAxis() throws {
+        let s = try study(#", "combine": "zip", "axes": {"operational_array.sizes": [[32, 2, 4, 4], [16, 4, 4, 4]], "#
+                          + #""mapping.default.spatial_mapping.D1": [["K, 32"], ["K, 16"]], "#
+                          + #""mapping.default.spatial_mapping.D2": [["C, 2"], ["C, 4"]]}"#)
+        XCTAssertEqual(s.accelerators.map { $0.variant?.name }, [
+            #"Meta_prototype_DF[sizes=[32,2,4,4],default.spatial_mapping.D1=["K,32"],"#
+                + #"default.spatial_mapping.D2=["C,2"]]"#,
+            #"Meta_prototype_DF[sizes=[16,4,4,4],default.spatial_mapping.D1=["K,16"],"#
+                + #"default.spatial_mapping.D2=["C,4"]]"#,
+        ])
+        let files = s.accelerators[1].files(workload: "\(Self.projects)/workloads/seldnet_oxoy_m.json")
+        XCTAssertEqual(try files.core().arrayDims.map(\.size), [16, 4, 4, 4])
+        let entry = try XCTUnwrap(try files.mappingEntries().first { $0.name == "default" })
+        XCTAssertEqual(entry.spatialMapping.map { "\($0.arrayDim) \($0.loopDim) \($0.unroll)" }.prefix(2),
+                       ["D1 K 16", "D2 C 4"])
+    }
+
+    /// A value the hardware reader refuses names the study, the axis, the value and the variant;
+    /// so do a field the file does not have, zipped axes of different lengths, and two
+    /// accelerators with one name.
+    func testBadAxesAreRefusedNamingTheStudyAndTheVariant() throws {
+        let negative = try error(#", "axes": {"memories.sram_1MB_A.size": [8388608, -8]}"#)
+        XCTAssertEqual(negative.file, "sweep.json")
+        XCTAssertEqual(negative.path, "$.accelerators[0].axes.memories.sram_1MB_A.size")
+        XCTAssertTrue(negative.problem.hasPrefix("value -8 makes Meta_prototype_DF[sram_1MB_A.size=-8] unreadable: "
+                                                 + "\(Self.hardware) $.memories.sram_1MB_A.size: "), negative.problem)
+        let missing = try error(#", "axes": {"memories.sram_9MB.size": [8]}"#)
+        XCTAssertEqual(missing.path, "$.accelerators[0].axes.memories.sram_9MB.size")
+        XCTAssertTrue(missing.problem.hasSuffix("no field \"sram_9MB\" for Meta_prototype_DF[sram_9MB.size=8]"),
+                      missing.problem)
+        let zipped = try error(#", "combine": "zip", "#
+                               + #""axes": {"memories.dram.r_cost": [1, 2], "memories.dram.w_cost": [3]}"#)
+        XCTAssertEqual(zipped.problem, "zipped axes of different lengths (memories.dram.r_cost has 2, "
+                                       + "memories.dram.w_cost has 1)")
+        let twice = try error("", accelerators: #", {"hardware": "\#(Self.hardware)", "mapping": "\#(Self.mapping)"}"#)
+        XCTAssertEqual(twice.problem, "$.accelerators[0] and $.accelerators[1] are both named Meta_prototype_DF")
+    }
+
+    /// The keys of the nodes a run of the study executes on `store` (a fresh one by default).
+    func executed(_ s: Study, on store: MemoryStore = MemoryStore()) throws -> [Digest] {
+        let built = try StudyGraph(s)
+        let outcome = Executor(store: store, options: BuildOptions(jobs: 2)).build(built.graph,
+                                                                                 targets: built.allocationNodes)
+        XCTAssertTrue(outcome.succeeded, "\(outcome.failures)")
+        return outcome.log.events.filter { $0.kind == .executed }.compactMap(\.key)
+    }
+
+    /// A sweep computes exactly the union of what its variants compute alone, each node once:
+    /// variants share every node a changed value does not reach.
+    func testASweepComputesTheUnionOfItsVariantsAlone() throws {
+        let values = [8388608, 33554432]
+        var alone = Set<Digest>()
+        var sumAlone = 0
+        for v in values {
+            let keys = try executed(try study(#", "axes": {"memories.sram_1MB_A.size": [\#(v)]}"#))
+            alone.formUnion(keys)
+            sumAlone += keys.count
+        }
+        let sweep = try executed(try study(#", "axes": {"memories.sram_1MB_A.size": [8388608, 33554432]}"#))
+        XCTAssertEqual(sweep.count, Set(sweep).count, "each node once")
+        XCTAssertEqual(Set(sweep), alone)
+        XCTAssertLessThan(sweep.count, sumAlone, "the variants share nodes")
+    }
+
+    /// One more value on an axis computes only what the new variant needs and no earlier
+    /// variant computed; a new allocation budget computes only the allocation nodes, one per
+    /// variant.
+    func testANewValueComputesOnlyTheNewVariantsOwnNodes() throws {
+        let store = MemoryStore()
+        let before = Set(try executed(try study(#", "axes": {"memories.dram.r_cost": [700, 350]}"#), on: store))
+        let newAlone = Set(try executed(try study(#", "axes": {"memories.dram.r_cost": [175]}"#)))
+        let grown = try executed(try study(#", "axes": {"memories.dram.r_cost": [700, 350, 175]}"#), on: store)
+        XCTAssertEqual(Set(grown), newAlone.subtracting(before))
+        XCTAssertFalse(grown.isEmpty)
+
+        let budget = #", "axes": {"memories.dram.r_cost": [700, 350, 175]}"#
+        var rebudgeted = try study(budget)
+        rebudgeted.allocation.budgetBits = 4_194_304
+        let built = try StudyGraph(rebudgeted)
+        let outcome = Executor(store: store, options: BuildOptions(jobs: 2)).build(built.graph,
+                                                                                 targets: built.allocationNodes)
+        XCTAssertEqual(Set(outcome.log.events.filter { $0.kind == .executed }.map(\.op)), [AllocationTask.operator.id])
+        XCTAssertEqual(outcome.log.count(.executed), 3, "one allocation node per variant")
+    }
+}

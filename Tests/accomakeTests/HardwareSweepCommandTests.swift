@@ -1,0 +1,30 @@
+import Foundation
+import XCTest
+
+/// Issue 13 through the built binary: a study with hardware axes names its variants in the
+/// text and the JSON, and two accelerators with one name are one clear error.
+extension CommandLineTests {
+    func testASweepNamesItsVariantsInTextAndJSON() throws {
+        let cache = ["--cache", scratch.appendingPathComponent("cache").path]
+        let study = try writeStudy("sweep.json", tileY: [16],
+                                   accelerator: #", "axes": {"memories.sram_1MB_A.size": [4194304, 8388608]}"#)
+        let names = ["Meta_prototype_DF[sram_1MB_A.size=512KiB]", "Meta_prototype_DF[sram_1MB_A.size=1MiB]"]
+        let json = try run(["run", study, "--json"] + cache)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        for name in names { XCTAssertTrue(json.stdout.contains("\"hardware\": \"\(name)\""), json.stdout) }
+        let text = try run(["run", study] + cache)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        for name in names { XCTAssertTrue(text.stdout.contains(name + " · seldnet_oxoy_m"), text.stdout) }
+    }
+
+    func testTwoAcceleratorsWithOneNameAreRefused() throws {
+        let again = #"}, {"hardware": "\#(Self.project("hardware/meta_prototype_df.json"))", "#
+            + #""mapping": "\#(Self.project("mappings/meta_prototype_df.json"))""#
+        let study = try writeStudy("twice.json", tileY: [16], accelerator: again)
+        let o = try run(["run", study])
+        XCTAssertEqual(o.status, 2)
+        XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
+        XCTAssertTrue(o.stderr.contains("$.accelerators[0] and $.accelerators[1] are both named Meta_prototype_DF"),
+                      o.stderr)
+    }
+}
