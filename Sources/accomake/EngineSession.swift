@@ -10,7 +10,8 @@ enum EngineSession {
     ///   file), put before the failure's message.
     static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String,
                       cache opened: LocalCache? = nil,
-                      context: (NodeID) -> String? = { _ in nil }) throws -> BuildResult? {
+                      context: (NodeID) -> String? = { _ in nil },
+                      keepGoing: (Failure) -> Bool = { _ in false }) throws -> BuildResult? {
         let cache = try opened ?? CacheLocation.open(a)
         let interrupts = Interrupts()
         let progress = ProgressLine()
@@ -31,7 +32,7 @@ enum EngineSession {
                 + "and the next run computes those results again\n"
             FileHandle.standardError.write(Data(message.utf8))
         }
-        if let failure = outcome.failures.first {
+        if let failure = outcome.failures.first(where: { !keepGoing($0) }) {
             throw UsageError("\(command): " + (context(failure.node).map { "\($0): " } ?? "") + failure.message)
         }
         if outcome.cancelled { return nil }

@@ -62,24 +62,42 @@ enum RunCommand {
                                         previous: try StudyRecord.load(study: path, a),
                                         cached: { store.lookup($0) != nil })
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }
+        // A hardware variant that cannot run is an answer (infeasible, and why); the others finish.
+        let variantProblem = { (node: NodeID) -> Int? in
+            guard built.problemOfNode.indices.contains(node.index) else { return nil }
+            let p = built.problemOfNode[node.index]
+            return study.accelerators[built.problems[p].accelerator].variant == nil ? nil : p
+        }
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command,
-                                                    cache: store, context: name) else {
+                                                    cache: store, context: name,
+                                                    keepGoing: { variantProblem($0.node) != nil }) else {
             return nil
         }
         StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
                                    assessment: assessment, log: outcome.log),
                          study: path, cache: store)
+        var why: [Int: String] = [:]
+        for failure in outcome.failures {
+            guard let p = variantProblem(failure.node), why[p] == nil else { continue }
+            let step = (name(failure.node) ?? "").replacingOccurrences(of: built.problemNames[p] + " ", with: "")
+            why[p] = "\(failure.message) (\(step))"
+        }
         var outputs: [Artifact] = []
-        for (p, node) in zip(built.problems, built.allocationNodes) {
-            guard let artifact = outcome.outputs[node] else {
+        var answers: [(StudyGraph.Problem, AllocationReport)] = []
+        var infeasible: [(StudyGraph.Problem, String)] = []
+        for (index, (p, node)) in zip(built.problems, built.allocationNodes).enumerated() {
+            if let artifact = outcome.outputs[node] {
+                outputs.append(artifact)
+                answers.append((p, try AllocationTask.report(artifact)))
+            } else if let reason = why[index] {
+                infeasible.append((p, reason))
+            } else {
                 throw UsageError("\(command): no result for \(p.core.name)")
             }
-            outputs.append(artifact)
         }
-        if let key = shortcut { try? StudyShortcut.record(key, outputs: outputs, store: store) }
+        if let key = shortcut, infeasible.isEmpty { try? StudyShortcut.record(key, outputs: outputs, store: store) }
         store.flush()  // the session collected, if due, when its build finished
-        let answers = try zip(built.problems, outputs).map { ($0, try AllocationTask.report($1)) }
-        return (StudyView(study: study, answers: answers),
+        return (StudyView(study: study, answers: answers, infeasible: infeasible),
                 StudyRunCounts(executed: outcome.log.count(.executed),
                                hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false,
                         verified: outcome.verified))

@@ -133,4 +133,23 @@ final class HardwareAxesTests: XCTestCase {
         XCTAssertEqual(Set(outcome.log.events.filter { $0.kind == .executed }.map(\.op)), [AllocationTask.operator.id])
         XCTAssertEqual(outcome.log.count(.executed), 3, "one allocation node per variant")
     }
+
+    /// schedules.csv of a sweep: the file's own name, the variant and one column per axis.
+    func testTheCSVNamesTheVariantAndItsAxisValues() throws {
+        let s = try study(#", "axes": {"memories.sram_1MB_A.size": [8388608, 33554432]}"#)
+        let built = try StudyGraph(s)
+        let outcome = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(built.graph,
+                                                                                         targets: built.allocationNodes)
+        let answers = try zip(built.problems, built.allocationNodes).map { p, node in
+            (p, try AllocationTask.report(try XCTUnwrap(outcome.outputs[node])))
+        }
+        let lines = StudyView(study: s, answers: answers).report.csv().split(separator: "\n")
+        XCTAssertEqual(lines[0], "hardware,variant,memories.sram_1MB_A.size,workload,mode,mapping_objective,metric,"
+                                 + "rank,cuts,tiles,latency_cycles,energy_pj,edp,peak_bits,on_chip")
+        XCTAssertTrue(lines[1].hasPrefix("Meta_prototype_DF,Meta_prototype_DF[sram_1MB_A.size=1MiB],1MiB,"
+                                         + "seldnet_oxoy_m,fully-cached,energy,latency,1,,2x16,4269199,1545830829,"),
+                      String(lines[1]))
+        let large = "Meta_prototype_DF,Meta_prototype_DF[sram_1MB_A.size=4MiB],4MiB,"
+        XCTAssertTrue(lines.contains { $0.hasPrefix(large) })
+    }
 }

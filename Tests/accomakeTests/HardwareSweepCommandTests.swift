@@ -27,4 +27,24 @@ extension CommandLineTests {
         XCTAssertTrue(o.stderr.contains("$.accelerators[0] and $.accelerators[1] are both named Meta_prototype_DF"),
                       o.stderr)
     }
+
+    /// A variant whose activation buffer holds no tile is infeasible, with the reason; the other
+    /// variant still answers and the run succeeds.
+    func testAnInfeasibleVariantIsReportedAndTheOthersFinish() throws {
+        let cache = ["--cache", scratch.appendingPathComponent("cache").path]
+        let study = try writeStudy("tiny.json", tileY: [16],
+                                   accelerator: #", "axes": {"memories.sram_1MB_A.size": [8192, 8388608]}"#)
+        let text = try run(["run", study] + cache)
+        XCTAssertEqual(text.status, 0, text.stderr)
+        XCTAssertTrue(text.stdout.contains("Meta_prototype_DF[sram_1MB_A.size=1MiB] · seldnet_oxoy_m"), text.stdout)
+        XCTAssertTrue(text.stdout.contains("1 of 2 problems infeasible:\n  Meta_prototype_DF[sram_1MB_A.size=1KiB] · "
+                                           + "seldnet_oxoy_m · fully-cached · mapping objective energy: layer 1 fits "
+                                           + "no mapping at tile 2×16"), text.stdout)
+        let json = try run(["run", study, "--json"] + cache)
+        XCTAssertEqual(json.status, 0, json.stderr)
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let infeasible = try XCTUnwrap(object?["infeasible"] as? [[String: Any]])
+        XCTAssertEqual(infeasible.map { $0["hardware"] as? String }, ["Meta_prototype_DF[sram_1MB_A.size=1KiB]"])
+        XCTAssertEqual((object?["results"] as? [Any])?.count, 1)
+    }
 }

@@ -10,11 +10,13 @@ public struct StudyReport: Sendable {
         public var mode: CachingMode
         public var objective: Objective
         public var report: AllocationReport
+        /// The hardware variant the answer is for (`hardware` is then its name).
+        public var variant: AcceleratorVariant?
 
         public init(hardware: String, workload: String, mode: CachingMode, objective: Objective,
-                    report: AllocationReport) {
+                    report: AllocationReport, variant: AcceleratorVariant? = nil) {
             self.hardware = hardware; self.workload = workload; self.mode = mode
-            self.objective = objective; self.report = report
+            self.objective = objective; self.report = report; self.variant = variant
         }
 
         public var title: String { "\(hardware) · \(workload) · \(mode) · mapping objective \(objective.rawValue)" }
@@ -28,12 +30,33 @@ public struct StudyReport: Sendable {
         self.studyFile = studyFile; self.metrics = metrics; self.answers = answers
     }
 
+    /// The hardware axes of the study's variants, in the order they first appear.
+    public var axes: [String] {
+        var out: [String] = []
+        for axis in answers.flatMap({ $0.variant?.axes ?? [] }) where !out.contains(axis) { out.append(axis) }
+        return out
+    }
+
     /// One line per answer × cut list × metric: the cut list's best schedule and its rank among
-    /// the cut lists on that metric (1 = best; ties ranked by cut-list order).
+    /// the cut lists on that metric (1 = best; ties ranked by cut-list order). A study with
+    /// hardware axes adds, after `hardware` (then the file's own name), the variant's name and one
+    /// column per axis with the variant's value.
     public func csv() -> String {
-        var lines = ["hardware,workload,mode,mapping_objective,metric,rank,cuts,tiles,"
-                     + "latency_cycles,energy_pj,edp,peak_bits,on_chip"]
+        let axes = self.axes
+        let variantHeader: [String] = axes.isEmpty ? [] : ["variant"] + axes
+        let header: [String] = ["hardware"] + variantHeader + ["workload", "mode", "mapping_objective", "metric",
+                                                               "rank", "cuts", "tiles", "latency_cycles", "energy_pj",
+                                                               "edp", "peak_bits", "on_chip"]
+        var lines = [header.map(Self.csvField).joined(separator: ",")]
         for a in answers {
+            var hardware = [a.variant?.base ?? a.hardware]
+            if !axes.isEmpty {
+                hardware.append(a.variant?.name ?? "")
+                for axis in axes {
+                    let value = a.variant.flatMap { v in v.axes.firstIndex(of: axis).map { v.values[$0] } }
+                    hardware.append(value.map { AcceleratorVariant.display(axis: axis, value: $0) } ?? "")
+                }
+            }
             for metric in metrics {
                 let ranked = a.report.perCutList.compactMap { $0[metric] }.enumerated()
                     .sorted { $0.element.schedule.precedes($1.element.schedule, by: metric)
@@ -43,11 +66,10 @@ public struct StudyReport: Sendable {
                     let cuts = a.report.cutLists[e.cutList].map(String.init).joined(separator: " ")
                     let tiles = s.choice.map { "\(a.report.tiles[$0].x)x\(a.report.tiles[$0].y)" }
                         .joined(separator: " ")
-                    lines.append([a.hardware, a.workload, a.mode.description, a.objective.rawValue, metric.rawValue,
-                                  String(rank + 1),
-                                  cuts, tiles, String(s.latency), String(s.energy), Self.number(s.edp),
-                                  String(s.peakBits),
-                                  s.onChip ? "true" : "false"].map(Self.csvField).joined(separator: ","))
+                    let fields: [String] = [a.workload, a.mode.description, a.objective.rawValue, metric.rawValue,
+                                            String(rank + 1), cuts, tiles, String(s.latency), String(s.energy),
+                                            Self.number(s.edp), String(s.peakBits), s.onChip ? "true" : "false"]
+                    lines.append((hardware + fields).map(Self.csvField).joined(separator: ","))
                 }
             }
         }

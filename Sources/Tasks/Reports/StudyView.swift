@@ -4,16 +4,20 @@ import Foundation
 public struct StudyView {
     public let study: Study
     public let answers: [(StudyGraph.Problem, AllocationReport)]
+    /// Problems of hardware variants that cannot run, and why (the other variants still answer).
+    public let infeasible: [(StudyGraph.Problem, String)]
 
-    public init(study: Study, answers: [(StudyGraph.Problem, AllocationReport)]) {
+    public init(study: Study, answers: [(StudyGraph.Problem, AllocationReport)],
+                infeasible: [(StudyGraph.Problem, String)] = []) {
         self.study = study
         self.answers = answers
+        self.infeasible = infeasible
     }
 
     public var report: StudyReport {
         StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: answers.map { p, r in
             StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode,
-                               objective: p.objective, report: r)
+                               objective: p.objective, report: r, variant: study.accelerators[p.accelerator].variant)
         })
     }
 
@@ -62,6 +66,11 @@ public struct StudyView {
             let plural = report.front.count == 1 ? "" : "s"
             out.append("  Pareto front (energy, latency): \(report.front.count) schedule\(plural)")
         }
+        if !infeasible.isEmpty {
+            out.append("")
+            out.append("\(infeasible.count) of \(answers.count + infeasible.count) problems infeasible:")
+            for (p, reason) in infeasible { out.append("  \(title(p)): \(reason)") }
+        }
         return out.joined(separator: "\n")
     }
 
@@ -91,26 +100,39 @@ public struct StudyView {
             if let met = meetsFramePeriod(s) { fields.append(("meets_frame_period", .bool(met))) }
             return .object(fields)
         }
-        return .object([
-            ("study", .string(study.file)), ("nodes_executed", .int(outcome.executed)), ("cache_hits",
-            .int(outcome.hits)), ("shortcut", .bool(outcome.shortcut)), ("results", .array(answers.map { p, report in
-                .object([
-                    ("hardware", .string(p.core.name)), ("workload", .string(study.workloads[p.workload].name)),
-                    ("mode", .string(p.mode.description)), ("mapping_objective", .string(p.objective.rawValue)),
-                    ("table", .string(report.table.rawValue)), ("budget_bits", .int(report.budgetBits)),
-                    ("ranges", .int(report.ranges.count)), ("cut_lists", .int(report.cutLists.count)),
-                    ("best", .object(study.allocation.metrics.compactMap { m in
-                        report.best[m].flatMap { ScheduleSummary(report, $0) }.map { (m.rawValue, schedule($0)) }
-                    })),
-                    ("front", .array(report.front.map { e in
-                        .object([("cuts", .array(report.cutLists[e.cutList].map { .int($0) })),
-                                 ("tiles", .array(e.schedule.choice.map { .array([.int(report.tiles[$0].x),
-                                 .int(report.tiles[$0].y)]) })),
-                                 ("latency", .int(e.schedule.latency)), ("energy", .int(e.schedule.energy)),
-                                 ("peak_bits", .int(e.schedule.peakBits)), ("on_chip", .bool(e.schedule.onChip))])
-                    })),
-                ])
-            })),
-        ])
+        func problem(_ p: StudyGraph.Problem) -> [(String, JSONText)] {
+            [("hardware", .string(p.core.name)), ("workload", .string(study.workloads[p.workload].name)),
+             ("mode", .string(p.mode.description)), ("mapping_objective", .string(p.objective.rawValue))]
+        }
+        func front(_ report: AllocationReport) -> JSONText {
+            .array(report.front.map { e in
+                let tiles = e.schedule.choice.map { i in
+                    JSONText.array([.int(report.tiles[i].x), .int(report.tiles[i].y)])
+                }
+                return .object([("cuts", .array(report.cutLists[e.cutList].map { .int($0) })), ("tiles", .array(tiles)),
+                                ("latency", .int(e.schedule.latency)), ("energy", .int(e.schedule.energy)),
+                                ("peak_bits", .int(e.schedule.peakBits)), ("on_chip", .bool(e.schedule.onChip))])
+            })
+        }
+        let results: [JSONText] = answers.map { p, report in
+            .object(problem(p) + [
+                ("table", .string(report.table.rawValue)), ("budget_bits", .int(report.budgetBits)),
+                ("ranges", .int(report.ranges.count)), ("cut_lists", .int(report.cutLists.count)),
+                ("best", .object(study.allocation.metrics.compactMap { m in
+                    report.best[m].flatMap { ScheduleSummary(report, $0) }.map { (m.rawValue, schedule($0)) }
+                })),
+                ("front", front(report)),
+            ])
+        }
+        var fields: [(String, JSONText)] = [
+            ("study", .string(study.file)), ("nodes_executed", .int(outcome.executed)),
+            ("cache_hits", .int(outcome.hits)), ("shortcut", .bool(outcome.shortcut)), ("results", .array(results)),
+        ]
+        if !infeasible.isEmpty {
+            fields.append(("infeasible", .array(infeasible.map { p, reason in
+                .object(problem(p) + [("reason", .string(reason))])
+            })))
+        }
+        return .object(fields)
     }
 }

@@ -3,6 +3,8 @@
 public struct AcceleratorVariant: Sendable, Hashable {
     /// The hardware file's name with the axis values: `Meta_prototype_DF[sram_1MB_A.size=2MiB]`.
     public var name: String
+    /// The hardware file's own name.
+    public var base: String
     /// The axes as the study names them (`memories.sram_1MB_A.size`) and this variant's value of
     /// each, as JSON text, in the study's order.
     public var axes: [String]
@@ -85,6 +87,6 @@ enum HardwareAxes {
                                                                "write \"product\" (every combination) or \"zip\"")
         }
         return points.map { AcceleratorVariant(name: AcceleratorVariant.name(base: base, axes: axes, values: $0),
-                                               axes: axes, values: $0) }
+                                               base: base, axes: axes, values: $0) }
     }
 }

@@ -26,17 +26,23 @@ public struct StudyGraph: Sendable {
     /// A name per graph node, stable across runs (for `status` and `explain`): operator, problem,
     /// range and tile.
     public var names: [String] = []
+    /// Per node (by index, as `names`), the problem it belongs to: a failed node names the
+    /// problem it makes infeasible.
+    public var problemOfNode: [Int] = []
+    /// Per problem, the name its nodes carry: `hardware/workload/mode/objective`.
+    public var problemNames: [String] = []
 
     public init(_ study: Study) throws {
         problems = try Self.problems(study)
         let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
         var workloads: [[Int]: LoadedWorkload] = [:]
         var trunkNodes: [TrunkKey: NodeID] = [:]
-        for p in problems {
+        for (index, p) in problems.enumerated() {
             let w = try workloads[[p.accelerator, p.workload]] ?? LoadedWorkload(study, accelerator: p.accelerator,
                 workload: p.workload)
             workloads[[p.accelerator, p.workload]] = w
             let problem = "\(p.core.name)/\(study.workloads[p.workload].name)/\(p.mode)/\(p.objective.rawValue)"
+            problemNames.append(problem)
             var dependencies: [NodeID] = []
             var position: [NodeID: Int] = [:]
             var slots: [[Int]] = []
@@ -55,6 +61,7 @@ public struct StudyGraph: Sendable {
                                                  lpf: study.lpf, objective: p.objective, networkEnd: w.networkEnds[i])
                         trunkNodes[key] = node
                         names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
+                        problemOfNode += [index, index]
                     }
                     if position[node] == nil { position[node] = dependencies.count; dependencies.append(node) }
                     row.append(position[node] ?? 0)
@@ -66,6 +73,7 @@ public struct StudyGraph: Sendable {
                                                tiles: study.tiles, ranges: w.ranges, cutLists: w.cutLists, slots: slots)
             allocationNodes.append(try graph.add(AllocationTask.operator, params, dependencies: dependencies))
             names.append("allocation \(problem)")
+            problemOfNode.append(index)
         }
         disambiguateNames()
     }
