@@ -122,10 +122,11 @@ struct ActionLogRecord: Equatable {
     /// `inline` array; its inline bytes, if any, are the second element (pointing into `p`).
     static func parse(_ p: UnsafeRawPointer, available: Int) -> (ActionLogRecord, UnsafeRawBufferPointer?)? {
         guard available >= size,
-              p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 1,
-              as: UInt8.self) == magic.1,
-              p.load(fromByteOffset: 2, as: UInt8.self) == magic.2, p.load(fromByteOffset: 3,
-              as: UInt8.self) == magic.3, let kind = Kind(rawValue: p.load(fromByteOffset: 4, as: UInt8.self))
+              p.load(fromByteOffset: 0, as: UInt8.self) == magic.0,
+              p.load(fromByteOffset: 1, as: UInt8.self) == magic.1,
+              p.load(fromByteOffset: 2, as: UInt8.self) == magic.2,
+              p.load(fromByteOffset: 3, as: UInt8.self) == magic.3,
+              let kind = Kind(rawValue: p.load(fromByteOffset: 4, as: UInt8.self))
         else { return nil }
         let flags = p.load(fromByteOffset: 5, as: UInt8.self)
         let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))

@@ -63,8 +63,8 @@ extension LocalCache {
         let sessionCounts = state.withLock { ($0.hits, $0.misses) }
         return CacheStatistics(entries: entries.count, blobs: blobs, blobBytes: bytes,
                                logBytes: POSIX.fileInfo(logPath)?.size ?? 0,
-                               hits: Self.saturatingSum(hits, sessionCounts.0), misses: Self.saturatingSum(misses,
-                               sessionCounts.1))
+                               hits: Self.saturatingSum(hits, sessionCounts.0),
+                               misses: Self.saturatingSum(misses, sessionCounts.1))
     }
 
     /// Drops entries older than the policy's age, then the least recently used ones until the

@@ -216,8 +216,9 @@ private final class Run: Sendable {
                     let bytes = try CanonicalEncoder.encode(r.value)
                     return EncodedRequest(bytes: bytes, digest: SHA256.hash(bytes))
                 }
-                trace = try CanonicalEncoder.encode(.array(encoded.map { [.bytes($0.digest.bytes),
-                .int(Int64($0.bytes.count))] }))
+                trace = try CanonicalEncoder.encode(.array(encoded.map {
+                    [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))]
+                }))
             } catch {
                 locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }
                 return

@@ -114,8 +114,9 @@ struct KeyedValueEncoding<Key: CodingKey>: KeyedEncodingContainerProtocol {
     mutating func encode(_ value: UInt16, forKey key: Key) throws { set(key, .int(Int64(value))) }
     mutating func encode(_ value: UInt32, forKey key: Key) throws { set(key, .int(Int64(value))) }
     mutating func encode(_ value: UInt64, forKey key: Key) throws { set(key, try at(key) { try Leaf.integer(value) }) }
-    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws { set(key,
-    try at(key) { try Leaf.encode(value) }) }
+    mutating func encode<T: Encodable>(_ value: T, forKey key: Key) throws {
+        set(key, try at(key) { try Leaf.encode(value) })
+    }
 
     mutating func nestedContainer<NestedKey: CodingKey>(keyedBy keyType: NestedKey.Type,
                                                         forKey key: Key) -> KeyedEncodingContainer<NestedKey> {

@@ -56,8 +56,10 @@ enum StatusCommand {
             print(JSONText.object([
                 ("study", .string(path)), ("up_to_date", .bool(dirty.isEmpty)), ("shortcut", .bool(false)),
                 ("nodes", .int(built.graph.count)), ("nodes_up_to_date", .int(built.graph.count - dirty.count)),
-                ("to_compute", .array(reasons.map { .object([("node", .string($0.name)), ("reason",
-                .string($0.change.description))]) })), ("requested", .array(requested.map { op, n in
+                ("to_compute", .array(reasons.map {
+                    .object([("node", .string($0.name)), ("reason", .string($0.change.description))])
+                })),
+                ("requested", .array(requested.map { op, n in
                     .object([("operator", .string(op)), ("cached", .int(n.cached)), ("to_compute", .int(n.wouldRun))])
                 })),
             ]).rendered())

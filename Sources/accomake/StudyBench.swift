@@ -9,9 +9,8 @@ import Tasks
 /// the study cold on a fresh cache, warm (unchanged, rerun), and after one hardware tweak (the
 /// first accelerator's DRAM read energy + 1 %), each phase as its own `accomake run` process, as a
 /// user would see it; also the warm graph walk without the shortcut and a budget change, and the
-/// event-log checks of issue 6 (exit status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its
-/// share of the cold
-/// time (one accelerator of the study's).
+/// event-log checks of issue 6 (exit status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s,
+/// the tweak within its share of the cold time (one accelerator of the study's).
 enum StudyBench {
     struct Phase {
         var seconds: Double
@@ -79,8 +78,9 @@ enum StudyBench {
             ("warm_graph_walk_cache_hits", .int(walk.hits)),
             ("budget_change_seconds", .number(BenchCommand.round6(budget.seconds))),
             ("budget_change_nodes_executed", .int(budget.executed)),
-            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)), ("cache_mb_after_cold",
-            .number((cacheMB * 10).rounded() / 10)), ("checks_passed", .bool(checks.allSatisfy(\.1))),
+            ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
+            ("cache_mb_after_cold", .number((cacheMB * 10).rounded() / 10)),
+            ("checks_passed", .bool(checks.allSatisfy(\.1))),
             ("target_cold_seconds", .number(600)), ("target_warm_seconds", .number(1)),
             ("target_tweak_seconds", .number(BenchCommand.round6(share))),
         ]

@@ -42,8 +42,9 @@ enum TrunkBench {
             ("warm_cache_hits", .int(warm.result.log.count(.hit))),
             ("warm_nodes_executed", .int(warm.result.log.count(.executed))),
             ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
-            ("target_cold_seconds", .number(2)), ("target_warm_seconds", .number(0.05)), ("target_memory_mb",
-            .number(100)), ("speedup_over_reference_770s", .number((770 / cold.seconds).rounded())),
+            ("target_cold_seconds", .number(2)), ("target_warm_seconds", .number(0.05)),
+            ("target_memory_mb", .number(100)),
+            ("speedup_over_reference_770s", .number((770 / cold.seconds).rounded())),
         ]
         if a.flag("json") {
             print(JSONText.object(fields).rendered())

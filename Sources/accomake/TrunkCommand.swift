@@ -38,8 +38,9 @@ enum TrunkCommand {
             only = LayerRange(after: try bound(parts[0]), through: try bound(parts[1]))
         }
         let study = try build(files: files, tileX: tileX, tileY: tileY, mode: mode, objective: objective, lpf: lpf,
-                              userCuts: try StackCommand.cuts(a.value("cuts")), maxCuts: try a.int("max-cuts",
-                              default: 2, range: 0...64), only: only, causal: try CausalOptions(a))
+                              userCuts: try StackCommand.cuts(a.value("cuts")),
+                              maxCuts: try a.int("max-cuts", default: 2, range: 0...64), only: only,
+                              causal: try CausalOptions(a))
         let (graph, targets, ranges, core) = (study.graph, study.targets, study.ranges, study.core)
         guard let outcome = try EngineSession.build(graph, targets: targets, a, command: "trunk",
                                                     context: { _ in "\(files.hardware) with "
@@ -64,8 +65,9 @@ enum TrunkCommand {
                 ("ranges", .array(zip(ranges, reports).map { r, t in
                     .object([("cut_before", r.after.map { .int($0) } ?? .null),
                              ("cut_after", r.through.map { .int($0) } ?? .null),
-                             ("window", row(t.readings.window)), ("warmup", row(t.readings.warmup)), ("stable",
-                             row(t.readings.stable)), ("tile_type_counts", .array(t.tileTypeCounts.map { .int($0) })),
+                             ("window", row(t.readings.window)), ("warmup", row(t.readings.warmup)),
+                             ("stable", row(t.readings.stable)),
+                             ("tile_type_counts", .array(t.tileTypeCounts.map { .int($0) })),
                              ("footprint", .object([("total", peak(t.footprint.total)),
                                                     ("warmup", peak(t.footprint.warmup)),
                                                     ("stable", peak(t.footprint.stable))])),

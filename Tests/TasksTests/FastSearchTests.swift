@@ -77,8 +77,9 @@ final class FastSearchTests: XCTestCase {
         if pooling {
             layer = try Layer(id: 1, equation: "O[b][g][oy][ox]+=W[fx][fy]*I[b][g][ix][iy]",
                               relations: ["ix=\(sx)*ox+1*fx", "iy=\(sy)*oy+\(dil)*fy"],
-                              loopSizes: [.init("B", 1), .init("G", k), .init("OY", oy), .init("OX", ox), .init("FX",
-                              fx), .init("FY", fy)], precision: ["O": 16, "O_final": 8, "I": 8, "W": 0],
+                              loopSizes: [.init("B", 1), .init("G", k), .init("OY", oy), .init("OX", ox),
+                                          .init("FX", fx), .init("FY", fy)],
+                              precision: ["O": 16, "O_final": 8, "I": 8, "W": 0],
                               spatialMapping: [.init("D1", "G", pick([1, d1])), .init("D3", "OX", pick([1, d3]))],
                               memoryOperandLinks: ["O": "O", "W": "I2", "I": "I1"])
         } else {
@@ -93,8 +94,8 @@ final class FastSearchTests: XCTestCase {
         }
         func sram(_ name: String, _ ops: [String], size: Int, bw: Int) -> Memory {
             let duties = ops.flatMap { op -> [Duty] in
-                op == "O" ? [Duty(op, 0, .wrInByHigh), Duty(op, 0, .rdOutToLow), Duty(op, 0, .wrInByLow), Duty(op, 0,
-                .rdOutToHigh)]
+                op == "O" ? [Duty(op, 0, .wrInByHigh), Duty(op, 0, .rdOutToLow), Duty(op, 0, .wrInByLow),
+                             Duty(op, 0, .rdOutToHigh)]
                     : [Duty(op, 0, .wrInByHigh), Duty(op, 0, .rdOutToLow)]
             }
             return Memory(name: name, size: size, readBandwidth: bw, writeBandwidth: bw, readGranularity: min(bw, 64),

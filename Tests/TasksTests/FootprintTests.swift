@@ -93,8 +93,8 @@ final class FootprintTests: XCTestCase {
         for line in text.split(separator: "\n").dropFirst() {
             let f = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
             guard f.count == 8 else { continue }
-            expected["\(f[0])|\(f[1])|\(f[2])|\(f[3])", default: []].append(Row(before: Int(f[4]), after: Int(f[5]),
-            peak: Int(f[6])!, weight: Int(f[7])!))
+            let row = Row(before: Int(f[4]), after: Int(f[5]), peak: Int(f[6])!, weight: Int(f[7])!)
+            expected["\(f[0])|\(f[1])|\(f[2])|\(f[3])", default: []].append(row)
         }
         var checked = 0, wrong = 0
         for (name, file) in Self.workloads {

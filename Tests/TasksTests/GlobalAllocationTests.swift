@@ -40,8 +40,8 @@ final class GlobalAllocationTests: XCTestCase {
                 (0..<Int.random(in: 1...6, using: &rng)).map { _ in
                     Option(latency: Int.random(in: 5...12, using: &rng), energy: Int.random(in: 5...12, using: &rng),
                            latencyDelta: Int.random(in: -1...4, using: &rng),
-                           energyDelta: Int.random(in: -1...4, using: &rng), peakBits: Int.random(in: 0...6,
-                           using: &rng))
+                           energyDelta: Int.random(in: -1...4, using: &rng),
+                           peakBits: Int.random(in: 0...6, using: &rng))
                 }
             }
             let budget = Int.random(in: 0...14, using: &rng)
@@ -100,8 +100,9 @@ private enum Brute {
         var firstOf: [[Int]: GlobalAllocation.Schedule] = [:]
         for s in all where firstOf[[s.latency, s.energy]] == nil { firstOf[[s.latency, s.energy]] = s }
         let points = firstOf.values.filter { p in
-            !firstOf.values.contains { q in q.latency <= p.latency && q.energy <= p.energy && (q.latency,
-            q.energy) != (p.latency, p.energy) }
+            !firstOf.values.contains { q in
+                q.latency <= p.latency && q.energy <= p.energy && (q.latency, q.energy) != (p.latency, p.energy)
+            }
         }
         return points.sorted { $0.latency < $1.latency }
     }

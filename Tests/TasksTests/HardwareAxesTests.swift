@@ -152,4 +152,38 @@ final class HardwareAxesTests: XCTestCase {
         let large = "Meta_prototype_DF,Meta_prototype_DF[sram_1MB_A.size=4MiB],4MiB,"
         XCTAssertTrue(lines.contains { $0.hasPrefix(large) })
     }
+
+    /// The variants side by side: a row per variant with its best schedules, and the front on
+    /// energy, latency and on-chip capacity over both variants' fronts: every point of it beaten
+    /// by no candidate, every candidate left out beaten by one of it.
+    func testTheComparisonRowsAndTheCrossVariantFront() throws {
+        let s = try study(#", "axes": {"memories.dram.r_cost": [700, 350]}"#)
+        let built = try StudyGraph(s)
+        let outcome = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(built.graph,
+                                                                                         targets: built.allocationNodes)
+        let answers = try zip(built.problems, built.allocationNodes).map { p, node in
+            (p, try AllocationTask.report(try XCTUnwrap(outcome.outputs[node])))
+        }
+        let comparison = VariantComparison(study: s, answers: answers)
+        let group = try XCTUnwrap(comparison.groups.first)
+        XCTAssertEqual(comparison.groups.count, 1)
+        XCTAssertEqual(comparison.differingAxes(group), ["memories.dram.r_cost"])
+        // rf_1B + rf_2B + sram_32KB + sram_1MB_W + sram_64KB + sram_1MB_A: every memory but the DRAM.
+        XCTAssertEqual(VariantComparison.onChipBits(answers[0].0.core), 8 + 16 + 262_144 + 8_388_608 + 524_288
+                                                                         + 8_388_608)
+        let candidates = answers.flatMap { _, r in r.front.map { ($0.schedule.latency, $0.schedule.energy) } }
+        let front = comparison.front(group).map { ($0.latency, $0.energy) }
+        func beats(_ q: (Int, Int), _ p: (Int, Int)) -> Bool { q.0 <= p.0 && q.1 <= p.1 && q != p }
+        for p in front { XCTAssertFalse(candidates.contains { beats($0, p) }, "\(p) is beaten") }
+        for c in candidates where !front.contains(where: { $0 == c }) {
+            XCTAssertTrue(front.contains { beats($0, c) }, "\(c) is left out but not beaten")
+        }
+        XCTAssertEqual(front.map(\.1).min(), candidates.map(\.1).min())
+        XCTAssertEqual(front.map(\.0), front.map(\.0).sorted())
+        let text = comparison.text().joined(separator: "\n")
+        XCTAssertTrue(text.contains("Variants compared · seldnet_oxoy_m · fully-cached · mapping objective energy"),
+                      text)
+        XCTAssertTrue(text.contains("Pareto front across the variants (energy, latency, on-chip bits): "
+                                    + "\(front.count) point"), text)
+    }
 }

@@ -36,7 +36,7 @@ public struct AccoReadings: Sendable {
 
         static func + (a: Row, b: Row) -> Row {
             Row(latency: a.latency + b.latency, energy: a.energy + b.energy,
-            offloadLatency: a.offloadLatency + b.offloadLatency,
+                offloadLatency: a.offloadLatency + b.offloadLatency,
                 offloadEnergy: a.offloadEnergy + b.offloadEnergy, reloadLatency: a.reloadLatency + b.reloadLatency,
                 reloadEnergy: a.reloadEnergy + b.reloadEnergy, offloadedBytes: a.offloadedBytes + b.offloadedBytes,
                 reloadedBytes: a.reloadedBytes + b.reloadedBytes)

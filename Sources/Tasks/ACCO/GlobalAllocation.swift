@@ -145,8 +145,9 @@ extension GlobalAllocation {
 
         init(_ trunks: [[Option]]) {
             options = trunks
-            originalIndex = trunks.map { list in list.indices.sorted { (list[$0].latency, $0) < (list[$1].latency,
-            $1) } }
+            originalIndex = trunks.map { list in
+                list.indices.sorted { (list[$0].latency, $0) < (list[$1].latency, $1) }
+            }
             ranked = zip(trunks, originalIndex).map { list, order in
                 var seen = Set<Option>()
                 return order.enumerated().compactMap { position, i in

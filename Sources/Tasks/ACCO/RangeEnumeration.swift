@@ -59,8 +59,9 @@ public enum RangeEnumeration {
 
     /// The trunks of a sorted cut list.
     public static func ranges(of cuts: [Int]) -> [LayerRange] {
-        zip([nil] + cuts.map { Optional($0) }, cuts.map { Optional($0) } + [nil]).map { LayerRange(after: $0,
-        through: $1) }
+        zip([nil] + cuts.map { Optional($0) }, cuts.map { Optional($0) } + [nil]).map {
+            LayerRange(after: $0, through: $1)
+        }
     }
 
     /// Residual filter (model.md §6.2): a range containing a multi-output node must end on one; a

@@ -113,8 +113,9 @@ struct CompiledLayer {
                 spStart.append(spLoops.count)
                 spLoops += (evaluator.spatial.lists[name]?[a] ?? []).map { CLoop(dim: dim($0.dim), size: $0.size) }
                 spStartInt.append(spLoopsInt.count)
-                spLoopsInt += (evaluator.spatialInt.lists[name]?[a] ?? []).map { CLoop(dim: dim($0.dim),
-                size: $0.size) }
+                spLoopsInt += (evaluator.spatialInt.lists[name]?[a] ?? []).map {
+                    CLoop(dim: dim($0.dim), size: $0.size)
+                }
             }
             unitCount += evaluator.spatial.unitCount[name] ?? Array(repeating: 1, count: n + 1)
             unitUnique += evaluator.spatial.unitUnique[name] ?? Array(repeating: 1, count: n + 1)

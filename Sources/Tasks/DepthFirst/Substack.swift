@@ -51,8 +51,8 @@ extension Network {
                     }
                 }
                 let input = Node(id: nextID, name: Network.Node.cutInputName(inputs.count), layer: nil,
-                                 inputSizes: [.init("B", batch), .init("K",
-                                 channel["K"] ?? channel["C"] ?? channel["G"] ?? 1),
+                                 inputSizes: [.init("B", batch),
+                                              .init("K", channel["K"] ?? channel["C"] ?? channel["G"] ?? 1),
                                               .init("OY", spatial["OY"] ?? 1), .init("OX", spatial["OX"] ?? 1)],
                                  inputPrecision: precision, sources: [], dimensionMap: [:])
                 replacements[producer] = nextID

@@ -163,8 +163,8 @@ struct TileEvaluator {
                         let bits = Self.elements(layer, operand, [cols.dim: cols.amount]) * layer.outputFinalPrecision
                         let link = layer.memoryOperandLinks[operand] ?? inOperand
                         if bits > 0 {
-                            pending.append(CopyAction(bits: bits, from: try position(link, useH), to: try position(link,
-                            iTop.memory)))
+                            pending.append(CopyAction(bits: bits, from: try position(link, useH),
+                                                      to: try position(link, iTop.memory)))
                         }
                     }
                 }
@@ -177,8 +177,8 @@ struct TileEvaluator {
                         let bits = Self.elements(layer, operand, extents) * layer.outputFinalPrecision
                         let link = layer.memoryOperandLinks[operand] ?? inOperand
                         if bits > 0 {
-                            pending.append(CopyAction(bits: bits, from: try position(link, useV), to: try position(link,
-                            iTop.memory)))
+                            pending.append(CopyAction(bits: bits, from: try position(link, useV),
+                                                      to: try position(link, iTop.memory)))
                         }
                     }
                 }

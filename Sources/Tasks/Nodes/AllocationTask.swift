@@ -105,8 +105,9 @@ public enum AllocationTask {
         }
         for metric in s.metrics {
             // Ties between cut lists go to the earlier one (enumeration order).
-            out.best[metric] = out.perCutList.compactMap { $0[metric] }.min { $0.schedule.precedes($1.schedule,
-            by: metric) }
+            out.best[metric] = out.perCutList.compactMap { $0[metric] }.min {
+                $0.schedule.precedes($1.schedule, by: metric)
+            }
         }
         out.front = AllocationReport.Entry.front(fronts)
         // The trunk readings the chosen schedules and the front refer to, for reports.
@@ -132,10 +133,10 @@ public struct AllocationReport: Sendable {
         /// choice, is kept.
         static func front(_ entries: [Entry]) -> [Entry] {
             let sorted = entries.sorted {
-                ($0.schedule.latency, $0.schedule.energy, $0.cutList) < ($1.schedule.latency, $1.schedule.energy,
-                $1.cutList)
-                    || (($0.schedule.latency, $0.schedule.energy, $0.cutList) == ($1.schedule.latency,
-                    $1.schedule.energy, $1.cutList)
+                ($0.schedule.latency, $0.schedule.energy, $0.cutList)
+                    < ($1.schedule.latency, $1.schedule.energy, $1.cutList)
+                    || (($0.schedule.latency, $0.schedule.energy, $0.cutList)
+                        == ($1.schedule.latency, $1.schedule.energy, $1.cutList)
                         && $0.schedule.choice.lexicographicallyPrecedes($1.schedule.choice))
             }
             var out: [Entry] = []
@@ -194,8 +195,8 @@ extension AllocationReport: Codable {
         self.init(budgetBits: try c.decode(Int.self, forKey: .budget), table: try c.decode(Study.Table.self,
             forKey: .table),
                   tiles: try c.decode([TileSize].self, forKey: .tiles).map { ($0.x, $0.y) },
-                  ranges: try c.decode([LayerRange].self, forKey: .ranges), cutLists: try c.decode([[Int]].self,
-                  forKey: .cutLists))
+                  ranges: try c.decode([LayerRange].self, forKey: .ranges),
+                  cutLists: try c.decode([[Int]].self, forKey: .cutLists))
         perCutList = try c.decode([[GlobalAllocation.Metric: Entry]].self, forKey: .perCutList)
         best = try c.decode([GlobalAllocation.Metric: Entry].self, forKey: .best)
         front = try c.decode([Entry].self, forKey: .front)

@@ -83,9 +83,9 @@ public enum StackTask {
             let result = try evaluation.run()
             if missing.isEmpty { return .done(try CanonicalEncoder.encode(ValueCoder.encode(result))) }
             let requests = try missing.map {
-                NodeRequest(LayerSearchTask.operator.id, try LayerSearchTask.params(layer: $0.layer, core: $0.core,
-                lpfLimit: lpf,
-                                                                                    objective: objective))
+                NodeRequest(LayerSearchTask.operator.id,
+                            try LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf,
+                                                       objective: objective))
             }
             return .need(requests) { [missing] artifacts in
                 var next = known

@@ -22,7 +22,8 @@ public struct StudyView {
     }
 
     func title(_ p: StudyGraph.Problem) -> String {
-        "\(p.core.name) · \(study.workloads[p.workload].name) · \(p.mode) · mapping objective \(p.objective.rawValue)"
+        "\(p.core.name) · \(study.workloads[p.workload].name) · \(p.mode) · "
+            + "mapping objective \(p.objective.rawValue)"
     }
 
     static func tiles(_ s: ScheduleSummary) -> String {
@@ -66,6 +67,7 @@ public struct StudyView {
             let plural = report.front.count == 1 ? "" : "s"
             out.append("  Pareto front (energy, latency): \(report.front.count) schedule\(plural)")
         }
+        out += VariantComparison(study: study, answers: answers).text()
         if !infeasible.isEmpty {
             out.append("")
             out.append("\(infeasible.count) of \(answers.count + infeasible.count) problems infeasible:")
@@ -87,8 +89,9 @@ public struct StudyView {
                 ("edp", .number(s.schedule.edp)), ("peak_bits", .int(s.schedule.peakBits)),
                 ("on_chip", .bool(s.schedule.onChip)),
                 ("warmup", .object([("latency", .int(s.warmupLatency)), ("energy", .int(s.warmupEnergy))])),
-                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)), ("energy",
-                .number(s.stableFrameEnergy))])), ("trunks", .array(s.trunks.map { t in
+                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)),
+                                              ("energy", .number(s.stableFrameEnergy))])),
+                ("trunks", .array(s.trunks.map { t in
                     .object([("range", range(t.range)), ("tile", .array([.int(t.tile.x), .int(t.tile.y)])),
                              ("clipped_tile", .array([.int(t.clipped.x), .int(t.clipped.y)])),
                              ("window", row(t.window)),

@@ -24,8 +24,9 @@ public enum StudyFormat {
             .object(allowed: ["tile_x", "tile_y", "modes", "objectives", "lpf", "max_cuts", "cuts", "initial_dilation",
                               "frames"])
         let defaultMaxCuts = try sweep.optional("max_cuts")?.int(minimum: 0, what: "max_cuts") ?? 2
-        let defaultCuts = try sweep.optional("cuts").map { (r: JSONReader) throws(InputError) in try ints(r, minimum: 0,
-            what: "layer id") } ?? []
+        let defaultCuts = try sweep.optional("cuts").map { (r: JSONReader) throws(InputError) in
+            try ints(r, minimum: 0, what: "layer id")
+        } ?? []
 
         let acceleratorsNode = try o.required("accelerators",
                                               "list the accelerators: [{\"hardware\": "
@@ -55,8 +56,9 @@ public enum StudyFormat {
             workloads.append(Study.Workload(
                 path: try resolve(try w.required("workload", "give the workload file")),
                 maxCuts: try w.optional("max_cuts")?.int(minimum: 0, what: "max_cuts") ?? defaultMaxCuts,
-                cuts: try w.optional("cuts").map { (r: JSONReader) throws(InputError) in try ints(r, minimum: 0,
-                what: "layer id") } ?? defaultCuts))
+                cuts: try w.optional("cuts").map { (r: JSONReader) throws(InputError) in
+                    try ints(r, minimum: 0, what: "layer id")
+                } ?? defaultCuts))
         }
 
         let tileX = try ints(try sweep.required("tile_x", "list the tile widths, e.g. [1, 2, 4]"), minimum: 1,
@@ -119,18 +121,17 @@ public enum StudyFormat {
                 }
                 allocation.table = table
             }
-            allocation.budgetBits = try fields.optional("budget_bits")?.int(minimum: 0, maximum: 1 << 50,
-            what: "budget")
-            allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?.int(minimum: 1, maximum: 1 << 50,
-            what: "frame period")
+            allocation.budgetBits = try fields.optional("budget_bits")?
+                .int(minimum: 0, maximum: 1 << 50, what: "budget")
+            allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?
+                .int(minimum: 1, maximum: 1 << 50, what: "frame period")
         }
         if allocation.table == .realTime && !tileY.contains(1), let r = sweep.optional("tile_y") {
             throw r.fail("the real-time table needs tiles one frame tall",
                          "add 1 to tile_y or use \"table\": \"window\"")
         }
         return Study(file: root.file, accelerators: accelerators, workloads: workloads, tileX: tileX, tileY: tileY,
-                     modes: modes,
-                     objectives: objectives, lpf: lpf, initialDilation: dilation, frames: frames,
+                     modes: modes, objectives: objectives, lpf: lpf, initialDilation: dilation, frames: frames,
                      allocation: allocation)
     }
 

@@ -218,10 +218,11 @@ extension Layer: Codable {
 
     public init(from decoder: any Decoder) throws {
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        try self.init(id: 0, equation: c.decode(String.self, forKey: .equation), relations: c.decode([String].self,
-            forKey: .relations),
-                      loopSizes: c.decode([LoopSize].self, forKey: .loopSizes), precision: c.decode([String: Int].self,
-                      forKey: .precision), spatialMapping: c.decode([SpatialUnroll].self, forKey: .spatialMapping),
+        try self.init(id: 0, equation: c.decode(String.self, forKey: .equation),
+                      relations: c.decode([String].self, forKey: .relations),
+                      loopSizes: c.decode([LoopSize].self, forKey: .loopSizes),
+                      precision: c.decode([String: Int].self, forKey: .precision),
+                      spatialMapping: c.decode([SpatialUnroll].self, forKey: .spatialMapping),
                       memoryOperandLinks: c.decode([String: String].self, forKey: .memoryOperandLinks),
                       relevanceSizes: c.decode([LoopSize].self, forKey: .relevanceSizes))
     }
