@@ -134,15 +134,20 @@ final class HardwareAxesTests: XCTestCase {
         XCTAssertEqual(outcome.log.count(.executed), 3, "one allocation node per variant")
     }
 
-    /// schedules.csv of a sweep: the file's own name, the variant and one column per axis.
-    func testTheCSVNamesTheVariantAndItsAxisValues() throws {
-        let s = try study(#", "axes": {"memories.sram_1MB_A.size": [8388608, 33554432]}"#)
+    /// The study run on a fresh memory store: each problem and its allocation report.
+    func answers(_ s: Study) throws -> [(StudyGraph.Problem, AllocationReport)] {
         let built = try StudyGraph(s)
         let outcome = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(built.graph,
                                                                                          targets: built.allocationNodes)
-        let answers = try zip(built.problems, built.allocationNodes).map { p, node in
+        return try zip(built.problems, built.allocationNodes).map { p, node in
             (p, try AllocationTask.report(try XCTUnwrap(outcome.outputs[node])))
         }
+    }
+
+    /// schedules.csv of a sweep: the file's own name, the variant and one column per axis.
+    func testTheCSVNamesTheVariantAndItsAxisValues() throws {
+        let s = try study(#", "axes": {"memories.sram_1MB_A.size": [8388608, 33554432]}"#)
+        let answers = try self.answers(s)
         let lines = StudyView(study: s, answers: answers).report.csv().split(separator: "\n")
         XCTAssertEqual(lines[0], "hardware,variant,memories.sram_1MB_A.size,workload,mode,mapping_objective,metric,"
                                  + "rank,cuts,tiles,latency_cycles,energy_pj,edp,peak_bits,on_chip")
@@ -158,12 +163,7 @@ final class HardwareAxesTests: XCTestCase {
     /// by no candidate, every candidate left out beaten by one of it.
     func testTheComparisonRowsAndTheCrossVariantFront() throws {
         let s = try study(#", "axes": {"memories.dram.r_cost": [700, 350]}"#)
-        let built = try StudyGraph(s)
-        let outcome = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(built.graph,
-                                                                                         targets: built.allocationNodes)
-        let answers = try zip(built.problems, built.allocationNodes).map { p, node in
-            (p, try AllocationTask.report(try XCTUnwrap(outcome.outputs[node])))
-        }
+        let answers = try self.answers(s)
         let comparison = VariantComparison(study: s, answers: answers)
         let group = try XCTUnwrap(comparison.groups.first)
         XCTAssertEqual(comparison.groups.count, 1)
