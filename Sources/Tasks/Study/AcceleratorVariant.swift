@@ -35,6 +35,8 @@ public struct AcceleratorVariant: Sendable, Hashable {
         return "\(base)[\(parts.joined(separator: ","))]"
     }
 
+    /// A value as names, tables and CSV columns show it: its JSON without spaces, or a memory
+    /// size in KiB/MiB.
     static func display(axis: String, value: String) -> String {
         let compact = String(value.filter { !$0.isWhitespace })
         guard axis.hasSuffix(".size"), let bits = Int(compact), bits > 0, bits % 8192 == 0 else { return compact }
