@@ -12,6 +12,17 @@ extension CommandLineTests {
         let json = try run(["run", study, "--json"] + cache)
         XCTAssertEqual(json.status, 0, json.stderr)
         for name in names { XCTAssertTrue(json.stdout.contains("\"hardware\": \"\(name)\""), json.stdout) }
+        // The variants side by side: one group (seldnet, fully cached, energy), a row per variant, the front.
+        let object = try JSONSerialization.jsonObject(with: Data(json.stdout.utf8)) as? [String: Any]
+        let groups = try XCTUnwrap(object?["variants"] as? [[String: Any]])
+        XCTAssertEqual(groups.count, 1)
+        let rows = try XCTUnwrap(groups[0]["variants"] as? [[String: Any]])
+        XCTAssertEqual(rows.map { $0["hardware"] as? String }, names)
+        XCTAssertEqual((rows[0]["axes"] as? [String: Any])?["memories.sram_1MB_A.size"] as? Int, 4_194_304)
+        XCTAssertEqual(groups[0]["differing_axes"] as? [String], ["memories.sram_1MB_A.size"])
+        let front = try XCTUnwrap(groups[0]["front"] as? [[String: Any]])
+        XCTAssertFalse(front.isEmpty)
+        XCTAssertTrue(front.allSatisfy { names.contains($0["hardware"] as? String ?? "") })
         let text = try run(["run", study] + cache)
         XCTAssertEqual(text.status, 0, text.stderr)
         for name in names { XCTAssertTrue(text.stdout.contains(name + " · seldnet_oxoy_m"), text.stdout) }

@@ -136,6 +136,8 @@ public struct StudyView {
                 .object(problem(p) + [("reason", .string(reason))])
             })))
         }
+        let comparison = VariantComparison(study: study, answers: answers)
+        if !comparison.groups.isEmpty { fields.append(("variants", comparison.json())) }
         return .object(fields)
     }
 }

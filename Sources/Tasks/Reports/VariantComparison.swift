@@ -132,4 +132,33 @@ struct VariantComparison {
         }
         return out
     }
+
+    /// `run --json`'s `variants`: per group, each variant's best schedules and the front.
+    func json() -> JSONText {
+        .array(groups.map { group in
+            let rows: [JSONText] = group.members.map { m in
+                let best: [(String, JSONText)] = study.allocation.metrics.compactMap { metric in
+                    m.report.best[metric].map {
+                        (metric.rawValue, .object([("latency", .int($0.schedule.latency)),
+                                                   ("energy", .int($0.schedule.energy)),
+                                                   ("edp", .number($0.schedule.edp))]))
+                    }
+                }
+                return .object([("hardware", .string(m.variant.name)),
+                                 ("axes", .object(zip(m.variant.axes, m.variant.values).map { ($0, .verbatim($1)) })),
+                                 ("on_chip_bits", .int(Self.onChipBits(m.problem.core))), ("best", .object(best))])
+            }
+            let front: [JSONText] = front(group).map { p in
+                .object([("hardware", .string(p.variant)), ("cuts", .array(p.cuts.map { .int($0) })),
+                         ("tiles", .array(p.tiles.map { .array([.int($0.x), .int($0.y)]) })),
+                         ("latency", .int(p.latency)), ("energy", .int(p.energy)),
+                         ("on_chip_bits", .int(p.onChipBits))])
+            }
+            return .object([("workload", .string(study.workloads[group.workload].name)),
+                            ("mode", .string(group.mode.description)),
+                            ("mapping_objective", .string(group.objective.rawValue)),
+                            ("differing_axes", .array(differingAxes(group).map { .string($0) })),
+                            ("variants", .array(rows)), ("front", .array(front))])
+        })
+    }
 }
