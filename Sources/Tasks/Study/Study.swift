@@ -7,6 +7,8 @@ public struct Study: Sendable {
         public var hardware: String
         public var mapping: String
         public var variant: AcceleratorVariant?
+        /// The name it is shown by: the hardware file's `name`, or the variant's.
+        public var name: String = ""
         /// Where the study declares it: `$.accelerators[2]`.
         public var origin: String = ""
 

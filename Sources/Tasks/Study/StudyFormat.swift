@@ -140,12 +140,14 @@ public enum StudyFormat {
     /// study, the axis, the value and the variant.
     static func expand(_ plain: Study.Accelerator, _ entry: ObjectReader, study: String)
         throws(InputError) -> [Study.Accelerator] {
-        let base = try HardwareFormat.load(plain.hardware).name
-        let variants = try HardwareAxes.variants(entry, base: base)
+        var plain = plain
+        plain.name = try HardwareFormat.load(plain.hardware).name
+        let variants = try HardwareAxes.variants(entry, base: plain.name)
         guard !variants.isEmpty else { return [plain] }
         return try variants.map { (variant: AcceleratorVariant) throws(InputError) in
             var accelerator = plain
             accelerator.variant = variant
+            accelerator.name = variant.name
             do throws(InputError) {
                 _ = try accelerator.files(workload: "").core()
                 _ = try accelerator.files(workload: "").mappingEntries()
@@ -169,8 +171,7 @@ public enum StudyFormat {
         throws(InputError) {
         var first: [String: Study.Accelerator] = [:]
         for a in accelerators {
-            var name = a.variant?.name ?? ""
-            if a.variant == nil { name = try HardwareFormat.load(a.hardware).name }
+            let name = a.name
             if let earlier = first[name] {
                 let places = earlier.origin == a.origin ? "\(a.origin) twice" : "\(earlier.origin) and \(a.origin)"
                 throw InputError(file: study, line: line, path: "$.accelerators",
