@@ -4,8 +4,8 @@
 ///
 /// Per node it keeps the digest of each top-level parameter field, so a change is named by field;
 /// for the fields the caller asks to detail (a hardware description, say) it keeps their leaves
-/// once per distinct value, so the change is named down to the leaf (`memories[dram].cost[0]:
-/// 700.0 → 710.0`).
+/// once per distinct value, so the change is named down to the leaf, spelled as the user's input
+/// file spells it (`memories.dram.r_cost: 700 → 710`).
 public struct RunRecord: Sendable, Equatable {
     public struct Node: Sendable, Equatable {
         public var name: String
@@ -58,8 +58,9 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     /// What would have to run in `graph` now, against `previous`. `cached` tells whether a key
-    /// still has its result.
-    public static func assess(_ graph: Graph, names: [String], detail: Set<String>, previous: RunRecord?,
+    /// still has its result. `detail` maps each field to detail down to its leaves to the name its
+    /// input file gives it ("" when the leaves are the file's own fields, as for a hardware file).
+    public static func assess(_ graph: Graph, names: [String], detail: [String: String], previous: RunRecord?,
                               cached: (Digest) -> Bool) -> Assessment {
         let before = Dictionary((previous?.nodes ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
         var out: [Change?] = []
@@ -74,13 +75,15 @@ public struct RunRecord: Sendable, Equatable {
             if fields != old.fields {
                 let changed = Set(fields.keys).union(old.fields.keys).filter { fields[$0] != old.fields[$0] }.sorted()
                 var leafChanges: [String] = []
-                for f in changed where detail.contains(f) {
+                for f in changed {
+                    guard let spelling = detail[f] else { continue }
                     guard let was = old.fields[f].flatMap({ previous?.leaves[$0] }), let value = params.field(f) else {
                         continue
                     }
                     let now = Self.leaves(value)
                     for path in Set(now.keys).union(was.keys).sorted() where now[path] != was[path] {
-                        leafChanges.append("\(f)\(path): \(was[path] ?? "absent") → \(now[path] ?? "absent")")
+                        let name = spelling.isEmpty ? String(path.drop { $0 == "." }) : spelling + path
+                        leafChanges.append("\(name): \(was[path] ?? "absent") → \(now[path] ?? "absent")")
                     }
                 }
                 out.append(.parameters(fields: changed, leaves: leafChanges))
@@ -96,7 +99,8 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     /// The record of a finished run: its assessment as made before it, outcomes from its log.
-    public init(_ graph: Graph, names: [String], detail: Set<String>, assessment: Assessment, log: EventLog) {
+    public init(_ graph: Graph, names: [String], detail: [String: String], assessment: Assessment,
+                log: EventLog) {
         var outcome: [Int: Event] = [:]
         var executed: [String: Int] = [:], reused: [String: Int] = [:]
         for e in log.events {
@@ -113,7 +117,7 @@ public struct RunRecord: Sendable, Equatable {
             let id = NodeID(index: i)
             let params = graph.params(of: id)
             let fields = assessment.fields[i]
-            for f in detail {
+            for f in detail.keys {
                 if let d = fields[f], leaves[d] == nil, let value = params.field(f) { leaves[d] = Self.leaves(value) }
             }
             return Node(name: names[i], op: graph.operatorID(of: id),
@@ -134,7 +138,8 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     /// Every leaf of a value by path; an array element that is an object with a string `name`
-    /// is addressed by that name (`.memories[dram].size`).
+    /// is addressed by that name, as a file that keys its entries by name spells it
+    /// (`.memories.dram.size`); a whole number is written without a fraction (`700`, not `700.0`).
     static func leaves(_ value: Value, path: String = "") -> [String: String] {
         switch value.resolved {
         case .object(let fields):
@@ -142,9 +147,11 @@ public struct RunRecord: Sendable, Equatable {
                 _ in a } }
         case .array(let items):
             return items.enumerated().reduce(into: [:]) { out, item in
-                let label = item.element["name"]?.stringValue ?? String(item.offset)
-                out.merge(leaves(item.element, path: path + "[\(label)]")) { a, _ in a }
+                let label = item.element["name"]?.stringValue.map { "." + $0 } ?? "[\(item.offset)]"
+                out.merge(leaves(item.element, path: path + label)) { a, _ in a }
             }
+        case .double(let d) where d == d.rounded() && abs(d) < 1e15:
+            return [path: String(Int64(d))]
         default:
             return [path: ValueText.render(value, limit: 80)]
         }
@@ -175,7 +182,7 @@ extension RunRecord {
             }
         }
         let value: Value = [
-            "format": 1,
+            "format": 2,
             "nodes": .array(nodes.map { n in
                 [.string(n.name), .string(n.op), .int(n.version),
                  .array(n.fields.sorted { $0.key < $1.key }.map { [.string($0.key), digest($0.value)] }),
@@ -194,7 +201,7 @@ extension RunRecord {
 
     public init(decoding bytes: [UInt8]) throws {
         let v = try CanonicalDecoder.decode(bytes)
-        guard v["format"]?.intValue == 1 else { throw Malformed() }
+        guard v["format"]?.intValue == 2 else { throw Malformed() }
         func digest(_ x: Value) throws -> Digest? {
             if x == .null { return nil }
             guard let b = x.bytesValue, b.count == 32 else { throw Malformed() }

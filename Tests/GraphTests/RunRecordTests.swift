@@ -18,10 +18,10 @@ final class RunRecordTests: XCTestCase {
     let names = ["a", "b", "c"]
 
     func record(_ g: Graph, store: MemoryStore, previous: RunRecord?) -> (RunRecord, [RunRecord.Change?]) {
-        let assessment = RunRecord.assess(g, names: names, detail: ["core"], previous: previous,
+        let assessment = RunRecord.assess(g, names: names, detail: ["core": ""], previous: previous,
                                           cached: { store.lookup($0) != nil })
         let result = Executor(store: store).build(g, targets: [NodeID(index: 2)])
-        return (RunRecord(g, names: names, detail: ["core"], assessment: assessment, log: result.log),
+        return (RunRecord(g, names: names, detail: ["core": ""], assessment: assessment, log: result.log),
                 assessment.changes)
     }
 
@@ -39,7 +39,7 @@ final class RunRecordTests: XCTestCase {
         let tweaked: Value = ["memories": [["name": "dram", "cost": [710.0, 750.0]], ["name": "sram", "cost": [1.0,
             2.0]]]]
         let (_, hardware) = record(try graph(hardware: tweaked), store: store, previous: second)
-        XCTAssertEqual(hardware, [.parameters(fields: ["core"], leaves: ["core.memories[dram].cost[0]: 700.0 → 710.0"]),
+        XCTAssertEqual(hardware, [.parameters(fields: ["core"], leaves: ["memories.dram.cost[0]: 700 → 710"]),
                                   .dependency("a"), .dependency("b")])
 
         let (_, param) = record(try graph(add: 6), store: store, previous: second)

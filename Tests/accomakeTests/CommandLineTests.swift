@@ -335,8 +335,8 @@ final class CommandLineTests: CommandLineTestCase {
                       "\(evicted)")
     }
 
-    /// `status` names an edited hardware field as the hardware file does (issue 12: parameters
-    /// are typed forms with the files' field names, not positions such as `cost[0]`).
+    /// `status` and `explain` name an edited hardware field as the hardware file spells it
+    /// (`memories.dram.r_cost: 700 → 707`), not by an internal position such as `cost[0]`.
     func testStatusNamesAnEditedHardwareFieldAsTheFileDoes() throws {
         let cache = ["--cache", scratch.appendingPathComponent("cache").path]
         let hardware = scratch.appendingPathComponent("hardware.json").path
@@ -352,6 +352,10 @@ final class CommandLineTests: CommandLineTestCase {
         try edited.write(toFile: hardware, atomically: true, encoding: .utf8)
         let status = try run(["status", study] + cache)
         XCTAssertEqual(status.status, 0, status.stderr)
-        XCTAssertTrue(status.stdout.contains("changed core.memories[dram].r_cost: 700.0 → 707.0"), status.stdout)
+        XCTAssertTrue(status.stdout.contains("changed memories.dram.r_cost: 700 → 707"), status.stdout)
+        XCTAssertEqual(try run(["run", study] + cache).status, 0)
+        let explain = try run(["explain", study] + cache)
+        XCTAssertEqual(explain.status, 0, explain.stderr)
+        XCTAssertTrue(explain.stdout.contains("changed memories.dram.r_cost: 700 → 707"), explain.stdout)
     }
 }

@@ -16,8 +16,11 @@ public struct StudyGraph: Sendable {
     }
 
     /// Parameter fields whose changes `status` and `explain` name down to the leaf.
-    public static let detailedFields: Set<String> = ["core", "budget", "metrics", "table", "tile", "lpf", "objective",
-                                                     "mode"]
+    public static let detailedFields: [String: String] = [
+        "core": "", "budget": "allocation.budget_bits", "metrics": "allocation.objectives",
+        "table": "allocation.table", "tile": "sweep tile", "lpf": "sweep.lpf", "objective": "sweep.objectives",
+        "mode": "sweep.modes",
+    ]
 
     public var graph = Graph()
     public var problems: [Problem] = []
