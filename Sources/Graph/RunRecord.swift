@@ -55,6 +55,16 @@ public struct RunRecord: Sendable, Equatable {
     public struct Assessment: Sendable {
         public let changes: [Change?]
         let fields: [[String: Digest]]
+
+        /// Each parameter change that made a node dirty, once, in graph order: leaves where detailed,
+        /// else the field's name.
+        public var changedParameters: [String] {
+            var seen = Set<String>(), out: [String] = []
+            for case .parameters(let fields, let leaves)? in changes {
+                for c in leaves.isEmpty ? fields : leaves where seen.insert(c).inserted { out.append(c) }
+            }
+            return out
+        }
     }
 
     /// What would have to run in `graph` now, against `previous`. `cached` tells whether a key

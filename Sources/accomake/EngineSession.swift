@@ -8,18 +8,21 @@ enum EngineSession {
     /// The build's result, or `nil` when the user interrupted it (exit 130; the next run resumes).
     /// - Parameter context: what the command knows about a failed node (its name, the hardware
     ///   file), put before the failure's message.
+    /// - Parameter cancellation: the flag of signal handlers the caller installed for longer than
+    ///   this build (`run --watch`); without it the build installs its own.
     static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String,
                       cache opened: LocalCache? = nil,
                       context: (NodeID) -> String? = { _ in nil },
-                      keepGoing: (Failure) -> Bool = { _ in false }) throws -> BuildResult? {
+                      keepGoing: (Failure) -> Bool = { _ in false },
+                      cancellation: CancellationFlag? = nil) throws -> BuildResult? {
         let cache = try opened ?? CacheLocation.open(a)
-        let interrupts = Interrupts()
+        let interrupts = cancellation == nil ? Interrupts() : nil
         let progress = ProgressLine()
         // `cache verify --deep` is a verify run that may sample and that evicts what differs.
         let deep = a.flag("deep"), verify = a.flag("verify") || deep
         let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
                                    verify: verify, verifyPercent: try a.int("sample", default: 100, range: 1...100),
-                                   cancellation: interrupts.flag, progress: progress.update)
+                                   cancellation: cancellation ?? interrupts?.flag, progress: progress.update)
         let outcome = Executor(store: cache, options: options).build(graph, targets: targets)
         if deep {
             for event in outcome.log.events where event.kind == .mismatch { event.key.map(cache.forget) }

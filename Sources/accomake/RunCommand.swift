@@ -9,24 +9,28 @@ import Tasks
 enum RunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut",
-            "verify"])
+            "verify", "watch"])
         let path = try studyPath(a, command: "run")
+        if a.flag("watch") { return try StudyWatch.run(path, a) }
         let began = DispatchTime.now().uptimeNanoseconds
         guard let (view, outcome) = try execute(path, a, command: "run") else { return 130 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         if a.flag("json") {
             print(view.json(outcome).rendered())
         } else {
-            if outcome.shortcut {
-                print("\(path): inputs unchanged since the last complete run; answers read from the cache, "
-                      + "\(String(format: "%.2f", seconds)) s")
-            } else {
-                print("\(path): \(outcome.executed) nodes computed, \(outcome.hits) from cache, "
-                      + "\(String(format: "%.1f", seconds)) s")
-            }
+            print(summary(path, outcome, seconds: seconds))
             print(view.text())
         }
         return 0
+    }
+
+    /// The line that opens a run's answer: how it was answered, and in how long.
+    static func summary(_ path: String, _ outcome: StudyRunCounts, seconds: Double) -> String {
+        outcome.shortcut
+            ? "\(path): inputs unchanged since the last complete run; answers read from the cache, "
+                + "\(String(format: "%.2f", seconds)) s"
+            : "\(path): \(outcome.executed) nodes computed, \(outcome.hits) from cache, "
+                + "\(String(format: "%.1f", seconds)) s"
     }
 
     static func studyPath(_ a: Arguments, command: String) throws -> String {
@@ -40,10 +44,12 @@ enum RunCommand {
     /// Loads the study and answers it: from the shortcut when its inputs are unchanged since a
     /// complete run (unless `--no-shortcut` or `--verify`), else by building its graph and running what is not
     /// cached. `nil` when interrupted.
-    static func execute(_ path: String, _ a: Arguments, command: String) throws -> (StudyView, StudyRunCounts)? {
-        // The study, its shortcut key and its graph from one read of each input file: the key
-        // recorded after the run names exactly the content the answers were computed from.
-        let inputs = InputSnapshot()
+    /// - Parameter inputs: the snapshot every input file is read through (one read each): the key
+    ///   recorded after the run names exactly the content the answers were computed from, and
+    ///   `--watch` learns from it which files to watch.
+    /// - Parameter cancellation: as for `EngineSession.build`.
+    static func execute(_ path: String, _ a: Arguments, command: String, inputs: InputSnapshot = InputSnapshot(),
+                        cancellation: CancellationFlag? = nil) throws -> (StudyView, StudyRunCounts)? {
         let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
         let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
@@ -70,7 +76,8 @@ enum RunCommand {
         }
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command,
                                                     cache: store, context: name,
-                                                    keepGoing: { variantProblem($0.node) != nil }) else {
+                                                    keepGoing: { variantProblem($0.node) != nil },
+                                                    cancellation: cancellation) else {
             return nil
         }
         StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
@@ -100,6 +107,6 @@ enum RunCommand {
         return (StudyView(study: study, answers: answers, infeasible: infeasible),
                 StudyRunCounts(executed: outcome.log.count(.executed),
                                hits: outcome.log.count(.hit) + outcome.log.count(.cutoff), shortcut: false,
-                        verified: outcome.verified))
+                               verified: outcome.verified, changes: assessment.changedParameters))
     }
 }

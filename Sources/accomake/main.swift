@@ -7,10 +7,12 @@ let usage = """
     usage: accomake <command> [options]
 
     commands:
-      run STUDY [-j N] [--json] [--no-shortcut] [--verify]
+      run STUDY [-j N] [--json] [--no-shortcut] [--verify] [--watch]
                                                            run a study (docs/formats.md): best schedule per
                                                            accelerator × workload for each allocation objective;
-                                                           --verify recomputes every node and compares with the cache
+                                                           --verify recomputes every node and compares with the cache;
+                                                           --watch reruns on every save of an input file and prints
+                                                           how each best schedule moved (Ctrl-C stops)
       report STUDY [--out DIR]                             results.json, schedules.csv and report.html of a study
       status STUDY [-j N] [--json]                         exactly what a run would compute (a dry run),
                                                            and which input changed
@@ -78,18 +80,21 @@ func main() -> Int32 {
         case "--help", "-h", "help", nil: print(usage); return args.isEmpty ? 2 : 0
         case let other?: throw UsageError("unknown command \(other); run accomake --help for the list")
         }
-    } catch let error as InputError {
-        FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
-        return 2
-    } catch let error as UsageError {
-        FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
-        return 2
-    } catch let error as VerificationFailure {
-        FileHandle.standardError.write(Data("accomake: \(error.description)\n".utf8))
-        return 1
     } catch {
-        FileHandle.standardError.write(Data("accomake: error: \(error)\n".utf8))
-        return 1
+        let (line, status) = oneLine(error)
+        FileHandle.standardError.write(Data("accomake: \(line)\n".utf8))
+        return status
+    }
+}
+
+/// An error as the one line accomake prints for it (without the `accomake: ` prefix) and the
+/// exit status it ends a command with: 2 for a mistake in the input or the command line.
+func oneLine(_ error: any Error) -> (line: String, status: Int32) {
+    switch error {
+    case let error as InputError: (error.description, 2)
+    case let error as UsageError: (error.description, 2)
+    case let error as VerificationFailure: (error.description, 1)
+    default: ("error: \(error)", 1)
     }
 }
 

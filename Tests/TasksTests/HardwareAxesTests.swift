@@ -189,4 +189,14 @@ final class HardwareAxesTests: XCTestCase {
         XCTAssertTrue(text.contains("Pareto front across the variants (energy, latency, on-chip bits): "
                                     + "\(front.count) point"), text)
     }
+
+    /// How `run --watch` writes a best schedule's move: the issue's own example, an unchanged
+    /// value, and grouping without the machine's locale.
+    func testAMoveIsWrittenWithItsUnitAndSignedPercentage() {
+        XCTAssertEqual(ScheduleMoves.move(388_622_292, 371_004_112, "pJ"), "388,622,292 → 371,004,112 pJ (−4.5 %)")
+        XCTAssertEqual(ScheduleMoves.move(3_442_363, 3_495_845, "cycles"), "3,442,363 → 3,495,845 cycles (+1.6 %)")
+        XCTAssertEqual(ScheduleMoves.move(3_442_363, 3_442_363, "cycles"), "3,442,363 cycles (unchanged)")
+        XCTAssertEqual([0, 999, 1000, -1234, 1_000_000].map(ScheduleMoves.grouped), ["0", "999", "1,000", "-1,234",
+                                                                                   "1,000,000"])
+    }
 }

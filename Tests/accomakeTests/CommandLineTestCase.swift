@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 import XCTest
 
 /// A test case that runs the built `accomake` binary as a user does: in a scratch folder of its
@@ -69,4 +70,69 @@ class CommandLineTestCase: XCTestCase {
                        stderr: try String(contentsOf: errFile, encoding: .utf8))
     }
 
+    /// Starts the binary in the scratch folder and leaves it running (`run --watch`): its output
+    /// is collected as it comes, for `LiveProcess.wait(until:)`.
+    func start(_ arguments: [String]) throws -> LiveProcess {
+        let live = LiveProcess()
+        live.process.executableURL = Self.binary
+        live.process.arguments = arguments
+        live.process.currentDirectoryURL = scratch
+        try live.start()
+        return live
+    }
+
+}
+
+/// A running command whose stdout and stderr are collected as they arrive.
+final class LiveProcess: Sendable {
+    let process = Process()
+    private struct Output {
+        var stdout = "", stderr = ""
+        /// Streams that reached their end (the process closed them).
+        var ended = 0
+    }
+    private let output = Mutex(Output())
+
+    fileprivate func start() throws {
+        let out = Pipe(), err = Pipe()
+        process.standardOutput = out
+        process.standardError = err
+        for (pipe, isOut) in [(out, true), (err, false)] {
+            pipe.fileHandleForReading.readabilityHandler = { [self] h in
+                let data = h.availableData
+                if data.isEmpty { h.readabilityHandler = nil }
+                let text = String(decoding: data, as: UTF8.self)
+                output.withLock {
+                    if data.isEmpty { $0.ended += 1 } else if isOut { $0.stdout += text } else { $0.stderr += text }
+                }
+            }
+        }
+        try process.run()
+    }
+
+    var stdout: String { output.withLock { $0.stdout } }
+    var stderr: String { output.withLock { $0.stderr } }
+
+    /// Waits for the output to satisfy `condition` (an event, not a duration), or for the process
+    /// to have ended with all its output read; `limit` only stops a test whose event never comes
+    /// from hanging the suite. Whether the condition holds.
+    @discardableResult
+    func wait(until condition: (_ stdout: String, _ stderr: String) -> Bool, limit: TimeInterval = 600) -> Bool {
+        let deadline = Date().addingTimeInterval(limit)
+        while Date() < deadline {
+            let (out, err, ended) = output.withLock { ($0.stdout, $0.stderr, $0.ended) }
+            if condition(out, err) { return true }
+            if ended == 2 && !process.isRunning { return false }
+            usleep(50_000)
+        }
+        return false
+    }
+
+    /// Sends `signal`, waits for the process to end and for its last output: its exit status.
+    func stop(_ signal: Int32) -> Int32 {
+        if process.isRunning { kill(process.processIdentifier, signal) }
+        process.waitUntilExit()
+        wait(until: { _, _ in false })
+        return process.terminationStatus
+    }
 }

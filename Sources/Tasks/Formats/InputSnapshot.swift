@@ -18,6 +18,9 @@ public final class InputSnapshot: Sendable {
         try Self.$current.withValue(self) { try body() }
     }
 
+    /// Every path read through the snapshot so far (read or not), sorted: what `run --watch` watches.
+    public var paths: [String] { files.withLock { $0.keys.sorted() } }
+
     func read(_ path: String) -> FileSystemRead.Outcome {
         if let known = files.withLock({ $0[path] }) { return known }
         let read = FileSystemRead.readNow(path)
