@@ -171,9 +171,12 @@ final class HardwareAxesTests: XCTestCase {
         let group = try XCTUnwrap(comparison.groups.first)
         XCTAssertEqual(comparison.groups.count, 1)
         XCTAssertEqual(comparison.differingAxes(group), ["memories.dram.r_cost"])
-        // rf_1B + rf_2B + sram_32KB + sram_1MB_W + sram_64KB + sram_1MB_A: every memory but the DRAM.
-        XCTAssertEqual(VariantComparison.onChipBits(answers[0].0.core), 8 + 16 + 262_144 + 8_388_608 + 524_288
-                                                                         + 8_388_608)
+        // Every memory but the DRAM, each instance counted: rf_1B (8 bits, spans D3 and D4: one per
+        // D1 × D2 = 64), rf_2B (16 bits, spans D2: one per D1 × D3 × D4 = 512), sram_32KB,
+        // sram_1MB_W, sram_64KB and sram_1MB_A (span the whole array: one each).
+        XCTAssertEqual(comparison.cost(answers[0].0).onChipBits, 8 * 64 + 16 * 512 + 262_144 + 8_388_608 + 524_288
+                                                                   + 8_388_608)
+        XCTAssertNil(comparison.cost(answers[0].0).area, "the shipped file declares no memory area")
         let candidates = answers.flatMap { _, r in r.front.map { ($0.schedule.latency, $0.schedule.energy) } }
         let front = comparison.front(group).map { ($0.latency, $0.energy) }
         func beats(_ q: (Int, Int), _ p: (Int, Int)) -> Bool { q.0 <= p.0 && q.1 <= p.1 && q != p }
@@ -198,5 +201,21 @@ final class HardwareAxesTests: XCTestCase {
         XCTAssertEqual(ScheduleMoves.move(3_442_363, 3_442_363, "cycles"), "3,442,363 cycles (unchanged)")
         XCTAssertEqual([0, 999, 1000, -1234, 1_000_000].map(ScheduleMoves.grouped), ["0", "999", "1,000", "-1,234",
                                                                                    "1,000,000"])
+    }
+
+    /// Area is a cost, not a model input: a sweep over a memory's area alone computes the nodes
+    /// of one variant, and the front keeps only the smaller area (same energy, latency and
+    /// capacity). Σ area = sram_1MB_A's area (one instance) + 1,024 MAC units × multiplier_area 1.
+    func testAnAreaAxisChangesOnlyTheCostAndItsFront() throws {
+        let s = try study(#", "axes": {"memories.sram_1MB_A.area": [10, 2.5]}"#)
+        XCTAssertEqual(s.accelerators.map { $0.cost?.area }, [1034, 1026.5])
+        let one = try study(#", "axes": {"memories.sram_1MB_A.area": [10]}"#)
+        XCTAssertEqual(Set(try executed(s)), Set(try executed(one)))
+        let comparison = VariantComparison(study: s, answers: try answers(s))
+        let group = try XCTUnwrap(comparison.groups.first)
+        let front = comparison.front(group)
+        XCTAssertFalse(front.isEmpty)
+        XCTAssertEqual(Set(front.map(\.variant)), ["Meta_prototype_DF[sram_1MB_A.area=2.5]"])
+        XCTAssertTrue(comparison.text().contains { $0.contains("(energy, latency, on-chip bits, area)") })
     }
 }

@@ -101,7 +101,7 @@ final class ValidationTests: XCTestCase {
         let files = ProblemFiles(hardware: "hw.json", workload: "wl.json", mapping: "map.json")
         do {
             let core = try HardwareFormat.decode(InputFile.parse(Array(try text("hardware.json").utf8),
-                                                                 file: files.hardware))
+                                                                 file: files.hardware)).core
             let nodes = try WorkloadFormat.decode(InputFile.parse(Array((workload ?? (try text("workload.json"))).utf8),
                                                                   file: files.workload))
             let entries = try MappingFormat.decode(InputFile.parse(Array((mapping ?? (try text("mapping.json"))).utf8),

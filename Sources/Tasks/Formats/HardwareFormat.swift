@@ -12,31 +12,42 @@ public enum HardwareFormat {
     ]
 
     public static func load(_ path: String, edits: [InputEdit] = [], origin: String = "") throws(InputError) -> Core {
+        try decode(InputFile.load(path, edits: edits, origin: origin)).core
+    }
+
+    /// The core and the areas the file declares (kept apart: areas enter no cost-model key).
+    public static func loadWithAreas(_ path: String, edits: [InputEdit] = [],
+                                     origin: String = "") throws(InputError) -> (core: Core, areas: DeclaredAreas) {
         try decode(InputFile.load(path, edits: edits, origin: origin))
     }
 
-    static func decode(_ root: JSONReader) throws(InputError) -> Core {
+    static func decode(_ root: JSONReader) throws(InputError) -> (core: Core, areas: DeclaredAreas) {
         let top = try root.object(allowed: ["name", "memories", "operational_array"])
         let name = try top.optional("name")?.string() ?? ""
         let array = try top.required("operational_array",
                                      "add \"operational_array\": {\"multiplier_energy\": …, \"dimensions\": "
                                          + "[\"D1\", …], \"sizes\": [32, …]}")
-        let (dims, macEnergy) = try operationalArray(array)
+        let (dims, macEnergy, multiplierArea) = try operationalArray(array)
+        var areas = DeclaredAreas(multiplier: multiplierArea)
         let memoriesNode = try top.required("memories",
                                             "add \"memories\": {\"<name>\": {…}, …} listed bottom-up per operand")
         var memories: [Memory] = []
         for (memoryName, node) in try memoriesNode.entries() {
-            memories.append(try memory(memoryName, node, arrayDims: dims.map(\.name)))
+            let (memory, area) = try memory(memoryName, node, arrayDims: dims.map(\.name))
+            memories.append(memory)
+            areas.memories[memoryName] = area
         }
         guard !memories.isEmpty else {
             throw memoriesNode.fail("no memories", "list at least one memory per operand, innermost first")
         }
         var core = Core(name: name, arrayDims: dims, macEnergy: macEnergy, memories: memories)
         core.assignDutyLevels()
-        return core
+        return (core, areas)
     }
 
-    static func operationalArray(_ r: JSONReader) throws(InputError) -> ([(name: String, size: Int)], Double) {
+    /// The array's dimensions, its energy per MAC and its area per MAC unit (0 when not given).
+    static func operationalArray(_ r: JSONReader) throws(InputError)
+        -> ([(name: String, size: Int)], energy: Double, area: Double) {
         let o = try r.object(allowed: arrayFields)
         guard let energyNode = o.optional("multiplier_energy") ?? o.optional("unit_energy") else {
             throw r.fail("missing field \"multiplier_energy\"", "give the energy of one MAC in pJ")
@@ -60,11 +71,13 @@ public enum HardwareFormat {
         if let p = o.optional("input_precision") {
             for x in try p.array() { _ = try x.int(minimum: 0, maximum: 256, what: "precision") }
         }
-        if let a = o.optional("multiplier_area") ?? o.optional("unit_area") { _ = try a.nonNegative(what: "area") }
-        return (zip(names, sizes).map { (name: $0, size: $1) }, energy)
+        let area = try (o.optional("multiplier_area") ?? o.optional("unit_area"))?.nonNegative(what: "area") ?? 0
+        return (zip(names, sizes).map { (name: $0, size: $1) }, energy, area)
     }
 
-    static func memory(_ name: String, _ r: JSONReader, arrayDims: [String]) throws(InputError) -> Memory {
+    /// A memory and its area per instance (0 when not given).
+    static func memory(_ name: String, _ r: JSONReader, arrayDims: [String]) throws(InputError)
+        -> (Memory, area: Double) {
         let o = try r.object(allowed: memoryFields)
         /// Sizes up to 2^50 bits (128 TiB), bandwidths, latencies and port counts up to 2^30.
         func int(_ key: String, minimum: Int, maximum: Int = 1 << 30, what: String,
@@ -90,7 +103,7 @@ public enum HardwareFormat {
         }
         let rCost = try o.required("r_cost", "give the energy per read word in pJ").nonNegative(what: "read cost")
         let wCost = try o.required("w_cost", "give the energy per write word in pJ").nonNegative(what: "write cost")
-        if let a = o.optional("area") { _ = try a.nonNegative(what: "area") }
+        let area = try o.optional("area")?.nonNegative(what: "area") ?? 0
         let latency = try int("latency", minimum: 0, what: "latency in cycles", default: 1)
         if let auto = o.optional("auto_cost_extraction"), try auto.bool() {
             throw auto.fail("automatic cost extraction (CACTI) is not supported",
@@ -157,8 +170,8 @@ public enum HardwareFormat {
             throw servedNode.fail("\"\(d)\" is not a dimension of the operational array",
                                   "use one of \(arrayDims.joined(separator: ", "))")
         }
-        return Memory(name: name, size: size, readBandwidth: rBW, writeBandwidth: wBW, readGranularity: rMin,
-                      writeGranularity: wMin, readCost: rCost, writeCost: wCost, latency: latency,
-                      operands: operands, ports: ports, servedDims: served)
+        return (Memory(name: name, size: size, readBandwidth: rBW, writeBandwidth: wBW, readGranularity: rMin,
+                       writeGranularity: wMin, readCost: rCost, writeCost: wCost, latency: latency,
+                       operands: operands, ports: ports, servedDims: served), area)
     }
 }

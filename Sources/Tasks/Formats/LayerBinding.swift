@@ -12,10 +12,14 @@ public struct ProblemFiles: Sendable {
     }
 
     /// The hardware, with the variant's edits and name.
-    func core() throws(InputError) -> Core {
-        var core = try HardwareFormat.load(hardware, edits: variant?.hardwareEdits ?? [], origin: variant?.name ?? "")
+    func core() throws(InputError) -> Core { try coreWithCost().core }
+
+    /// The hardware as `core()` gives it, and what it costs to build (on-chip capacity, area).
+    func coreWithCost() throws(InputError) -> (core: Core, cost: HardwareCost) {
+        var (core, areas) = try HardwareFormat.loadWithAreas(hardware, edits: variant?.hardwareEdits ?? [],
+                                                             origin: variant?.name ?? "")
         if let name = variant?.name { core.name = name }
-        return core
+        return (core, HardwareCost(core, areas: areas))
     }
 
     /// The mapping entries, with the variant's edits.

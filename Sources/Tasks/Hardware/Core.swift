@@ -121,6 +121,12 @@ public struct Core: Sendable, Hashable {
         }
     }
 
+    /// How many copies of memory `m` the array has: one per combination of the array dimensions
+    /// an instance does not span (its `served_dimensions` are shared by one instance).
+    public func instances(of m: Int) -> Int {
+        arrayDims.filter { !memories[m].servedDims.contains($0.name) }.reduce(1) { $0 * $1.size }
+    }
+
     public func arraySize(_ dim: String) -> Int? { arrayDims.first { $0.name == dim }?.size }
 
     /// Indices into `memories` of the levels storing `memoryOperand`, innermost first.

@@ -4,7 +4,8 @@ import Foundation
 /// workload × caching mode × mapping objective, one row per variant with the axis values that
 /// differ between the variants and its best schedule per allocation objective; then the Pareto
 /// front over every variant's schedules on energy, latency and the hardware's cost (its on-chip
-/// memory capacity), each point naming its variant.
+/// memory capacity, and its area when the hardware file declares areas), each point naming its
+/// variant.
 struct VariantComparison {
     struct Group {
         var workload: Int
@@ -32,12 +33,13 @@ struct VariantComparison {
         self.groups = groups.filter { $0.members.count > 1 }
     }
 
-    /// Σ of the sizes (bits) of the on-chip memories: every memory that is not the outermost
-    /// level of an operand.
-    static func onChipBits(_ core: Core) -> Int {
-        let tops = Set(Set(core.memories.flatMap(\.operands)).compactMap { core.levels(of: $0).last })
-        return core.memories.indices.filter { !tops.contains($0) }.reduce(0) { $0 + core.memories[$1].size }
+    /// What the variant of a problem costs to build (read with the study).
+    func cost(_ p: StudyGraph.Problem) -> HardwareCost {
+        study.accelerators[p.accelerator].cost ?? HardwareCost(p.core, areas: DeclaredAreas())
     }
+
+    /// Whether any variant of the group declares an area (then area is a column and an axis).
+    func hasArea(_ group: Group) -> Bool { group.members.contains { cost($0.problem).area != nil } }
 
     /// One point of the cross-variant front.
     struct Point {
@@ -47,11 +49,13 @@ struct VariantComparison {
         var latency: Int
         var energy: Int
         var onChipBits: Int
+        var area: Double?
     }
 
-    /// The points no other point beats on energy, latency and on-chip capacity together (one no
-    /// worse on all three and better on one), from every variant's (energy, latency) front; by
-    /// latency, then energy, then capacity; equal points keep the earlier variant.
+    /// The points no other point beats on energy, latency, on-chip capacity and area together (one
+    /// no worse on all and better on one; a variant without a declared area counts 0), from every
+    /// variant's (energy, latency) front; by latency, then energy, capacity and area; equal points
+    /// keep the earlier variant.
     func front(_ group: Group) -> [Point] {
         var points: [Point] = []
         for m in group.members {
@@ -59,18 +63,18 @@ struct VariantComparison {
                 points.append(Point(variant: m.variant.name, cuts: m.report.cutLists[e.cutList],
                                     tiles: e.schedule.choice.map { m.report.tiles[$0] },
                                     latency: e.schedule.latency, energy: e.schedule.energy,
-                                    onChipBits: Self.onChipBits(m.problem.core)))
+                                    onChipBits: cost(m.problem).onChipBits, area: cost(m.problem).area))
             }
         }
-        func key(_ p: Point) -> [Int] { [p.latency, p.energy, p.onChipBits] }
-        let kept = points.enumerated().filter { i, p in
-            !points.enumerated().contains { j, q in
-                q.latency <= p.latency && q.energy <= p.energy && q.onChipBits <= p.onChipBits
-                    && (key(q) != key(p) || j < i)
+        func key(_ p: Point) -> [Double] { [Double(p.latency), Double(p.energy), Double(p.onChipBits), p.area ?? 0] }
+        let keys = points.map(key)
+        let kept = points.indices.filter { i in
+            !points.indices.contains { j in
+                zip(keys[j], keys[i]).allSatisfy { $0 <= $1 } && (keys[j] != keys[i] || j < i)
             }
         }
-        return kept.sorted { (key($0.element) + [$0.offset]).lexicographicallyPrecedes(key($1.element) + [$1.offset]) }
-            .map(\.element)
+        return kept.sorted { (keys[$0] + [Double($0)]).lexicographicallyPrecedes(keys[$1] + [Double($1)]) }
+            .map { points[$0] }
     }
 
     /// The axes whose values differ inside the group, in the study's order.
@@ -102,7 +106,8 @@ struct VariantComparison {
             var header = "  "
             for (axis, w) in zip(axes, widths) { header += TextColumns.pad(axis, w) }
             for m in metrics { header += TextColumns.lpad(unit(m), 18) }
-            out.append(header + TextColumns.lpad("on-chip bits", 14))
+            let area = hasArea(group)
+            out.append(header + TextColumns.lpad("on-chip bits", 14) + (area ? TextColumns.lpad("area", 14) : ""))
             for m in group.members {
                 var line = "  "
                 for (axis, w) in zip(axes, widths) {
@@ -118,16 +123,19 @@ struct VariantComparison {
                     }
                     line += TextColumns.lpad(value, 18)
                 }
-                out.append(line + TextColumns.lpad(String(Self.onChipBits(m.problem.core)), 14))
+                let cost = cost(m.problem)
+                out.append(line + TextColumns.lpad(String(cost.onChipBits), 14)
+                           + (area ? TextColumns.lpad(cost.area.map(Self.areaText) ?? "—", 14) : ""))
             }
             let points = front(group)
-            out.append("  Pareto front across the variants (energy, latency, on-chip bits): \(points.count) point"
-                       + (points.count == 1 ? "" : "s"))
+            out.append("  Pareto front across the variants (energy, latency, on-chip bits\(area ? ", area" : "")): "
+                       + "\(points.count) point" + (points.count == 1 ? "" : "s"))
             for p in points {
                 let cuts = p.cuts.isEmpty ? "none" : p.cuts.map(String.init).joined(separator: ",")
                 let tiles = p.tiles.map { "\($0.x)x\($0.y)" }.joined(separator: ",")
                 out.append("    \(p.variant)  cuts \(cuts)  tiles \(tiles)  energy \(p.energy) pJ  "
-                           + "latency \(p.latency) cycles  on-chip \(p.onChipBits) bits")
+                           + "latency \(p.latency) cycles  on-chip \(p.onChipBits) bits"
+                           + (p.area.map { "  area \(Self.areaText($0))" } ?? ""))
             }
         }
         return out
@@ -146,13 +154,14 @@ struct VariantComparison {
                 }
                 return .object([("hardware", .string(m.variant.name)),
                                  ("axes", .object(zip(m.variant.axes, m.variant.values).map { ($0, .verbatim($1)) })),
-                                 ("on_chip_bits", .int(Self.onChipBits(m.problem.core))), ("best", .object(best))])
+                                 ("on_chip_bits", .int(cost(m.problem).onChipBits)),
+                                 ("area", cost(m.problem).area.map(JSONText.number) ?? .null), ("best", .object(best))])
             }
             let front: [JSONText] = front(group).map { p in
                 .object([("hardware", .string(p.variant)), ("cuts", .array(p.cuts.map { .int($0) })),
                          ("tiles", .array(p.tiles.map { .array([.int($0.x), .int($0.y)]) })),
                          ("latency", .int(p.latency)), ("energy", .int(p.energy)),
-                         ("on_chip_bits", .int(p.onChipBits))])
+                         ("on_chip_bits", .int(p.onChipBits)), ("area", p.area.map(JSONText.number) ?? .null)])
             }
             return .object([("workload", .string(study.workloads[group.workload].name)),
                             ("mode", .string(group.mode.description)),
@@ -161,4 +170,7 @@ struct VariantComparison {
                             ("variants", .array(rows)), ("front", .array(front))])
         })
     }
+
+    /// An area in the file's own unit, to six significant digits.
+    static func areaText(_ a: Double) -> String { String(format: "%.6g", a) }
 }

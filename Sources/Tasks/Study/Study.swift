@@ -11,6 +11,8 @@ public struct Study: Sendable {
         public var name: String = ""
         /// Where the study declares it: `$.accelerators[2]`.
         public var origin: String = ""
+        /// What it costs to build (on-chip capacity, area): the third axis of a sweep's front.
+        public var cost: HardwareCost?
 
         /// The files of this accelerator and a workload, with the variant's edits.
         public func files(workload: String) -> ProblemFiles {

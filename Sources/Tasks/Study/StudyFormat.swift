@@ -141,7 +141,9 @@ public enum StudyFormat {
     static func expand(_ plain: Study.Accelerator, _ entry: ObjectReader, study: String)
         throws(InputError) -> [Study.Accelerator] {
         var plain = plain
-        plain.name = try HardwareFormat.load(plain.hardware).name
+        let (core, cost) = try plain.files(workload: "").coreWithCost()
+        plain.name = core.name
+        plain.cost = cost
         let variants = try HardwareAxes.variants(entry, base: plain.name)
         guard !variants.isEmpty else { return [plain] }
         return try variants.map { (variant: AcceleratorVariant) throws(InputError) in
@@ -149,7 +151,7 @@ public enum StudyFormat {
             accelerator.variant = variant
             accelerator.name = variant.name
             do throws(InputError) {
-                _ = try accelerator.files(workload: "").core()
+                accelerator.cost = try accelerator.files(workload: "").coreWithCost().cost
                 _ = try accelerator.files(workload: "").mappingEntries()
             } catch {
                 let axis = zip(variant.axes, variant.values).first { axis, _ in
