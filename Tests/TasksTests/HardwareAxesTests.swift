@@ -191,6 +191,17 @@ final class HardwareAxesTests: XCTestCase {
                       text)
         XCTAssertTrue(text.contains("Pareto front across the variants (energy, latency, on-chip bits): "
                                     + "\(front.count) point"), text)
+        // report.html: the variants' section, a dot per distinct point of the variants' fronts, the
+        // front across them ringed, numbered and listed.
+        let html = StudyView(study: s, answers: answers).report.html()
+        let section = try XCTUnwrap(html.range(of: "<section id=\"variants-0\">"))
+        let part = html[section.upperBound...]
+        XCTAssertTrue(part.contains("data-chart=\"variants\""))
+        XCTAssertEqual(part.components(separatedBy: "fill-opacity").count - 1,
+                       Set(candidates.map { [$0.0, $0.1] }).count)
+        XCTAssertEqual(part.components(separatedBy: "<circle class=\"variantfront\"").count - 1, front.count)
+        XCTAssertEqual(part.components(separatedBy: "<li>").count - 1, front.count)
+        for name in answers.map(\.0.core.name) { XCTAssertTrue(part.contains(name), name) }
     }
 
     /// How `run --watch` writes a best schedule's move: the issue's own example, an unchanged

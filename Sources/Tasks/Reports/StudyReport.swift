@@ -25,6 +25,8 @@ public struct StudyReport: Sendable {
     public var studyFile: String
     public var metrics: [GlobalAllocation.Metric]
     public var answers: [Answer]
+    /// The hardware variants side by side, for a study with hardware axes (its own section).
+    var comparison: VariantComparison?
 
     public init(studyFile: String, metrics: [GlobalAllocation.Metric], answers: [Answer]) {
         self.studyFile = studyFile; self.metrics = metrics; self.answers = answers
@@ -109,6 +111,7 @@ public struct StudyReport: Sendable {
             }
             body += "</section>\n"
         }
+        body += comparison.map(variantSections) ?? ""
         return """
             <!DOCTYPE html>
             <html lang="en"><head><meta charset="utf-8"><title>accomake report</title>
@@ -121,7 +124,8 @@ public struct StudyReport: Sendable {
             .front { fill: none; stroke: #d2452f; stroke-width: 1.5; } .frontpoint { fill: #d2452f; }
             .energy { fill: #4f86c6; } .latency { fill: #e09a3a; } .peak { fill: #6aa84f; }
             .budget { stroke: #c00; stroke-dasharray: 4 3; }
-            .axis { stroke: #888; }
+            .axis { stroke: #888; } .variantfront { fill: none; stroke: #222; stroke-width: 1.2; }
+            .frontlabel { font-weight: bold; }
             </style></head><body>
             \(body)</body></html>
 

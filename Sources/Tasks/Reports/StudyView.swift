@@ -15,10 +15,12 @@ public struct StudyView {
     }
 
     public var report: StudyReport {
-        StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: answers.map { p, r in
+        var report = StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: answers.map { p, r in
             StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode,
                                objective: p.objective, report: r, variant: study.accelerators[p.accelerator].variant)
         })
+        report.comparison = VariantComparison(study: study, answers: answers)
+        return report
     }
 
     func title(_ p: StudyGraph.Problem) -> String {

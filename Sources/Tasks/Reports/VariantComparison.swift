@@ -6,8 +6,8 @@ import Foundation
 /// front over every variant's schedules on energy, latency and the hardware's cost (its on-chip
 /// memory capacity, and its area when the hardware file declares areas), each point naming its
 /// variant.
-struct VariantComparison {
-    struct Group {
+struct VariantComparison: Sendable {
+    struct Group: Sendable {
         var workload: Int
         var mode: CachingMode
         var objective: Objective
@@ -42,7 +42,7 @@ struct VariantComparison {
     func hasArea(_ group: Group) -> Bool { group.members.contains { cost($0.problem).area != nil } }
 
     /// One point of the cross-variant front.
-    struct Point {
+    struct Point: Sendable {
         var variant: String
         var cuts: [Int]
         var tiles: [(x: Int, y: Int)]
