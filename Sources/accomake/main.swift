@@ -32,7 +32,8 @@ let usage = """
       bench layer [--lpf N] [--objective O] [--json]       LOMA search speed on the golden layer
       bench stack|trunk [--json]                           depth-first stack / ACCO trunk speed (cold, warm)
       bench study [STUDY] [--json]                         a study cold, warm and after one hardware tweak
-                                                           (default projects/studies/acco-camready.json)
+                                                           (default projects/studies/acco-camready.json);
+                                                           a sweep's variants also alone: shared fraction
       bench parse [--mb N] [--json]                        memory an input file costs to read, × its size
       clean                                                delete the cache (every result; the next run recomputes)
       cache stats|gc|verify [--cache DIR] [--json]         inspect, trim or check the cache
