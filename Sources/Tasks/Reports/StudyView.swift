@@ -15,10 +15,11 @@ public struct StudyView {
     }
 
     public var report: StudyReport {
-        var report = StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: answers.map { p, r in
+        let named = answers.map { p, r in
             StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode,
                                objective: p.objective, report: r, variant: study.accelerators[p.accelerator].variant)
-        })
+        }
+        var report = StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: named)
         report.comparison = VariantComparison(study: study, answers: answers)
         return report
     }
