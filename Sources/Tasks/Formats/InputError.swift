@@ -7,13 +7,16 @@ public struct InputError: Error, Sendable, Equatable, CustomStringConvertible {
     public let path: String
     public let problem: String
     public let fix: String
+    /// The column on `line`, when the reader knows it (a YAML syntax error): `file:line:column`.
+    public var column: Int?
 
-    public init(file: String, line: Int?, path: String, problem: String, fix: String) {
+    public init(file: String, line: Int?, path: String, problem: String, fix: String, column: Int? = nil) {
         self.file = file; self.line = line; self.path = path; self.problem = problem; self.fix = fix
+        self.column = column
     }
 
     public var description: String {
-        let place = line.map { "\(file):\($0)" } ?? file
+        let place = line.map { "\(file):\($0)" + (column.map { ":\($0)" } ?? "") } ?? file
         return "\(place): \(path): \(problem); \(fix)"
     }
 }

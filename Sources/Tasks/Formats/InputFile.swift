@@ -4,7 +4,8 @@ enum InputFile {
     static func load(_ path: String, edits: [InputEdit] = [], origin: String = "") throws(InputError) -> JSONReader {
         switch FileSystemRead.read(path) {
         case .bytes(let data):
-            return try parse(InputEdit.apply(edits, to: data, file: path, origin: origin), file: path)
+            let json = isYAML(path) ? try YAMLSubset.json(data, file: path) : data
+            return try parse(InputEdit.apply(edits, to: json, file: path, origin: origin), file: path)
         case .unreadable:
             throw InputError(file: path, line: nil, path: "$", problem: "cannot read the file",
                              fix: "check the path (relative paths start from the current folder)")
@@ -19,13 +20,19 @@ enum InputFile {
         }
     }
 
+    /// A `.yaml` or `.yml` file is read as YAML (the part `YAMLSubset` reads), anything else as JSON.
+    static func isYAML(_ path: String) -> Bool {
+        let lower = path.lowercased()
+        return lower.hasSuffix(".yaml") || lower.hasSuffix(".yml")
+    }
+
     static func parse(_ data: [UInt8], file: String) throws(InputError) -> JSONReader {
         do {
             return JSONReader(node: try JSONParser.parse(data), path: "$", file: file)
         } catch {
             throw InputError(file: file, line: error.line, path: "$",
                              problem: "not valid JSON (\(error.message) at column \(error.column))",
-                             fix: "fix the syntax; YAML files convert with any YAML-to-JSON tool")
+                             fix: "fix the syntax (a YAML file must end in .yaml or .yml)")
         }
     }
 }
