@@ -23,13 +23,20 @@ final class YAMLSubsetTests: XCTestCase {
     }
 
     /// Every hardware and mapping YAML that zigzag-dse 3.9.1 ships reads exactly as PyYAML 6 reads
-    /// it (zigzag-yaml-as-json.json, made with `yaml.safe_load`).
+    /// it (zigzag-yaml-as-json.json, made with `yaml.safe_load`) — but tpu_like.yaml, whose memory
+    /// sram_2MB has two `ports` keys: PyYAML keeps the second silently, accomake refuses the file.
     func testTheShippedZigZagFilesReadAsPyYAMLReadsThem() throws {
         let expected = try XCTUnwrap(try ReferenceData.json("zigzag-yaml-as-json.json")["files"] as? [String: Any])
         XCTAssertEqual(expected.count, 25)
         for (name, value) in expected {
             let url = ReferenceData.folder.appendingPathComponent("zigzag-3.9.1/" + name)
             let text = try String(contentsOf: url, encoding: .utf8)
+            if name == "hardware/tpu_like.yaml" {
+                let e = try XCTUnwrap(error(text))
+                XCTAssertEqual([e.line, e.column], [74, 5])
+                XCTAssertTrue(e.problem.contains("the key \"ports\" appears twice"), e.problem)
+                continue
+            }
             let ours = try read(text, file: name)
             XCTAssertEqual(ours as? NSObject, value as? NSObject, name)
         }

@@ -19,7 +19,17 @@ public enum MappingFormat {
     static func decode(_ root: JSONReader) throws(InputError) -> [MappingEntry] {
         var entries: [MappingEntry] = []
         for item in try root.array() {
-            let o = try item.object(allowed: ["name", "spatial_mapping", "memory_operand_links", "core_allocation"])
+            let o = try item.object(allowed: ["name", "spatial_mapping", "memory_operand_links", "core_allocation",
+                                              "temporal_ordering", "spatial_mapping_hint"])
+            // ZigZag 3.9 fields for what accomake searches or fixes itself.
+            if let fixed = o.optional("temporal_ordering") {
+                throw fixed.fail("a fixed temporal ordering is not modelled: accomake searches the temporal "
+                                     + "mapping of every layer itself", "remove temporal_ordering")
+            }
+            if o.optional("spatial_mapping") == nil, let hint = o.optional("spatial_mapping_hint") {
+                throw hint.fail("a spatial mapping search (spatial_mapping_hint) is not modelled",
+                                "give the entry a spatial_mapping, e.g. {\"D1\": [\"K, 32\"]}")
+            }
             let name = try o.required("name",
                                       "name the entry after a layer name, an operator type, or \"default\"").string()
             if entries.contains(where: { $0.name == name }) {
@@ -36,8 +46,8 @@ public enum MappingFormat {
             for (arrayDim, value) in try spatial.entries() {
                 let items = try value.array()
                 guard items.count == 1, let item = items.first else {
-                    throw value.fail("\(items.count) loops on one array dimension",
-                                     "unroll exactly one loop per array dimension, e.g. [\"K, 32\"]")
+                    throw value.fail("\(items.count) loops on one array dimension (a mixed spatial unrolling) are not "
+                                     + "modelled", "unroll exactly one loop per array dimension, e.g. [\"K, 32\"]")
                 }
                 let text = try item.string()
                 let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }

@@ -148,6 +148,7 @@ enum YAMLSubset {
         mutating func mapping(indent: Int) throws(InputError) {
             emit("{", line: lines[index].number)
             var first = true
+            var seen: [String: Int] = [:]
             while index < lines.count, lines[index].indent == indent {
                 let l = lines[index]
                 guard let (name, after) = try key(l) else {
@@ -156,6 +157,12 @@ enum YAMLSubset {
                     throw fail(file, l.number, l.column, what,
                                "indent the list under its key, or write `key: value`")
                 }
+                if let earlier = seen[name] {
+                    throw fail(file, l.number, l.column, "the key \"\(name)\" appears twice in this mapping (lines "
+                                   + "\(earlier) and \(l.number))",
+                               "keep one (PyYAML, which ZigZag reads with, silently keeps the last)")
+                }
+                seen[name] = l.number
                 if !first { emit(",") }
                 first = false
                 emit(Self.string(name) + ":", line: l.number)
