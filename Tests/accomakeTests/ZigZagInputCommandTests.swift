@@ -41,4 +41,25 @@ extension CommandLineTests {
         XCTAssertTrue(o.stderr.hasPrefix("accomake: \(Self.zigzag)/hardware/aimc.yaml:127: $.operational_array.is_imc: "
                                          + "in-memory-computing arrays are not modelled"), o.stderr)
     }
+
+    /// An ONNX model is decoded but not yet a workload: one line that says so (with its 49 nodes,
+    /// as the onnx package counts them); bytes that are no model say why.
+    func testAnONNXWorkloadIsOneClearLine() throws {
+        for (file, expected) in [(Self.zigzag + "/workload/resnet18.onnx",
+                                  "an ONNX model (49 nodes) cannot be used as a workload yet"),
+                                 (Self.project("workloads/seldnet_oxoy_m.json"), "")] {
+            var path = file
+            if expected.isEmpty {  // a JSON workload renamed .onnx
+                path = scratch.appendingPathComponent("renamed.onnx").path
+                try FileManager.default.copyItem(atPath: file, toPath: path)
+            }
+            let o = try run(["layer", "--hardware", Self.project("hardware/meta_prototype_df.json"), "--workload", path,
+                             "--mapping", Self.project("mappings/meta_prototype_df.json"), "--layer", "1"])
+            XCTAssertEqual(o.status, 2)
+            XCTAssertEqual(o.stderrLines.count, 1, o.stderr)
+            let problem = expected.isEmpty ? "not an ONNX model: wire type 3 (a group or no protobuf type) at byte 0"
+                : expected
+            XCTAssertTrue(o.stderr.hasPrefix("accomake: \(path): $: \(problem)"), o.stderr)
+        }
+    }
 }

@@ -4,6 +4,7 @@ enum InputFile {
     static func load(_ path: String, edits: [InputEdit] = [], origin: String = "") throws(InputError) -> JSONReader {
         switch FileSystemRead.read(path) {
         case .bytes(let data):
+            if path.lowercased().hasSuffix(".onnx") { throw onnxNotYetAWorkload(data, file: path) }
             let json = isYAML(path) ? try YAMLSubset.json(data, file: path) : data
             return try parse(InputEdit.apply(edits, to: json, file: path, origin: origin), file: path)
         case .unreadable:
@@ -17,6 +18,22 @@ enum InputFile {
                              problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit >> 20) "
                                  + "MiB an input file may have",
                              fix: "check that this is the intended file; workloads, hardware and mappings are a few KB")
+        }
+    }
+
+    /// ONNX models are decoded (`ONNXModel`) but not yet turned into workloads: the error says
+    /// so, or why the file is not a model.
+    static func onnxNotYetAWorkload(_ data: [UInt8], file: String) -> InputError {
+        do {
+            let model = try ONNXModel(data)
+            return InputError(file: file, line: nil, path: "$",
+                              problem: "an ONNX model (\(model.graph.nodes.count) nodes) cannot be used as a "
+                                  + "workload yet", fix: "give the workload in accomake's JSON form (docs/formats.md, "
+                                  + "\"Workload\")")
+        } catch {
+            return InputError(file: file, line: nil, path: "$",
+                              problem: "not an ONNX model: \(error.problem) at byte \(error.offset)",
+                              fix: "give an .onnx file saved by an ONNX exporter, or a workload in JSON")
         }
     }
 
