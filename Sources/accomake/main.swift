@@ -17,6 +17,8 @@ let usage = """
       status STUDY [-j N] [--json]                         exactly what a run would compute (a dry run),
                                                            and which input changed
       explain STUDY [NODE]                                 what the last run recomputed and why
+      hardware FILE [--mapping F] [--json]                  the accelerator as read (any form): array, memories, ports,
+                                                           each operand's chain; with --mapping, its entries checked
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
       stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
@@ -71,6 +73,7 @@ func main() -> Int32 {
         case "layer": return try LayerCommand.run(args.dropFirst())
         case "stack": return try StackCommand.run(args.dropFirst())
         case "footprint": return try FootprintCommand.run(args.dropFirst())
+        case "hardware": return try HardwareCommand.run(args.dropFirst())
         case "trunk": return try TrunkCommand.run(args.dropFirst())
         case "run": return try RunCommand.run(args.dropFirst())
         case "report": return try ReportCommand.run(args.dropFirst())

@@ -62,4 +62,25 @@ extension CommandLineTests {
             XCTAssertTrue(o.stderr.hasPrefix("accomake: \(path): $: \(problem)"), o.stderr)
         }
     }
+
+    /// `accomake hardware` shows the hierarchy as read: the YAML and the JSON form print the same
+    /// JSON; the values are meta_prototype.yaml's (rf_1B spans D3 and D4 of a 32 × 2 × 4 × 4 array,
+    /// so 64 instances; the DRAM reads at 700 pJ; I2 goes rf_1B → sram_64KB → sram_1MB_W → dram).
+    func testHardwareShowsTheHierarchyAsReadFromEitherForm() throws {
+        let yaml = try run(["hardware", Self.zigzag + "/hardware/meta_prototype.yaml", "--json"])
+        let json = try run(["hardware", Self.root.appendingPathComponent(
+            "Tests/TasksTests/Reference/meta_prototype-3.9.1-as-json.json").path, "--json"])
+        XCTAssertEqual(yaml.status, 0, yaml.stderr)
+        XCTAssertEqual(yaml.stdout, json.stdout)
+        let object = try self.json(yaml.stdout)
+        let memories = try XCTUnwrap(object["memories"] as? [[String: Any]])
+        XCTAssertEqual(memories.first?["instances"] as? Int, 64)
+        XCTAssertEqual(memories.last?["r_cost"] as? Double, 700)
+        XCTAssertEqual((object["operands"] as? [String: [String]])?["I2"], ["rf_1B", "sram_64KB", "sram_1MB_W", "dram"])
+        XCTAssertEqual(object["on_chip_bits"] as? Int, 8 * 64 + 16 * 512 + 524_288 + 262_144 + 2 * 8_388_608)
+        let text = try run(["hardware", Self.zigzag + "/hardware/meta_prototype.yaml", "--mapping",
+                            Self.zigzag + "/mapping/meta_prototype_like.yaml"])
+        let entry = "  mapping default: D1: K 32, D2: C 2, D3: OX 4, D4: OY 4; I→I1, O→O, W→I2"
+        XCTAssertTrue(text.stdout.contains(entry), text.stdout)
+    }
 }
