@@ -261,26 +261,8 @@ enum YAMLSubset {
             return depth <= 0
         }
 
-        static func string(_ s: String) -> String {
-            var out = "\""
-            for u in s.unicodeScalars {
-                switch u {
-                case "\"": out += "\\\""
-                case "\\": out += "\\\\"
-                case "\n": out += "\\n"
-                case "\t": out += "\\t"
-                case "\r": out += "\\r"
-                default:
-                    if u.value < 0x20 {
-                        let hex = String(u.value, radix: 16)
-                        out += "\\u" + String(repeating: "0", count: 4 - hex.count) + hex
-                    } else {
-                        out.unicodeScalars.append(u)
-                    }
-                }
-            }
-            return out + "\""
-        }
+        /// A JSON string literal (the one escaping the JSON output uses).
+        static func string(_ s: String) -> String { JSONText.quote(s) }
     }
 
     /// Reads one value from a line's characters (and the lines a flow collection ran over).
