@@ -108,8 +108,9 @@ extension StudyReport {
         for p in front {
             let cuts = p.cuts.isEmpty ? "none" : p.cuts.map(String.init).joined(separator: ",")
             let member = group.members.first { $0.variant.name == p.variant }
+            let tiles = p.tiles.map { "\($0.x)×\($0.y)" }.joined(separator: ", ")
             legend += "<li>\(Self.escape(member.map { Self.label($0.variant, axes: axes) } ?? p.variant)): cuts "
-                + "\(cuts), tiles \(p.tiles.map { "\($0.x)×\($0.y)" }.joined(separator: ", ")), energy \(p.energy) pJ, "
+                + "\(cuts), tiles \(tiles), energy \(p.energy) pJ, "
                 + "latency \(p.latency) cycles, on-chip \(p.onChipBits) bits"
                 + (p.area.map { ", area \(VariantComparison.areaText($0))" } ?? "") + "</li>\n"
         }
