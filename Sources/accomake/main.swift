@@ -19,6 +19,8 @@ let usage = """
       explain STUDY [NODE]                                 what the last run recomputed and why
       hardware FILE [--mapping F] [--json]                  the accelerator as read (any form): array, memories, ports,
                                                            each operand's chain; with --mapping, its entries checked
+      workload FILE [--json]                               the network as read: per node its loops, strides,
+                                                           dilations, precisions and producers
       layer --hardware F --workload F --mapping F --layer ID [--objective energy|latency|edp] [--lpf N] [--json]
                                                            best temporal mapping of one layer (cached)
       stack --hardware F --workload F --mapping F --tile XxY --mode recompute|h-cached|fully-cached
@@ -74,6 +76,7 @@ func main() -> Int32 {
         case "stack": return try StackCommand.run(args.dropFirst())
         case "footprint": return try FootprintCommand.run(args.dropFirst())
         case "hardware": return try HardwareCommand.run(args.dropFirst())
+        case "workload": return try WorkloadCommand.run(args.dropFirst())
         case "trunk": return try TrunkCommand.run(args.dropFirst())
         case "run": return try RunCommand.run(args.dropFirst())
         case "report": return try ReportCommand.run(args.dropFirst())

@@ -84,3 +84,27 @@ extension CommandLineTests {
         XCTAssertTrue(text.stdout.contains(entry), text.stdout)
     }
 }
+
+extension CommandLineTests {
+    /// `accomake workload` shows the network as read: resnet18's first convolution (7×7, stride 2,
+    /// 64 of 3 channels, fed by the input node) and seldnet's first pooling (stride 4 along x only).
+    func testWorkloadShowsTheNetworkAsRead() throws {
+        let o = try run(["workload", Self.project("workloads/resnet18.json"), "--json"])
+        XCTAssertEqual(o.status, 0, o.stderr)
+        let nodes = try XCTUnwrap(try json(o.stdout)["nodes"] as? [[String: Any]])
+        XCTAssertEqual(nodes.count, 29)
+        let conv = nodes[1]
+        XCTAssertEqual(conv["type"] as? String, "Conv")
+        let loops = try XCTUnwrap(conv["loop_sizes"] as? [String: Int])
+        XCTAssertEqual([loops["K"], loops["C"], loops["FX"], loops["FY"]], [64, 3, 7, 7])
+        XCTAssertEqual(conv["strides"] as? [String: Int], ["x": 2, "y": 2])
+        XCTAssertEqual(conv["dilations"] as? [String: Int], ["x": 1, "y": 1])
+        XCTAssertEqual(conv["producers"] as? [String: [Int]], ["I": [-1]])
+        let text = try run(["workload", Self.project("workloads/seldnet_oxoy_m.json")])
+        XCTAssertTrue(text.stdout.hasPrefix("\(Self.project("workloads/seldnet_oxoy_m.json")): 9 nodes, 8 layers\n"),
+                      text.stdout)
+        let pooling = "   1                      Pooling     B=1 G=128 OY=64 OX=128 FX=4 FY=1        "
+            + "4×1     1×1       I←0\n"
+        XCTAssertTrue(text.stdout.contains(pooling), text.stdout)
+    }
+}

@@ -1,0 +1,67 @@
+import Foundation
+import Tasks
+
+/// `accomake workload FILE [--json]`: the network as accomake reads it — per node its id, name,
+/// type, loop sizes, strides and dilations (read from its dimension relations), precisions,
+/// producers per operand and constant operands — so a user can check what a file (and, later, an
+/// ONNX model) became before running anything on it.
+enum WorkloadCommand {
+    static func run(_ args: ArraySlice<String>) throws -> Int32 {
+        let a = try Arguments(args, command: "workload", options: ["cache"], flags: ["json"])
+        guard let path = a.positionals.first, a.positionals.count == 1 else {
+            throw UsageError("workload: give one workload file, e.g. accomake workload "
+                + "projects/workloads/seldnet_oxoy_m.json")
+        }
+        let nodes = try WorkloadFormat.load(path)
+        if a.flag("json") {
+            print(JSONText.object([("file", .string(path)), ("nodes", .array(nodes.map { n in
+                let (strides, dilations) = Self.stridesAndDilations(n.relations)
+                return .object([
+                    ("id", .int(n.id)), ("name", .string(n.name)), ("type", .string(n.operatorType)),
+                    ("loop_sizes", .object(n.loopSizes.map { ($0.dim, .int($0.size)) })),
+                    ("strides", .object(strides.map { ($0.0, .int($0.1)) })),
+                    ("dilations", .object(dilations.map { ($0.0, .int($0.1)) })),
+                    ("precision", .object(n.precision.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
+                    ("producers", .object(n.operandSource.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                        .map { ($0.key, .array($0.value.map { .int($0) })) })),
+                    ("constant_operands", .array(n.constantOperands.map { .string($0) })),
+                ])
+            }))]).rendered())
+            return 0
+        }
+        let layers = nodes.filter { !$0.isInput }.count
+        print("\(path): \(nodes.count) nodes, \(layers) layers")
+        print("  id  name                type        loops                                   "
+            + "stride  dilation  producers")
+        for n in nodes {
+            let (strides, dilations) = Self.stridesAndDilations(n.relations)
+            let loops = n.loopSizes.map { "\($0.dim)=\($0.size)" }.joined(separator: " ")
+            let producers = n.operandSource.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
+                .map { "\($0.key)←\($0.value.map(String.init).joined(separator: ","))" }.joined(separator: " ")
+            print("  " + TextColumns.lpad(String(n.id), 2) + "  " + TextColumns.pad(n.name, 18) + "  "
+                  + TextColumns.pad(n.operatorType, 10) + "  " + TextColumns.pad(loops, 38) + "  "
+                  + TextColumns.pad(strides.map { "\($0.1)" }.joined(separator: "×"), 6) + "  "
+                  + TextColumns.pad(dilations.map { "\($0.1)" }.joined(separator: "×"), 8) + "  " + producers)
+        }
+        return 0
+    }
+
+    /// From relations such as `ix=2*ox+1*fx`: the stride (the output dimension's coefficient) and
+    /// the dilation (the filter dimension's) per input axis, in the relations' order.
+    static func stridesAndDilations(_ relations: [String]) -> (strides: [(String, Int)], dilations: [(String, Int)]) {
+        var strides: [(String, Int)] = [], dilations: [(String, Int)] = []
+        for relation in relations {
+            let sides = relation.replacingOccurrences(of: " ", with: "").split(separator: "=")
+            guard sides.count == 2 else { continue }
+            let axis = String(sides[0].dropFirst())  // ix → x
+            for term in sides[1].split(separator: "+") {
+                let parts = term.split(separator: "*")
+                let (factor, dim) = parts.count == 2 ? (Int(parts[0]) ?? 1, parts[1]) : (1, parts[0])
+                if dim.hasPrefix("o") { strides.append((axis, factor)) } else if dim.hasPrefix("f") {
+                    dilations.append((axis, factor))
+                }
+            }
+        }
+        return (strides, dilations)
+    }
+}
