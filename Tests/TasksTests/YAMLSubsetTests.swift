@@ -98,6 +98,7 @@ final class YAMLSubsetTests: XCTestCase {
             ("a: one\n  two\n", 2, 3, "a value continued on the next line"),
             ("a: 1\n- b\n", 2, 1, "a list item where a key was expected"),
             ("a: [1] x\n", 1, 8, "unexpected \"x\" after the value"),
+            ("a: {b: 1, b: 2}\n", 1, 11, "the key \"b\" appears twice"),
         ]
         for (yaml, line, column, problem) in cases {
             let e = try XCTUnwrap(error(yaml), yaml)

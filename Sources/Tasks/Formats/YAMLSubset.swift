@@ -313,6 +313,7 @@ enum YAMLSubset {
                 i += 1
                 reader.emit("{", line: line)
                 var first = true
+                var seen: Set<String> = []
                 while true {
                     skipBlanks()
                     if peek == "}" { i += 1; break }
@@ -327,7 +328,13 @@ enum YAMLSubset {
                     }
                     first = false
                     let keyLine = position.0
+                    let keyStart = position
                     let name = peek == "\"" || peek == "'" ? try quoted() : plain(inFlow: true, stopAtColon: true)
+                    guard seen.insert(name).inserted else {
+                        throw YAMLSubset.fail(file, keyStart.0, keyStart.1,
+                                              "the key \"\(name)\" appears twice in this { } mapping",
+                                              "keep one (PyYAML, which ZigZag reads with, silently keeps the last)")
+                    }
                     skipBlanks()
                     guard peek == ":" else { throw fail("expected : after the key \"\(name)\"", "write key: value") }
                     i += 1
