@@ -33,26 +33,30 @@ extension Network {
             for producer in self.nodes.map(\.id) where removed.contains(producer) {
                 let consumers = nodes.filter { n in n.sources.contains { $0.producer == producer } }
                 guard !consumers.isEmpty else { continue }
-                var spatial: [String: Int] = [:], channel: [String: Int] = [:]
+                var spatial: [String: Int] = [:]
+                var channels: Int?
                 var precision = 0, batch = 1
                 for c in consumers {
                     guard let layer = c.layer else { continue }
                     batch = c.size("B")
                     for (operand, p) in c.sources where p == producer {
                         precision = max(precision, layer.precision[operand] ?? 0)
+                        // The channels one operand reads: G×C for a grouped convolution.
+                        var read: Int?
                         for (dim, extent) in BackPropagation.tensorDims(layer, operand) {
                             let d = c.producerDim(operand, dim)
                             if ["C", "K", "G"].contains(d) {
-                                channel[d] = min(channel[d] ?? extent, extent)
+                                read = (read ?? 1) * extent
                             } else {
                                 spatial[d] = max(spatial[d] ?? extent, extent)
                             }
                         }
+                        if let read { channels = min(channels ?? read, read) }
                     }
                 }
                 let input = Node(id: nextID, name: Network.Node.cutInputName(inputs.count), layer: nil,
                                  inputSizes: [.init("B", batch),
-                                              .init("K", channel["K"] ?? channel["C"] ?? channel["G"] ?? 1),
+                                              .init("K", channels ?? 1),
                                               .init("OY", spatial["OY"] ?? 1), .init("OX", spatial["OX"] ?? 1)],
                                  inputPrecision: precision, sources: [], dimensionMap: [:])
                 replacements[producer] = nextID

@@ -7,8 +7,12 @@ import Glibc
 /// `sizeLimit`: a FIFO or a device never hangs a command, and a huge file is refused before the
 /// parser spends memory on it (docs/formats.md, "Limits").
 enum FileSystemRead {
-    /// The largest input file accepted: 16 MiB, about 1,000 times the largest shipped workload.
+    /// The largest input file accepted: 16 MiB, about 1,000 times the largest shipped workload;
+    /// an ONNX model may carry its weights, up to protobuf's own limit of 2 GiB.
     static let sizeLimit = 16 << 20
+    static let onnxSizeLimit = Int(Int32.max)
+
+    static func sizeLimit(of path: String) -> Int { ONNXWorkload.isONNX(path) ? onnxSizeLimit : sizeLimit }
 
     enum Outcome: Sendable {
         case bytes([UInt8])
@@ -35,7 +39,7 @@ enum FileSystemRead {
         guard fstat(fd, &info) == 0 else { return .unreadable }
         guard info.st_mode & S_IFMT == S_IFREG else { return .notARegularFile }
         let size = Int(info.st_size)
-        guard size <= sizeLimit else { return .tooLarge(size) }
+        guard size <= sizeLimit(of: path) else { return .tooLarge(size) }
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
         while done < size {

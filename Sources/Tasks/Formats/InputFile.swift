@@ -2,11 +2,21 @@
 enum InputFile {
     /// - Parameter edits: values replaced before parsing (a study's hardware axes), named by `origin`.
     static func load(_ path: String, edits: [InputEdit] = [], origin: String = "") throws(InputError) -> JSONReader {
+        let data = try bytes(path)
+        if ONNXWorkload.isONNX(path) {
+            throw InputError(file: path, line: nil, path: "$",
+                             problem: "an ONNX model is read as a workload, not as hardware, a mapping or a study",
+                             fix: "give it as the workload (--workload, or a study's \"workload\")")
+        }
+        let json = isYAML(path) ? try YAMLSubset.json(data, file: path) : data
+        return try parse(InputEdit.apply(edits, to: json, file: path, origin: origin), file: path)
+    }
+
+    /// The bytes of an input file, or one error saying why it cannot be read.
+    static func bytes(_ path: String) throws(InputError) -> [UInt8] {
         switch FileSystemRead.read(path) {
         case .bytes(let data):
-            if path.lowercased().hasSuffix(".onnx") { throw onnxNotYetAWorkload(data, file: path) }
-            let json = isYAML(path) ? try YAMLSubset.json(data, file: path) : data
-            return try parse(InputEdit.apply(edits, to: json, file: path, origin: origin), file: path)
+            return data
         case .unreadable:
             throw InputError(file: path, line: nil, path: "$", problem: "cannot read the file",
                              fix: "check the path (relative paths start from the current folder)")
@@ -15,25 +25,10 @@ enum InputFile {
                              fix: "name the input file itself")
         case .tooLarge(let size):
             throw InputError(file: path, line: nil, path: "$",
-                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit >> 20) "
+                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit(of: path) >> 20) "
                                  + "MiB an input file may have",
-                             fix: "check that this is the intended file; workloads, hardware and mappings are a few KB")
-        }
-    }
-
-    /// ONNX models are decoded (`ONNXModel`) but not yet turned into workloads: the error says
-    /// so, or why the file is not a model.
-    static func onnxNotYetAWorkload(_ data: [UInt8], file: String) -> InputError {
-        do {
-            let model = try ONNXModel(data)
-            return InputError(file: file, line: nil, path: "$",
-                              problem: "an ONNX model (\(model.graph.nodes.count) nodes) cannot be used as a "
-                                  + "workload yet", fix: "give the workload in accomake's JSON form (docs/formats.md, "
-                                  + "\"Workload\")")
-        } catch {
-            return InputError(file: file, line: nil, path: "$",
-                              problem: "not an ONNX model: \(error.problem) at byte \(error.offset)",
-                              fix: "give an .onnx file saved by an ONNX exporter, or a workload in JSON")
+                             fix: "check that this is the intended file; workloads, hardware and mappings are a few KB, "
+                                 + "ONNX models without weights a few hundred")
         }
     }
 

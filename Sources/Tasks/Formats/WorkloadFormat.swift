@@ -16,7 +16,11 @@ public struct WorkloadNode: Sendable, Hashable {
     /// Why this node's declared shape may disagree with what its consumers read (`shape_slip`):
     /// data reproduced as shipped, e.g. the reference seldnet input's 3 channels.
     public var shapeSlip: String?
-    public var line: Int
+    /// The line of the node in a JSON or YAML file; nil for a node read from an ONNX model.
+    public var line: Int?
+    /// Padding per input axis (`IY`, `IX` → [begin, end]) as the model declares it: shown, not
+    /// modelled (the depth-first model back-propagates valid convolutions, as DeFiNES does).
+    public var padding: [String: [Int]] = [:]
 
     public var isInput: Bool { operatorType.lowercased() == "input" }
 }
@@ -35,8 +39,22 @@ public enum WorkloadFormat {
         static let precision = 256
     }
 
-    public static func load(_ path: String) throws(InputError) -> [WorkloadNode] {
-        try decode(InputFile.load(path))
+    /// Reads a JSON/YAML workload, or an ONNX model (`ONNXWorkload`) with `options`; the options
+    /// are refused for a file that spells its precisions and axes out itself.
+    public static func load(_ path: String, options: WorkloadOptions = .defaults) throws(InputError)
+        -> [WorkloadNode] {
+        if ONNXWorkload.isONNX(path) {
+            let nodes = try ONNXWorkload.load(path, options: options)
+            try checkGraph(nodes, file: path)
+            return nodes
+        }
+        guard options.isDefault else {
+            throw InputError(file: path, line: nil, path: "$",
+                             problem: "time_axis and precision apply to ONNX models; this workload gives "
+                                 + "its operand precisions per layer and streams along Y",
+                             fix: "remove the option, or edit the layers' operand_precision and relations")
+        }
+        return try decode(InputFile.load(path))
     }
 
     static func decode(_ root: JSONReader) throws(InputError) -> [WorkloadNode] {
@@ -48,11 +66,11 @@ public enum WorkloadFormat {
                 throw item.fail("layer id \(node.id) is used twice (first on line \(first))",
                                 "give every layer a distinct id")
             }
-            lineOfId[node.id] = node.line
+            lineOfId[node.id] = node.line ?? 0
             nodes.append(node)
         }
         guard !nodes.isEmpty else { throw root.fail("the workload has no layers", "list the layers, inputs first") }
-        try checkGraph(nodes, root)
+        try checkGraph(nodes, file: root.file)
         return nodes
     }
 
@@ -167,12 +185,12 @@ public enum WorkloadFormat {
     }
 
     /// Every producer exists, and the graph has no cycle.
-    static func checkGraph(_ nodes: [WorkloadNode], _ root: JSONReader) throws(InputError) {
+    static func checkGraph(_ nodes: [WorkloadNode], file: String) throws(InputError) {
         let ids = Set(nodes.map(\.id))
         for node in nodes {
             for (operand, producers) in node.operandSource {
                 for p in producers where !ids.contains(p) {
-                    throw InputError(file: root.file, line: node.line,
+                    throw InputError(file: file, line: node.line,
                                      path: "$[id=\(node.id)].operand_source.\(operand)",
                                      problem: "producer \(p) is not a layer of this workload",
                                      fix: "use the id of an earlier layer or input node (its own id for a constant)")
@@ -201,7 +219,7 @@ public enum WorkloadFormat {
                 if onTrail.contains(p) {
                     let ids = trail.map(\.id)
                     let cycle = (ids.drop { $0 != p } + [p]).map(String.init).joined(separator: " → ")
-                    throw InputError(file: root.file, line: byId[p]?.line, path: "$[id=\(p)].operand_source",
+                    throw InputError(file: file, line: byId[p]?.line, path: "$[id=\(p)].operand_source",
                                      problem: "the layers form a cycle: \(cycle)",
                                      fix: "a layer may only consume earlier layers")
                 }
@@ -209,50 +227,62 @@ public enum WorkloadFormat {
                 onTrail.insert(p)
             }
         }
-        try checkSingleOutput(nodes, root)
-        try checkShapes(nodes, root)
+        try checkSingleOutput(nodes, file: file)
+        try checkShapes(nodes, file: file)
     }
 
-    /// A producer's declared extent along `dim`. The models treat every channel-like dimension
-    /// (C, K, G) as one; a mapping `C: K` onto a pooling layer (whose channels are G, as in the
-    /// reference's files) reads the channel index of the producer's output instead.
-    static func outputExtent(_ producer: WorkloadNode, _ dim: String) -> (String, Int) {
-        if let own = producer.loopSizes.first(where: { $0.dim == dim }) { return (dim, own.size) }
-        let channels = ["C", "K", "G"]
-        guard channels.contains(dim), let output = (try? Layer.parseEquation(producer.equation))?.first,
-              let index = output.indices.map({ $0.uppercased() }).first(where: channels.contains),
-              let own = producer.loopSizes.first(where: { $0.dim == index }) else { return (dim, 1) }
-        return (index, own.size)
+    static let channelDims: Set<String> = ["C", "K", "G"]
+
+    /// A producer's output channels: the product of its output's channel dimensions (an input
+    /// node's K; a grouped convolution's G×K), with their names.
+    static func outputChannels(_ producer: WorkloadNode) -> (dims: String, count: Int) {
+        let indices = producer.isInput ? ["K"]
+            : ((try? Layer.parseEquation(producer.equation))?.first?.indices ?? []).map { $0.uppercased() }
+        let channels = indices.filter(channelDims.contains)
+        let count = channels.reduce(1) { n, d in n * (producer.loopSizes.first { $0.dim == d }?.size ?? 1) }
+        return (channels.isEmpty ? "K" : channels.joined(separator: "×"), count)
     }
 
     /// Every input operand has the channels (and batch) its producer declares: the models read
-    /// each layer's own C, K, G and B, so a mismatch changes copy sizes or means a typo.
+    /// each layer's own C, K, G and B, so a mismatch changes copy sizes or means a typo. The
+    /// models treat every channel-like dimension (C, K, G) as one, so the channels read (G×C of a
+    /// grouped convolution) are compared with the channels the producer's output has.
     /// Spatial extents are not compared: the models read only the output's and back-propagate
     /// the others (without padding), so the reference's files declare inner extents that differ
     /// on purpose (resnet18's residual branches, stftcnn_16x's output). A producer marked with
     /// `shape_slip` keeps its declared shape on purpose (the reference seldnet input's 3 channels).
-    static func checkShapes(_ nodes: [WorkloadNode], _ root: JSONReader) throws(InputError) {
+    static func checkShapes(_ nodes: [WorkloadNode], file: String) throws(InputError) {
         let byId = Dictionary(uniqueKeysWithValues: nodes.map { ($0.id, $0) })
+        let what = { (n: WorkloadNode) in "\(n.isInput ? "input" : "layer") \(n.id)" }
+        let lineOf = { (n: WorkloadNode) in n.line.map { " (line \($0))" } ?? "" }
         for consumer in nodes where !consumer.isInput {
             guard let operands = try? Layer.parseEquation(consumer.equation) else { continue }
+            let sizeOf = { (dim: String) in consumer.loopSizes.first { $0.dim == dim }?.size ?? 1 }
             for operand in operands.dropFirst() {
+                let indices = operand.indices.map { $0.uppercased() }
+                let mapped = indices.map { Network.Node.producerDim(consumer.sourceDimensionMapping, operand.name, $0) }
+                let channelIndices = zip(indices, mapped).filter { channelDims.contains($0.1) }.map(\.0)
+                let batchIndex = zip(indices, mapped).first { $0.1 == "B" }?.0
                 for producerId in consumer.operandSource[operand.name] ?? [] {
                     guard let producer = byId[producerId], producer.shapeSlip == nil else { continue }
-                    for index in operand.indices.map({ $0.uppercased() }) {
-                        let mapped = Network.Node.producerDim(consumer.sourceDimensionMapping, operand.name, index)
-                        guard ["B", "C", "K", "G"].contains(mapped) else { continue }
-                        let read = consumer.loopSizes.first { $0.dim == index }?.size ?? 1
-                        let (dim, declared) = outputExtent(producer, mapped)
-                        guard read != declared else { continue }
-                        let what = { (n: WorkloadNode) in "\(n.isInput ? "input" : "layer") \(n.id)" }
-                        throw InputError(file: root.file, line: consumer.line, path: "$[id=\(consumer.id)].loop_sizes",
-                                         problem: "\(what(consumer)) reads \(operand.name) with \(index) "
-                                             + "\(read), but its producer, "
-                                             + "\(what(producer)) (line \(producer.line)), declares \(dim) \(declared)",
-                                         fix: "make the two agree; to keep a mismatch on purpose, add "
-                                             + "\"shape_slip\": \"<why>\" "
-                                             + "to \(what(producer))")
+                    var mismatches: [(read: String, declared: String)] = []
+                    if let b = batchIndex, sizeOf(b) != (producer.loopSizes.first { $0.dim == "B" }?.size ?? 1) {
+                        let declared = producer.loopSizes.first { $0.dim == "B" }?.size ?? 1
+                        mismatches.append(("\(b) \(sizeOf(b))", "B \(declared)"))
                     }
+                    let read = channelIndices.reduce(1) { $0 * sizeOf($1) }
+                    let produced = outputChannels(producer)
+                    if !channelIndices.isEmpty, read != produced.count {
+                        let readText = channelIndices.count == 1 ? "\(channelIndices[0]) \(read)"
+                            : "\(channelIndices.joined(separator: "×")) \(read)"
+                        mismatches.append((readText, "\(produced.dims) \(produced.count)"))
+                    }
+                    guard let first = mismatches.first else { continue }
+                    throw InputError(file: file, line: consumer.line, path: "$[id=\(consumer.id)].loop_sizes",
+                                     problem: "\(what(consumer)) reads \(operand.name) with \(first.read), but its "
+                                         + "producer, \(what(producer))\(lineOf(producer)), declares \(first.declared)",
+                                     fix: "make the two agree; to keep a mismatch on purpose, add "
+                                         + "\"shape_slip\": \"<why>\" to \(what(producer))")
                 }
             }
         }
@@ -260,12 +290,12 @@ public enum WorkloadFormat {
 
     /// Depth-first evaluation and the ACCO trunks follow one chain of producers back from one
     /// output; a second node that nothing consumes would silently be left out of every answer.
-    static func checkSingleOutput(_ nodes: [WorkloadNode], _ root: JSONReader) throws(InputError) {
+    static func checkSingleOutput(_ nodes: [WorkloadNode], file: String) throws(InputError) {
         let consumed = Set(nodes.flatMap { $0.operandSource.values.flatMap { $0 } })
         let sinks = nodes.filter { !consumed.contains($0.id) }
         guard sinks.count > 1, let last = sinks.last else { return }
         let named = sinks.dropLast().map { "\($0.isInput ? "input" : "layer") \($0.id)" }.joined(separator: ", ")
-        throw InputError(file: root.file, line: sinks[0].line, path: "$[id=\(sinks[0].id)]",
+        throw InputError(file: file, line: sinks[0].line, path: "$[id=\(sinks[0].id)]",
                          problem: "the workload has \(sinks.count) outputs: nothing consumes \(named) besides "
                              + "the last layer \(last.id)",
                          fix: "accomake evaluates networks with one output: make a later layer "
