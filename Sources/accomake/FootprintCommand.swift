@@ -11,7 +11,7 @@ enum FootprintCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         // `--cache` is accepted as on every command; footprints are computed directly (milliseconds), not cached.
         let a = try Arguments(args, command: "footprint",
-                              options: CausalOptions.names.union(["hardware", "workload", "mapping", "tile", "max-cuts",
+                              options: CausalOptions.names.union(Arguments.problemOptions).union(["tile", "max-cuts",
                                                                   "cuts", "cache"]),
                               flags: ["json"])
         let files = try a.problemFiles("footprint")

@@ -11,7 +11,7 @@ import Tasks
 enum LayerCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "layer",
-                              options: ["hardware", "workload", "mapping", "layer", "objective", "lpf", "cache"],
+                              options: Arguments.problemOptions.union(["layer", "objective", "lpf", "cache"]),
                               flags: ["json"])
         let files = try a.problemFiles("layer")
         guard let idText = a.value("layer"), let id = Int(idText) else {

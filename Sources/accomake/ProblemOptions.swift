@@ -3,6 +3,9 @@ import Tasks
 /// The options the single-workload commands (`layer`, `stack`, `footprint`, `trunk` and their
 /// benchmarks) share, each read in one place with one message.
 extension Arguments {
+    /// The options `problemFiles` reads.
+    static let problemOptions: Set<String> = ["hardware", "workload", "mapping", "time-axis", "precision"]
+
     /// `--hardware F --workload F --mapping F`, all three required.
     func problemFiles(_ command: String) throws -> ProblemFiles {
         func file(_ name: String) throws -> String {
@@ -10,7 +13,26 @@ extension Arguments {
             return path
         }
         return ProblemFiles(hardware: try file("hardware"), workload: try file("workload"),
-                            mapping: try file("mapping"))
+                            mapping: try file("mapping"), workloadOptions: try workloadOptions())
+    }
+
+    /// `--time-axis y|x` and `--precision W=8,I=8,O=16,O_final=8` (any subset): how an ONNX
+    /// model is read.
+    func workloadOptions() throws -> WorkloadOptions {
+        var options = WorkloadOptions()
+        if let text = value("time-axis") {
+            guard let axis = WorkloadOptions.TimeAxis(rawValue: text) else {
+                throw UsageError("--time-axis \(text): expected y (the first spatial axis, H) or x (the last, W)")
+            }
+            options.timeAxis = axis
+        }
+        if let text = value("precision") {
+            guard let precision = WorkloadOptions.precision(parsing: text) else {
+                throw UsageError("--precision \(text): expected bits per operand kind, e.g. W=4,I=8,O=16,O_final=8")
+            }
+            options.precision = precision
+        }
+        return options
     }
 
     /// `--tile XxY`, the output tile.

@@ -10,8 +10,8 @@ import Tasks
 enum StackCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "stack",
-                              options: ["hardware", "workload", "mapping", "tile", "mode", "objective", "lpf", "cuts",
-                                        "cache", "j", "jobs"],
+                              options: Arguments.problemOptions.union(["tile", "mode", "objective", "lpf", "cuts",
+                                                                       "cache", "j", "jobs"]),
                               flags: ["json", "verify"])
         let files = try a.problemFiles("stack")
         let (tileX, tileY) = try a.tile()

@@ -11,9 +11,9 @@ import Tasks
 enum TrunkCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         let a = try Arguments(args, command: "trunk",
-                              options: (["hardware", "workload", "mapping", "tile", "mode", "objective", "max-cuts",
-                                         "range", "cuts",
-                                        "lpf", "cache", "j", "jobs"] as Set<String>).union(CausalOptions.names),
+                              options: Arguments.problemOptions.union(["tile", "mode", "objective", "max-cuts", "range",
+                                                                       "cuts", "lpf", "cache", "j", "jobs"])
+                                  .union(CausalOptions.names),
                               flags: ["json", "verify"])
         let files = try a.problemFiles("trunk")
         let (tileX, tileY) = try a.tile()

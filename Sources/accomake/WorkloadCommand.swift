@@ -7,12 +7,12 @@ import Tasks
 /// ONNX model) became before running anything on it.
 enum WorkloadCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "workload", options: ["cache"], flags: ["json"])
+        let a = try Arguments(args, command: "workload", options: ["cache", "time-axis", "precision"], flags: ["json"])
         guard let path = a.positionals.first, a.positionals.count == 1 else {
             throw UsageError("workload: give one workload file, e.g. accomake workload "
                 + "projects/workloads/seldnet_oxoy_m.json")
         }
-        let nodes = try WorkloadFormat.load(path)
+        let nodes = try WorkloadFormat.load(path, options: try a.workloadOptions())
         if a.flag("json") {
             print(JSONText.object([("file", .string(path)), ("nodes", .array(nodes.map { n in
                 let (strides, dilations) = Self.stridesAndDilations(n.relations)
@@ -21,6 +21,9 @@ enum WorkloadCommand {
                     ("loop_sizes", .object(n.loopSizes.map { ($0.dim, .int($0.size)) })),
                     ("strides", .object(strides.map { ($0.0, .int($0.1)) })),
                     ("dilations", .object(dilations.map { ($0.0, .int($0.1)) })),
+                    ("padding", .object(n.padding.sorted { $0.key > $1.key }.map { ($0.key, .array($0.value.map {
+                        .int($0)
+                    })) })),
                     ("precision", .object(n.precision.sorted { $0.key < $1.key }.map { ($0.key, .int($0.value)) })),
                     ("producers", .object(n.operandSource.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
                         .map { ($0.key, .array($0.value.map { .int($0) })) })),
@@ -31,15 +34,21 @@ enum WorkloadCommand {
         }
         let layers = nodes.filter { !$0.isInput }.count
         print("\(path): \(nodes.count) nodes, \(layers) layers")
-        print("  id  name                type        loops                                   "
-            + "stride  dilation  producers")
+        // Columns as wide as their longest entry (at least the headers'); an ONNX node's long path
+        // name keeps its tail, the part that names the layer.
+        let loopsOf = { (n: WorkloadNode) in n.loopSizes.map { "\($0.dim)=\($0.size)" }.joined(separator: " ") }
+        let idWidth = max(2, nodes.map { String($0.id).count }.max() ?? 2)
+        let nameWidth = min(28, max(18, nodes.map(\.name.count).max() ?? 0))
+        let loopsWidth = max(38, nodes.map { loopsOf($0).count }.max() ?? 0)
+        print("  " + TextColumns.lpad("id", idWidth) + "  " + TextColumns.pad("name", nameWidth) + "  type        "
+            + TextColumns.pad("loops", loopsWidth) + "  stride  dilation  producers")
         for n in nodes {
             let (strides, dilations) = Self.stridesAndDilations(n.relations)
-            let loops = n.loopSizes.map { "\($0.dim)=\($0.size)" }.joined(separator: " ")
             let producers = n.operandSource.filter { !$0.value.isEmpty }.sorted { $0.key < $1.key }
                 .map { "\($0.key)←\($0.value.map(String.init).joined(separator: ","))" }.joined(separator: " ")
-            print("  " + TextColumns.lpad(String(n.id), 2) + "  " + TextColumns.pad(n.name, 18) + "  "
-                  + TextColumns.pad(n.operatorType, 10) + "  " + TextColumns.pad(loops, 38) + "  "
+            let name = n.name.count > nameWidth ? "…" + n.name.suffix(nameWidth - 1) : n.name
+            print("  " + TextColumns.lpad(String(n.id), idWidth) + "  " + TextColumns.pad(name, nameWidth) + "  "
+                  + TextColumns.pad(n.operatorType, 10) + "  " + TextColumns.pad(loopsOf(n), loopsWidth) + "  "
                   + TextColumns.pad(strides.map { "\($0.1)" }.joined(separator: "×"), 6) + "  "
                   + TextColumns.pad(dilations.map { "\($0.1)" }.joined(separator: "×"), 8) + "  " + producers)
         }

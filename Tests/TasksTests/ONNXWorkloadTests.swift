@@ -46,7 +46,9 @@ final class ONNXWorkloadTests: XCTestCase {
                 XCTAssertEqual(layer.operatorType, zz["type"] as? String, what)
                 XCTAssertEqual(s["K"] ?? 1, zs["K"], what)
                 if layer.operatorType == "Conv" {
-                    for dim in ["C", "G", "OX", "OY", "FX", "FY", "B"] { XCTAssertEqual(s[dim] ?? 1, zs[dim], "\(what) \(dim)") }
+                    for dim in ["C", "G", "OX", "OY", "FX", "FY", "B"] {
+                        XCTAssertEqual(s[dim] ?? 1, zs[dim], "\(what) \(dim)")
+                    }
                     XCTAssertEqual(layer.relations, zz["relations"] as? [String], what)
                     XCTAssertEqual(layer.padding, zz["padding"] as? [String: [Int]], what)
                 } else {
@@ -178,7 +180,11 @@ final class ONNXWorkloadTests: XCTestCase {
                            + "produced by any node, nor a graph input or initializer (a dangling input); export the "
                            + "model again, or declare \"nowhere\" as a graph input")
         let cycle = try refusal { $0.graph.nodes[0].inputs[0] = $0.graph.nodes[5].outputs[0] }
-        XCTAssertTrue(cycle.hasPrefix("model.onnx: graph.node[0] \"/conv1/Conv\" (Conv): the nodes form a cycle"), cycle)
+        XCTAssertEqual(cycle, "model.onnx: graph.node[0] \"/conv1/Conv\" (Conv): reads "
+                           + "\"/layer1/layer1.0/conv2/Conv_output_0\", "
+                           + "the output of graph.node[5] \"/layer1/layer1.0/conv2/Conv\" (Conv), a node that does not "
+                           + "come before it (a cycle, or nodes out of order); export the model again; ONNX requires "
+                           + "the nodes in topological order")
         let duplicate = try refusal { $0.graph.nodes[2].outputs[0] = $0.graph.nodes[0].outputs[0] }
         XCTAssertTrue(duplicate.contains("is also the output of graph.node[0]"), duplicate)
         let symbolic = try refusal { $0.graph.inputs[0].shape = [1, 3, nil, 224] }

@@ -50,7 +50,8 @@ extension CommandLineTests {
         let cache = scratch.appendingPathComponent("cache").path
         let onnx = try run(["layer", "--hardware", Self.project("hardware/meta_prototype_df.json"), "--workload",
                             Self.zigzag + "/workload/resnet18.onnx", "--mapping",
-                            Self.project("mappings/meta_prototype_df.json"), "--layer", "3", "--json", "--cache", cache])
+                            Self.project("mappings/meta_prototype_df.json"), "--layer", "3", "--json",
+                            "--cache", cache])
         XCTAssertEqual(onnx.status, 0, onnx.stderr)
         XCTAssertEqual(try json(onnx.stdout)["ideal_cycle"] as? Int, 115_605_504 / 1_024, onnx.stdout)
 

@@ -59,14 +59,18 @@ public struct CausalTrunks: Sendable {
     /// The dilation each trunk starts from: `nil` (the reference's `−1`) takes the one its first
     /// layer has in the whole causal network; a user value overrides it (model.md §6.1).
     public let initialDilation: Int?
+    /// False for an image CNN (DeFiNES' use): no transform, every trunk the range of the network
+    /// at full size, evaluated once over the whole input.
+    public let causal: Bool
 
-    public init(network: Network, frameAmount: Int = 1, initialDilation: Int? = nil) {
+    public init(network: Network, frameAmount: Int = 1, initialDilation: Int? = nil, causal: Bool = true) {
         fullSize = network.fullSize()
+        self.causal = causal
         let whole = CausalTransform(fullSize, initialDilation: 1)
-        dilationInFull = whole.dilationIn
-        dilationOutFull = whole.dilationOut
-        self.frameAmount = frameAmount
-        self.initialDilation = initialDilation
+        dilationInFull = causal ? whole.dilationIn : [:]
+        dilationOutFull = causal ? whole.dilationOut : [:]
+        self.frameAmount = causal ? frameAmount : 1
+        self.initialDilation = causal ? initialDilation : nil
     }
 
     /// Whether the range is evaluated: a user initial dilation larger than the one the range's
@@ -92,6 +96,7 @@ public struct CausalTrunks: Sendable {
         guard let first = cut.nodes.first(where: { !$0.isInput }), let out = cut.outputNode else {
             throw StackError(description: "the range has no layer")
         }
+        guard causal else { return cut }
         var transformed = CausalTransform(cut,
                                           initialDilation: initialDilation ?? dilationInFull[first.id] ?? 1).network
         guard let o = transformed.index(of: out.id), let full = fullSize.node(out.id) else {

@@ -42,10 +42,17 @@ public enum StackCuts {
         return pass(units(network), network, maxS: maxS, boundary: { $0.last! })
     }
 
-    /// ACCO's reverse pass over the reversed units; a recorded node i becomes the cut after i − 1.
+    /// ACCO's reverse pass over the reversed units; a recorded node i becomes the cut after the
+    /// node before it (i − 1 in the reference's consecutively numbered files; an ONNX model's ids
+    /// are its node indices, with gaps where operators were folded).
     public static func reverse(_ network: Network, _ core: Core) -> [Int] {
         guard let maxS = weightCapacity(network, core) else { return [] }
-        return pass(units(network).reversed(), network, maxS: maxS, boundary: { $0.first! }).map { $0 - 1 }.sorted()
+        let order = network.nodes.map(\.id)
+        let before = { (id: Int) -> Int in
+            guard let i = order.firstIndex(of: id), i > 0 else { return id - 1 }
+            return order[i - 1]
+        }
+        return pass(units(network).reversed(), network, maxS: maxS, boundary: { $0.first! }).map(before).sorted()
     }
 
     private static func pass<S: Sequence>(_ units: S, _ network: Network, maxS: Int, boundary: ([Int]) -> Int) -> [Int]

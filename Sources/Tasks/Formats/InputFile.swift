@@ -24,11 +24,11 @@ enum InputFile {
             throw InputError(file: path, line: nil, path: "$", problem: "not a regular file (a folder, FIFO or device)",
                              fix: "name the input file itself")
         case .tooLarge(let size):
+            let limit = FileSystemRead.sizeLimit(of: path) >> 20
             throw InputError(file: path, line: nil, path: "$",
-                             problem: "the file has \(size) bytes, more than the \(FileSystemRead.sizeLimit(of: path) >> 20) "
-                                 + "MiB an input file may have",
-                             fix: "check that this is the intended file; workloads, hardware and mappings are a few KB, "
-                                 + "ONNX models without weights a few hundred")
+                             problem: "the file has \(size) bytes, more than the \(limit) MiB an input file may have",
+                             fix: "check that this is the intended file; workloads, hardware and mappings are a few "
+                                 + "KB, ONNX models without weights a few hundred")
         }
     }
 

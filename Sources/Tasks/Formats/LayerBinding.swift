@@ -6,9 +6,13 @@ public struct ProblemFiles: Sendable {
     /// A hardware variant of a study (docs/formats.md, "Hardware axes"): the values replaced in
     /// the hardware and mapping files, and the variant's name, which replaces the file's `name`.
     public var variant: AcceleratorVariant?
+    /// How an ONNX workload is read (time axis, precisions).
+    public var workloadOptions: WorkloadOptions
 
-    public init(hardware: String, workload: String, mapping: String, variant: AcceleratorVariant? = nil) {
+    public init(hardware: String, workload: String, mapping: String, variant: AcceleratorVariant? = nil,
+                workloadOptions: WorkloadOptions = .defaults) {
         self.hardware = hardware; self.workload = workload; self.mapping = mapping; self.variant = variant
+        self.workloadOptions = workloadOptions
     }
 
     /// The hardware, with the variant's edits and name.
@@ -74,21 +78,31 @@ public enum LayerBinding {
                                  fix: "unroll \(unroll.loopDim) by at most \(size) on \(unroll.arrayDim)")
             }
         }
+        // An entry that links only I (ZigZag's) serves an Add of X and Y: both are activations,
+        // read where their producers wrote them, through I's memory operand.
+        var links = entry.memoryOperandLinks
+        for operand in ["X", "Y"] where links[operand] == nil && !node.constantOperands.contains(operand) {
+            if let link = links["I"], (try? Layer.parseEquation(node.equation))?.contains(where: {
+                $0.name == operand
+            }) ?? false {
+                links[operand] = link
+            }
+        }
         let layer: Layer
         do {
             layer = try Layer(id: node.id, name: node.name, equation: node.equation, relations: node.relations,
                               loopSizes: node.loopSizes, precision: node.precision, operandSource: node.operandSource,
                               constantOperands: node.constantOperands, spatialMapping: entry.spatialMapping,
-                              memoryOperandLinks: entry.memoryOperandLinks)
+                              memoryOperandLinks: links)
         } catch {
             throw InputError(file: files.workload, line: node.line, path: "$[id=\(node.id)]", problem: error.message,
                              fix: "fix the layer")
         }
         let stored = Set(core.memories.flatMap(\.operands))
-        let outputLink = entry.memoryOperandLinks[layer.output]
+        let outputLink = links[layer.output]
         var linkedBy: [String: String] = [:]
         for op in layer.operands.map(\.name) {
-            if let memOp = entry.memoryOperandLinks[op] {
+            if let memOp = links[op] {
                 guard stored.contains(memOp) else {
                     throw InputError(file: files.mapping, line: entry.line,
                                      path: "\(entryPath).memory_operand_links.\(op)",
@@ -114,7 +128,7 @@ public enum LayerBinding {
                 }
                 linkedBy[memOp] = linkedBy[memOp] ?? op
             }
-            guard let memOp = entry.memoryOperandLinks[op] else {
+            guard let memOp = links[op] else {
                 throw InputError(file: files.mapping, line: entry.line, path: "\(entryPath).memory_operand_links",
                                  problem: "operand \(op) of layer \(node.id) has no memory operand link",
                                  fix: "add \"\(op)\": \"I1\", \"I2\" or \"O\"")

@@ -1,8 +1,10 @@
-/// The order in which an ONNX graph's nodes are read: producers first (ONNX asks exporters for
-/// this order; a model that breaks it is still read), file order among ready nodes. A tensor no
-/// node, graph input or initializer provides, a tensor produced twice, and a cycle are refused.
+/// The graph checks before an ONNX model is read: ONNX requires the nodes in topological order
+/// (every input produced by an earlier node, a graph input or an initializer), and accomake's
+/// layer ids are the node indices, so their order is the network's. A tensor nothing provides
+/// (a dangling input), one produced twice, and a node reading a later node's output (out of order,
+/// or a cycle) are refused.
 enum ONNXGraphOrder {
-    static func order(_ model: ONNXModel, file: String) throws(InputError) -> [Int] {
+    static func check(_ model: ONNXModel, file: String) throws(InputError) {
         let graph = model.graph
         func fail(_ index: Int, _ problem: String, _ fix: String) -> InputError {
             InputError(file: file, line: nil, path: model.place(index), problem: problem, fix: fix)
@@ -18,38 +20,21 @@ enum ONNXGraphOrder {
             }
         }
         let provided = Set(graph.inputs.map(\.name)).union(graph.initializers.map(\.name))
-        var needs: [[Int]] = []
         for (i, node) in graph.nodes.enumerated() {
-            var producers: [Int] = []
             for input in node.inputs where !input.isEmpty {
                 if let p = producer[input] {
-                    producers.append(p)
+                    guard p < i else {
+                        throw fail(i, "reads \"\(input)\", the output of \(p == i ? "itself" : model.place(p)), "
+                                       + "a node that does not come before it (a cycle, or nodes out of order)",
+                                   "export the model again; ONNX requires the nodes in topological order")
+                    }
                 } else if !provided.contains(input) {
                     throw fail(i, "input \"\(input)\" is not produced by any node, nor a graph input or "
                                    + "initializer (a dangling input)",
                                "export the model again, or declare \"\(input)\" as a graph input")
                 }
             }
-            needs.append(producers)
         }
-        var placed = Array(repeating: false, count: graph.nodes.count)
-        var order: [Int] = []
-        var progress = true
-        while order.count < graph.nodes.count, progress {
-            progress = false
-            for i in graph.nodes.indices where !placed[i] && needs[i].allSatisfy({ placed[$0] }) {
-                placed[i] = true
-                order.append(i)
-                progress = true
-            }
-        }
-        if let stuck = placed.firstIndex(of: false) {
-            let names = graph.nodes.indices.filter { !placed[$0] }.prefix(4).map { model.place($0) }
-            throw fail(stuck, "the nodes form a cycle (each waits for another's output): "
-                           + names.joined(separator: ", "),
-                       "export the model again; an ONNX graph is acyclic")
-        }
-        return order
     }
 }
 

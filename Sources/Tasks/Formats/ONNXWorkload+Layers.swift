@@ -48,9 +48,10 @@ extension ONNXWorkload {
             (equation, channelMap) = (Self.grouped, ["G": "K", "C": "K"])
             sizes = [("B", map.b), ("G", groups), ("K", outPerGroup), ("C", inPerGroup)] + window
         }
-        try append(index, output: out, type: "Conv", equation: equation, relations: Self.relations(stride: s, dilation: d),
-                   sizes: sizes, precision: weightedPrecision, sources: ["I": [x.producer].compactMap { $0 }, "W": []],
-                   constants: ["W"], dimensionMapping: ["I": ["IX": "OX", "IY": "OY"].merging(channelMap) { a, _ in a }],
+        try append(index, output: out, type: "Conv", equation: equation,
+                   relations: Self.relations(stride: s, dilation: d), sizes: sizes, precision: weightedPrecision,
+                   sources: ["I": [x.producer].compactMap { $0 }, "W": []], constants: ["W"],
+                   dimensionMapping: ["I": ["IX": "OX", "IY": "OY"].merging(channelMap) { a, _ in a }],
                    padding: shapes.padding(node.ints("pads") ?? [], spatialRank: rank))
     }
 

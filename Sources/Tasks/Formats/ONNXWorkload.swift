@@ -78,13 +78,15 @@ struct ONNXWorkload {
         }
         for tensor in graph.initializers { values[tensor.name] = Value(producer: nil, shape: tensor.dims.map(Int.init),
                                                                        produced: []) }
-        for index in try ONNXGraphOrder.order(model, file: file) {
+        try ONNXGraphOrder.check(model, file: file)
+        for index in model.graph.nodes.indices {
             try convert(index)
         }
         let used = Set(layers.flatMap { $0.operandSource.values.flatMap { $0 } })
         inputs.removeAll { !used.contains($0.id) }
         guard !layers.isEmpty else {
-            throw fail(nil, "the model has no layer accomake evaluates (\(Self.layerOperators.joined(separator: ", ")))",
+            let operators = Self.layerOperators.joined(separator: ", ")
+            throw fail(nil, "the model has no layer accomake evaluates (\(operators))",
                        "give a model with at least one convolution, matrix product or pooling")
         }
     }

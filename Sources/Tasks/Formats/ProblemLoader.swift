@@ -2,7 +2,7 @@
 public enum ProblemLoader {
     public static func layer(_ files: ProblemFiles, id: Int) throws(InputError) -> (Layer, Core) {
         let core = try files.core()
-        let nodes = try WorkloadFormat.load(files.workload)
+        let nodes = try WorkloadFormat.load(files.workload, options: files.workloadOptions)
         let mapping = try files.mappingEntries()
         guard let node = nodes.first(where: { $0.id == id && !$0.isInput }) else {
             let ids = nodes.filter { !$0.isInput }.map { String($0.id) }.joined(separator: ", ")
@@ -18,9 +18,10 @@ extension ProblemLoader {
     /// extents decide every other one).
     public static func network(_ files: ProblemFiles) throws(InputError) -> (Network, Core) {
         let core = try files.core()
-        let nodes = try WorkloadFormat.load(files.workload)
+        let nodes = try WorkloadFormat.load(files.workload, options: files.workloadOptions)
         let mapping = try files.mappingEntries()
         let network = try Network.build(nodes: nodes, mapping: mapping, core: core, files: files)
+        try DepthFirstReadiness.check(network, nodes: nodes, mapping: mapping, files: files)
         return (network.fullSize(), core)
     }
 }

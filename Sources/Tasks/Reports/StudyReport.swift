@@ -12,11 +12,13 @@ public struct StudyReport: Sendable {
         public var report: AllocationReport
         /// The hardware variant the answer is for (`hardware` is then its name).
         public var variant: AcceleratorVariant?
+        /// A streaming network (warm-up and stable rows), or an image CNN evaluated once.
+        public var causal = true
 
         public init(hardware: String, workload: String, mode: CachingMode, objective: Objective,
-                    report: AllocationReport, variant: AcceleratorVariant? = nil) {
+                    report: AllocationReport, variant: AcceleratorVariant? = nil, causal: Bool = true) {
             self.hardware = hardware; self.workload = workload; self.mode = mode
-            self.objective = objective; self.report = report; self.variant = variant
+            self.objective = objective; self.report = report; self.variant = variant; self.causal = causal
         }
 
         public var title: String { "\(hardware) · \(workload) · \(mode) · mapping objective \(objective.rawValue)" }
@@ -100,14 +102,15 @@ public struct StudyReport: Sendable {
         for (i, a) in answers.enumerated() {
             body += "<section id=\"answer-\(i)\">\n<h2>\(Self.escape(a.title))</h2>\n"
             let r = a.report
-            body += "<p>\(r.ranges.count) ranges × \(r.tiles.count) tiles, \(r.cutLists.count) cut lists, "
+            body += "<p>\(a.causal ? "Streaming (causal) network" : "Image CNN (non-causal, whole input)"): "
+                + "\(r.ranges.count) ranges × \(r.tiles.count) tiles, \(r.cutLists.count) cut lists, "
                 + "\(r.table.rawValue) table, on-chip budget \(r.budgetBits) bits.</p>\n"
             body += bestTable(a)
             body += "<h3>Energy and latency of the schedules</h3>\n" + scatter(a)
             if let metric = metrics.first, let e = r.best[metric], let s = ScheduleSummary(r, e) {
                 body += "<h3>Per layer, the \(metric.rawValue)-optimal schedule</h3>\n" + perLayer(s)
                 body += "<h3>Memory footprint per trunk against the budget</h3>\n" + footprints(s, budget: r.budgetBits)
-                body += "<h3>Warm-up and stable per frame</h3>\n" + warmupStable(s)
+                if a.causal { body += "<h3>Warm-up and stable per frame</h3>\n" + warmupStable(s) }
             }
             body += "</section>\n"
         }
@@ -134,18 +137,21 @@ public struct StudyReport: Sendable {
 
     func bestTable(_ a: Answer) -> String {
         var rows = "<table><tr><th>best for</th><th>cuts</th><th>tiles per "
-            + "trunk</th><th>energy</th><th>latency</th><th>EDP</th><th>peak bits</th><th>on chip</th><th>warm-up "
-            + "energy / latency</th><th>stable per frame energy / latency</th></tr>\n"
+            + "trunk</th><th>energy</th><th>latency</th><th>EDP</th><th>peak bits</th><th>on chip</th>"
+            + (a.causal ? "<th>warm-up energy / latency</th><th>stable per frame energy / latency</th>" : "")
+            + "</tr>\n"
         for metric in metrics {
             guard let e = a.report.best[metric], let s = ScheduleSummary(a.report, e) else { continue }
             let cuts = s.cuts.isEmpty ? "none" : s.cuts.map(String.init).joined(separator: ", ")
             let tiles = s.trunks.map { "\($0.tile.x)×\($0.tile.y)" }.joined(separator: ", ")
-            let cells = ["<td class=\"l\">\(metric.rawValue)</td>", "<td class=\"l\">\(cuts)</td>",
+            var cells = ["<td class=\"l\">\(metric.rawValue)</td>", "<td class=\"l\">\(cuts)</td>",
                          "<td class=\"l\">\(tiles)</td>", "<td>\(s.schedule.energy)</td>",
                          "<td>\(s.schedule.latency)</td>", "<td>\(Self.sci(s.schedule.edp))</td>",
-                         "<td>\(s.schedule.peakBits)</td>", "<td>\(s.schedule.onChip ? "yes" : "no")</td>",
-                         "<td>\(s.warmupEnergy) / \(s.warmupLatency)</td>",
-                         "<td>\(Self.sci(s.stableFrameEnergy)) / \(Self.sci(s.stableFrameLatency))</td>"]
+                         "<td>\(s.schedule.peakBits)</td>", "<td>\(s.schedule.onChip ? "yes" : "no")</td>"]
+            if a.causal {
+                cells += ["<td>\(s.warmupEnergy) / \(s.warmupLatency)</td>",
+                          "<td>\(Self.sci(s.stableFrameEnergy)) / \(Self.sci(s.stableFrameLatency))</td>"]
+            }
             rows += "<tr>" + cells.joined() + "</tr>\n"
         }
         return rows + "</table>\n"

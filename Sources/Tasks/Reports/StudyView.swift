@@ -17,7 +17,8 @@ public struct StudyView {
     public var report: StudyReport {
         let named = answers.map { p, r in
             StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode,
-                               objective: p.objective, report: r, variant: study.accelerators[p.accelerator].variant)
+                               objective: p.objective, report: r, variant: study.accelerators[p.accelerator].variant,
+                               causal: study.workloads[p.workload].causal)
         }
         var report = StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: named)
         report.comparison = VariantComparison(study: study, answers: answers)
@@ -47,12 +48,14 @@ public struct StudyView {
             out.append("")
             out.append(title(p))
             let budgetMiB = String(format: "%.2f", Double(report.budgetBits) / 8 / 1_048_576)
-            out.append("  \(report.ranges.count) ranges × \(report.tiles.count) tiles, "
+            let causal = study.workloads[p.workload].causal
+            out.append("  \(causal ? "" : "image CNN (non-causal, whole input): ")"
+                       + "\(report.ranges.count) ranges × \(report.tiles.count) tiles, "
                        + "\(report.cutLists.count) cut lists, "
                        + "\(report.table.rawValue) table, on-chip budget \(report.budgetBits) bits (\(budgetMiB) MiB)")
             out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak "
-                + "bits  on chip  warm-up pJ / cycles      "
-                + "stable per frame pJ / cycles" + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
+                + "bits  on chip" + (causal ? "  warm-up pJ / cycles      stable per frame pJ / cycles" : "")
+                + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
             for metric in study.allocation.metrics {
                 guard let e = report.best[metric], let s = ScheduleSummary(report, e) else { continue }
                 var line = "  " + TextColumns.pad(metric.rawValue, 9) + " " + TextColumns.pad(Self.cuts(s),
@@ -62,8 +65,11 @@ public struct StudyView {
                 line += TextColumns.lpad(String(format: "%.3e", s.schedule.edp),
                                          13) + TextColumns.lpad(String(s.schedule.peakBits), 12)
                 line += TextColumns.lpad(s.schedule.onChip ? "yes" : "no", 9)
-                line += TextColumns.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
-                line += TextColumns.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency), 30)
+                if causal {
+                    line += TextColumns.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
+                    line += TextColumns.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency),
+                                             30)
+                }
                 if let met = meetsFramePeriod(s) { line += met ? "  met" : "  missed" }
                 out.append(line)
             }
@@ -85,22 +91,26 @@ public struct StudyView {
                                                                ("energy", .int(r.energy))]) }
         func range(_ r: LayerRange) -> JSONText { .array([r.after.map { .int($0) } ?? .null,
                                                           r.through.map { .int($0) } ?? .null]) }
-        func schedule(_ s: ScheduleSummary) -> JSONText {
+        /// An image CNN's schedule has no warm-up or stable rows: those fields are left out.
+        func schedule(_ s: ScheduleSummary, causal: Bool) -> JSONText {
+            let rows: [(String, JSONText)] = causal ? [
+                ("warmup", .object([("latency", .int(s.warmupLatency)), ("energy", .int(s.warmupEnergy))])),
+                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)),
+                                              ("energy", .number(s.stableFrameEnergy))])),
+            ] : []
             var fields: [(String, JSONText)] = [
                 ("cuts", .array(s.cuts.map { .int($0) })), ("latency", .int(s.schedule.latency)),
                 ("energy", .int(s.schedule.energy)),
                 ("edp", .number(s.schedule.edp)), ("peak_bits", .int(s.schedule.peakBits)),
                 ("on_chip", .bool(s.schedule.onChip)),
-                ("warmup", .object([("latency", .int(s.warmupLatency)), ("energy", .int(s.warmupEnergy))])),
-                ("stable_per_frame", .object([("latency", .number(s.stableFrameLatency)),
-                                              ("energy", .number(s.stableFrameEnergy))])),
+            ] + rows + [
                 ("trunks", .array(s.trunks.map { t in
                     .object([("range", range(t.range)), ("tile", .array([.int(t.tile.x), .int(t.tile.y)])),
                              ("clipped_tile", .array([.int(t.clipped.x), .int(t.clipped.y)])),
-                             ("window", row(t.window)),
-                             ("warmup", row(t.warmup)), ("stable", row(t.stable)),
-                             ("peak_bits", .int(t.footprint.total.featureBits)),
-                             ("stable_peak_bits", .int(t.footprint.stable.featureBits))])
+                             ("window", row(t.window))]
+                            + (causal ? [("warmup", row(t.warmup)), ("stable", row(t.stable))] : [])
+                            + [("peak_bits", .int(t.footprint.total.featureBits))]
+                            + (causal ? [("stable_peak_bits", .int(t.footprint.stable.featureBits))] : []))
                 })),
             ]
             if let met = meetsFramePeriod(s) { fields.append(("meets_frame_period", .bool(met))) }
@@ -108,6 +118,7 @@ public struct StudyView {
         }
         func problem(_ p: StudyGraph.Problem) -> [(String, JSONText)] {
             [("hardware", .string(p.core.name)), ("workload", .string(study.workloads[p.workload].name)),
+             ("causal", .bool(study.workloads[p.workload].causal)),
              ("mode", .string(p.mode.description)), ("mapping_objective", .string(p.objective.rawValue))]
         }
         func front(_ report: AllocationReport) -> JSONText {
@@ -125,7 +136,9 @@ public struct StudyView {
                 ("table", .string(report.table.rawValue)), ("budget_bits", .int(report.budgetBits)),
                 ("ranges", .int(report.ranges.count)), ("cut_lists", .int(report.cutLists.count)),
                 ("best", .object(study.allocation.metrics.compactMap { m in
-                    report.best[m].flatMap { ScheduleSummary(report, $0) }.map { (m.rawValue, schedule($0)) }
+                    report.best[m].flatMap { ScheduleSummary(report, $0) }.map {
+                        (m.rawValue, schedule($0, causal: study.workloads[p.workload].causal))
+                    }
                 })),
                 ("front", front(report)),
             ])

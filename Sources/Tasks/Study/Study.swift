@@ -15,8 +15,9 @@ public struct Study: Sendable {
         public var cost: HardwareCost?
 
         /// The files of this accelerator and a workload, with the variant's edits.
-        public func files(workload: String) -> ProblemFiles {
-            ProblemFiles(hardware: hardware, workload: workload, mapping: mapping, variant: variant)
+        public func files(workload: String, options: WorkloadOptions = .defaults) -> ProblemFiles {
+            ProblemFiles(hardware: hardware, workload: workload, mapping: mapping, variant: variant,
+                         workloadOptions: options)
         }
     }
 
@@ -28,11 +29,27 @@ public struct Study: Sendable {
         public var maxCuts: Int
         /// Layer ids after which the network is always cut.
         public var cuts: [Int]
+        /// How an ONNX model is read (time axis, precisions).
+        public var options = WorkloadOptions.defaults
+        /// A streaming network (the causal transform along Y, warm-up and stable rows), or an image
+        /// CNN evaluated once over its whole input, as DeFiNES does.
+        public var causal = true
+
+        /// What the report calls the workload's kind.
+        public var kind: String { causal ? "streaming (causal)" : "image (non-causal, whole input)" }
+
+        /// The files of this workload on an accelerator.
+        public func files(on accelerator: Accelerator) -> ProblemFiles {
+            accelerator.files(workload: path, options: options)
+        }
 
         /// The file name without folder and extension, for display.
         public var name: String {
             let file = path.split(separator: "/").last.map(String.init) ?? path
-            return file.hasSuffix(".json") ? String(file.dropLast(5)) : file
+            for suffix in [".json", ".onnx", ".yaml", ".yml"] where file.lowercased().hasSuffix(suffix) {
+                return String(file.dropLast(suffix.count))
+            }
+            return file
         }
     }
 

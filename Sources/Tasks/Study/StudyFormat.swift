@@ -52,13 +52,16 @@ public enum StudyFormat {
                 workloads.append(Study.Workload(path: try resolve(item), maxCuts: defaultMaxCuts, cuts: defaultCuts))
                 continue
             }
-            let w = try item.object(allowed: ["workload", "max_cuts", "cuts"])
-            workloads.append(Study.Workload(
+            let w = try item.object(allowed: ["workload", "max_cuts", "cuts", "causal", "time_axis", "precision"])
+            var workload = Study.Workload(
                 path: try resolve(try w.required("workload", "give the workload file")),
                 maxCuts: try w.optional("max_cuts")?.int(minimum: 0, what: "max_cuts") ?? defaultMaxCuts,
                 cuts: try w.optional("cuts").map { (r: JSONReader) throws(InputError) in
                     try ints(r, minimum: 0, what: "layer id")
-                } ?? defaultCuts))
+                } ?? defaultCuts)
+            workload.causal = try w.optional("causal")?.bool() ?? true
+            workload.options = try workloadOptions(w)
+            workloads.append(workload)
         }
 
         let tileX = try ints(try sweep.required("tile_x", "list the tile widths, e.g. [1, 2, 4]"), minimum: 1,
@@ -125,6 +128,11 @@ public enum StudyFormat {
                 .int(minimum: 0, maximum: 1 << 50, what: "budget")
             allocation.framePeriodCycles = try fields.optional("frame_period_cycles")?
                 .int(minimum: 1, maximum: 1 << 50, what: "frame period")
+        }
+        if allocation.table == .realTime, let image = workloads.firstIndex(where: { !$0.causal }) {
+            throw workloadsNode.fail("workload \(image) is not causal, and the real-time table reads the stable "
+                                         + "rows of a stream",
+                                     "use \"table\": \"window\" (the whole input) or drop \"causal\": false")
         }
         if allocation.table == .realTime && !tileY.contains(1), let r = sweep.optional("tile_y") {
             throw r.fail("the real-time table needs tiles one frame tall",
@@ -201,6 +209,28 @@ public enum StudyFormat {
             out.append(v)
         }
         return out
+    }
+
+    /// `time_axis` and `precision` of a study's workload entry (ONNX models only; see
+    /// docs/formats.md, "ONNX models").
+    static func workloadOptions(_ w: ObjectReader) throws(InputError) -> WorkloadOptions {
+        var options = WorkloadOptions()
+        if let axis = w.optional("time_axis") {
+            guard let value = WorkloadOptions.TimeAxis(rawValue: try axis.string()) else {
+                throw axis.fail("unknown time axis", "use \"y\" (the first spatial axis, H) or \"x\" (the last, W)")
+            }
+            options.timeAxis = value
+        }
+        if let precision = w.optional("precision") {
+            let fields = try precision.object(allowed: WorkloadOptions.Precision.fields)
+            for field in WorkloadOptions.Precision.fields {
+                if let bits = fields.optional(field) {
+                    options.precision[field] = try bits.int(minimum: 1, maximum: WorkloadFormat.Limits.precision,
+                                                            what: "precision")
+                }
+            }
+        }
+        return options
     }
 
     private static func unique<T: Equatable>(_ v: T, in list: [T], _ r: JSONReader) throws(InputError) {

@@ -92,10 +92,9 @@ public struct StudyGraph: Sendable {
 
         init(_ study: Study, accelerator a: Int, workload w: Int) throws {
             let workload = study.workloads[w]
-            let files = study.accelerators[a].files(workload: workload.path)
-            let (network, core) = try ProblemLoader.network(files)
+            let (network, core) = try ProblemLoader.network(workload.files(on: study.accelerators[a]))
             let causal = CausalTrunks(network: network, frameAmount: study.frames,
-                                      initialDilation: study.initialDilation)
+                                      initialDilation: study.initialDilation, causal: workload.causal)
             try StudyGraph.check(workload, in: causal.fullSize, study: study.file, index: w)
             ranges = StudyRanges.ranges(causal.fullSize, core: core, userCuts: workload.cuts, maxCuts: workload.maxCuts)
                 .filter { causal.admits(after: $0.after, through: $0.through) }
