@@ -270,9 +270,12 @@ extension StudyTests {
         XCTAssertEqual(s.allocation.metrics, [.latency, .energy, .edp])
         XCTAssertNil(s.allocation.budgetBits)
         // The shipped studies load.
-        for name in ["quickstart", "acco-camready"] {
+        for name in ["quickstart", "acco-camready", "sram-sweep", "onnx-resnet18"] {
             XCTAssertNoThrow(try StudyFormat.load(Self.projects + "/studies/\(name).json"), name)
         }
+        let image = try StudyFormat.load(Self.projects + "/studies/onnx-resnet18.json")
+        XCTAssertEqual(image.workloads.map(\.causal), [false])
+        XCTAssertEqual(image.accelerators.map(\.name), ["Meta_prototype_DF", "edge_tpu_like"])
     }
 
     func testStudyMistakesNameTheFieldAndTheFix() throws {
