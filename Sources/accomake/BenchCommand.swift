@@ -20,7 +20,9 @@ enum BenchCommand {
         case "trunk": return try TrunkBench.run(args.dropFirst())
         case "study": return try StudyBench.run(args.dropFirst())
         case "parse": return try ParseBench.run(args.dropFirst())
-        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk, study, parse)")
+        case "read": return try ReadBench.run(args.dropFirst())
+        default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk, study, parse, "
+                                  + "read)")
         }
     }
 

@@ -97,3 +97,48 @@ final class ZigZagFilesTests: XCTestCase {
         }
     }
 }
+
+extension ZigZagFilesTests {
+    /// The mistakes issue 14 names, each made in a real ZigZag file: one line naming the file,
+    /// the line, the field and the fix.
+    func testMistakesInZigZagFilesAreOneLineEach() throws {
+        let scratch = FileManager.default.temporaryDirectory.appendingPathComponent("zigzag-mistakes-\(getpid())")
+        try FileManager.default.createDirectory(at: scratch, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: scratch) }
+        let original = try String(contentsOf: Self.folder.appendingPathComponent("hardware/meta_prototype.yaml"),
+                                  encoding: .utf8)
+        func hardwareError(_ from: String, _ to: String) throws -> String {
+            let path = scratch.appendingPathComponent("hardware.yaml").path
+            XCTAssertTrue(original.contains(from), from)
+            try original.replacingOccurrences(of: from, with: to).write(toFile: path, atomically: true, encoding: .utf8)
+            return outcome { _ = try HardwareFormat.load(path) }.map { "\($0)" } ?? "loaded"
+        }
+        let hardware = scratch.appendingPathComponent("hardware.yaml").path
+        XCTAssertEqual(try hardwareError("served_dimensions: [D3, D4]", "served_dimensions: [D3, D9]"),
+                       "\(hardware):24: $.memories.rf_1B.served_dimensions: \"D9\" is not a dimension of the "
+                           + "operational array; use one of D1, D2, D3, D4")
+        XCTAssertEqual(try hardwareError("- I2, tl", "- I2 tl"),
+                       "\(hardware):17: $.memories.rf_1B.ports[0].allocation[0]: \"I2 tl\" is not an allocation of "
+                           + "this memory; write \"operand, direction\" with an operand of I2 and a direction fh, tl, "
+                           + "fl or th")
+
+        // A mapping with neither a default entry nor one for the pooling layers of an ONNX model.
+        let mapping = scratch.appendingPathComponent("mapping.yaml").path
+        try """
+            - name: Conv
+              spatial_mapping:
+                D1:
+                  - K, 32
+              memory_operand_links:
+                O: O
+                W: I2
+                I: I1
+            """.write(toFile: mapping, atomically: true, encoding: .utf8)
+        let files = ProblemFiles(hardware: Self.folder.appendingPathComponent("hardware/meta_prototype.yaml").path,
+                                 workload: Self.folder.appendingPathComponent("workload/resnet18.onnx").path,
+                                 mapping: mapping)
+        XCTAssertEqual(outcome { _ = try ProblemLoader.network(files) }.map { "\($0)" },
+                       "\(mapping): $: no entry for layer 2 (name \"/maxpool/MaxPool\", operator_type \"Pooling\"); "
+                           + "add an entry named \"Pooling\" or \"default\"")
+    }
+}
