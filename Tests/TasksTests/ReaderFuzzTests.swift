@@ -47,9 +47,11 @@ final class ReaderFuzzTests: XCTestCase {
         XCTAssertGreaterThan(refused, 0)
     }
 
+    /// A mutated model either fails to decode (at an offset in the file), or decodes and then
+    /// becomes a workload or is refused in one `InputError` naming a node: never a crash.
     func testMutatedONNXIsDecodedOrRefusedAtAnOffsetInTheFile() throws {
         var rng = SplitMix64(state: 2026_11_30)
-        var decoded = 0, refused = 0
+        var decoded = 0, refused = 0, converted = 0
         for name in ["alexnet", "resnet18", "mobilenetv2"] {
             let original = [UInt8](try Data(contentsOf: Self.folder.appendingPathComponent("workload/\(name).onnx")))
             for _ in 0..<300 {
@@ -61,8 +63,14 @@ final class ReaderFuzzTests: XCTestCase {
                     }
                 }
                 do {
-                    _ = try ONNXModel(bytes)
+                    let model = try ONNXModel(bytes)
                     decoded += 1
+                    do {
+                        _ = try ONNXWorkload.nodes(model, file: "m.onnx", options: .defaults)
+                        converted += 1
+                    } catch {
+                        XCTAssertEqual(error.file, "m.onnx")
+                    }
                 } catch {
                     XCTAssertTrue((0...bytes.count).contains(error.offset), "\(name): \(error)")
                     refused += 1
@@ -71,5 +79,6 @@ final class ReaderFuzzTests: XCTestCase {
         }
         XCTAssertEqual(decoded + refused, 900)
         XCTAssertGreaterThan(refused, 0)
+        XCTAssertGreaterThan(converted, 0)
     }
 }

@@ -91,23 +91,39 @@ struct ONNXShapes {
             var axis = node.int("axis") ?? 1
             if axis < 0 { axis += rank }
             axis = min(max(axis, 0), rank)
-            return [input.prefix(axis).reduce(1, *), input.dropFirst(axis).reduce(1, *)]
+            return [product(input.prefix(axis)), product(input.dropFirst(axis))]
         case "Reshape":
-            return input.isEmpty ? [] : [input[0], input.dropFirst().reduce(1, *)]
+            return input.isEmpty ? [] : [input[0], product(input.dropFirst())]
         default:
             return input
         }
     }
 }
 
+extension ONNXShapes {
+    /// The largest size or attribute value read: beyond it a number is clamped, so that sums and
+    /// products of two never overflow (a damaged model is then refused by the size checks).
+    static let bound = Int(Int32.max)
+
+    static func clamped(_ v: Int64) -> Int { Int(max(-Int64(bound), min(Int64(bound), v))) }
+
+    /// Π of sizes, saturating at `Int.max` instead of trapping on a damaged model's shapes.
+    static func product<S: Sequence>(_ sizes: S) -> Int where S.Element == Int {
+        sizes.reduce(1) { p, n in
+            let (r, overflow) = p.multipliedReportingOverflow(by: n)
+            return overflow ? Int.max : r
+        }
+    }
+}
+
 extension ONNXModel.Node {
     func int(_ name: String) -> Int? {
-        if case .int(let v) = attribute(name) { return Int(clamping: v) }
+        if case .int(let v) = attribute(name) { return ONNXShapes.clamped(v) }
         return nil
     }
 
     func ints(_ name: String) -> [Int]? {
-        if case .ints(let v) = attribute(name) { return v.map { Int(clamping: $0) } }
+        if case .ints(let v) = attribute(name) { return v.map(ONNXShapes.clamped) }
         return nil
     }
 

@@ -79,7 +79,7 @@ extension ONNXWorkload {
         }
         let out = try outputShape(index, inferred: [a.shape[0], k])
         var (c, f) = (features, (y: 1, x: 1))
-        if a.produced.count >= 3, a.produced.dropFirst().reduce(1, *) == features {
+        if a.produced.count >= 3, ONNXShapes.product(a.produced.dropFirst()) == features {
             let m = try featureMap(a.produced, index, what: "the flattened input")
             if m.y * m.x > 1 { (c, f) = (m.c, (m.y, m.x)) }
         }

@@ -76,8 +76,9 @@ struct ONNXWorkload {
                                        precision: ["O": options.precision.inputs], operandSource: [:],
                                        constantOperands: [], sourceDimensionMapping: [:], line: nil))
         }
-        for tensor in graph.initializers { values[tensor.name] = Value(producer: nil, shape: tensor.dims.map(Int.init),
-                                                                       produced: []) }
+        for tensor in graph.initializers {
+            values[tensor.name] = Value(producer: nil, shape: tensor.dims.map(ONNXShapes.clamped), produced: [])
+        }
         try ONNXGraphOrder.check(model, file: file)
         for index in model.graph.nodes.indices {
             try convert(index)
@@ -93,6 +94,9 @@ struct ONNXWorkload {
 
     mutating func convert(_ index: Int) throws(InputError) {
         let node = model.graph.nodes[index]
+        guard let output = node.outputs.first, !output.isEmpty else {
+            throw fail(index, "the node has no output", "export the model again; the node is incomplete")
+        }
         guard node.domain.isEmpty || node.domain == "ai.onnx" else {
             throw fail(index, "operator \(node.opType) of domain \"\(node.domain)\" is not modelled",
                        "accomake reads the standard ONNX operators: \(Self.supportedList)")
@@ -109,9 +113,8 @@ struct ONNXWorkload {
         case let op where Self.foldedOperators.contains(op):
             let source = try data(index, 0)
             let inferred = ONNXShapes.folded(node, input: source.shape)
-            values[node.outputs[0]] = Value(producer: source.producer,
-                                            shape: shapes.declared(node.outputs[0]) ?? inferred,
-                                            produced: source.produced)
+            values[output] = Value(producer: source.producer, shape: shapes.declared(output) ?? inferred,
+                                   produced: source.produced)
         default:
             throw fail(index, "operator \(node.opType) is not modelled",
                        "accomake reads \(Self.supportedList); replace or remove the node before exporting")
@@ -178,6 +181,9 @@ struct ONNXWorkload {
                          constants: [String], dimensionMapping: [String: [String: String]],
                          padding: [String: [Int]] = [:]) throws(InputError) {
         let node = model.graph.nodes[index]
+        for relation in relations where Relation(parsing: relation) == nil {
+            throw fail(index, "strides and dilations must be at least 1 (\(relation))", "export the model again")
+        }
         for (dim, size) in sizes where !(1...WorkloadFormat.Limits.loopSize).contains(size) {
             throw fail(index, "loop \(dim) would have size \(size)",
                        "check the model's shapes; sizes are 1 to \(WorkloadFormat.Limits.loopSize)")
@@ -192,6 +198,6 @@ struct ONNXWorkload {
                              sourceDimensionMapping: dimensionMapping, line: nil)
         w.padding = padding
         layers.append(w)
-        values[node.outputs[0]] = Value(producer: index, shape: output, produced: output)
+        if let name = node.outputs.first { values[name] = Value(producer: index, shape: output, produced: output) }
     }
 }
