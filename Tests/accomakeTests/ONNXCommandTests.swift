@@ -59,6 +59,14 @@ extension CommandLineTests {
         XCTAssertEqual(best["latency"] as? Int, total["latency_total"] as? Int)
         XCTAssertLessThanOrEqual(studyEnergy, stackEnergy)
         XCTAssertGreaterThan(studyEnergy, stackEnergy - 12)
+
+        // The report says which kind of network it is, and has no warm-up/stable section.
+        let out = scratch.appendingPathComponent("report").path
+        let report = try run(["report", studyPath, "--out", out, "--cache", cache])
+        XCTAssertEqual(report.status, 0, report.stderr)
+        let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
+        XCTAssertTrue(html.contains("<p>Image CNN (non-causal, whole input): 1 ranges × 1 tiles"), html)
+        XCTAssertFalse(html.contains("Warm-up and stable per frame"))
     }
 
     /// `--time-axis` and `--precision` say how a model is read; a bad value is one usage line.
