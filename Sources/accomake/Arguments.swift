@@ -31,6 +31,11 @@ struct Arguments {
                 inline = String(name[name.index(after: eq)...])
                 name = String(name[..<eq])
             }
+            // `-j` and `--jobs` are one option.
+            let canonical = name == "jobs" ? "j" : name
+            guard !self.flags.contains(name), values[canonical] == nil else {
+                throw UsageError("\(command): \(arg.split(separator: "=").first ?? "") is given twice; give it once")
+            }
             if flags.contains(name) {
                 guard inline == nil else { throw UsageError("\(command): --\(name) takes no value") }
                 self.flags.insert(name)
@@ -38,7 +43,7 @@ struct Arguments {
                 guard let value = inline ?? rest.popFirst() else {
                     throw UsageError("\(command): \(arg) needs a value")
                 }
-                values[name] = value
+                values[canonical] = value
             } else {
                 let known = (options.map { "--\($0)" } + flags.map { "--\($0)" }).sorted().joined(separator: ", ")
                 throw UsageError("\(command): unknown option \(arg) (known: \(known.isEmpty ? "none" : known))")
@@ -61,7 +66,7 @@ struct Arguments {
 
     /// `-j N`: parallel jobs; default the active processor count.
     func jobs(default fallback: Int) throws(UsageError) -> Int {
-        if let j = values["j"] ?? values["jobs"] {
+        if let j = values["j"] {
             guard let v = Int(j), v >= 1, v <= 1024 else {
                 throw UsageError("-j \(j): expected a number of jobs from 1 to 1024")
             }

@@ -1,18 +1,29 @@
 import Cache
 import Foundation
 
-/// Where the cache lives: `--cache DIR`, else `$ACCOMAKE_CACHE`, else `.accomake/cache` under
-/// the current directory (the project).
+/// Where the cache lives: `--cache DIR`, else `$ACCOMAKE_CACHE`, else the user's cache folder —
+/// `$XDG_CACHE_HOME/accomake`, else `~/.cache/accomake` — as Go's build cache does, so a study run
+/// from any folder is answered from one cache (its run records are keyed by the study's absolute
+/// path).
 enum CacheLocation {
-    static func path(_ arguments: Arguments) throws(UsageError) -> String {
+    static func path(_ arguments: Arguments,
+                     environment: [String: String] = ProcessInfo.processInfo.environment) throws(UsageError) -> String {
         if let flag = arguments.value("cache") {
             guard !flag.isEmpty else {
-                throw UsageError("--cache \"\": name the cache folder, e.g. --cache .accomake/cache")
+                throw UsageError("--cache \"\": name the cache folder, e.g. --cache ~/.cache/accomake")
             }
             return flag
         }
-        if let env = ProcessInfo.processInfo.environment["ACCOMAKE_CACHE"], !env.isEmpty { return env }
-        return FileManager.default.currentDirectoryPath + "/.accomake/cache"
+        if let env = environment["ACCOMAKE_CACHE"], !env.isEmpty { return env }
+        return defaultPath(environment)
+    }
+
+    /// `$XDG_CACHE_HOME/accomake` (an absolute XDG_CACHE_HOME only, as the XDG specification says),
+    /// else `$HOME/.cache/accomake`, else the account's home folder's.
+    static func defaultPath(_ environment: [String: String]) -> String {
+        if let xdg = environment["XDG_CACHE_HOME"], xdg.hasPrefix("/") { return xdg + "/accomake" }
+        let home = environment["HOME"].flatMap { $0.isEmpty ? nil : $0 } ?? NSHomeDirectory()
+        return home + "/.cache/accomake"
     }
 
     /// Opens the cache; a bad collection setting in the environment is reported now, before

@@ -37,7 +37,7 @@ enum FootprintCommand {
             ]).rendered())
             return 0
         }
-        print("footprint: \(files.workload), tile \(tileX)×\(tileY), \(rows.count) ranges (max cuts \(maxCuts)); "
+        print("footprint: \(files.workload), tile \(tileX)×\(tileY), \(TextColumns.count(rows.count, "range")) (max cuts \(maxCuts)); "
             + "bits (MiB = bits / 8 / 2^20)")
         print("  range            total peak   warm-up peak    stable peak    weights")
         for (r, f) in rows {

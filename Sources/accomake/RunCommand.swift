@@ -29,7 +29,7 @@ enum RunCommand {
         outcome.shortcut
             ? "\(path): inputs unchanged since the last complete run; answers read from the cache, "
                 + "\(String(format: "%.2f", seconds)) s"
-            : "\(path): \(outcome.executed) nodes computed, \(outcome.hits) from cache, "
+            : "\(path): \(TextColumns.count(outcome.executed, "node")) computed, \(outcome.hits) from cache, "
                 + "\(String(format: "%.1f", seconds)) s"
     }
 

@@ -79,11 +79,11 @@ enum StackCommand {
         }
         print("stack: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), objective "
             + "\(objective.rawValue), lpf \(lpf)")
-        print("cuts: \(cuts.isEmpty ? "none" : cuts.map(String.init).joined(separator: ", ")); \(executed) nodes "
-            + "computed, \(cached) from cache")
+        print("cuts: \(cuts.isEmpty ? "none" : cuts.map(String.init).joined(separator: ", ")); "
+            + "\(TextColumns.count(executed, "node")) computed, \(cached) from cache")
         for (t, r) in zip(trunks, results) {
             print("trunk (\(t.after.map(String.init) ?? "none"), \(t.through.map(String.init) ?? "none")): "
-                + "\(r.placements.count) tile types, \(r.columns)×\(r.rows) tiles")
+                + "\(TextColumns.count(r.placements.count, "tile type")), \(r.columns)×\(r.rows) tiles")
             print("  tiles  size     H cache       V cache       weights       inputs → output per node")
             for p in r.placements {
                 let where_ = p.nodes.map { "\($0.node): \($0.input)→\($0.output)" }.joined(separator: ", ")

@@ -65,7 +65,7 @@ enum StatusCommand {
             ]).rendered())
             return 0
         }
-        print("\(path): \(built.graph.count - dirty.count) of \(built.graph.count) nodes up to date, "
+        print("\(path): \(built.graph.count - dirty.count) of \(TextColumns.count(built.graph.count, "node")) up to date, "
             + "\(dirty.count) would be computed")
         if !dirty.isEmpty {
             print("to compute, by reason:")
@@ -107,7 +107,7 @@ enum StatusCommand {
         }
         let ran = record.nodes.filter { $0.outcome == .executed }
         let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff }
-        print("last graph run of \(path): \(ran.count) of \(record.nodes.count) nodes ran, "
+        print("last graph run of \(path): \(ran.count) of \(TextColumns.count(record.nodes.count, "node")) ran, "
             + "\(reused.count) came from the cache")
         print("(reruns with every input unchanged are answered without a graph run and leave this record as it is)")
         for op in Set(record.dynamicExecuted.keys).union(record.dynamicReused.keys).sorted() {

@@ -33,7 +33,7 @@ enum WorkloadCommand {
             return 0
         }
         let layers = nodes.filter { !$0.isInput }.count
-        print("\(path): \(nodes.count) nodes, \(layers) layers")
+        print("\(path): \(TextColumns.count(nodes.count, "node")), \(TextColumns.count(layers, "layer"))")
         // Columns as wide as their longest entry (at least the headers'); an ONNX node's long path
         // name keeps its tail, the part that names the layer.
         let loopsOf = { (n: WorkloadNode) in n.loopSizes.map { "\($0.dim)=\($0.size)" }.joined(separator: " ") }

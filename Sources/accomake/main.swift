@@ -45,7 +45,7 @@ let usage = """
             verify --deep STUDY… [--sample PERCENT] [-j N]  also recompute the studies' cached nodes (all or a
                                                            sample chosen by key) and evict any that differs
 
-    The cache is --cache DIR, else $ACCOMAKE_CACHE, else .accomake/cache in the current folder. It is
+    The cache is --cache DIR, else $ACCOMAKE_CACHE, else $XDG_CACHE_HOME/accomake, else ~/.cache/accomake. It is
     trimmed automatically (daily, or at once when over the limit): ACCOMAKE_CACHE_MAX_SIZE (default 10G),
     ACCOMAKE_CACHE_MAX_AGE (default 30d), ACCOMAKE_CACHE_GC=off to turn it off.
     """

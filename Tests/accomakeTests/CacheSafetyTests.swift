@@ -177,13 +177,13 @@ final class CacheSafetyTests: CommandLineTestCase {
         XCTAssertTrue(verify.stdout.contains("\"entries_evicted\": 1"),
                       "the FIFO's entry was evicted: \(verify.stdout)")
         let rerun = try stack(cache)
-        XCTAssertTrue(rerun.stdout.contains("1 nodes computed, 10 from cache"), rerun.stdout + rerun.stderr)
+        XCTAssertTrue(rerun.stdout.contains("1 node computed, 10 from cache"), rerun.stdout + rerun.stderr)
 
         // The log a FIFO, a shard a file, then `blobs` itself a file.
         try fm.removeItem(atPath: cache + "/blobs/" + shard)
         try write("c/blobs/" + shard, "not a folder")
         let shardRun = try stack(cache)
-        XCTAssertTrue(shardRun.stdout.contains("1 nodes computed, 11 from cache"), shardRun.stdout + shardRun.stderr)
+        XCTAssertTrue(shardRun.stdout.contains("1 node computed, 11 from cache"), shardRun.stdout + shardRun.stderr)
         try assertAnsweredFromCache(cache)
         try fm.removeItem(atPath: cache + "/actions.log")
         XCTAssertEqual(mkfifo(cache + "/actions.log", 0o644), 0)

@@ -50,6 +50,15 @@ class CommandLineTestCase: XCTestCase {
         try? FileManager.default.removeItem(at: scratch)
     }
 
+    /// The test's environment plus `environment`; the default cache (no `--cache`, no
+    /// `ACCOMAKE_CACHE`) is the scratch folder's `xdg/accomake`, never the user's.
+    func hermetic(_ environment: [String: String]) -> [String: String] {
+        var base = ProcessInfo.processInfo.environment
+        base["ACCOMAKE_CACHE"] = nil
+        base["XDG_CACHE_HOME"] = scratch.appendingPathComponent("xdg").path
+        return base.merging(environment) { $1 }
+    }
+
     /// Runs the binary in the scratch folder; stdout and stderr go to files (no pipe to drain).
     /// `executable`: another program to run instead (e.g. `/bin/sh` to set a limit first).
     func run(_ arguments: [String], environment: [String: String] = [:], executable: String? = nil) throws -> Outcome {
@@ -61,7 +70,7 @@ class CommandLineTestCase: XCTestCase {
         process.executableURL = executable.map { URL(fileURLWithPath: $0) } ?? Self.binary
         process.arguments = arguments
         process.currentDirectoryURL = scratch
-        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        process.environment = hermetic(environment)
         process.standardOutput = out
         process.standardError = err
         try process.run()
@@ -77,6 +86,7 @@ class CommandLineTestCase: XCTestCase {
         live.process.executableURL = Self.binary
         live.process.arguments = arguments
         live.process.currentDirectoryURL = scratch
+        live.process.environment = hermetic([:])
         try live.start()
         return live
     }

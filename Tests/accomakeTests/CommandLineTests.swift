@@ -33,7 +33,7 @@ final class CommandLineTests: CommandLineTestCase {
             let o = try run(["run", Self.project("studies/quickstart.json"), "-j", j])
             XCTAssertEqual(o.status, 2)
             XCTAssertEqual(o.stderr, "accomake: -j \(j): expected a number of jobs from 1 to 1024\n")
-            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent(".accomake").path),
+            XCTAssertFalse(FileManager.default.fileExists(atPath: scratch.appendingPathComponent("xdg").path),
                            "no cache made")
         }
     }
@@ -234,7 +234,7 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(deep.stderr.split(separator: "\n").count, 1, deep.stderr)
         let again = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
         XCTAssertEqual(again.status, 0, again.stderr)
-        XCTAssertTrue(again.stderr.contains("1 nodes were not cached yet"),
+        XCTAssertTrue(again.stderr.contains("1 node was not cached yet"),
                       "the evicted entry was computed anew: \(again.stderr)")
         let third = try run(["cache", "verify", "--deep", study, "--cache", cache, "--json"])
         XCTAssertEqual(third.status, 0, third.stderr)
@@ -357,5 +357,37 @@ final class CommandLineTests: CommandLineTestCase {
         let explain = try run(["explain", study] + cache)
         XCTAssertEqual(explain.status, 0, explain.stderr)
         XCTAssertTrue(explain.stdout.contains("changed memories.dram.r_cost: 700 → 707"), explain.stdout)
+    }
+}
+
+extension CommandLineTests {
+    /// Issue 15: without `--cache` or `ACCOMAKE_CACHE`, the cache is the user's —
+    /// `$XDG_CACHE_HOME/accomake`, else `~/.cache/accomake` — whatever folder the command runs in.
+    func testTheCacheDefaultsToTheUsersCacheFolder() throws {
+        func path(_ environment: [String: String]) throws -> String? {
+            let o = try run(["cache", "stats", "--json"], environment: environment)
+            XCTAssertEqual(o.status, 0, o.stderr)
+            return try json(o.stdout)["path"] as? String
+        }
+        let xdg = scratch.appendingPathComponent("xdg-home").path
+        XCTAssertEqual(try path(["XDG_CACHE_HOME": xdg]), xdg + "/accomake")
+        let home = scratch.appendingPathComponent("home").path
+        XCTAssertEqual(try path(["XDG_CACHE_HOME": "", "HOME": home]), home + "/.cache/accomake")
+        XCTAssertEqual(try path(["XDG_CACHE_HOME": "relative", "HOME": home]), home + "/.cache/accomake",
+                       "a relative XDG_CACHE_HOME is ignored, as the XDG specification says")
+        let chosen = scratch.appendingPathComponent("chosen").path
+        XCTAssertEqual(try path(["ACCOMAKE_CACHE": chosen, "XDG_CACHE_HOME": xdg]), chosen)
+    }
+
+    /// Issue 15: a flag given twice is refused (the second used to win silently); `-j` and
+    /// `--jobs` are one flag.
+    func testAFlagGivenTwiceIsRefused() throws {
+        let layer = try run(["layer", "--layer", "1", "--layer", "2"])
+        XCTAssertEqual(layer.status, 2)
+        XCTAssertEqual(layer.stderr, "accomake: layer: --layer is given twice; give it once\n")
+        let jobs = try run(["run", Self.project("studies/quickstart.json"), "-j", "1", "--jobs=2"])
+        XCTAssertEqual(jobs.stderr, "accomake: run: --jobs is given twice; give it once\n")
+        let flag = try run(["run", Self.project("studies/quickstart.json"), "--json", "--json"])
+        XCTAssertEqual(flag.stderr, "accomake: run: --json is given twice; give it once\n")
     }
 }

@@ -65,7 +65,7 @@ extension CommandLineTests {
         let report = try run(["report", studyPath, "--out", out, "--cache", cache])
         XCTAssertEqual(report.status, 0, report.stderr)
         let html = try String(contentsOfFile: out + "/report.html", encoding: .utf8)
-        XCTAssertTrue(html.contains("<p>Image CNN (non-causal, whole input): 1 ranges × 1 tiles"), html)
+        XCTAssertTrue(html.contains("<p>Image CNN (non-causal, whole input): 1 range × 1 tile"), html)
         XCTAssertFalse(html.contains("Warm-up and stable per frame"))
     }
 

@@ -103,7 +103,8 @@ public struct StudyReport: Sendable {
             body += "<section id=\"answer-\(i)\">\n<h2>\(Self.escape(a.title))</h2>\n"
             let r = a.report
             body += "<p>\(a.causal ? "Streaming (causal) network" : "Image CNN (non-causal, whole input)"): "
-                + "\(r.ranges.count) ranges × \(r.tiles.count) tiles, \(r.cutLists.count) cut lists, "
+                + "\(TextColumns.count(r.ranges.count, "range")) × \(TextColumns.count(r.tiles.count, "tile")), "
+                + "\(TextColumns.count(r.cutLists.count, "cut list")), "
                 + "\(r.table.rawValue) table, on-chip budget \(r.budgetBits) bits.</p>\n"
             body += bestTable(a)
             body += "<h3>Energy and latency of the schedules</h3>\n" + scatter(a)

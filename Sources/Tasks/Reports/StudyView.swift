@@ -50,8 +50,9 @@ public struct StudyView {
             let budgetMiB = String(format: "%.2f", Double(report.budgetBits) / 8 / 1_048_576)
             let causal = study.workloads[p.workload].causal
             out.append("  \(causal ? "" : "image CNN (non-causal, whole input): ")"
-                       + "\(report.ranges.count) ranges × \(report.tiles.count) tiles, "
-                       + "\(report.cutLists.count) cut lists, "
+                       + "\(TextColumns.count(report.ranges.count, "range")) × "
+                       + "\(TextColumns.count(report.tiles.count, "tile")), "
+                       + "\(TextColumns.count(report.cutLists.count, "cut list")), "
                        + "\(report.table.rawValue) table, on-chip budget \(report.budgetBits) bits (\(budgetMiB) MiB)")
             out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak "
                 + "bits  on chip" + (causal ? "  warm-up pJ / cycles      stable per frame pJ / cycles" : "")
@@ -79,7 +80,8 @@ public struct StudyView {
         out += VariantComparison(study: study, answers: answers).text()
         if !infeasible.isEmpty {
             out.append("")
-            out.append("\(infeasible.count) of \(answers.count + infeasible.count) problems infeasible:")
+            out.append("\(infeasible.count) of \(TextColumns.count(answers.count + infeasible.count, "problem")) "
+                       + "infeasible:")
             for (p, reason) in infeasible { out.append("  \(title(p)): \(reason)") }
         }
         return out.joined(separator: "\n")
