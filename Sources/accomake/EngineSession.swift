@@ -52,7 +52,8 @@ enum EngineSession {
         let recomputed = outcome.log.count(.executed), compared = outcome.verified
         guard let first = outcome.mismatches.first else {
             let fresh = recomputed - compared
-            let uncached = fresh > 0 ? "; \(TextColumns.count(fresh, "node")) \(fresh == 1 ? "was" : "were") not cached yet (computed, nothing to compare)" : ""
+            let uncached = fresh > 0 ? "; \(TextColumns.count(fresh, "node")) \(fresh == 1 ? "was" : "were") not "
+                + "cached yet (computed, nothing to compare)" : ""
             let message = "\(command) --verify: \(compared) recomputed outputs equal the cached ones\(uncached)\n"
             FileHandle.standardError.write(Data(message.utf8))
             return

@@ -37,8 +37,8 @@ enum FootprintCommand {
             ]).rendered())
             return 0
         }
-        print("footprint: \(files.workload), tile \(tileX)×\(tileY), \(TextColumns.count(rows.count, "range")) (max cuts \(maxCuts)); "
-            + "bits (MiB = bits / 8 / 2^20)")
+        print("footprint: \(files.workload), tile \(tileX)×\(tileY), \(TextColumns.count(rows.count, "range")) "
+            + "(max cuts \(maxCuts)); bits (MiB = bits / 8 / 2^20)")
         print("  range            total peak   warm-up peak    stable peak    weights")
         for (r, f) in rows {
             print("  " + TextColumns.pad(r.description, 15) + TextColumns.lpad(String(f.total.featureBits), 12) + "  "

@@ -23,7 +23,8 @@ enum ReadBench {
                 let start = DispatchTime.now().uptimeNanoseconds
                 let (status, _) = try ChildProcess(ChildProcess.currentExecutable, [command, file]).finish()
                 guard status == 0 else {
-                    throw UsageError("bench read: accomake \(command) \(file) failed (status \(status)); run it to see why")
+                    throw UsageError("bench read: accomake \(command) \(file) failed (status \(status)); "
+                                     + "run it to see why")
                 }
                 times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
             }

@@ -65,8 +65,8 @@ enum StatusCommand {
             ]).rendered())
             return 0
         }
-        print("\(path): \(built.graph.count - dirty.count) of \(TextColumns.count(built.graph.count, "node")) up to date, "
-            + "\(dirty.count) would be computed")
+        print("\(path): \(built.graph.count - dirty.count) of \(TextColumns.count(built.graph.count, "node")) "
+            + "up to date, \(dirty.count) would be computed")
         if !dirty.isEmpty {
             print("to compute, by reason:")
             print(grouped(reasons))
