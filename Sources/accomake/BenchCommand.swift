@@ -27,7 +27,7 @@ enum BenchCommand {
     }
 
     static func engine(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench engine", options: ["nodes", "lanes", "j", "jobs"], flags: ["json"])
+        let a = try Arguments(args, help: .named("bench engine"))
         let nodes = try a.int("nodes", default: 10_000)
         let lanes = try a.int("lanes", default: 64)
         let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)

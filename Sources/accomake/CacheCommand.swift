@@ -41,7 +41,7 @@ enum CacheCommand {
         guard let what = args.first else { throw UsageError("cache: say what to do: accomake cache stats|gc|verify") }
         switch what {
         case "stats":
-            let a = try Arguments(args.dropFirst(), command: "cache stats", options: ["cache"], flags: ["json"])
+            let a = try Arguments(args.dropFirst(), help: .named("cache stats"))
             let s = try CacheLocation.open(a).statistics()
             let fields: [(String, JSONText)] = [
                 ("path", .string(try CacheLocation.path(a))), ("entries", .int(s.entries)), ("blobs", .int(s.blobs)),
@@ -50,8 +50,7 @@ enum CacheCommand {
             ]
             emit(fields, json: a.flag("json"))
         case "gc":
-            let a = try Arguments(args.dropFirst(), command: "cache gc", options: ["cache", "max-size", "max-age"],
-                                  flags: ["json"])
+            let a = try Arguments(args.dropFirst(), help: .named("cache gc"))
             var policy = CollectionPolicy()
             if let size = a.value("max-size") { policy.maxBytes = try Quantity.bytes(size, label: "--max-size ") }
             if let age = a.value("max-age") { policy.maxAgeSeconds = try Quantity.seconds(age, label: "--max-age ") }
@@ -61,8 +60,7 @@ enum CacheCommand {
                   ("blobs_removed", .int(r.blobsRemoved)), ("temp_files_removed", .int(r.tempFilesRemoved))],
                  json: a.flag("json"))
         case "verify":
-            let a = try Arguments(args.dropFirst(), command: "cache verify", options: ["cache", "sample", "j", "jobs"],
-                                  flags: ["json", "deep"])
+            let a = try Arguments(args.dropFirst(), help: .named("cache verify"))
             return try verify(a)
         default:
             throw UsageError("cache: unknown action \(what) (known: stats, gc, verify)")
@@ -87,7 +85,7 @@ enum CacheCommand {
 /// one: a cache another process has open is refused, as `cache gc` does.
 enum CleanCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "clean", options: ["cache"], flags: [])
+        let a = try Arguments(args, help: .named("clean"))
         guard a.positionals.isEmpty else {
             throw UsageError("clean: takes no study; it empties the cache (--cache DIR)")
         }

@@ -10,10 +10,7 @@ import Tasks
 enum FootprintCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
         // `--cache` is accepted as on every command; footprints are computed directly (milliseconds), not cached.
-        let a = try Arguments(args, command: "footprint",
-                              options: CausalOptions.names.union(Arguments.problemOptions).union(["tile", "max-cuts",
-                                                                  "cuts", "cache"]),
-                              flags: ["json"])
+        let a = try Arguments(args, help: .named("footprint"))
         let files = try a.problemFiles("footprint")
         let (tileX, tileY) = try a.tile()
         let maxCuts = try a.int("max-cuts", default: 2, range: 0...64)

@@ -8,7 +8,7 @@ import Tasks
 /// entries and their spatial unrolls, checked against the array.
 enum HardwareCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "hardware", options: ["mapping", "cache"], flags: ["json"])
+        let a = try Arguments(args, help: .named("hardware"))
         guard let path = a.positionals.first, a.positionals.count == 1 else {
             throw UsageError("hardware: give one hardware file, e.g. accomake hardware "
                 + "projects/hardware/meta_prototype_df.json")

@@ -9,9 +9,7 @@ import Tasks
 /// ratio, one run of the plain enumeration that the tests use as the oracle.
 enum LayerBench {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench layer",
-                              options: ["lpf", "objective", "repeat", "hardware", "workload", "mapping", "layer"],
-                              flags: ["json", "no-plain"])
+        let a = try Arguments(args, help: .named("bench layer"))
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let repeats = try a.int("repeat", default: 5, range: 1...1000)
         let objective = try a.objective()

@@ -10,9 +10,7 @@ import Tasks
 /// the totals.
 enum LayerCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "layer",
-                              options: Arguments.problemOptions.union(["layer", "objective", "lpf", "cache"]),
-                              flags: ["json"])
+        let a = try Arguments(args, help: .named("layer"))
         let files = try a.problemFiles("layer")
         guard let idText = a.value("layer"), let id = Int(idText) else {
             throw UsageError("layer: --layer ID is required (a layer id of the workload)")

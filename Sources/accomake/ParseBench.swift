@@ -15,7 +15,7 @@ import Tasks
 /// 6.3× (issue 11 #12).
 enum ParseBench {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench parse", options: ["mb", "file", "kind"], flags: ["json"])
+        let a = try Arguments(args, help: .named("bench parse"))
         if let file = a.value("file") { return try measure(file, kind: a.value("kind") ?? "workload") }
         let megabytes = try a.int("mb", default: 15, range: 1...16)
         let folder = NSTemporaryDirectory() + "/accomake-bench-parse-\(getpid())"

@@ -3,9 +3,6 @@ import Tasks
 /// The options the single-workload commands (`layer`, `stack`, `footprint`, `trunk` and their
 /// benchmarks) share, each read in one place with one message.
 extension Arguments {
-    /// The options `problemFiles` reads.
-    static let problemOptions: Set<String> = ["hardware", "workload", "mapping", "time-axis", "precision"]
-
     /// `--hardware F --workload F --mapping F`, all three required.
     func problemFiles(_ command: String) throws -> ProblemFiles {
         func file(_ name: String) throws -> String {

@@ -10,7 +10,7 @@ enum ReadBench {
     static let targetMilliseconds = 50.0
 
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench read", options: ["runs"], flags: ["json"])
+        let a = try Arguments(args, help: .named("bench read"))
         let runs = try a.int("runs", default: 21)
         guard runs >= 1 else { throw UsageError("bench read: --runs must be at least 1") }
         let files = a.positionals.isEmpty ? ["projects/zigzag/resnet18.onnx", "projects/zigzag/edge_tpu_like.yaml"]

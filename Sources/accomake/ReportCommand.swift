@@ -6,7 +6,7 @@ import Tasks
 /// (default `report-<study name>` in the current folder).
 enum ReportCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "report", options: ["cache", "j", "jobs", "out"], flags: ["no-shortcut"])
+        let a = try Arguments(args, help: .named("report"))
         let path = try RunCommand.studyPath(a, command: "report")
         guard let (view, outcome) = try RunCommand.execute(path, a, command: "report") else { return 130 }
         let name = ((path as NSString).lastPathComponent as NSString).deletingPathExtension

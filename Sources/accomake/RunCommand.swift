@@ -8,8 +8,7 @@ import Tasks
 /// schedule for each allocation objective.
 enum RunCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "run", options: ["cache", "j", "jobs"], flags: ["json", "no-shortcut",
-            "verify", "watch"])
+        let a = try Arguments(args, help: .named("run"))
         let path = try studyPath(a, command: "run")
         if a.flag("watch") { return try StudyWatch.run(path, a) }
         let began = DispatchTime.now().uptimeNanoseconds

@@ -12,8 +12,7 @@ import Tasks
 /// runs cold on a fresh cache, then warm (a second run on the same cache).
 enum StackBench {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench stack", options: ["lpf", "j", "jobs", "schedules"], flags: ["json",
-            "skip-fsrcnn"])
+        let a = try Arguments(args, help: .named("bench stack"))
         let lpf = try a.int("lpf", default: 6, range: 1...12)
         let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
         var fields: [(String, JSONText)] = [("lpf", .int(lpf)), ("jobs", .int(jobs))]

@@ -9,10 +9,7 @@ import Tasks
 /// ones): per trunk the tile types, where data lives, per-key energy and latency, and totals.
 enum StackCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "stack",
-                              options: Arguments.problemOptions.union(["tile", "mode", "objective", "lpf", "cuts",
-                                                                       "cache", "j", "jobs"]),
-                              flags: ["json", "verify"])
+        let a = try Arguments(args, help: .named("stack"))
         let files = try a.problemFiles("stack")
         let (tileX, tileY) = try a.tile()
         let mode = try a.cachingMode("stack")

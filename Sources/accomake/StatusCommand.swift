@@ -10,7 +10,7 @@ import Tasks
 /// change that caused each; NODE (part of a node name) lists the matching nodes one by one.
 enum StatusCommand {
     static func status(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "status", options: ["cache", "j", "jobs"], flags: ["json"])
+        let a = try Arguments(args, help: .named("status"))
         let path = try RunCommand.studyPath(a, command: "status")
         let inputs = InputSnapshot()
         let study = try inputs.reading { try StudyFormat.load(path) }
@@ -96,7 +96,7 @@ enum StatusCommand {
     }
 
     static func explain(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "explain", options: ["cache"], flags: [])
+        let a = try Arguments(args, help: .named("explain"))
         guard let path = a.positionals.first, a.positionals.count <= 2 else {
             throw UsageError("explain: give the study file and optionally part of a node name, e.g. accomake explain "
                 + "projects/studies/quickstart.json allocation")
@@ -107,6 +107,30 @@ enum StatusCommand {
         }
         let ran = record.nodes.filter { $0.outcome == .executed }
         let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff }
+        let pattern = a.positionals.count == 2 ? a.positionals[1] : nil
+        let matches = pattern.map { p in record.nodes.filter { $0.name.contains(p) } } ?? []
+        if let pattern, matches.isEmpty {
+            throw UsageError("explain: no node name contains \"\(pattern)\"; node names start with "
+                + "stack, trunk or allocation")
+        }
+        if a.flag("json") {
+            let listed = pattern == nil ? ran : matches
+            print(JSONText.object([
+                ("study", .string(path)), ("nodes", .int(record.nodes.count)), ("ran", .int(ran.count)),
+                ("from_cache", .int(reused.count)),
+                ("requested", .array(Set(record.dynamicExecuted.keys).union(record.dynamicReused.keys).sorted().map {
+                    .object([("operator", .string($0)), ("ran", .int(record.dynamicExecuted[$0] ?? 0)),
+                             ("reused", .int(record.dynamicReused[$0] ?? 0))])
+                })),
+                ("listed", .array(listed.map { n in
+                    .object([("node", .string(n.name)), ("outcome", n.outcome.map { .string($0.rawValue) } ?? .null),
+                             ("reason", n.reason.map { .string($0.description) } ?? .null),
+                             ("key", n.key.map { .string($0.hex) } ?? .null),
+                             ("inputs", .array(n.dependencies.map { .string($0) }))])
+                })),
+            ]).rendered())
+            return 0
+        }
         print("last graph run of \(path): \(ran.count) of \(TextColumns.count(record.nodes.count, "node")) ran, "
             + "\(reused.count) came from the cache")
         print("(reruns with every input unchanged are answered without a graph run and leave this record as it is)")
@@ -114,13 +138,7 @@ enum StatusCommand {
             print("  requested by them: \(op) \(record.dynamicExecuted[op] ?? 0) ran, "
                 + "\(record.dynamicReused[op] ?? 0) reused")
         }
-        if a.positionals.count == 2 {
-            let pattern = a.positionals[1]
-            let matches = record.nodes.filter { $0.name.contains(pattern) }
-            if matches.isEmpty {
-                throw UsageError("explain: no node name contains \"\(pattern)\"; node names start with "
-                    + "stack, trunk or allocation")
-            }
+        if pattern != nil {
             for n in matches {
                 let outcome = n.outcome.map(\.rawValue) ?? "not reached"
                 print("\(n.name)\n  \(outcome) — \(n.reason.map(\.description) ?? "up to date")")

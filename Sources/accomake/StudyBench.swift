@@ -25,7 +25,7 @@ enum StudyBench {
     }
 
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench study", options: ["j", "jobs"], flags: ["json"])
+        let a = try Arguments(args, help: .named("bench study"))
         guard a.positionals.count <= 1 else { throw UsageError("bench study: give at most one study file") }
         let path = a.positionals.first ?? "projects/studies/acco-camready.json"
         let study = try StudyFormat.load(path)

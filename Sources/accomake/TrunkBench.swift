@@ -10,7 +10,7 @@ import Tasks
 /// for the 2 × 1 point). Cold on a fresh cache, then warm on the same cache, in this process.
 enum TrunkBench {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "bench trunk", options: ["tile", "j", "jobs"], flags: ["json"])
+        let a = try Arguments(args, help: .named("bench trunk"))
         let (tileX, tileY) = try a.tile(default: "2x1")
         let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
         let files = ProblemFiles(hardware: "projects/hardware/meta_prototype_df.json",

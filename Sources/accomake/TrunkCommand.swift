@@ -10,11 +10,7 @@ import Tasks
 /// trunk's cache footprint (a `trunk` node on top).
 enum TrunkCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "trunk",
-                              options: Arguments.problemOptions.union(["tile", "mode", "objective", "max-cuts", "range",
-                                                                       "cuts", "lpf", "cache", "j", "jobs"])
-                                  .union(CausalOptions.names),
-                              flags: ["json", "verify"])
+        let a = try Arguments(args, help: .named("trunk"))
         let files = try a.problemFiles("trunk")
         let (tileX, tileY) = try a.tile()
         let mode = try a.cachingMode("trunk")
@@ -129,7 +125,6 @@ extension TrunkCommand {
 
 /// The causal-transform settings of a study (model.md §6.1, §7) and loading the problem with them.
 struct CausalOptions {
-    static let names: Set<String> = ["initial-dilation", "frames"]
     /// `nil`: each trunk starts from the dilation it has in the whole network (the reference's −1).
     var initialDilation: Int?
     /// The trunk output's batch (`frameAmount`).

@@ -7,7 +7,7 @@ import Tasks
 /// ONNX model) became before running anything on it.
 enum WorkloadCommand {
     static func run(_ args: ArraySlice<String>) throws -> Int32 {
-        let a = try Arguments(args, command: "workload", options: ["cache", "time-axis", "precision"], flags: ["json"])
+        let a = try Arguments(args, help: .named("workload"))
         guard let path = a.positionals.first, a.positionals.count == 1 else {
             throw UsageError("workload: give one workload file, e.g. accomake workload "
                 + "projects/workloads/seldnet_oxoy_m.json")

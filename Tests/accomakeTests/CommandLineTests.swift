@@ -11,9 +11,53 @@ final class CommandLineTests: CommandLineTestCase {
         let o = try run(["trunk", "--help"])
         XCTAssertEqual(o.status, 0)
         XCTAssertTrue(o.stdout.hasPrefix("usage: accomake trunk [options]\n"), o.stdout)
-        XCTAssertTrue(o.stdout.contains("[--range A,B]"))
+        XCTAssertTrue(o.stdout.contains("  --range A,B             Only the range after layer A through layer B "
+                                        + "(none for an open end).\n" + String(repeating: " ", count: 26)
+                                        + "Default: every range. Example: --range none,3\n"), o.stdout)
         XCTAssertFalse(o.stdout.contains("bench engine"), "only the trunk entry")
         XCTAssertEqual(o.stderr, "")
+    }
+
+    /// Issue 15: the top-level help groups the commands by task; every command's --help gives
+    /// each option its meaning, its default (or "Required.") and an example, and ends with
+    /// examples. The commands are read from the top-level help itself, so a new one is covered.
+    func testEveryCommandsHelpGivesEachOptionItsMeaningDefaultAndExample() throws {
+        let overview = try run(["--help"])
+        XCTAssertEqual(overview.status, 0)
+        let groups = overview.stdout.split(separator: "\n").filter { !$0.hasPrefix(" ") && $0.hasSuffix(":") }
+        XCTAssertEqual(groups, ["Run a study:", "Inspect your inputs:", "One problem at a time:", "The cache:",
+                                "Benchmarks (release builds; figures in the README):"])
+        let commands = overview.stdout.split(separator: "\n").filter { $0.hasPrefix("  ") && !$0.hasPrefix("   ") }
+            .map { line in line.split(separator: " ").prefix { $0.first?.isLowercase ?? false }.joined(separator: " ") }
+        XCTAssertEqual(commands.count, 21, "\(commands)")
+        var checked = 0
+        for command in commands {
+            let help = try run(command.split(separator: " ").map(String.init) + ["--help"])
+            XCTAssertEqual(help.status, 0, command)
+            XCTAssertTrue(help.stdout.hasPrefix("usage: accomake \(command)"), help.stdout)
+            XCTAssertTrue(help.stdout.contains("\nexamples:\n  accomake \(command)"), help.stdout)
+            // The option entries: a line "  --name [VALUE]  meaning…" and its indented continuation.
+            guard let options = help.stdout.components(separatedBy: "\noptions:\n").dropFirst().first?
+                .components(separatedBy: "\n\nexamples:").first else { continue }
+            var entries: [String] = []
+            for line in options.split(separator: "\n") {
+                if line.hasPrefix("  -") { entries.append(String(line)) } else { entries[entries.count - 1] += line }
+            }
+            for entry in entries {
+                let flat = entry.split(whereSeparator: \.isWhitespace).joined(separator: " ")
+                let words = flat.split(separator: " ")
+                // `--tile XxY …` takes a value, `--json Print…` does not (its meaning starts capitalised).
+                let takesValue = words.count > 1 && !(words[1].first?.isUppercase ?? false && words[1].count > 3
+                    && words[1].dropFirst().allSatisfy(\.isLowercase))
+                XCTAssertTrue(flat.count > 20, "\(command): an option without meaning: \(flat)")
+                if takesValue {
+                    XCTAssertTrue(flat.contains("Required.") || flat.contains("Default:"), "\(command): \(flat)")
+                    XCTAssertTrue(flat.contains("Example: "), "\(command): \(flat)")
+                    checked += 1
+                }
+            }
+        }
+        XCTAssertGreaterThan(checked, 60, "value options checked across the commands")
     }
 
     func testUnknownOptionAndCommandAreOneLineWithTheFix() throws {
@@ -357,6 +401,17 @@ final class CommandLineTests: CommandLineTestCase {
         let explain = try run(["explain", study] + cache)
         XCTAssertEqual(explain.status, 0, explain.stderr)
         XCTAssertTrue(explain.stdout.contains("changed memories.dram.r_cost: 700 → 707"), explain.stdout)
+
+        // The same as JSON (issue 15): every node that ran, with its reason; the stack ran because of
+        // the edit, the trunk and allocation above it because their input was recomputed.
+        let explainJSON = try json(try run(["explain", study, "--json"] + cache).stdout)
+        XCTAssertEqual(explainJSON["nodes"] as? Int, 3)
+        XCTAssertEqual(explainJSON["ran"] as? Int, 3)
+        let listed = try XCTUnwrap(explainJSON["listed"] as? [[String: Any]])
+        XCTAssertEqual(listed.compactMap { ($0["node"] as? String)?.split(separator: " ").first }, ["stack", "trunk",
+                                                                                                   "allocation"])
+        XCTAssertEqual(listed.first?["reason"] as? String, "changed memories.dram.r_cost: 700 → 707")
+        XCTAssertEqual(listed.first?["outcome"] as? String, "executed")
     }
 }
 
