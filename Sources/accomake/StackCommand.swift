@@ -83,11 +83,20 @@ enum StackCommand {
                 + "\(TextColumns.count(r.placements.count, "tile type")), \(r.columns)×\(r.rows) tiles")
             print("  tiles  size     H cache       V cache       weights       inputs → output per node")
             for p in r.placements {
-                let where_ = p.nodes.map { "\($0.node): \($0.input)→\($0.output)" }.joined(separator: ", ")
-                print("  " + [TextColumns.pad(String(p.count), 5), TextColumns.pad("\(p.width)×\(p.height)", 7),
-                              TextColumns.pad(p.hCache ?? "-", 12),
-                              TextColumns.pad(p.vCache ?? "-", 12), TextColumns.pad(p.weights, 12),
-                              where_].joined(separator: "  "))
+                let head = "  " + [TextColumns.pad(String(p.count), 5), TextColumns.pad("\(p.width)×\(p.height)", 7),
+                                   TextColumns.pad(p.hCache ?? "-", 12), TextColumns.pad(p.vCache ?? "-", 12),
+                                   TextColumns.pad(p.weights, 12)].joined(separator: "  ") + "  "
+                // The per-node placements wrap under their column, so a line stays within 120 columns.
+                var line = head
+                for (i, n) in p.nodes.enumerated() {
+                    let item = "\(n.node): \(n.input)→\(n.output)" + (i < p.nodes.count - 1 ? "," : "")
+                    if line.count + item.count + 1 > 120, line.count > head.count {
+                        print(line)
+                        line = String(repeating: " ", count: head.count)
+                    }
+                    line += (line.count > head.count ? " " : "") + item
+                }
+                print(line)
             }
             print("  key                                   energy pJ      latency  latency1")
             for k in r.keys {

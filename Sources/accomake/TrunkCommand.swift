@@ -78,8 +78,10 @@ enum TrunkCommand {
         print("trunk: \(files.workload) on \(core.name), tile \(tileX)×\(tileY), \(mode), "
               + "objective \(objective.rawValue), "
               + "\(ranges.count) range\(ranges.count == 1 ? "" : "s")")
-        print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L  offload "
-            + "pJ/B  reload pJ/B  peak bits (total/stable)")
+        // Two lines per range keep the table within 120 columns: the readings, then the window's
+        // off-load and reload and the footprint.
+        print("  range            window E pJ   window L  warm-up E pJ  warm-up L  stable E pJ  stable L")
+        print("      window off-load pJ / B · reload pJ / B · peak bits total / stable")
         for (r, t) in zip(ranges, reports) {
             let w = t.readings.window
             print("  " + TextColumns.pad(r.description, 14) + TextColumns.lpad(String(w.energy),
@@ -87,9 +89,9 @@ enum TrunkCommand {
                   + TextColumns.lpad(String(t.readings.warmup.energy),
                                      14) + TextColumns.lpad(String(t.readings.warmup.latency), 11)
                   + TextColumns.lpad(String(t.readings.stable.energy),
-                                     13) + TextColumns.lpad(String(t.readings.stable.latency), 10)
-                  + "  \(w.offloadEnergy)/\(w.offloadedBytes)  \(w.reloadEnergy)/\(w.reloadedBytes)"
-                  + "  \(t.footprint.total.featureBits)/\(t.footprint.stable.featureBits)")
+                                     13) + TextColumns.lpad(String(t.readings.stable.latency), 10))
+            print("      off-load \(w.offloadEnergy) / \(w.offloadedBytes) · reload \(w.reloadEnergy) / "
+                  + "\(w.reloadedBytes) · peak \(t.footprint.total.featureBits) / \(t.footprint.stable.featureBits)")
         }
         return 0
     }

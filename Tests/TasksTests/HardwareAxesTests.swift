@@ -191,6 +191,9 @@ final class HardwareAxesTests: XCTestCase {
                       text)
         XCTAssertTrue(text.contains("Pareto front across the variants (energy, latency, on-chip bits): "
                                     + "\(front.count) point"), text)
+        // Issue 15: the terminal output fits 120 columns (long names and lists wrap or shorten).
+        let terminal = StudyView(study: s, answers: answers).text()
+        XCTAssertEqual(terminal.split(separator: "\n").filter { $0.count > 120 }, [], terminal)
         // report.html: the variants' section, a dot per distinct point of the variants' fronts, the
         // front across them ringed, numbered and listed.
         let html = StudyView(study: s, answers: answers).report.html()

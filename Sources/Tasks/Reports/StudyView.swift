@@ -49,30 +49,41 @@ public struct StudyView {
             out.append(title(p))
             let budgetMiB = String(format: "%.2f", Double(report.budgetBits) / 8 / 1_048_576)
             let causal = study.workloads[p.workload].causal
-            out.append("  \(causal ? "" : "image CNN (non-causal, whole input): ")"
-                       + "\(TextColumns.count(report.ranges.count, "range")) × "
+            if !causal { out.append("  image CNN (non-causal): evaluated once over its whole input") }
+            out.append("  \(TextColumns.count(report.ranges.count, "range")) × "
                        + "\(TextColumns.count(report.tiles.count, "tile")), "
                        + "\(TextColumns.count(report.cutLists.count, "cut list")), "
                        + "\(report.table.rawValue) table, on-chip budget \(report.budgetBits) bits (\(budgetMiB) MiB)")
-            out.append("  best for  cuts        tiles per trunk       energy pJ  latency cycles          EDP   peak "
-                + "bits  on chip" + (causal ? "  warm-up pJ / cycles      stable per frame pJ / cycles" : "")
-                + (study.allocation.framePeriodCycles == nil ? "" : "  real time"))
+            // At most 120 columns: long cut and tile lists are shortened (in full in --json and the
+            // report's schedules.csv), a stream's warm-up and stable rows go on a line of their own.
+            out.append("  " + TextColumns.pad("best for", 9) + " " + TextColumns.pad("cuts", 13) + " "
+                + TextColumns.pad("tiles per trunk", 24) + TextColumns.lpad("energy pJ", 14)
+                + TextColumns.lpad("latency cycles", 17) + TextColumns.lpad("EDP", 13)
+                + TextColumns.lpad("peak bits", 14) + TextColumns.lpad("on chip", 9))
+            var shortened = false
             for metric in study.allocation.metrics {
                 guard let e = report.best[metric], let s = ScheduleSummary(report, e) else { continue }
-                var line = "  " + TextColumns.pad(metric.rawValue, 9) + " " + TextColumns.pad(Self.cuts(s),
-                    11) + " " + TextColumns.pad(Self.tiles(s), 18)
-                line += TextColumns.lpad(String(s.schedule.energy), 15)
-                line += TextColumns.lpad(String(s.schedule.latency), 16)
-                line += TextColumns.lpad(String(format: "%.3e", s.schedule.edp),
-                                         13) + TextColumns.lpad(String(s.schedule.peakBits), 12)
+                let (cuts, tiles) = (TextColumns.shorten(Self.cuts(s), 13), TextColumns.shorten(Self.tiles(s), 24))
+                shortened = shortened || cuts != Self.cuts(s) || tiles != Self.tiles(s)
+                var line = "  " + TextColumns.pad(metric.rawValue, 9) + " " + TextColumns.pad(cuts, 13) + " "
+                    + TextColumns.pad(tiles, 24)
+                line += TextColumns.lpad(String(s.schedule.energy), 14)
+                line += TextColumns.lpad(String(s.schedule.latency), 17)
+                line += TextColumns.lpad(String(format: "%.3e", s.schedule.edp), 13)
+                line += TextColumns.lpad(String(s.schedule.peakBits), 14)
                 line += TextColumns.lpad(s.schedule.onChip ? "yes" : "no", 9)
-                if causal {
-                    line += TextColumns.lpad("\(s.warmupEnergy) / \(s.warmupLatency)", 25)
-                    line += TextColumns.lpad(String(format: "%.0f / %.0f", s.stableFrameEnergy, s.stableFrameLatency),
-                                             30)
-                }
-                if let met = meetsFramePeriod(s) { line += met ? "  met" : "  missed" }
                 out.append(line)
+                var rows: [String] = []
+                if causal {
+                    rows.append("warm-up \(s.warmupEnergy) pJ / \(s.warmupLatency) cycles")
+                    rows.append(String(format: "stable per frame %.0f pJ / %.0f cycles", s.stableFrameEnergy,
+                                       s.stableFrameLatency))
+                }
+                if let met = meetsFramePeriod(s) { rows.append("frame period \(met ? "met" : "missed")") }
+                if !rows.isEmpty { out.append("            " + rows.joined(separator: " · ")) }
+            }
+            if shortened {
+                out.append("  (long cut and tile lists shortened: run --json and accomake report give them in full)")
             }
             let plural = report.front.count == 1 ? "" : "s"
             out.append("  Pareto front (energy, latency): \(report.front.count) schedule\(plural)")

@@ -133,8 +133,10 @@ struct VariantComparison: Sendable {
             for p in points {
                 let cuts = p.cuts.isEmpty ? "none" : p.cuts.map(String.init).joined(separator: ",")
                 let tiles = p.tiles.map { "\($0.x)x\($0.y)" }.joined(separator: ",")
-                out.append("    \(p.variant)  cuts \(cuts)  tiles \(tiles)  energy \(p.energy) pJ  "
-                           + "latency \(p.latency) cycles  on-chip \(p.onChipBits) bits"
+                // Two lines per point, so that a long variant name keeps the table within 120 columns.
+                out.append("    \(p.variant)")
+                out.append("        cuts \(TextColumns.shorten(cuts, 16))  tiles \(TextColumns.shorten(tiles, 24))  "
+                           + "energy \(p.energy) pJ  latency \(p.latency) cycles  on-chip \(p.onChipBits) bits"
                            + (p.area.map { "  area \(Self.areaText($0))" } ?? ""))
             }
         }
