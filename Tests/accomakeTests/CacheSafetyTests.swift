@@ -107,7 +107,7 @@ final class CacheSafetyTests: CommandLineTestCase {
     func testAnEmptyCacheFlagIsRefused() throws {
         let o = try run(["cache", "stats", "--cache", ""])
         XCTAssertEqual(o.status, 2)
-        XCTAssertEqual(o.stderr, "accomake: --cache \"\": name the cache folder, e.g. --cache .accomake/cache\n")
+        XCTAssertEqual(o.stderr, "accomake: --cache \"\": name the cache folder, e.g. --cache ~/.cache/accomake\n")
     }
 
     /// Item 5: `clean` deletes the cache's files and keeps what is not the cache's; on a linked
