@@ -18,11 +18,13 @@ enum ReportCommand {
                 + "choose another with --out")
         }
         let report = view.report
+        let page = report.rendered()
+        // The charts as standalone SVG files beside the page, for papers.
         let files: [(String, String)] = [
             ("results.json", view.json(outcome).rendered() + "\n"),
             ("schedules.csv", report.csv()),
-            ("report.html", report.html()),
-        ]
+            ("report.html", page.html),
+        ] + page.charts.map { ($0.file, $0.svg) }
         for (file, text) in files {
             let target = (out as NSString).appendingPathComponent(file)
             // Write beside, then rename: a crash never leaves half a report.
@@ -37,7 +39,9 @@ enum ReportCommand {
                 throw UsageError("report: cannot write \(target) (\(error.localizedDescription))")
             }
         }
-        print("report: wrote \(files.map { (out as NSString).appendingPathComponent($0.0) }.joined(separator: ", "))")
+        let folder = out.hasSuffix("/") ? out : out + "/"
+        print("report: wrote \(folder)report.html, results.json, schedules.csv and \(page.charts.count) charts "
+              + "(.svg)")
         return 0
     }
 }

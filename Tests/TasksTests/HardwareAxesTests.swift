@@ -202,7 +202,7 @@ final class HardwareAxesTests: XCTestCase {
         XCTAssertTrue(part.contains("data-chart=\"variants\""))
         XCTAssertEqual(part.components(separatedBy: "fill-opacity").count - 1,
                        Set(candidates.map { [$0.0, $0.1] }).count)
-        XCTAssertEqual(part.components(separatedBy: "<circle class=\"variantfront\"").count - 1, front.count)
+        XCTAssertEqual(part.components(separatedBy: "<circle data-series=\"variant-front\"").count - 1, front.count)
         XCTAssertEqual(part.components(separatedBy: "<li>").count - 1, front.count)
         for name in answers.map(\.0.core.name) { XCTAssertTrue(part.contains(name), name) }
     }

@@ -373,14 +373,30 @@ extension StudyTests {
             XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart)
         }
         let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
-        XCTAssertEqual(html.components(separatedBy: "<circle class=\"schedule\"").count - 1, distinct.count)
-        XCTAssertEqual(html.components(separatedBy: "<circle class=\"frontpoint\"").count - 1, r.front.count)
-        XCTAssertEqual(html.components(separatedBy: "<polyline class=\"front\"").count - 1, 1)
-        XCTAssertEqual(html.components(separatedBy: "<line class=\"budget\"").count - 1, 1)
-        // The per-layer chart has one energy bar per layer key of the chosen schedule.
+        XCTAssertEqual(html.components(separatedBy: "<circle data-series=\"schedule\"").count - 1, distinct.count)
+        XCTAssertEqual(html.components(separatedBy: "<circle data-series=\"front\"").count - 1, r.front.count)
+        XCTAssertEqual(html.components(separatedBy: "<polyline").count - 1, r.front.count > 1 ? 1 : 0,
+                       "the front's line, when it has two points or more")
+        XCTAssertEqual(html.components(separatedBy: "<line data-marker=\"budget").count - 1, 1)
+        // The per-layer chart has one energy bar per layer key of the chosen schedule (the
+        // warm-up chart two more), each with its tooltip.
         let chosen = try XCTUnwrap(ScheduleSummary(r, best))
-        XCTAssertEqual(html.components(separatedBy: "<rect class=\"energy\"").count - 1,
+        XCTAssertEqual(html.components(separatedBy: "<rect data-series=\"energy\"").count - 1,
                        chosen.trunks.reduce(0) { $0 + $1.perKey.count } + 2)
+        for element in html.components(separatedBy: "data-series=\"").dropFirst() {
+            XCTAssertTrue(element.prefix(400).contains("<title>"), "a point or bar without a tooltip")
+        }
+        // Issue 15: real axes — every chart has more than two tick labels per axis; the scatter's
+        // are nice numbers in scaled units (energy in µJ for these hundreds of millions of pJ).
+        let charts = report.charts()
+        XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-per-layer.svg",
+                                            "answer-0-footprint.svg", "answer-0-warmup-stable.svg"])
+        for (file, svg) in charts {
+            XCTAssertTrue(html.contains(svg), "\(file) is the page's chart")
+            XCTAssertGreaterThan(svg.components(separatedBy: "class=\"tick\"").count - 1, 2, file)
+        }
+        XCTAssertTrue(charts[0].svg.contains(">energy (µJ)</text>"), charts[0].svg)
+        XCTAssertTrue(charts[0].svg.contains(">latency (k cycles)</text>"), charts[0].svg)
     }
 }
 

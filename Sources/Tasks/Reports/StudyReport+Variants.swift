@@ -11,8 +11,9 @@ extension StudyReport {
     static let variantColours = ["#0072b2", "#e69f00", "#009e73", "#cc79a7", "#56b4e9", "#d55e00", "#f0e442",
                                  "#000000", "#7f3c8d", "#a6761d", "#666666", "#e73f74"]
 
-    func variantSections(_ comparison: VariantComparison) -> String {
+    func variantSections(_ comparison: VariantComparison) -> (html: String, charts: [(file: String, svg: String)]) {
         var out = ""
+        var charts: [(file: String, svg: String)] = []
         for (g, group) in comparison.groups.enumerated() {
             let axes = comparison.differingAxes(group)
             out += "<section id=\"variants-\(g)\">\n<h2>Hardware variants compared · "
@@ -20,17 +21,19 @@ extension StudyReport {
                 + "objective \(group.objective.rawValue)</h2>\n"
             out += variantTable(comparison, group, axes: axes)
             out += "<h3>Energy and latency of every variant's Pareto front</h3>\n"
-            out += variantChart(comparison, group, axes: axes)
-            out += "</section>\n"
+            let (svg, legend) = variantChart(comparison, group, axes: axes)
+            charts.append(("variants-\(g).svg", svg))
+            out += "<figure>\n\(svg)<figcaption>\(legend) <a class=\"file\">variants-\(g).svg</a></figcaption>"
+                + "</figure>\n</section>\n"
         }
-        return out
+        return (out, charts)
     }
 
     /// The variant's differing axis values, short: `sram_1MB_A.size=2MiB, dram.r_cost=350`.
     static func label(_ variant: AcceleratorVariant, axes: [String]) -> String {
         let parts = axes.compactMap { axis in
             variant.axes.firstIndex(of: axis).map { AcceleratorVariant.display(axis: axis, value: variant.values[$0]) }
-                .map { "\(axis)=\($0)" }
+                .map { "\(AcceleratorVariant.shortAxis(axis))=\($0)" }
         }
         return parts.isEmpty ? variant.name : parts.joined(separator: ", ")
     }
@@ -59,52 +62,55 @@ extension StudyReport {
         return html + "</table>\n"
     }
 
-    func variantChart(_ comparison: VariantComparison, _ group: VariantComparison.Group, axes: [String]) -> String {
-        typealias Dot = (x: Double, y: Double, tip: String)
+    /// The chart and its legend text (the numbered front's list).
+    func variantChart(_ comparison: VariantComparison, _ group: VariantComparison.Group,
+                      axes: [String]) -> (svg: String, legend: String) {
         func tip(_ variant: String, cuts: [Int], tiles: [(x: Int, y: Int)], energy: Int, latency: Int,
                  bits: Int) -> String {
             let cutText = cuts.isEmpty ? "none" : cuts.map(String.init).joined(separator: ",")
             return "\(variant)\ncuts \(cutText); tiles \(tiles.map { "\($0.x)×\($0.y)" }.joined(separator: ", "))\n"
-                + "energy \(energy) pJ, latency \(latency) cycles, on-chip \(bits) bits"
+                + "energy \(ChartAxis.readable(Double(energy), .energy)) (\(energy) pJ), latency "
+                + "\(ChartAxis.readable(Double(latency), .latency)) (\(latency) cycles), on-chip \(bits) bits"
         }
         // Variants often share points (a larger buffer that changes nothing): one dot per distinct
-        // (latency, energy), in the colour of the first variant there, its tooltip naming them all.
-        var dots: [Dot] = [], colours: [String] = [], index: [[Int]: Int] = [:]
+        // (latency, energy), in the series of the first variant there, its tooltip naming them all.
+        var series = group.members.enumerated().map { i, m in
+            XYChart.Series(id: "variant-\(i)", name: Self.label(m.variant, axes: axes),
+                           colour: Self.variantColours[i % Self.variantColours.count], style: .dots, points: [])
+        }
+        var index: [[Int]: (series: Int, point: Int)] = [:]
         for (i, m) in group.members.enumerated() {
             for e in m.report.front {
                 let text = tip(m.variant.name, cuts: m.report.cutLists[e.cutList],
                                tiles: e.schedule.choice.map { m.report.tiles[$0] }, energy: e.schedule.energy,
                                latency: e.schedule.latency, bits: comparison.cost(m.problem).onChipBits)
                 if let known = index[[e.schedule.latency, e.schedule.energy]] {
-                    dots[known].tip += "\n\n" + text
+                    series[known.series].points[known.point].tip += "\n\n" + text
                 } else {
-                    index[[e.schedule.latency, e.schedule.energy]] = dots.count
-                    dots.append((Double(e.schedule.latency), Double(e.schedule.energy), text))
-                    colours.append(Self.variantColours[i % Self.variantColours.count])
+                    index[[e.schedule.latency, e.schedule.energy]] = (i, series[i].points.count)
+                    series[i].points.append(.init(x: Double(e.schedule.latency), y: Double(e.schedule.energy),
+                                                  tip: text))
                 }
             }
         }
-        let front = comparison.front(group)
-        let plot = Plot(xs: dots.map(\.x), ys: dots.map(\.y), width: 720, height: 400)
-        var svg = plot.open(xLabel: "latency (cycles)", yLabel: "energy (pJ)", role: "variants")
-        for (d, colour) in zip(dots, colours) {
-            svg += "<circle cx=\"\(plot.x(d.x))\" cy=\"\(plot.y(d.y))\" r=\"4\" fill=\"\(colour)\" "
-                + "fill-opacity=\"0.85\"><title>\(Self.escape(d.tip))</title></circle>\n"
-        }
         // The front across the variants is on three or four axes, so it is no line in this plane:
         // its points are ringed and numbered.
-        for (n, p) in front.enumerated() {
-            let (x, y) = (plot.x(Double(p.latency)), plot.y(Double(p.energy)))
-            let text = Self.escape(tip(p.variant, cuts: p.cuts, tiles: p.tiles, energy: p.energy, latency: p.latency,
-                                       bits: p.onChipBits))
-            svg += "<circle class=\"variantfront\" cx=\"\(x)\" cy=\"\(y)\" r=\"7\"><title>\(text)</title></circle>"
-                + "<text class=\"frontlabel\" x=\"\(x)\" dx=\"8\" y=\"\(y)\" dy=\"-6\">\(n + 1)</text>\n"
-        }
-        svg += "</svg>\n"
-        var legend = "<p class=\"meta\">Each dot is a schedule on a variant's own (energy, latency) Pareto front, "
-            + "coloured as in the table (variants with the same point share its dot; its tooltip names them all). "
-            + "Ringed and numbered: the points no variant beats on energy, latency, on-chip "
-            + "capacity\(comparison.hasArea(group) ? " and area" : "") together:</p>\n<ol>\n"
+        let front = comparison.front(group)
+        series.append(XYChart.Series(id: "variant-front", name: "front across the variants", colour: "#222222",
+                                     style: .rings, points: front.enumerated().map { n, p in
+            .init(x: Double(p.latency), y: Double(p.energy),
+                  tip: tip(p.variant, cuts: p.cuts, tiles: p.tiles, energy: p.energy, latency: p.latency,
+                           bits: p.onChipBits), label: "\(n + 1)")
+        }))
+        let all = series.flatMap(\.points)
+        let chart = XYChart(id: "variants", label: "energy against latency of every variant's front",
+                            x: ChartAxis("latency", .latency, values: all.map(\.x)),
+                            y: ChartAxis("energy", .energy, values: all.map(\.y)), series: series,
+                            width: 1080, height: 420 + 16 * (series.count / 3))
+        var legend = "Each dot is a schedule on a variant's own (energy, latency) Pareto front, coloured as in the "
+            + "table (variants with the same point share its dot; its tooltip names them all). Ringed and numbered: "
+            + "the points no variant beats on energy, latency, on-chip "
+            + "capacity\(comparison.hasArea(group) ? " and area" : "") together:<ol>\n"
         for p in front {
             let cuts = p.cuts.isEmpty ? "none" : p.cuts.map(String.init).joined(separator: ",")
             let member = group.members.first { $0.variant.name == p.variant }
@@ -114,6 +120,6 @@ extension StudyReport {
                 + "latency \(p.latency) cycles, on-chip \(p.onChipBits) bits"
                 + (p.area.map { ", area \(VariantComparison.areaText($0))" } ?? "") + "</li>\n"
         }
-        return svg + legend + "</ol>\n"
+        return (chart.svg(), legend + "</ol>")
     }
 }

@@ -15,10 +15,20 @@ public struct StudyView {
     }
 
     public var report: StudyReport {
+        // The layers' names and types label the charts (a workload that no longer reads: ids only).
+        let layers: [[Int: String]] = study.workloads.map { w in
+            let nodes = (try? WorkloadFormat.load(w.path, options: w.options)) ?? []
+            return Dictionary(nodes.filter { !$0.isInput }.map { n in
+                (n.id, n.name.isEmpty ? n.operatorType : "\(n.name) (\(n.operatorType))")
+            }) { a, _ in a }
+        }
         let named = answers.map { p, r in
-            StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name, mode: p.mode,
-                               objective: p.objective, report: r, variant: study.accelerators[p.accelerator].variant,
-                               causal: study.workloads[p.workload].causal)
+            var answer = StudyReport.Answer(hardware: p.core.name, workload: study.workloads[p.workload].name,
+                                            mode: p.mode, objective: p.objective, report: r,
+                                            variant: study.accelerators[p.accelerator].variant,
+                                            causal: study.workloads[p.workload].causal)
+            answer.layers = layers[p.workload]
+            return answer
         }
         var report = StudyReport(studyFile: study.file, metrics: study.allocation.metrics, answers: named)
         report.comparison = VariantComparison(study: study, answers: answers)

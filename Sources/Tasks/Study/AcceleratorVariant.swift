@@ -25,14 +25,16 @@ public struct AcceleratorVariant: Sendable, Hashable {
     /// The variant's name: the base name and, per axis, a short label and the value. Memory
     /// sizes (bits in the file) read in bytes when they are whole KiB.
     static func name(base: String, axes: [String], values: [String]) -> String {
-        let parts = zip(axes, values).map { axis, value in
-            var label = axis
-            for prefix in ["memories.", "operational_array.", "mapping."] where label.hasPrefix(prefix) {
-                label.removeFirst(prefix.count)
-            }
-            return "\(label)=\(display(axis: axis, value: value))"
-        }
+        let parts = zip(axes, values).map { axis, value in "\(shortAxis(axis))=\(display(axis: axis, value: value))" }
         return "\(base)[\(parts.joined(separator: ","))]"
+    }
+
+    /// An axis without its file section: `sram_1MB_A.size` for `memories.sram_1MB_A.size`.
+    static func shortAxis(_ axis: String) -> String {
+        for prefix in ["memories.", "operational_array.", "mapping."] where axis.hasPrefix(prefix) {
+            return String(axis.dropFirst(prefix.count))
+        }
+        return axis
     }
 
     /// A value as names, tables and CSV columns show it: its JSON without spaces, or a memory
