@@ -346,9 +346,10 @@ extension StudyTests {
         let s = try study(maxCuts: 1)
         let (_, reports) = try run(s, on: MemoryStore())
         let r = try XCTUnwrap(reports.first)
-        let report = StudyReport(studyFile: "study.json", metrics: s.allocation.metrics,
-                                 answers: [.init(hardware: "Meta_prototype_DF", workload: "seldnet_oxoy_m",
-                                                 mode: .fullyCached, objective: .energy, report: r)])
+        var answer = StudyReport.Answer(hardware: "Meta_prototype_DF", workload: "seldnet_oxoy_m",
+                                        mode: .fullyCached, objective: .energy, report: r)
+        answer.layers = Dictionary(uniqueKeysWithValues: (0...7).map { ($0, $0 % 2 == 0 ? "Conv" : "Pooling") })
+        let report = StudyReport(studyFile: "study.json", metrics: s.allocation.metrics, answers: [answer])
         // CSV: a header, then per metric one line per cut list, ranked; rank 1 is the best schedule.
         let lines = report.csv().split(separator: "\n").map(String.init)
         XCTAssertEqual(lines.count, 1 + 3 * r.cutLists.count)
@@ -368,8 +369,8 @@ extension StudyTests {
         XCTAssertFalse(html.contains("<script"))
         XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"),
                        "nothing is fetched")
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 4)
-        for chart in ["scatter", "per-layer", "footprint", "warmup-stable"] {
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 5)
+        for chart in ["scatter", "trunks", "per-layer", "footprint", "warmup-stable"] {
             XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart)
         }
         let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
@@ -389,9 +390,17 @@ extension StudyTests {
         // Issue 15: real axes — every chart has more than two tick labels per axis; the scatter's
         // are nice numbers in scaled units (energy in µJ for these hundreds of millions of pJ).
         let charts = report.charts()
-        XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-per-layer.svg",
+        XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-trunks.svg", "answer-0-per-layer.svg",
                                             "answer-0-footprint.svg", "answer-0-warmup-stable.svg"])
-        for (file, svg) in charts {
+        // The trunk diagram: one box per layer, in the trunk whose range holds it.
+        let trunksChart = charts[1].svg
+        for layer in 0...7 {
+            let n = chosen.trunks.firstIndex { t in (t.range.after.map { layer > $0 } ?? true)
+                && (t.range.through.map { layer <= $0 } ?? true) }.map { $0 + 1 } ?? 0
+            XCTAssertTrue(trunksChart.contains("<rect data-series=\"trunk-\(n)\""), "layer \(layer) in trunk \(n)")
+        }
+        XCTAssertEqual(trunksChart.components(separatedBy: "<rect data-series=\"trunk-").count - 1, 8)
+        for (file, svg) in charts where file != "answer-0-trunks.svg" {
             XCTAssertTrue(html.contains(svg), "\(file) is the page's chart")
             XCTAssertGreaterThan(svg.components(separatedBy: "class=\"tick\"").count - 1, 2, file)
         }

@@ -57,7 +57,8 @@ extension StudyReport {
             return name.map { "layer \(id) \($0)" } ?? "layer \(id)"
         }
         if let id = Int(key) { return layer(id) }
-        if let id = Int(key.dropFirst("datamovement_b4_LayerNode_".count)), key.hasPrefix("datamovement_b4_LayerNode_") {
+        let copies = "datamovement_b4_LayerNode_"
+        if key.hasPrefix(copies), let id = Int(key.dropFirst(copies.count)) {
             return "copies into \(layer(id))"
         }
         if key.hasPrefix("datamovement_b4_InputLayerNode_") { return "trunk input from memory" }
@@ -75,7 +76,8 @@ extension StudyReport {
                 let tip = "trunk \(n + 1) \(t.range.description), tile \(t.tile.x)×\(t.tile.y)\n\(name)\n"
                     + "energy \(ChartAxis.readable(Double(k.window.energy), .energy)) (\(k.window.energy) pJ)\n"
                     + "latency \(ChartAxis.readable(Double(k.window.latency), .latency)) (\(k.window.latency) cycles)"
-                energy.append([.init(series: "energy", value: Double(k.window.energy), colour: SVGText.energy, tip: tip)])
+                energy.append([.init(series: "energy", value: Double(k.window.energy), colour: SVGText.energy,
+                                     tip: tip)])
                 latency.append([.init(series: "latency", value: Double(k.window.latency), colour: SVGText.latency,
                                       tip: tip)])
             }
@@ -108,7 +110,8 @@ extension StudyReport {
                              fromZero: true)
         let chart = BarChart(id: id, label: "memory footprint per trunk", rows: rows,
                              panels: [.init(axis: axis, bars: bars,
-                                            marker: (Double(budget), "budget \(ChartAxis.readable(Double(budget), .bits))"))],
+                                            marker: (Double(budget),
+                                                     "budget \(ChartAxis.readable(Double(budget), .bits))"))],
                              width: 900)
         return chart.svg()
     }
@@ -139,5 +142,78 @@ extension StudyReport {
         let exponent = Int((log10(abs(x))).rounded(.down))
         let mantissa = (x / pow(10, Double(exponent)) * 100).rounded() / 100
         return "\(mantissa)e\(exponent)"
+    }
+}
+
+extension StudyReport {
+    /// Which layers are fused into which trunk, and each trunk's tile: one box per layer in
+    /// network order, coloured by trunk, wrapping; each box's tooltip names the layer and trunk.
+    func trunkDiagram(_ s: ScheduleSummary, layers: [Int: String], id: String) -> String? {
+        let ids = layers.keys.sorted()
+        guard !ids.isEmpty else { return nil }
+        func trunk(of layer: Int) -> Int? {
+            s.trunks.firstIndex { t in (t.range.after.map { layer > $0 } ?? true)
+                && (t.range.through.map { layer <= $0 } ?? true) }
+        }
+        typealias S = SVGText
+        // Boxes left to right, a gap where a new trunk starts (colours repeat after eight trunks).
+        let width = 1080, box = 30.0, gap = 10.0
+        var places: [(x: Double, y: Double)] = []
+        var (x, y) = (10.0, 10.0)
+        for (i, layer) in ids.enumerated() {
+            if i > 0, trunk(of: layer) != trunk(of: ids[i - 1]) { x += gap }
+            if x + box > Double(width) - 10 { (x, y) = (10, y + box + 8) }
+            places.append((x, y))
+            x += box
+        }
+        let legendTop = y + box + 18
+        let height = Int(legendTop + Double(s.trunks.count) * 16 + 8)
+        var svg = S.open(id: id, width: width, height: height, label: "layers fused into trunks", axes: false)
+        for (i, layer) in ids.enumerated() {
+            let (x, y) = places[i]
+            let n = trunk(of: layer)
+            let colour = n.map { S.palette[$0 % S.palette.count] } ?? "#bbbbbb"
+            let tip = "layer \(layer) \(layers[layer] ?? "")\n" + (n.map { n in
+                let t = s.trunks[n]
+                return "trunk \(n + 1) \(t.range.description), tile \(t.tile.x)×\(t.tile.y)"
+            } ?? "in no trunk")
+            svg += "<rect data-series=\"trunk-\(n.map { $0 + 1 } ?? 0)\" x=\"\(S.n(x))\" y=\"\(S.n(y))\" "
+                + "width=\"\(S.n(box - 3))\" height=\"\(S.n(box - 3))\" rx=\"3\" fill=\"\(colour)\" "
+                + "fill-opacity=\"0.85\">"
+                + S.tip(tip) + "</rect><text x=\"\(S.n(x + (box - 3) / 2))\" y=\"\(S.n(y + box / 2 + 1))\" "
+                + "text-anchor=\"middle\" style=\"fill: \(S.light.contains(colour) ? "#222" : "#fff"); "
+                + "font-size: 10px\">\(layer)</text>\n"
+        }
+        for (n, t) in s.trunks.enumerated() {
+            let y = legendTop + Double(n) * 16
+            svg += "<rect x=\"10\" y=\"\(S.n(y - 9))\" width=\"10\" height=\"10\" "
+                + "fill=\"\(S.palette[n % S.palette.count])\"/><text x=\"26\" y=\"\(S.n(y))\">trunk \(n + 1): layers "
+                + "after \(t.range.after.map(String.init) ?? "the input")"
+                + " through \(t.range.through.map(String.init) ?? "the output"), tile \(t.tile.x)×\(t.tile.y)</text>\n"
+        }
+        return svg + "</svg>\n"
+    }
+
+    /// The answers side by side (accelerators, workloads, caching modes, mapping objectives): the
+    /// best schedule's energy and latency for the first allocation objective, one row each.
+    func comparisonChart(id: String) -> String? {
+        guard answers.count > 1, let metric = metrics.first else { return nil }
+        var rows: [String] = [], energy: [[BarChart.Segment]] = [], latency: [[BarChart.Segment]] = []
+        for a in answers {
+            guard let e = a.report.best[metric] else { continue }
+            let name = "\(a.hardware) · \(a.workload) · \(a.mode) · \(a.objective.rawValue)"
+            rows.append(name.count > 60 ? String(name.prefix(59)) + "…" : name)
+            let tip = "\(a.title)\nbest for \(metric.rawValue): energy "
+                + "\(ChartAxis.readable(Double(e.schedule.energy), .energy)), latency "
+                + ChartAxis.readable(Double(e.schedule.latency), .latency)
+            energy.append([.init(series: "energy", value: Double(e.schedule.energy), colour: SVGText.energy, tip: tip)])
+            latency.append([.init(series: "latency", value: Double(e.schedule.latency), colour: SVGText.latency,
+                                  tip: tip)])
+        }
+        return BarChart(id: id, label: "the answers compared", rows: rows, panels: [
+            .init(axis: ChartAxis("energy", .energy, values: energy.map { $0[0].value }, fromZero: true), bars: energy),
+            .init(axis: ChartAxis("latency", .latency, values: latency.map { $0[0].value }, fromZero: true),
+                  bars: latency),
+        ]).svg()
     }
 }

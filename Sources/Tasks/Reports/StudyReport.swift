@@ -114,6 +114,12 @@ public struct StudyReport: Sendable {
         }
         body += "<h1>accomake report</h1>\n<p class=\"meta\">Study <code>\(Self.escape(studyFile))</code>. Hover a "
             + "point or a bar for its numbers; every chart is also a file beside this page.</p>\n"
+        if let chart = comparisonChart(id: "comparison"), let metric = metrics.first {
+            body += "<section id=\"comparison\">\n<h2>The answers compared</h2>\n"
+                + figure("comparison", chart, caption: "Per accelerator × workload × caching mode × mapping "
+                             + "objective, the \(metric.rawValue)-optimal schedule's energy and latency.")
+                + "</section>\n"
+        }
         for (i, a) in answers.enumerated() {
             body += "<section id=\"answer-\(i)\">\n<h2>\(Self.escape(a.title))</h2>\n"
             let r = a.report
@@ -127,6 +133,11 @@ public struct StudyReport: Sendable {
                          caption: "Dots: each cut list's latency-, energy- and EDP-optimal schedules. Line: the "
                              + "Pareto front over every schedule, its points numbered from the fastest.")
             if let metric = metrics.first, let e = r.best[metric], let s = ScheduleSummary(r, e) {
+                if let diagram = trunkDiagram(s, layers: a.layers, id: "trunks") {
+                    body += "<h3>Trunks of the \(metric.rawValue)-optimal schedule</h3>\n"
+                        + figure("answer-\(i)-trunks", diagram,
+                                 caption: "Each layer in network order, coloured by the trunk it is fused into.")
+                }
                 body += "<h3>Per layer, the \(metric.rawValue)-optimal schedule</h3>\n"
                     + figure("answer-\(i)-per-layer", perLayer(s, layers: a.layers, id: "per-layer"),
                              caption: "Window totals per layer and per data copy, trunk by trunk.")

@@ -47,7 +47,8 @@ struct BarChart {
             let px = { (v: Double) in x0 + panel.axis.fraction(v) * panelWidth }
             for t in panel.axis.ticks {
                 svg += "<line class=\"grid\" x1=\"\(S.n(px(t)))\" y1=\"\(S.n(y0))\" x2=\"\(S.n(px(t)))\" "
-                    + "y2=\"\(S.n(y1))\"/><text class=\"tick\" data-axis=\"value-\(k)\" x=\"\(S.n(px(t)))\" y=\"\(S.n(y1 + 14))\" "
+                    + "y2=\"\(S.n(y1))\"/><text class=\"tick\" data-axis=\"value-\(k)\" x=\"\(S.n(px(t)))\" "
+                    + "y=\"\(S.n(y1 + 14))\" "
                     + "text-anchor=\"middle\">\(panel.axis.label(t))</text>\n"
             }
             svg += "<text class=\"title\" x=\"\(S.n(x0 + panelWidth / 2))\" y=\"\(S.n(y0 - 8))\" "
@@ -58,14 +59,16 @@ struct BarChart {
                 // A zero bar is drawn too (no width): one element per item, always.
                 for s in segments where s.value >= 0 {
                     let (a, b) = (px(start), px(start + s.value))
-                    svg += "<rect data-series=\"\(s.series)\" x=\"\(S.n(a))\" y=\"\(S.n(y))\" width=\"\(S.n(max(0, b - a)))\" "
+                    svg += "<rect data-series=\"\(s.series)\" x=\"\(S.n(a))\" y=\"\(S.n(y))\" "
+                        + "width=\"\(S.n(max(0, b - a)))\" "
                         + "height=\"\(S.n(Self.rowHeight - 6))\" fill=\"\(s.colour)\">\(S.tip(s.tip))</rect>\n"
                     start += s.value
                 }
             }
             if let marker = panel.marker {
                 let x = S.n(px(marker.value))
-                svg += "<line data-marker=\"\(S.escape(marker.label))\" x1=\"\(x)\" y1=\"\(S.n(y0 - 4))\" x2=\"\(x)\" y2=\"\(S.n(y1))\" stroke=\"\(S.budget)\" "
+                svg += "<line data-marker=\"\(S.escape(marker.label))\" x1=\"\(x)\" y1=\"\(S.n(y0 - 4))\" "
+                    + "x2=\"\(x)\" y2=\"\(S.n(y1))\" stroke=\"\(S.budget)\" "
                     + "stroke-dasharray=\"4 3\"/><text x=\"\(x)\" dx=\"3\" y=\"\(S.n(y0 - 8))\" "
                     + "fill=\"\(S.budget)\">\(S.escape(marker.label))</text>\n"
             }

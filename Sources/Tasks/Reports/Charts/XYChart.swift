@@ -59,12 +59,14 @@ struct XYChart {
         for t in x.ticks {
             let p = S.n(px(t))
             svg += "<line class=\"grid\" x1=\"\(p)\" y1=\"\(S.n(y1))\" x2=\"\(p)\" y2=\"\(S.n(y0))\"/>"
-                + "<text class=\"tick\" data-axis=\"x\" x=\"\(p)\" y=\"\(S.n(y0 + 15))\" text-anchor=\"middle\">\(x.label(t))</text>\n"
+                + "<text class=\"tick\" data-axis=\"x\" x=\"\(p)\" y=\"\(S.n(y0 + 15))\" "
+                + "text-anchor=\"middle\">\(x.label(t))</text>\n"
         }
         for t in y.ticks {
             let p = S.n(py(t))
             svg += "<line class=\"grid\" x1=\"\(S.n(x0))\" y1=\"\(p)\" x2=\"\(S.n(x1))\" y2=\"\(p)\"/>"
-                + "<text class=\"tick\" data-axis=\"y\" x=\"\(S.n(x0 - 6))\" y=\"\(p)\" dy=\"4\" text-anchor=\"end\">\(y.label(t))</text>\n"
+                + "<text class=\"tick\" data-axis=\"y\" x=\"\(S.n(x0 - 6))\" y=\"\(p)\" dy=\"4\" "
+                + "text-anchor=\"end\">\(y.label(t))</text>\n"
         }
         svg += "<line class=\"axis\" x1=\"\(S.n(x0))\" y1=\"\(S.n(y0))\" x2=\"\(S.n(x1))\" y2=\"\(S.n(y0))\"/>"
             + "<line class=\"axis\" x1=\"\(S.n(x0))\" y1=\"\(S.n(y0))\" x2=\"\(S.n(x0))\" y2=\"\(S.n(y1))\"/>\n"
