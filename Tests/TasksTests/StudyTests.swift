@@ -369,8 +369,8 @@ extension StudyTests {
         XCTAssertFalse(html.contains("<script"))
         XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"),
                        "nothing is fetched")
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 5)
-        for chart in ["scatter", "trunks", "per-layer", "footprint", "warmup-stable"] {
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 6)
+        for chart in ["scatter", "baselines", "trunks", "per-layer", "footprint", "warmup-stable"] {
             XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart)
         }
         let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
@@ -390,10 +390,14 @@ extension StudyTests {
         // Issue 15: real axes — every chart has more than two tick labels per axis; the scatter's
         // are nice numbers in scaled units (energy in µJ for these hundreds of millions of pJ).
         let charts = report.charts()
-        XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-trunks.svg", "answer-0-per-layer.svg",
-                                            "answer-0-footprint.svg", "answer-0-warmup-stable.svg"])
+        XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-baselines.svg", "answer-0-trunks.svg",
+                                            "answer-0-per-layer.svg", "answer-0-footprint.svg",
+                                            "answer-0-warmup-stable.svg"])
+        // The baselines: a row per baseline in the table and the chart, ACCO marked at 1.
+        XCTAssertEqual(charts[1].svg.components(separatedBy: "<line data-marker=\"ACCO\"").count - 1, 3)
+        for kind in Baseline.Kind.allCases { XCTAssertTrue(html.contains("<td class=\"l\">\(kind.rawValue)</td>")) }
         // The trunk diagram: one box per layer, in the trunk whose range holds it.
-        let trunksChart = charts[1].svg
+        let trunksChart = charts[2].svg
         for layer in 0...7 {
             let n = chosen.trunks.firstIndex { t in (t.range.after.map { layer > $0 } ?? true)
                 && (t.range.through.map { layer <= $0 } ?? true) }.map { $0 + 1 } ?? 0

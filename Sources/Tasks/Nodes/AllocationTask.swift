@@ -9,7 +9,8 @@ import Graph
 /// `ranges`, `cut_lists`, and `slots[range][tile]`: the index of that pair's trunk node among the
 /// static dependencies (equal clipped problems share one node).
 public enum AllocationTask {
-    public static let version: Int64 = 3
+    /// 4: the report keeps every (range, tile) option, for the report's baselines and tile map.
+    public static let version: Int64 = 4
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {
@@ -110,6 +111,9 @@ public enum AllocationTask {
             }
         }
         out.front = AllocationReport.Entry.front(fronts)
+        out.options = s.ranges.indices.map { r in
+            s.tiles.indices.map { t in eligible.firstIndex(of: t).map { options[r][$0] } }
+        }
         // The trunk readings the chosen schedules and the front refer to, for reports.
         for e in out.best.values.sorted(by: { $0.cutList < $1.cutList }) + out.front {
             for (r, t) in zip(e.trunks, e.schedule.choice) where out.trunks[AllocationReport.Slot(range: r,
@@ -163,6 +167,9 @@ public struct AllocationReport: Sendable {
     public var front: [Entry] = []
     /// The trunk readings of every (range, tile) that `best` and `front` use.
     public var trunks: [Slot: TrunkReport] = [:]
+    /// `options[range][tile]`: what Step 3 chose among — each (range, study tile)'s cost and peak
+    /// in the report's table; nil for a tile the table does not admit.
+    public var options: [[GlobalAllocation.Option?]] = []
 }
 
 extension GlobalAllocation.Schedule {
@@ -181,6 +188,7 @@ extension GlobalAllocation.Schedule {
 extension AllocationReport: Codable {
     enum CodingKeys: String, CodingKey {
         case budget, table, tiles, ranges, cutLists = "cut_lists", perCutList = "per_cut_list", best, front, trunks
+        case options
     }
 
     /// One trunk report the schedules use, stored in (range, tile) order.
@@ -203,6 +211,14 @@ extension AllocationReport: Codable {
         for t in try c.decode([StoredTrunk].self, forKey: .trunks) {
             trunks[Slot(range: t.range, tile: t.tile)] = t.report
         }
+        options = try c.decode([[[Int]?]].self, forKey: .options).map { row in
+            try row.map { (o: [Int]?) throws -> GlobalAllocation.Option? in
+                guard let o else { return nil }
+                guard o.count == 5 else { throw MalformedArtifact(description: "allocation option") }
+                return GlobalAllocation.Option(latency: o[0], energy: o[1], latencyDelta: o[2], energyDelta: o[3],
+                                               peakBits: o[4])
+            }
+        }
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -218,6 +234,8 @@ extension AllocationReport: Codable {
         let stored = trunks.sorted { ($0.key.range, $0.key.tile) < ($1.key.range, $1.key.tile) }
             .map { StoredTrunk(range: $0.key.range, tile: $0.key.tile, report: $0.value) }
         try c.encode(stored, forKey: .trunks)
+        try c.encode(options.map { $0.map { o in o.map { [$0.latency, $0.energy, $0.latencyDelta, $0.energyDelta,
+                                                         $0.peakBits] } } }, forKey: .options)
     }
 }
 

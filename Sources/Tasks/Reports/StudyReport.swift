@@ -132,6 +132,12 @@ public struct StudyReport: Sendable {
                 + figure("answer-\(i)-schedules", scatter(a, id: "scatter"),
                          caption: "Dots: each cut list's latency-, energy- and EDP-optimal schedules. Line: the "
                              + "Pareto front over every schedule, its points numbered from the fastest.")
+            if let (table, chart) = baselines(a, id: "baselines") {
+                body += "<h3>Against the schedules one would otherwise use</h3>\n" + table
+                    + figure("answer-\(i)-baselines", chart,
+                             caption: "Each baseline's energy, latency and EDP over ACCO's best (1, dashed), each "
+                                 + "chosen and compared for that objective (docs/model.md §6.7).")
+            }
             if let metric = metrics.first, let e = r.best[metric], let s = ScheduleSummary(r, e) {
                 if let diagram = trunkDiagram(s, layers: a.layers, id: "trunks") {
                     body += "<h3>Trunks of the \(metric.rawValue)-optimal schedule</h3>\n"

@@ -26,17 +26,20 @@ struct BarChart {
     var legend: [(String, String)] = []
     var width = 1080
 
-    static let rowHeight = 18.0, top = 44.0, bottom = 26.0, gap = 36.0
+    static let rowHeight = 18.0, bottom = 26.0, gap = 36.0
+
+    /// Room above the bars: the legend, the panel titles, and a marker's label under them.
+    var top: Double { panels.contains { $0.marker != nil } ? 58 : 44 }
 
     var labelWidth: Double { min(330, Double(rows.map(\.count).max() ?? 0) * 6.3 + 12) }
-    var height: Int { Int(Self.top + Double(rows.count) * Self.rowHeight + Self.bottom) }
+    var height: Int { Int(top + Double(rows.count) * Self.rowHeight + Self.bottom) }
 
     func svg() -> String {
         typealias S = SVGText
         var svg = S.open(id: id, width: width, height: height, label: label)
         let panelWidth = (Double(width) - labelWidth - Self.gap * Double(panels.count - 1) - 16)
             / Double(max(1, panels.count))
-        let y0 = Self.top, y1 = Self.top + Double(rows.count) * Self.rowHeight
+        let y0 = top, y1 = top + Double(rows.count) * Self.rowHeight
         for (i, row) in rows.enumerated() {
             let y = y0 + Double(i) * Self.rowHeight
             svg += "<text x=\"\(S.n(labelWidth - 8))\" y=\"\(S.n(y + 12.5))\" text-anchor=\"end\">"
@@ -51,7 +54,8 @@ struct BarChart {
                     + "y=\"\(S.n(y1 + 14))\" "
                     + "text-anchor=\"middle\">\(panel.axis.label(t))</text>\n"
             }
-            svg += "<text class=\"title\" x=\"\(S.n(x0 + panelWidth / 2))\" y=\"\(S.n(y0 - 8))\" "
+            let titleY = y0 - (panels.contains { $0.marker != nil } ? 22 : 8)
+            svg += "<text class=\"title\" x=\"\(S.n(x0 + panelWidth / 2))\" y=\"\(S.n(titleY))\" "
                 + "text-anchor=\"middle\">\(S.escape(panel.axis.title))</text>\n"
             for (i, segments) in panel.bars.enumerated() {
                 var start = 0.0
@@ -69,7 +73,7 @@ struct BarChart {
                 let x = S.n(px(marker.value))
                 svg += "<line data-marker=\"\(S.escape(marker.label))\" x1=\"\(x)\" y1=\"\(S.n(y0 - 4))\" "
                     + "x2=\"\(x)\" y2=\"\(S.n(y1))\" stroke=\"\(S.budget)\" "
-                    + "stroke-dasharray=\"4 3\"/><text x=\"\(x)\" dx=\"3\" y=\"\(S.n(y0 - 8))\" "
+                    + "stroke-dasharray=\"4 3\"/><text x=\"\(x)\" dx=\"3\" y=\"\(S.n(y0 - 6))\" "
                     + "fill=\"\(S.budget)\">\(S.escape(marker.label))</text>\n"
             }
             svg += "<line class=\"axis\" x1=\"\(S.n(x0))\" y1=\"\(S.n(y0))\" x2=\"\(S.n(x0))\" y2=\"\(S.n(y1))\"/>\n"
