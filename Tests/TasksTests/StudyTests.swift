@@ -369,8 +369,8 @@ extension StudyTests {
         XCTAssertFalse(html.contains("<script"))
         XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"),
                        "nothing is fetched")
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 6)
-        for chart in ["scatter", "baselines", "trunks", "per-layer", "footprint", "warmup-stable"] {
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 7)
+        for chart in ["scatter", "baselines", "trunks", "tiles", "per-layer", "footprint", "warmup-stable"] {
             XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart)
         }
         let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
@@ -391,8 +391,11 @@ extension StudyTests {
         // are nice numbers in scaled units (energy in µJ for these hundreds of millions of pJ).
         let charts = report.charts()
         XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-baselines.svg", "answer-0-trunks.svg",
-                                            "answer-0-per-layer.svg", "answer-0-footprint.svg",
+                                            "answer-0-tiles.svg", "answer-0-per-layer.svg", "answer-0-footprint.svg",
                                             "answer-0-warmup-stable.svg"])
+        // The tile map: a cell per tile of the sweep for the whole network and for each trunk.
+        XCTAssertEqual(charts[3].svg.components(separatedBy: "<rect data-series=\"cell\"").count - 1,
+                       2 * (1 + chosen.trunks.count) * r.tiles.count)
         // The baselines: a row per baseline in the table and the chart, ACCO marked at 1.
         XCTAssertEqual(charts[1].svg.components(separatedBy: "<line data-marker=\"ACCO\"").count - 1, 3)
         for kind in Baseline.Kind.allCases { XCTAssertTrue(html.contains("<td class=\"l\">\(kind.rawValue)</td>")) }
@@ -404,7 +407,7 @@ extension StudyTests {
             XCTAssertTrue(trunksChart.contains("<rect data-series=\"trunk-\(n)\""), "layer \(layer) in trunk \(n)")
         }
         XCTAssertEqual(trunksChart.components(separatedBy: "<rect data-series=\"trunk-").count - 1, 8)
-        for (file, svg) in charts where file != "answer-0-trunks.svg" {
+        for (file, svg) in charts where !["answer-0-trunks.svg", "answer-0-tiles.svg"].contains(file) {
             XCTAssertTrue(html.contains(svg), "\(file) is the page's chart")
             XCTAssertGreaterThan(svg.components(separatedBy: "class=\"tick\"").count - 1, 2, file)
         }

@@ -77,29 +77,38 @@ public struct Baseline: Sendable {
                      metric: GlobalAllocation.Metric) -> Baseline {
         var b = Baseline(kind: kind, cuts: cuts)
         b.inSweep = r.cutLists.contains(cuts.sorted())
+        switch schedule(r, cuts: cuts, tiles: allowed, metric: metric) {
+        case .success(let (schedule, tiles)): (b.schedule, b.tiles) = (schedule, tiles)
+        case .failure(let why): b.missing = why.reason
+        }
+        return b
+    }
+
+    public struct NotCosted: Error { public var reason: String }
+
+    /// Step 3's best schedule of the cut list `cuts` with every trunk's tile among `allowed`
+    /// (nil: any tile), and the study tile index chosen per trunk.
+    public static func schedule(_ r: AllocationReport, cuts: [Int], tiles allowed: [Int]?,
+                                metric: GlobalAllocation.Metric)
+        -> Result<(GlobalAllocation.Schedule, [Int]), NotCosted> {
         var perTrunk: [[(tile: Int, option: GlobalAllocation.Option)]] = []
         for range in RangeEnumeration.ranges(of: cuts) {
             guard let i = r.ranges.firstIndex(of: range), i < r.options.count else {
-                b.missing = "trunk \(range.description) is not evaluated in this study (raise max_cuts, or drop "
-                    + "cuts that exclude it)"
-                return b
+                return .failure(NotCosted(reason: "trunk \(range.description) is not evaluated in this study "
+                                              + "(raise max_cuts, or drop cuts that exclude it)"))
             }
             let choices = r.options[i].enumerated().compactMap { t, o in
                 o.map { (tile: t, option: $0) }
             }.filter { allowed?.contains($0.tile) ?? true }
             guard !choices.isEmpty else {
-                b.missing = "no tile of the sweep is admitted for trunk \(range.description)"
-                return b
+                return .failure(NotCosted(reason: "no tile of the sweep is admitted for trunk \(range.description)"))
             }
             perTrunk.append(choices)
         }
         guard let schedule = GlobalAllocation.best(perTrunk.map { $0.map(\.option) }, budget: r.budgetBits,
                                                     metric: metric) else {
-            b.missing = "no schedule"
-            return b
+            return .failure(NotCosted(reason: "no schedule"))
         }
-        b.tiles = zip(perTrunk, schedule.choice).map { $0[$1].tile }
-        b.schedule = schedule
-        return b
+        return .success((schedule, zip(perTrunk, schedule.choice).map { $0[$1].tile }))
     }
 }

@@ -217,3 +217,33 @@ extension StudyReport {
         ]).svg()
     }
 }
+
+extension StudyReport {
+    /// Energy and latency per tile option: of each trunk of the chosen schedule (its own cost at
+    /// that tile), and of the whole network with that one tile in every trunk (Step 3's cost).
+    func tileMap(_ r: AllocationReport, _ s: ScheduleSummary, id: String) -> String? {
+        guard !r.options.isEmpty, !r.tiles.isEmpty else { return nil }
+        let columns = r.tiles.map { "\($0.x)×\($0.y)" }
+        var rows = ["whole network, one tile"]
+        var energy: [[Double?]] = [], latency: [[Double?]] = []
+        func whole(_ metric: GlobalAllocation.Metric) -> [Double?] {
+            r.tiles.indices.map { t in
+                guard case .success(let (schedule, _)) = Baseline.schedule(r, cuts: s.cuts, tiles: [t],
+                                                                             metric: metric) else { return nil }
+                return Double(metric == .energy ? schedule.energy : schedule.latency)
+            }
+        }
+        energy.append(whole(.energy))
+        latency.append(whole(.latency))
+        for (n, t) in s.trunks.enumerated() {
+            guard let i = r.ranges.firstIndex(of: t.range), i < r.options.count else { continue }
+            rows.append("trunk \(n + 1) \(t.range.description)")
+            energy.append(r.options[i].map { $0.map { Double($0.energy) } })
+            latency.append(r.options[i].map { $0.map { Double($0.latency) } })
+        }
+        return HeatMap(id: id, label: "energy and latency per tile", rows: rows, columns: columns,
+                       panels: [.init(title: "energy per tile (lighter is better; each row against its best)",
+                                      quantity: .energy, values: energy),
+                                .init(title: "latency per tile", quantity: .latency, values: latency)]).svg()
+    }
+}

@@ -144,6 +144,12 @@ public struct StudyReport: Sendable {
                         + figure("answer-\(i)-trunks", diagram,
                                  caption: "Each layer in network order, coloured by the trunk it is fused into.")
                 }
+                if let map = tileMap(r, s, id: "tiles") {
+                    body += "<h3>Tile sizes, the \(metric.rawValue)-optimal cut list</h3>\n"
+                        + figure("answer-\(i)-tiles", map,
+                                 caption: "Each trunk's own cost at every tile of the sweep, and the whole "
+                                     + "network's with one tile in every trunk; hover a cell for its numbers.")
+                }
                 body += "<h3>Per layer, the \(metric.rawValue)-optimal schedule</h3>\n"
                     + figure("answer-\(i)-per-layer", perLayer(s, layers: a.layers, id: "per-layer"),
                              caption: "Window totals per layer and per data copy, trunk by trunk.")
