@@ -17,21 +17,15 @@ final class ZigZagFilesTests: XCTestCase {
         }
     }
 
-    func testEveryShippedHardwareFileLoadsOrNamesWhatIsNotModelled() throws {
-        let refused = [
-            "aimc": "in-memory-computing arrays are not modelled",
-            "dimc": "in-memory-computing arrays are not modelled",
-            "gemm_l1": "l1's read ports have different bandwidths",
-            "gemm_l1_l3": "forced double buffering is not modelled",
-            "tpu_like": "the key \"ports\" appears twice in this mapping (lines 67 and 74)",
-        ]
-        let hardware = Self.folder.appendingPathComponent("hardware").path
-        let names = try FileManager.default.contentsOfDirectory(atPath: hardware)
+    /// Every `.yaml` of the package's `folder` (`count` of them) loads with `load`, or is refused in
+    /// one line whose problem contains `refused[name]`.
+    func checkEveryFile(in folder: String, count: Int, refused: [String: String],
+                        _ load: (String) throws -> Void) throws {
+        let names = try FileManager.default.contentsOfDirectory(atPath: Self.folder.appendingPathComponent(folder).path)
             .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
-        XCTAssertEqual(names.count, 11)
+        XCTAssertEqual(names.count, count)
         for name in names {
-            let path = Self.folder.appendingPathComponent("hardware/\(name).yaml").path
-            let error = outcome { _ = try HardwareFormat.load(path) }
+            let error = outcome { try load(Self.folder.appendingPathComponent("\(folder)/\(name).yaml").path) }
             if let expected = refused[name] {
                 let e = try XCTUnwrap(error, "\(name) should be refused")
                 XCTAssertTrue(e.problem.contains(expected), "\(name): \(e)")
@@ -40,6 +34,17 @@ final class ZigZagFilesTests: XCTestCase {
                 XCTAssertNil(error, "\(name): \(error.map(String.init(describing:)) ?? "")")
             }
         }
+    }
+
+    func testEveryShippedHardwareFileLoadsOrNamesWhatIsNotModelled() throws {
+        let refused = [
+            "aimc": "in-memory-computing arrays are not modelled",
+            "dimc": "in-memory-computing arrays are not modelled",
+            "gemm_l1": "l1's read ports have different bandwidths",
+            "gemm_l1_l3": "forced double buffering is not modelled",
+            "tpu_like": "the key \"ports\" appears twice in this mapping (lines 67 and 74)",
+        ]
+        try checkEveryFile(in: "hardware", count: 11, refused: refused) { _ = try HardwareFormat.load($0) }
         // What meta_prototype.yaml says, as read: the DRAM (line 152) reads 700 pJ a word through one
         // 64-bit read-write port; sram_64KB reads 64 to 512 bits a cycle; a 32 × 2 × 4 × 4 array.
         let core = try HardwareFormat.load(Self.folder.appendingPathComponent("hardware/meta_prototype.yaml").path)
@@ -61,21 +66,9 @@ final class ZigZagFilesTests: XCTestCase {
             "gemm_l1": "fixed temporal ordering", "gemm_l1_l3": "fixed temporal ordering",
             "tpu_like": "fixed temporal ordering",
         ]
-        let mappings = Self.folder.appendingPathComponent("mapping").path
-        let names = try FileManager.default.contentsOfDirectory(atPath: mappings)
-            .filter { $0.hasSuffix(".yaml") }.map { String($0.dropLast(5)) }.sorted()
-        XCTAssertEqual(names.count, 14)
-        for name in names {
-            let path = Self.folder.appendingPathComponent("mapping/\(name).yaml").path
-            let error = outcome { _ = try MappingFormat.load(path) }
-            if let expected = refused[name] {
-                let e = try XCTUnwrap(error, "\(name) should be refused")
-                XCTAssertTrue(e.problem.contains(expected), "\(name): \(e)")
-            } else {
-                XCTAssertNil(error, "\(name): \(error.map(String.init(describing:)) ?? "")")
-            }
-        }
-        let entries = try MappingFormat.load(mappings + "/meta_prototype_like.yaml")
+        try checkEveryFile(in: "mapping", count: 14, refused: refused) { _ = try MappingFormat.load($0) }
+        let entries = try MappingFormat.load(Self.folder.appendingPathComponent("mapping").path
+                                                 + "/meta_prototype_like.yaml")
         XCTAssertEqual(entries.map(\.name), ["default", "Add"])
     }
 
