@@ -36,7 +36,14 @@ extension StudyReport {
                 dots.append(point(e))
             }
         }
-        let front = r.front.enumerated().map { point($1, label: "\($0 + 1)") }
+        // Numbers on at most a dozen front points (every k-th of a long front): the tooltips
+        // have them all.
+        let every = max(1, (r.front.count + 11) / 12)
+        let front = r.front.enumerated().map { i, e in
+            var p = point(e, label: i % every == 0 ? "\(i + 1)" : nil)
+            p.tip = "Pareto point \(i + 1) of \(r.front.count)\n" + p.tip
+            return p
+        }
         let all = dots + front
         let chart = XYChart(id: id, label: "energy against latency of the schedules",
                             x: ChartAxis("latency", .latency, values: all.map(\.x)),
@@ -202,7 +209,7 @@ extension StudyReport {
         for a in answers {
             guard let e = a.report.best[metric] else { continue }
             let name = "\(a.hardware) · \(a.workload) · \(a.mode) · \(a.objective.rawValue)"
-            rows.append(name.count > 60 ? String(name.prefix(59)) + "…" : name)
+            rows.append(name)
             let tip = "\(a.title)\nbest for \(metric.rawValue): energy "
                 + "\(ChartAxis.readable(Double(e.schedule.energy), .energy)), latency "
                 + ChartAxis.readable(Double(e.schedule.latency), .latency)

@@ -31,7 +31,13 @@ struct BarChart {
     /// Room above the bars: the legend, the panel titles, and a marker's label under them.
     var top: Double { panels.contains { $0.marker != nil } ? 58 : 44 }
 
-    var labelWidth: Double { min(330, Double(rows.map(\.count).max() ?? 0) * 6.3 + 12) }
+    /// Wide enough for the longest row label (labels are kept to 64 characters, `label(_:)`).
+    var labelWidth: Double { min(420, Double(rows.map { min($0.count, 64) }.max() ?? 0) * 6.3 + 12) }
+
+    /// A row label of at most 64 characters: a longer one keeps its start and end.
+    static func label(_ row: String) -> String {
+        row.count > 64 ? row.prefix(40) + "…" + row.suffix(23) : row
+    }
     var height: Int { Int(top + Double(rows.count) * Self.rowHeight + Self.bottom) }
 
     func svg() -> String {
@@ -43,7 +49,7 @@ struct BarChart {
         for (i, row) in rows.enumerated() {
             let y = y0 + Double(i) * Self.rowHeight
             svg += "<text x=\"\(S.n(labelWidth - 8))\" y=\"\(S.n(y + 12.5))\" text-anchor=\"end\">"
-                + "\(S.escape(row))</text>\n"
+                + "\(S.escape(Self.label(row)))</text>\n"
         }
         for (k, panel) in panels.enumerated() {
             let x0 = labelWidth + Double(k) * (panelWidth + Self.gap)

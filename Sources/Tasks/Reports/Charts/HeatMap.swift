@@ -39,7 +39,9 @@ struct HeatMap {
             let top = Double(k) * panelHeight
             svg += "<text class=\"title\" x=\"\(S.n(labelWidth))\" y=\"\(S.n(top + 14))\">"
                 + "\(S.escape(panel.title))</text>\n"
-            for (c, column) in columns.enumerated() where showText || c % max(1, Int(40 / cellWidth)) == 0 {
+            // Column labels every k-th column when the cells are narrower than a label.
+            let step = showText ? 1 : max(1, Int((52 / cellWidth).rounded(.up)))
+            for (c, column) in columns.enumerated() where c % step == 0 {
                 svg += "<text class=\"tick\" x=\"\(S.n(labelWidth + (Double(c) + 0.5) * cellWidth))\" "
                     + "y=\"\(S.n(top + 32))\" text-anchor=\"middle\">\(S.escape(column))</text>"
             }
