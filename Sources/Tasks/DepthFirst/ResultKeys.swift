@@ -7,6 +7,21 @@ enum ResultKey {
     static func inputCopies(_ inputNode: Int) -> String { "datamovement_b4_InputLayerNode_\(inputNode)" }
     /// The copies queued before a layer (its new input, cache reads).
     static func copiesBefore(_ layer: Int) -> String { "datamovement_b4_LayerNode_\(layer)" }
+
+    /// What a key names, read back (for reports): a layer, the copies before one, or the trunk
+    /// input's copies.
+    enum Meaning: Equatable {
+        case layer(Int), copiesBefore(Int), inputCopies(Int), other
+    }
+
+    static func meaning(_ key: String) -> Meaning {
+        if let id = Int(key) { return .layer(id) }
+        for (prefix, kind) in [(copiesBefore(0).dropLast(), Meaning.copiesBefore),
+                               (inputCopies(0).dropLast(), Meaning.inputCopies)] where key.hasPrefix(prefix) {
+            if let id = Int(key.dropFirst(prefix.count)) { return kind(id) }
+        }
+        return .other
+    }
 }
 
 /// The names of energy-breakdown entries: the energy of an operand at a level in one direction,

@@ -63,13 +63,12 @@ extension StudyReport {
             let name = layers[id].map { $0.count > 44 ? "…" + $0.suffix(43) : $0 }
             return name.map { "layer \(id) \($0)" } ?? "layer \(id)"
         }
-        if let id = Int(key) { return layer(id) }
-        let copies = "datamovement_b4_LayerNode_"
-        if key.hasPrefix(copies), let id = Int(key.dropFirst(copies.count)) {
-            return "copies into \(layer(id))"
+        switch ResultKey.meaning(key) {
+        case .layer(let id): return layer(id)
+        case .copiesBefore(let id): return "copies into \(layer(id))"
+        case .inputCopies: return "trunk input from memory"
+        case .other: return key
         }
-        if key.hasPrefix("datamovement_b4_InputLayerNode_") { return "trunk input from memory" }
-        return key
     }
 
     /// Energy and latency per result key of the chosen schedule (window totals), one row each,

@@ -80,18 +80,12 @@ struct ChartAxis: Sendable {
         return chosen.1.isEmpty ? text : "\(text) \(chosen.1)"
     }
 
-    /// `1,234.5`: thousands separated, locale-free.
+    /// `1,234.5`: the whole part grouped as `ScheduleMoves.grouped` groups integers, locale-free.
     static func grouped(_ v: Double, decimals: Int) -> String {
-        let text = String(format: "%.\(decimals)f", v)
-        let negative = text.hasPrefix("-")
-        let body = negative ? String(text.dropFirst()) : text
-        let parts = body.split(separator: ".", omittingEmptySubsequences: false)
-        var whole = String(parts[0]), out = ""
-        while whole.count > 3 {
-            out = "," + whole.suffix(3) + out
-            whole = String(whole.dropLast(3))
-        }
-        out = whole + out + (parts.count > 1 ? "." + parts[1] : "")
-        return (negative && out != "0" ? "-" : "") + out
+        let text = String(format: "%.\(decimals)f", abs(v))
+        let parts = text.split(separator: ".", omittingEmptySubsequences: false)
+        let whole = Int(parts[0]).map(ScheduleMoves.grouped) ?? String(parts[0])
+        let out = whole + (parts.count > 1 ? "." + parts[1] : "")
+        return (v < 0 && out.contains(where: { $0 != "0" && $0 != "." && $0 != "," }) ? "-" : "") + out
     }
 }
