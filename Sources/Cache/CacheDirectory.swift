@@ -45,16 +45,22 @@ public enum CacheDirectory {
         } else {
             do { try POSIX.makeDirectories(root) } catch { throw .unusable(path: root, reason: error.description) }
         }
-        if let version = try markedFormat(root) {
+        /// Whether the folder is marked (and in our format).
+        func marked() throws(CacheError) -> Bool {
+            guard let version = try markedFormat(root) else { return false }
             guard version == format else {
                 throw .unusable(path: root, reason: "it was written by a different accomake (cache format \(version); "
                                 + "this one uses format \(format)); delete it with `accomake clean "
                                 + "--cache \(root)` to start afresh")
             }
-            return
+            return true
         }
+        if try marked() { return }
         // A process killed while marking a new folder leaves the marker's temporary file.
         let names = POSIX.list(root).filter { !isTemporary($0, base: { $0 == markerName }) }
+        // Another process may have marked the new folder (and begun filling it) between the two
+        // looks: four processes opening one fresh cache at once must all use it.
+        if names.contains(markerName), try marked() { return }
         let foreign = names.filter { !isOwnTopLevel($0) }.sorted()
         guard foreign.isEmpty, names.isEmpty || POSIX.isRegularFile(root + "/actions.log") else {
             let shown = foreign.isEmpty ? names.sorted().joined(separator: ", ")
