@@ -369,8 +369,9 @@ extension StudyTests {
         XCTAssertFalse(html.contains("<script"))
         XCTAssertFalse(html.contains("src=") || html.contains("href=") || html.contains("@import"),
                        "nothing is fetched")
-        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 7)
-        for chart in ["scatter", "baselines", "trunks", "tiles", "per-layer", "footprint", "warmup-stable"] {
+        XCTAssertEqual(html.components(separatedBy: "<svg ").count - 1, 8)
+        for chart in ["scatter", "baselines", "trunks", "tiles", "per-layer", "energy-breakdown", "footprint",
+                      "warmup-stable"] {
             XCTAssertTrue(html.contains("data-chart=\"\(chart)\""), chart)
         }
         let distinct = Set(r.perCutList.flatMap { $0.values.map { [$0.schedule.latency, $0.schedule.energy] } })
@@ -384,6 +385,12 @@ extension StudyTests {
         let chosen = try XCTUnwrap(ScheduleSummary(r, best))
         XCTAssertEqual(html.components(separatedBy: "<rect data-series=\"energy\"").count - 1,
                        chosen.trunks.reduce(0) { $0 + $1.perKey.count } + 2)
+        // The energy breakdown's warm-up parts add up to the warm-up row, net of the on-chip
+        // discount when the schedule has it (ACCO truncates per key: < 1 pJ per key below the parts).
+        let parts = chosen.trunks.flatMap { $0.energy.warmup.net(onChip: best.schedule.onChip) }.reduce(0, +)
+        let keys = chosen.trunks.reduce(0) { $0 + $1.perKey.count }
+        XCTAssertGreaterThanOrEqual(parts, Double(chosen.warmupEnergy) - 1e-6 * parts)
+        XCTAssertLessThan(parts, Double(chosen.warmupEnergy + keys))
         for element in html.components(separatedBy: "data-series=\"").dropFirst() {
             XCTAssertTrue(element.prefix(400).contains("<title>"), "a point or bar without a tooltip")
         }
@@ -391,7 +398,8 @@ extension StudyTests {
         // are nice numbers in scaled units (energy in µJ for these hundreds of millions of pJ).
         let charts = report.charts()
         XCTAssertEqual(charts.map(\.file), ["answer-0-schedules.svg", "answer-0-baselines.svg", "answer-0-trunks.svg",
-                                            "answer-0-tiles.svg", "answer-0-per-layer.svg", "answer-0-footprint.svg",
+                                            "answer-0-tiles.svg", "answer-0-per-layer.svg",
+                                            "answer-0-energy-breakdown.svg", "answer-0-footprint.svg",
                                             "answer-0-warmup-stable.svg"])
         // The tile map: a cell per tile of the sweep for the whole network and for each trunk.
         XCTAssertEqual(charts[3].svg.components(separatedBy: "<rect data-series=\"cell\"").count - 1,

@@ -86,6 +86,23 @@ public struct AccoReadings: Sendable {
             dramBandwidth = Double(dram.writeBandwidth)
         }
 
+        /// The breakdown entries of the off-load delta when `key` is the trunk's off-loading layer:
+        /// the output read out of the last on-chip level and written into DRAM.
+        func offloadEntries(_ key: String) -> [String]? {
+            guard key == offloadKey, outputLevels >= 2 else { return nil }
+            return [BreakdownKey.at("O", level: outputLevels - 2, .rdOutToHigh),
+                    BreakdownKey.at("O", level: outputLevels - 1, .wrInByLow)]
+        }
+
+        /// The breakdown entries of the reload delta when `key` copies a cut input in from DRAM
+        /// (and every copy of the bucket moves something): DRAM read, last on-chip level written.
+        func reloadEntries(_ key: String, _ bucket: [(cost: KeyCost, count: Int)]) -> [String]? {
+            guard reloadKeys.contains(key), inputTop >= 1,
+                  bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) else { return nil }
+            return [BreakdownKey.at("I1", level: inputTop, .rdOutToLow),
+                    BreakdownKey.at("I1", level: inputTop - 1, .wrInByHigh)]
+        }
+
         func row(_ key: String, _ bucket: [(cost: KeyCost, count: Int)]) -> Row {
             var r = Row()
             var latency = 0, energy = 0.0
@@ -95,27 +112,22 @@ public struct AccoReadings: Sendable {
             }
             r.latency = latency
             r.energy = Int(energy)
-            if key == offloadKey, outputLevels >= 2 {
-                let llc = BreakdownKey.at("O", level: outputLevels - 2, .rdOutToHigh)
-                let dram = BreakdownKey.at("O", level: outputLevels - 1, .wrInByLow)
+            if let entries = offloadEntries(key) {
                 var cycles = 0, e = 0.0, written = 0.0
                 for (cost, count) in bucket {
                     cycles += (cost.offload - cost.offloadPairs.prefix(2).reduce(0, +)) * count
-                    e += ((cost.breakdown[llc] ?? 0) + (cost.breakdown[dram] ?? 0)) * Double(count)
+                    e += entries.reduce(0) { $0 + (cost.breakdown[$1] ?? 0) } * Double(count)
                     written += cost.topWords * Double(count)
                 }
                 r.offloadLatency = cycles
                 r.offloadEnergy = Int(e)
                 r.offloadedBytes = Int(written * dramBandwidth / 8)
             }
-            if reloadKeys.contains(key), inputTop >= 1,
-                bucket.allSatisfy({ $0.cost.firstHops.allSatisfy { $0 >= 0 } }) {
-                let dram = BreakdownKey.at("I1", level: inputTop, .rdOutToLow)
-                let llc = BreakdownKey.at("I1", level: inputTop - 1, .wrInByHigh)
+            if let entries = reloadEntries(key, bucket) {
                 var cycles = 0, e = 0.0, read = 0.0
                 for (cost, count) in bucket {
                     cycles += cost.firstHops.reduce(0, +) * count
-                    e += ((cost.breakdown[dram] ?? 0) + (cost.breakdown[llc] ?? 0)) * Double(count)
+                    e += entries.reduce(0) { $0 + (cost.breakdown[$1] ?? 0) } * Double(count)
                     read += cost.topWords * Double(count)
                 }
                 r.reloadLatency = cycles

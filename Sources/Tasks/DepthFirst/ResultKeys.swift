@@ -29,4 +29,12 @@ enum ResultKey {
 enum BreakdownKey {
     static func at(_ operand: String, level: Int,
                    _ direction: Direction) -> String { "\(operand)@\(level).\(direction.rawValue)" }
+
+    /// An entry's name read back (for the energy breakdown by memory).
+    static func parse(_ name: String) -> (operand: String, level: Int, direction: Direction)? {
+        guard let at = name.lastIndex(of: "@"), let dot = name[at...].firstIndex(of: "."),
+              let level = Int(name[name.index(after: at)..<dot]),
+              let direction = Direction(rawValue: String(name[name.index(after: dot)...])) else { return nil }
+        return (String(name[..<at]), level, direction)
+    }
 }

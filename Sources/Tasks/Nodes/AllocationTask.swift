@@ -9,8 +9,9 @@ import Graph
 /// `ranges`, `cut_lists`, and `slots[range][tile]`: the index of that pair's trunk node among the
 /// static dependencies (equal clipped problems share one node).
 public enum AllocationTask {
-    /// 4: the report keeps every (range, tile) option, for the report's baselines and tile map.
-    public static let version: Int64 = 4
+    /// 4: the report keeps every (range, tile) option, for the report's baselines and tile map;
+    /// 5: its trunk reports carry the energy breakdown.
+    public static let version: Int64 = 5
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {

@@ -4,7 +4,8 @@ import Graph
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
 /// off-load and reload deltas (model.md §6.5), and adds the trunk's cache footprint (model.md §6.3).
 public enum TrunkTask {
-    public static let version: Int64 = 5
+    /// 6: the report carries the energy breakdown by memory and data.
+    public static let version: Int64 = 6
 
     /// The node's parameters, as its key covers them.
     public struct Parameters: Codable, Sendable {
@@ -28,8 +29,11 @@ public enum TrunkTask {
         let result = try StackTask.result(stack)
         let readings = AccoReadings(result, trunk: p.trunk.value, core: p.core.value, isNetworkEnd: p.networkEnd)
         let footprint = Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
-        let report = TrunkReport(readings: readings, footprint: footprint, tileTypeCounts: result.tileTypeCounts,
-                                 tileX: p.tile.x, tileY: p.tile.y)
+        let energy = EnergyBreakdown(result, trunk: p.trunk.value, core: p.core.value,
+                                     context: .init(trunk: p.trunk.value, core: p.core.value,
+                                                    isNetworkEnd: p.networkEnd))
+        let report = TrunkReport(readings: readings, energy: energy, footprint: footprint,
+                                 tileTypeCounts: result.tileTypeCounts, tileX: p.tile.x, tileY: p.tile.y)
         return .done(try CanonicalEncoder.encode(ValueCoder.encode(report)))
     }
 
@@ -57,6 +61,8 @@ public enum TrunkTask {
 /// What Step 2 knows about one trunk for one tile size and caching mode (the trunk artifact).
 public struct TrunkReport: Sendable, Codable {
     public var readings: AccoReadings
+    /// Where the energy of each row is spent (memory × data).
+    public var energy: EnergyBreakdown
     public var footprint: Footprint
     public var tileTypeCounts: [Int]
     /// The tile evaluated (clipped to the trunk output); a stable row covers `tileY` frames.
@@ -64,6 +70,6 @@ public struct TrunkReport: Sendable, Codable {
     public var tileY: Int
 
     enum CodingKeys: String, CodingKey {
-        case readings, footprint, tileTypeCounts = "tile_type_counts", tileX = "tile_x", tileY = "tile_y"
+        case readings, energy, footprint, tileTypeCounts = "tile_type_counts", tileX = "tile_x", tileY = "tile_y"
     }
 }

@@ -153,6 +153,15 @@ public struct StudyReport: Sendable {
                 body += "<h3>Per layer, the \(metric.rawValue)-optimal schedule</h3>\n"
                     + figure("answer-\(i)-per-layer", perLayer(s, layers: a.layers, id: "per-layer"),
                              caption: "Window totals per layer and per data copy, trunk by trunk.")
+                if let chart = energyBreakdown(s, causal: a.causal, id: "energy-breakdown") {
+                    body += "<h3>Where the energy goes, the \(metric.rawValue)-optimal schedule</h3>\n"
+                        + figure("answer-\(i)-energy-breakdown", chart,
+                                 caption: "Energy per memory level by the data it reads and writes (weights, "
+                                     + "input and output activations; copies between layers and caches count "
+                                     + "on the side they move), and the MAC array; summed over the trunks"
+                                     + (s.schedule.onChip ? ", without the DRAM round-trips between trunks, "
+                                        + "which fit on chip together." : "."))
+                }
                 body += "<h3>Memory footprint per trunk against the budget</h3>\n"
                     + figure("answer-\(i)-footprint", footprints(s, budget: r.budgetBits, id: "footprint"),
                              caption: "Peak on-chip feature memory of each trunk; the dashed line is the budget.")

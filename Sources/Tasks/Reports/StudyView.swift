@@ -114,6 +114,16 @@ public struct StudyView {
                                                                ("energy", .int(r.energy))]) }
         func range(_ r: LayerRange) -> JSONText { .array([r.after.map { .int($0) } ?? .null,
                                                           r.through.map { .int($0) } ?? .null]) }
+        /// Per memory and kind of data, the energy of each row in pJ (net of the on-chip discount).
+        func energyByMemory(_ t: ScheduleSummary.Trunk, onChip: Bool, causal: Bool) -> JSONText {
+            let e = t.energy
+            let rows = [("window", e.window.net(onChip: onChip))]
+                + (causal ? [("warmup", e.warmup.net(onChip: onChip)), ("stable", e.stable.net(onChip: onChip))] : [])
+            return .array(e.places.indices.map { i in
+                .object([("memory", .string(e.places[i].memory)), ("data", .string(e.places[i].data.rawValue))]
+                        + rows.map { ($0.0, .number($0.1[i])) })
+            })
+        }
         /// An image CNN's schedule has no warm-up or stable rows: those fields are left out.
         func schedule(_ s: ScheduleSummary, causal: Bool) -> JSONText {
             let rows: [(String, JSONText)] = causal ? [
@@ -132,6 +142,7 @@ public struct StudyView {
                              ("clipped_tile", .array([.int(t.clipped.x), .int(t.clipped.y)])),
                              ("window", row(t.window))]
                             + (causal ? [("warmup", row(t.warmup)), ("stable", row(t.stable))] : [])
+                            + [("energy_by_memory", energyByMemory(t, onChip: s.schedule.onChip, causal: causal))]
                             + [("peak_bits", .int(t.footprint.total.featureBits))]
                             + (causal ? [("stable_peak_bits", .int(t.footprint.stable.featureBits))] : []))
                 })),

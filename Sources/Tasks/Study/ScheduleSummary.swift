@@ -11,6 +11,8 @@ public struct ScheduleSummary: Sendable {
         public var warmup: AccoReadings.Row
         public var stable: AccoReadings.Row
         public var footprint: Footprint
+        /// Where the energy is spent; its rows net of the on-chip discount via `net(onChip:)`.
+        public var energy: EnergyBreakdown
         public var perKey: [(key: String, window: AccoReadings.Row, warmup: AccoReadings.Row, stable: AccoReadings.Row)]
     }
 
@@ -35,7 +37,7 @@ public struct ScheduleSummary: Sendable {
             trunks.append(Trunk(range: report.ranges[r], tile: report.tiles[t], clipped: (rep.tileX, rep.tileY),
                                 window: net(rep.readings.window), warmup: net(rep.readings.warmup),
                                 stable: net(rep.readings.stable),
-                                footprint: rep.footprint, perKey: rep.readings.perKey))
+                                footprint: rep.footprint, energy: rep.energy, perKey: rep.readings.perKey))
         }
         self.trunks = trunks
         warmupLatency = trunks.reduce(0) { $0 + $1.warmup.latency }

@@ -31,8 +31,9 @@ struct BarChart {
     /// Room above the bars: the legend, the panel titles, and a marker's label under them.
     var top: Double { panels.contains { $0.marker != nil } ? 58 : 44 }
 
-    /// Wide enough for the longest row label (labels are kept to 64 characters, `label(_:)`).
-    var labelWidth: Double { min(420, Double(rows.map { min($0.count, 64) }.max() ?? 0) * 6.3 + 12) }
+    /// Wide enough for the longest row label (labels are kept to 64 characters, `label(_:)`); short
+    /// labels of wide glyphs (`sram_1MB_W`) get a floor.
+    var labelWidth: Double { min(420, max(96, Double(rows.map { min($0.count, 64) }.max() ?? 0) * 6.3 + 12)) }
 
     /// A row label of at most 64 characters: a longer one keeps its start and end.
     static func label(_ row: String) -> String {
