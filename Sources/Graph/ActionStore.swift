@@ -59,3 +59,34 @@ public final class MemoryStore: ActionStore {
     public func dropBlob(_ digest: Digest) { _ = state.withLock { $0.blobs.removeValue(forKey: digest) } }
     public var recordCount: Int { state.withLock { $0.actions.count } }
 }
+
+/// A cache shared with other machines, consulted after the local store misses and given every
+/// result this run computes. Implementations never return wrong bytes (each record and blob is
+/// verified), never throw (a fault is a miss), and bound the time any call can take.
+public protocol RemoteStore: Sendable {
+    /// Copies `key`'s record and blob — for a trace, also the bytes of every request it names —
+    /// from the remote into `local`; the record when all of it arrived intact and was stored,
+    /// else nil.
+    func fetch(_ key: Digest, into local: any ActionStore) -> ActionRecord?
+    /// A blob by digest (verified), not stored anywhere.
+    func fetchBlob(_ digest: Digest, size: Int64) -> [UInt8]?
+    /// Hands a record the run just stored, with its blob, to the uploader; returns at once.
+    func offer(_ key: Digest, _ record: ActionRecord, blob: [UInt8])
+    /// Hands a blob to the uploader so that `fetchBlob` finds it; returns at once.
+    func offerBlob(_ digest: Digest, _ bytes: [UInt8])
+}
+
+extension ActionRecord {
+    /// The requests a trace blob names, as (digest, size) pairs; nil when it is malformed.
+    public static func traceEntries(_ bytes: [UInt8]) -> [(digest: Digest, size: Int64)]? {
+        guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
+        var out: [(digest: Digest, size: Int64)] = []
+        out.reserveCapacity(entries.count)
+        for entry in entries {
+            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
+                  let size = pair[1].intValue else { return nil }
+            out.append((raw.withUnsafeBytes { Digest(bytes: $0) }, size))
+        }
+        return out
+    }
+}

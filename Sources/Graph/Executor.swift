@@ -21,10 +21,14 @@ public struct BuildOptions: Sendable {
     public var cancellation: CancellationFlag?
     /// Called after each node settles with (settled, known); for progress lines.
     public var progress: (@Sendable (Int, Int) -> Void)?
+    /// A shared cache asked after a local miss and given every computed result (not in dry runs;
+    /// a node sampled for verification is recomputed, not fetched).
+    public var remote: (any RemoteStore)?
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
                 verify: Bool = false, verifyPercent: Int = 100, dryRun: Bool = false,
-                cancellation: CancellationFlag? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil) {
+                cancellation: CancellationFlag? = nil, progress: (@Sendable (Int, Int) -> Void)? = nil,
+                remote: (any RemoteStore)? = nil) {
         self.jobs = max(1, jobs)
         self.failFast = failFast
         self.verify = verify
@@ -32,6 +36,7 @@ public struct BuildOptions: Sendable {
         self.dryRun = dryRun
         self.cancellation = cancellation
         self.progress = progress
+        self.remote = remote
     }
 
     /// Whether a cached node with this key is recomputed and compared.
@@ -157,6 +162,7 @@ private final class Run: Sendable {
         switch job {
         case .execute(let n): execute(n)
         case .materialize(let n): materialize(n)
+        case .fetch(let n): fetch(n)
         }
     }
 
@@ -202,6 +208,7 @@ private final class Run: Sendable {
             }
             // A write that fails (disk full, read-only cache) costs the next run, never this one.
             let unstored: String?
+            options.remote?.offer(plan.key, record, blob: bytes)
             do {
                 try store.store(plan.key, record, blob: bytes, durationNanos: nanos)
                 unstored = nil
@@ -230,9 +237,11 @@ private final class Run: Sendable {
                 for e in encoded {
                     let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest,
                         size: Int64(e.bytes.count))
+                    options.remote?.offer(key, record, blob: e.bytes)
                     if store.lookup(key) != record { try store.store(key, record, blob: e.bytes, durationNanos: 0) }
                 }
                 let record = ActionRecord.trace(SHA256.hash(trace), size: Int64(trace.count))
+                options.remote?.offer(plan.key, record, blob: trace)
                 if store.lookup(plan.key) != record {
                     try store.store(plan.key, record, blob: trace, durationNanos: nanos)
                 }
@@ -244,6 +253,14 @@ private final class Run: Sendable {
                 $0.requested(n, requests, encoded: encoded, continuation: continuation, nanos: nanos)
             }
         }
+    }
+
+    /// Asks the remote cache for node `n`'s key; what arrives is in the local store before the
+    /// node settles from it.
+    private func fetch(_ n: Int) {
+        let key: Digest? = state.withLock { $0.nodes[n].key }
+        let record = key.flatMap { options.remote?.fetch($0, into: store) }
+        locked { $0.fetched(n, record) }
     }
 
     /// Reads a target's output back (verified); a bad blob rebuilds the target.
@@ -262,6 +279,8 @@ private final class Run: Sendable {
 enum Job: Sendable {
     case execute(Int)
     case materialize(Int)
+    /// Ask the remote cache for the node's key (a local miss).
+    case fetch(Int)
 }
 
 /// What a worker needs to run one step, copied out of the lock.

@@ -3,13 +3,10 @@ extension RunState {
     /// The nodes a trace asks for, interned; nil when the trace is malformed or a request's bytes
     /// are gone from the store (nothing interned then: the task reruns, asks again and stores them).
     mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
-        guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
+        guard let entries = ActionRecord.traceEntries(bytes) else { return nil }
         var found: [Int?] = []
         var fresh: [(position: Int, request: EncodedRequest, parts: ParsedRequest)] = []
-        for entry in entries {
-            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
-                  let size = pair[1].intValue else { return nil }
-            let digest = raw.withUnsafeBytes { Digest(bytes: $0) }
+        for (digest, size) in entries {
             if let known = requestDigestIndex[digest] {
                 found.append(current(known))
                 continue

@@ -136,7 +136,25 @@ struct RunState {
     /// a miss runs the task.
     mutating func resolve(_ n: Int, _ key: Digest) {
         nodes[n].key = key
-        switch store.lookup(key) {
+        let record = store.lookup(key)
+        if record == nil, options.remote != nil, !options.dryRun, !options.verifies(key) {
+            // Asked of the remote by a worker, off this lock (`fetched`).
+            nodes[n].phase = .queued
+            return push(.fetch(n))
+        }
+        settle(n, from: record)
+    }
+
+    /// The remote's answer for node `n` (already copied into the local store), or nil: a miss.
+    mutating func fetched(_ n: Int, _ record: ActionRecord?) {
+        settle(n, from: record)
+    }
+
+    /// What the cache holds for the node's key decides: an output settles it, a trace replays
+    /// its requests, nothing runs the task.
+    mutating func settle(_ n: Int, from record: ActionRecord?) {
+        guard let key = nodes[n].key else { return startFresh(n) }
+        switch record {
         case .output(let digest, let size):
             let record = ActionRecord.output(digest, size: size)
             if options.verifies(key) {

@@ -8,6 +8,13 @@ extension CommandHelp {
     /// Accepted by every command, also one that caches nothing, so a script can pass it to all.
     static let unusedCache = O(name: "cache", value: "DIR", meaning: "Accepted as on every command; this one "
                                    + "caches nothing.", fallback: "none", example: "--cache /scratch/accomake")
+    /// Commands that build share results through a remote cache (docs/remote.md).
+    static let remote = [
+        O(name: "remote-cache", value: "URL", meaning: "A shared cache over the Bazel HTTP cache protocol (nginx "
+              + "WebDAV, bazel-remote): read after the local cache misses, given every computed result.",
+          fallback: "$ACCOMAKE_REMOTE_CACHE, else none", example: "--remote-cache http://cache.lab:8080/accomake"),
+        O(name: "remote-cache-read-only", meaning: "Read from the remote cache but upload nothing."),
+    ]
     static let jobs = O(name: "jobs", value: "N", meaning: "Nodes computed in parallel (1 to 1024).",
                         fallback: "the number of cores", example: "-j 1", short: "j")
     static let json = O(name: "json",
@@ -57,7 +64,7 @@ extension CommandHelp {
                     options: [jobs, json, O(name: "no-shortcut", meaning: "Walk the whole graph even when no input "
                                   + "changed since the last complete run."), verify,
                               O(name: "watch", meaning: "Stay running: rerun on every save of the study or a file it "
-                                  + "names and print how each best schedule moved; Ctrl-C stops."), cache],
+                                  + "names and print how each best schedule moved; Ctrl-C stops."), cache] + remote,
                     examples: ["accomake run projects/studies/quickstart.json",
                                "accomake run projects/studies/sram-sweep.json --watch"]),
         CommandHelp(name: "report", group: .studies, operands: "STUDY",
@@ -66,7 +73,7 @@ extension CommandHelp {
                     options: [O(name: "out", value: "DIR", meaning: "The folder to write.",
                                 fallback: "report-<study name> in the current folder", example: "--out figures"),
                               jobs, O(name: "no-shortcut", meaning: "Walk the whole graph even when no input "
-                                  + "changed."), cache],
+                                  + "changed."), cache] + remote,
                     examples: ["accomake report projects/studies/quickstart.json"]),
         CommandHelp(name: "status", group: .studies, operands: "STUDY",
                     summary: "Exactly what a run would compute (a dry run against the cache), grouped by reason, "
@@ -101,7 +108,8 @@ extension CommandHelp {
         CommandHelp(name: "stack", group: .problems,
                     summary: "Depth-first evaluation of the network split at the weight-overflow (and given) cuts: "
                         + "tile types, where data lives, per-key energy and latency.",
-                    options: problem + [tile, mode, objective("energy|latency"), lpf, cuts, jobs, json, verify, cache],
+                    options: problem + [tile, mode, objective("energy|latency"), lpf, cuts, jobs, json, verify, cache]
+                        + remote,
                     examples: ["accomake stack --hardware projects/hardware/meta_prototype_df.json "
                                    + "--workload projects/workloads/fsrcnn.json "
                                    + "--mapping projects/mappings/meta_prototype_df.json --tile 8x8"]),
@@ -118,7 +126,8 @@ extension CommandHelp {
                     options: problem + [tile, mode, objective("energy|latency"), maxCuts, cuts,
                                         O(name: "range", value: "A,B", meaning: "Only the range after layer A "
                                               + "through layer B (none for an open end).", fallback: "every range",
-                                          example: "--range none,3"), lpf] + causal + [jobs, json, verify, cache],
+                                          example: "--range none,3"), lpf] + causal + [jobs, json, verify, cache]
+                        + remote,
                     examples: ["accomake trunk --hardware projects/hardware/meta_prototype_df.json "
                                    + "--workload projects/workloads/seldnet_oxoy_m.json "
                                    + "--mapping projects/mappings/meta_prototype_df.json --tile 2x1"]),

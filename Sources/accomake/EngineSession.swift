@@ -12,18 +12,27 @@ enum EngineSession {
     /// - Parameter cancellation: the flag of signal handlers the caller installed for longer than
     ///   this build (`run --watch`); without it the build installs its own.
     static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String,
-                      cache opened: LocalCache? = nil,
+                      cache opened: LocalCache? = nil, remote: RemoteUse = .fromArguments,
                       context: (NodeID) -> String? = { _ in nil },
                       keepGoing: (Failure) -> Bool = { _ in false },
                       cancellation: CancellationFlag? = nil) throws -> BuildResult? {
         let cache = try opened ?? CacheLocation.open(a)
+        let shared: RemoteCache?
+        switch remote {
+        case .fromArguments:
+            shared = try RemoteLocation.open(a)
+        case .given(let given):
+            shared = given
+        }
+        defer { if case .fromArguments = remote, let shared { RemoteLocation.finish(shared) } }
         let interrupts = cancellation == nil ? Interrupts() : nil
         let progress = ProgressLine()
         // `cache verify --deep` is a verify run that may sample and that evicts what differs.
         let deep = a.flag("deep"), verify = a.flag("verify") || deep
         let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
                                    verify: verify, verifyPercent: try a.int("sample", default: 100, range: 1...100),
-                                   cancellation: cancellation ?? interrupts?.flag, progress: progress.update)
+                                   cancellation: cancellation ?? interrupts?.flag, progress: progress.update,
+                                   remote: shared)
         let outcome = Executor(store: cache, options: options).build(graph, targets: targets)
         if deep {
             for event in outcome.log.events where event.kind == .mismatch { event.key.map(cache.forget) }
@@ -66,6 +75,13 @@ enum EngineSession {
                                       + "recomputed outputs differ from the cache (\(counts))\(eviction); "
                                       + "first: \(first)")
     }
+}
+
+/// Where a build's remote cache comes from: opened from the command's arguments (and finished
+/// when the build ends), or given by a caller that uses it for more than the build (`run`'s shortcut).
+enum RemoteUse {
+    case fromArguments
+    case given(RemoteCache?)
 }
 
 /// Some recomputed output differed from the cache: a non-deterministic operator, or a model

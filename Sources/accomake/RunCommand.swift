@@ -51,9 +51,11 @@ enum RunCommand {
                         cancellation: CancellationFlag? = nil) throws -> (StudyView, StudyRunCounts)? {
         let study = try inputs.reading { try StudyFormat.load(path) }
         let store = try CacheLocation.open(a)
+        let remote = try RemoteLocation.open(a)
+        defer { remote.map(RemoteLocation.finish) }
         let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
         if !a.flag("no-shortcut"), !a.flag("verify"), !a.flag("deep"), let key = shortcut,
-            let outputs = StudyShortcut.outputs(key, store: store) {
+            let outputs = StudyShortcut.outputs(key, store: store, remote: remote) {
             let problems = try inputs.reading { try StudyGraph.problems(study) }
             if outputs.count == problems.count {
                 let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }
@@ -74,7 +76,7 @@ enum RunCommand {
             return study.accelerators[built.problems[p].accelerator].variant == nil ? nil : p
         }
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command,
-                                                    cache: store, context: name,
+                                                    cache: store, remote: .given(remote), context: name,
                                                     keepGoing: { variantProblem($0.node) != nil },
                                                     cancellation: cancellation) else {
             return nil
@@ -101,7 +103,8 @@ enum RunCommand {
                 throw UsageError("\(command): no result for \(p.core.name)")
             }
         }
-        if let key = shortcut, infeasible.isEmpty { try? StudyShortcut.record(key, outputs: outputs, store: store) }
+        if let key = shortcut, infeasible.isEmpty { try? StudyShortcut.record(key, outputs: outputs, store: store,
+                                                                                  remote: remote) }
         store.flush()  // the session collected, if due, when its build finished
         return (StudyView(study: study, answers: answers, infeasible: infeasible),
                 StudyRunCounts(executed: outcome.log.count(.executed),

@@ -52,6 +52,23 @@ class CommandLineTestCase: XCTestCase {
 
     /// The test's environment plus `environment`; the default cache (no `--cache`, no
     /// `ACCOMAKE_CACHE`) is the scratch folder's `xdg/accomake`, never the user's.
+    /// A one-tile, whole-network study in the scratch folder (3 nodes: stack, trunk, allocation).
+    /// - Parameter accelerator: more fields of the accelerator entry (`, "axes": {…}`), or more entries.
+    func writeStudy(_ name: String, tileY: [Int], description: String = "CLI test", accelerator: String = "")
+        throws -> String {
+        let study = """
+            {"description": "\(description)",
+             "accelerators": [{"hardware": "\(Self.project("hardware/meta_prototype_df.json"))",
+                               "mapping": "\(Self.project("mappings/meta_prototype_df.json"))"\(accelerator)}],
+             "workloads": [{"workload": "\(Self.project("workloads/seldnet_oxoy_m.json"))", "max_cuts": 0}],
+             "sweep": {"tile_x": [2], "tile_y": \(tileY), "modes": ["fully-cached"], "objectives": ["energy"]},
+             "allocation": {"objectives": ["energy"], "table": "window"}}
+            """
+        let path = scratch.appendingPathComponent(name).path
+        try study.write(toFile: path, atomically: true, encoding: .utf8)
+        return path
+    }
+
     func hermetic(_ environment: [String: String]) -> [String: String] {
         var base = ProcessInfo.processInfo.environment
         base["ACCOMAKE_CACHE"] = nil

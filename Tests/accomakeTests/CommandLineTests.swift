@@ -296,23 +296,6 @@ final class CommandLineTests: CommandLineTestCase {
         XCTAssertEqual(badSample.stderr, "accomake: --sample 0: expected a whole number in 1...100\n")
     }
 
-    /// A one-tile, whole-network study in the scratch folder (3 nodes: stack, trunk, allocation).
-    /// - Parameter accelerator: more fields of the accelerator entry (`, "axes": {…}`), or more entries.
-    func writeStudy(_ name: String, tileY: [Int], description: String = "CLI test", accelerator: String = "")
-        throws -> String {
-        let study = """
-            {"description": "\(description)",
-             "accelerators": [{"hardware": "\(Self.project("hardware/meta_prototype_df.json"))",
-                               "mapping": "\(Self.project("mappings/meta_prototype_df.json"))"\(accelerator)}],
-             "workloads": [{"workload": "\(Self.project("workloads/seldnet_oxoy_m.json"))", "max_cuts": 0}],
-             "sweep": {"tile_x": [2], "tile_y": \(tileY), "modes": ["fully-cached"], "objectives": ["energy"]},
-             "allocation": {"objectives": ["energy"], "table": "window"}}
-            """
-        let path = scratch.appendingPathComponent(name).path
-        try study.write(toFile: path, atomically: true, encoding: .utf8)
-        return path
-    }
-
     /// `status` is exact: a dry run of the graph against the cache. A study file never run on this
     /// cache whose nodes another file computed is up to date; a new tile is exactly its nodes.
     func testStatusSaysExactlyWhatARunWouldCompute() throws {

@@ -1,0 +1,239 @@
+@testable import Cache
+import Foundation
+import Graph
+import XCTest
+
+/// The remote cache: its URL and entry formats, against a real nginx (WebDAV PUT/GET, started by
+/// scripts/nginx-cache) and against `FaultyServer`, whose every fault must be a counted miss —
+/// never a wrong result, never a hang.
+final class RemoteCacheTests: XCTestCase {
+    func testEndpointParsing() throws {
+        let e = try HTTPEndpoint("http://cache.lab:8080/teams/dsp/")
+        XCTAssertEqual([e.host, String(e.port), e.basePath], ["cache.lab", "8080", "/teams/dsp"])
+        XCTAssertEqual(try HTTPEndpoint("http://127.0.0.1").port, 80)
+        XCTAssertEqual(try HTTPEndpoint("http://127.0.0.1").basePath, "")
+        for (url, says) in [("https://cache.lab/x", "plain HTTP only"), ("ftp://cache.lab", "starts with http://"),
+                            ("http://cache.lab:0/x", "from 1 to 65535"), ("http://cache.lab:port", "from 1 to 65535"),
+                            ("http://user@cache.lab/x", "without user"), ("http:///x", "http://host")] {
+            XCTAssertThrowsError(try HTTPEndpoint(url), url) { error in
+                XCTAssertTrue("\(error)".contains(says), "\(url): \(error)")
+            }
+        }
+    }
+
+    func testEntryRoundTripAndDamage() throws {
+        let blob = Array("small blob".utf8)
+        let digest = SHA256.hash(blob)
+        for entry in [RemoteEntry(record: .output(digest, size: 10), inline: blob),
+                      RemoteEntry(record: .trace(digest, size: 10), inline: nil),
+                      RemoteEntry(record: .output(digest, size: 5000), inline: nil)] {
+            XCTAssertEqual(RemoteEntry(entry.bytes), entry)
+        }
+        let good = RemoteEntry(record: .output(digest, size: 10), inline: blob).bytes
+        XCTAssertNil(RemoteEntry(Array(good.dropLast())), "truncated")
+        XCTAssertNil(RemoteEntry(Array("not an entry".utf8)))
+        XCTAssertNil(RemoteEntry(RemoteEntry(record: .output(digest, size: 11), inline: blob).bytes),
+                     "inline bytes of another size than the record says")
+    }
+
+    // MARK: Against nginx
+
+    func testNginxStoresAndServesEntriesAndBlobs() throws {
+        let nginx = try NginxCache()
+        defer { nginx.stop() }
+        let remote = RemoteCache(try settings(nginx.url))
+        XCTAssertNil(remote.probe(), "nginx answers")
+        let small = Array("a small result".utf8), large = (0..<10_000).map { UInt8($0 % 251) }
+        let keys = [Digest(1, 2, 3, 4), Digest(5, 6, 7, 8)]
+        for (key, blob) in zip(keys, [small, large]) {
+            remote.offer(key, .output(SHA256.hash(blob), size: Int64(blob.count)), blob: blob)
+        }
+        remote.offerBlob(SHA256.hash(large), large)  // the same blob again: uploaded once
+        remote.finish()
+        XCTAssertEqual(remote.snapshot.uploads, 2)
+        XCTAssertEqual(remote.snapshot.uploadFailures, 0)
+        // The small entry carries its blob; the large one's blob is in cas/.
+        XCTAssertTrue(FileManager.default.fileExists(atPath: nginx.data + "/cas/" + SHA256.hash(large).hex))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: nginx.data + "/cas/" + SHA256.hash(small).hex))
+
+        let reader = RemoteCache(try settings(nginx.url))
+        let local = MemoryStore()
+        for (key, blob) in zip(keys, [small, large]) {
+            let record = reader.fetch(key, into: local)
+            XCTAssertEqual(record, .output(SHA256.hash(blob), size: Int64(blob.count)))
+            XCTAssertEqual(local.lookup(key), record, "stored locally")
+            XCTAssertEqual(local.load(SHA256.hash(blob), size: Int64(blob.count)), blob)
+        }
+        XCTAssertNil(reader.fetch(Digest(9, 9, 9, 9), into: local))
+        XCTAssertEqual(reader.fetchBlob(SHA256.hash(large), size: Int64(large.count)), large)
+        XCTAssertEqual(reader.snapshot.hits, 2)
+        XCTAssertEqual(reader.snapshot.misses, 1)
+        XCTAssertEqual(reader.snapshot.faults, 0)
+    }
+
+    /// Two machines (two local caches) share nginx: the second computes nothing the first did —
+    /// static nodes and a node with dynamic requests (its trace and the requests' bytes come
+    /// too) — and its outputs are the same bytes.
+    func testSecondMachineComputesNothingTheFirstDid() throws {
+        let nginx = try NginxCache()
+        defer { nginx.stop() }
+        let folders = TempDirectory()
+        defer { folders.remove() }
+        func machine(_ name: String) throws -> (BuildResult, NodeID, RemoteCache) {
+            let (graph, final) = try Self.graphWithRequests()
+            let remote = RemoteCache(try settings(nginx.url))
+            let local = try LocalCache(root: folders.path + "/" + name)
+            let result = Executor(store: local, options: BuildOptions(jobs: 2, remote: remote))
+                .build(graph, targets: [final])
+            remote.finish()
+            return (result, final, remote)
+        }
+        let (first, final, firstRemote) = try machine("a")
+        XCTAssertTrue(first.succeeded)
+        let (graph, final0) = try Self.graphWithRequests()
+        let plain = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(graph, targets: [final0])
+        XCTAssertEqual(first.log.count(.executed), plain.log.count(.executed), "the first computes everything")
+        XCTAssertGreaterThan(first.log.count(.executed), 203, "201 synthetic nodes, the pair and its two requests")
+        XCTAssertEqual(firstRemote.snapshot.uploadFailures, 0)
+        let (second, _, secondRemote) = try machine("b")
+        XCTAssertTrue(second.succeeded)
+        XCTAssertEqual(second.log.count(.executed), 0, "every node came from the remote")
+        XCTAssertEqual(second.outputs[final]?.bytes, first.outputs[final]?.bytes)
+        XCTAssertEqual(secondRemote.snapshot.faults, 0)
+        XCTAssertEqual(secondRemote.snapshot.uploads, 0, "nothing new to upload")
+    }
+
+    /// 200 synthetic nodes, and a node that asks for two more (`remote.pair`), summed with the last.
+    static func graphWithRequests() throws -> (Graph, NodeID) {
+        var (graph, final, _) = SyntheticWorkload(nodes: 200, lanes: 8, salt: 7).build()
+        try graph.register(Self.constant)
+        let summing = try graph.add(Self.pair, ["base": .int(3)], dependencies: [final])
+        return (graph, summing)
+    }
+
+    static let constant = Operator("remote.constant", version: 1) { input in
+        .done(Array("constant \(input.params["value"]?.intValue ?? -1)".utf8))
+    }
+
+    static let pair = Operator("remote.pair", version: 1) { input in
+        let base = input.params["base"]?.intValue ?? 0
+        let first = input.dependencies[0].bytes
+        return .need([NodeRequest("remote.constant", ["value": .int(base)]),
+                      NodeRequest("remote.constant", ["value": .int(base + 1)])]) { outputs in
+            .done(first + outputs.flatMap(\.bytes))
+        }
+    }
+
+    // MARK: Faults
+
+    /// Each fault of a GET is a counted miss: the run computes the node itself and its outputs
+    /// equal a run without any remote. The per-request timeout bounds a stalled server.
+    func testEveryFaultIsAMissNeverAWrongResult() throws {
+        let folders = TempDirectory()
+        defer { folders.remove() }
+        let (graph, final) = try Self.graphWithRequests()
+        let plain = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(graph, targets: [final])
+        let expected = try XCTUnwrap(plain.outputs[final]?.bytes)
+        for fault in [FaultyServer.Fault.status500, .shortBody, .closeMidBody, .wrongDigest, .stall] {
+            // Fill a server with good entries (it behaves on PUT), then read them back through the fault.
+            let server = try FaultyServer(fault: fault)
+            defer { server.stop() }
+            let writer = RemoteCache(try settings(server.url))
+            _ = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2, remote: writer)).build(graph,
+                                                                                                    targets: [final])
+            writer.finish()
+            XCTAssertEqual(writer.snapshot.uploadFailures, 0, "\(fault)")
+            var s = try settings(server.url)
+            s.timeout = 0.3
+            let reader = RemoteCache(s)
+            let before = server.gets
+            let result = Executor(store: try LocalCache(root: folders.path + "/\(fault)"),
+                                  options: BuildOptions(jobs: 2, remote: reader)).build(graph, targets: [final])
+            reader.finish()
+            XCTAssertTrue(result.succeeded, "\(fault)")
+            XCTAssertEqual(result.outputs[final]?.bytes, expected, "\(fault): the right answer")
+            XCTAssertEqual(reader.snapshot.hits, 0, "\(fault): nothing accepted")
+            XCTAssertGreaterThan(reader.snapshot.faults, 0, "\(fault): counted")
+            XCTAssertEqual(result.log.count(.executed), plain.log.count(.executed), "\(fault): all computed here")
+            // A server that keeps failing is dropped after a few faults: it is not asked 200 more times.
+            XCTAssertTrue(reader.snapshot.dropped, "\(fault)")
+            XCTAssertLessThanOrEqual(server.gets - before, 3 * (s.failureLimit + 2), "\(fault)")
+        }
+    }
+
+    /// A cache nobody listens at: the probe says so, and the run is local-only and right.
+    func testRefusedConnectionAtStartIsLocalOnly() throws {
+        let server = try FaultyServer(fault: .none)
+        let url = server.url
+        server.stop()
+        let remote = RemoteCache(try settings(url))
+        let reason = try XCTUnwrap(remote.probe())
+        XCTAssertTrue(reason.contains("cannot connect"), reason)
+        let (graph, final) = try Self.graphWithRequests()
+        let result = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2, remote: remote))
+            .build(graph, targets: [final])
+        remote.finish()
+        XCTAssertTrue(result.succeeded)
+        XCTAssertEqual(remote.snapshot.requests, 1, "only the probe: the rest of the run does not ask")
+        XCTAssertTrue(remote.summary().contains("dropped"), remote.summary())
+    }
+
+    /// Read-only: reads, never writes.
+    func testReadOnlyUploadsNothing() throws {
+        let server = try FaultyServer(fault: .none)
+        defer { server.stop() }
+        var s = try settings(server.url)
+        s.readOnly = true
+        let remote = RemoteCache(s)
+        let (graph, final) = try Self.graphWithRequests()
+        _ = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2, remote: remote))
+            .build(graph, targets: [final])
+        remote.finish()
+        XCTAssertEqual(server.requests, server.gets, "only GETs")
+        XCTAssertGreaterThan(server.gets, 200)
+        XCTAssertEqual(remote.snapshot.uploads, 0)
+    }
+
+    func settings(_ url: String) throws -> RemoteCache.Settings {
+        RemoteCache.Settings(endpoint: try HTTPEndpoint(url))
+    }
+}
+
+/// Debian's nginx as a WebDAV cache on a loopback port, through scripts/nginx-cache (which
+/// installs nginx when missing), stopped by `stop()`.
+struct NginxCache {
+    let folder: TempDirectory
+    let url: String
+    var data: String { folder.path + "/data/accomake" }
+
+    static var script: String {
+        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent().appendingPathComponent("scripts/nginx-cache").path
+    }
+
+    init() throws {
+        folder = TempDirectory("nginx")
+        let (status, out) = try Self.call(["start", folder.path])
+        guard status == 0 else {
+            folder.remove()
+            throw NginxFailure(description: "scripts/nginx-cache start failed (status \(status)); see its message "
+                               + "above")
+        }
+        url = out.trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+
+    func stop() {
+        _ = try? Self.call(["stop", folder.path])
+        folder.remove()
+    }
+
+    /// Runs the script (its standard error goes to the test's).
+    static func call(_ arguments: [String]) throws -> (Int32, String) {
+        let (status, output) = try ChildProcess(script, arguments).finish()
+        return (status, String(decoding: output, as: UTF8.self))
+    }
+}
+
+struct NginxFailure: Error, CustomStringConvertible {
+    let description: String
+}
