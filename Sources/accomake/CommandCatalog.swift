@@ -64,9 +64,15 @@ extension CommandHelp {
                     options: [jobs, json, O(name: "no-shortcut", meaning: "Walk the whole graph even when no input "
                                   + "changed since the last complete run."), verify,
                               O(name: "watch", meaning: "Stay running: rerun on every save of the study or a file it "
-                                  + "names and print how each best schedule moved; Ctrl-C stops."), cache] + remote,
+                                  + "names and print how each best schedule moved; Ctrl-C stops."),
+                              O(name: "shard", value: "I/N", meaning: "Compute share I of N of the study's stack and "
+                                  + "trunk nodes (balanced by estimated cost) into the cache, without answering; a "
+                                  + "run without --shard on the same (remote) cache then only allocates.",
+                                fallback: "the whole study", example: "--shard 0/4"), cache] + remote,
                     examples: ["accomake run projects/studies/quickstart.json",
-                               "accomake run projects/studies/sram-sweep.json --watch"]),
+                               "accomake run projects/studies/sram-sweep.json --watch",
+                               "accomake run projects/studies/acco-camready.json --shard 1/8 "
+                                   + "--remote-cache http://cache.lab:8080/accomake"]),
         CommandHelp(name: "report", group: .studies, operands: "STUDY",
                     summary: "Write results.json, schedules.csv and a self-contained report.html of a study (run "
                         + "first when needed).",

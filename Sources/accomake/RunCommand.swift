@@ -11,6 +11,12 @@ enum RunCommand {
         let a = try Arguments(args, help: .named("run"))
         let path = try studyPath(a, command: "run")
         if a.flag("watch") { return try StudyWatch.run(path, a) }
+        if let text = a.value("shard") {
+            guard let shard = StudyShards.parse(text) else {
+                throw UsageError("--shard \(text): expected I/N with 0 ≤ I < N ≤ 10000, e.g. --shard 0/4")
+            }
+            return try ShardRun.run(path, a, shard: shard)
+        }
         let began = DispatchTime.now().uptimeNanoseconds
         guard let (view, outcome) = try execute(path, a, command: "run") else { return 130 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
@@ -70,11 +76,7 @@ enum RunCommand {
                                         cached: { store.lookup($0) != nil })
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }
         // A hardware variant that cannot run is an answer (infeasible, and why); the others finish.
-        let variantProblem = { (node: NodeID) -> Int? in
-            guard built.problemOfNode.indices.contains(node.index) else { return nil }
-            let p = built.problemOfNode[node.index]
-            return study.accelerators[built.problems[p].accelerator].variant == nil ? nil : p
-        }
+        let variantProblem = { (node: NodeID) -> Int? in built.variantProblem(of: node, in: study) }
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command,
                                                     cache: store, remote: .given(remote), context: name,
                                                     keepGoing: { variantProblem($0.node) != nil },

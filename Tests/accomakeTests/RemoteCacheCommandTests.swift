@@ -49,6 +49,39 @@ final class RemoteCacheCommandTests: CommandLineTestCase {
                              "nothing of other.json was uploaded by the read-only run")
     }
 
+    /// Two shards on two machines (separate local caches) share nginx; a third machine's run then
+    /// computes only the allocation and answers exactly what an unsharded run answers.
+    func testShardsThenMerge() throws {
+        let script = Self.root.appendingPathComponent("scripts/nginx-cache").path
+        let server = scratch.appendingPathComponent("nginx").path
+        let (started, out) = try ChildProcess(script, ["start", server]).finish()
+        XCTAssertEqual(started, 0, "scripts/nginx-cache start")
+        defer { _ = try? ChildProcess(script, ["stop", server]).finish() }
+        let url = String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        let study = try writeStudy("study.json", tileY: [4, 8, 16])
+        var trunks = 0, total = 0
+        for i in 0..<2 {
+            let shard = try run(["run", study, "--shard", "\(i)/2", "--json", "--cache",
+                                 scratch.appendingPathComponent("shard-\(i)").path, "--remote-cache", url])
+            XCTAssertEqual(shard.status, 0, shard.stderr)
+            let j = try json(shard.stdout)
+            trunks += try XCTUnwrap(j["trunks"] as? Int)
+            total = try XCTUnwrap(j["trunks_total"] as? Int)
+            XCTAssertGreaterThan(try XCTUnwrap(j["trunks"] as? Int), 0, "each shard has work")
+        }
+        XCTAssertEqual(trunks, total, "the shards cover every trunk once")
+        XCTAssertEqual(total, 3)
+        let merged = try run(["run", study, "--json", "--cache", scratch.appendingPathComponent("merge").path,
+                              "--remote-cache", url])
+        XCTAssertEqual(merged.status, 0, merged.stderr)
+        XCTAssertEqual(try json(merged.stdout)["nodes_executed"] as? Int, 1, "only the allocation")
+        let alone = try run(["run", study, "--json", "--cache", scratch.appendingPathComponent("alone").path])
+        XCTAssertEqual(try results(merged.stdout), try results(alone.stdout))
+        let bad = try run(["run", study, "--shard", "2/2"])
+        XCTAssertEqual(bad.status, 2)
+        XCTAssertTrue(bad.stderr.contains("expected I/N with 0 ≤ I < N"), bad.stderr)
+    }
+
     /// The answers without the run's counts (which differ by design).
     func results(_ text: String) throws -> String {
         let value = try json(text)["results"] ?? []

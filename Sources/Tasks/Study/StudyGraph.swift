@@ -26,6 +26,10 @@ public struct StudyGraph: Sendable {
     public var problems: [Problem] = []
     /// The allocation node of each problem, in the same order: the study's targets.
     public var allocationNodes: [NodeID] = []
+    /// Each distinct trunk node (its stack node is its one dependency), and the estimated cost of
+    /// its stack evaluation (`StudyShards.cost`): what `run --shard` divides.
+    public var trunkNodes: [NodeID] = []
+    public var trunkCosts: [Double] = []
     /// A name per graph node, stable across runs (for `status` and `explain`): operator, problem,
     /// range and tile.
     public var names: [String] = []
@@ -34,6 +38,14 @@ public struct StudyGraph: Sendable {
     public var problemOfNode: [Int] = []
     /// Per problem, the name its nodes carry: `hardware/workload/mode/objective`.
     public var problemNames: [String] = []
+
+    /// The problem of a node when it belongs to a hardware variant (whose failure is an answer:
+    /// infeasible, and why), else nil.
+    public func variantProblem(of node: NodeID, in study: Study) -> Int? {
+        guard problemOfNode.indices.contains(node.index) else { return nil }
+        let p = problemOfNode[node.index]
+        return study.accelerators[problems[p].accelerator].variant == nil ? nil : p
+    }
 
     public init(_ study: Study) throws {
         problems = try Self.problems(study)
@@ -63,6 +75,8 @@ public struct StudyGraph: Sendable {
                         node = try Self.addTrunk(to: &graph, w.values[i], mode: p.mode, tileX: x, tileY: y,
                                                  lpf: study.lpf, objective: p.objective, networkEnd: w.networkEnds[i])
                         trunkNodes[key] = node
+                        self.trunkNodes.append(node)
+                        trunkCosts.append(StudyShards.cost(w.trunks[i], tileX: x, tileY: y))
                         names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
                         problemOfNode += [index, index]
                     }
