@@ -81,6 +81,21 @@ extension CommandHelp {
                               jobs, O(name: "no-shortcut", meaning: "Walk the whole graph even when no input "
                                   + "changed."), cache] + remote,
                     examples: ["accomake report projects/studies/quickstart.json"]),
+        CommandHelp(name: "slurm", group: .studies, operands: "STUDY",
+                    summary: "Write the scripts that split a study over a cluster: a Slurm job array of `run --shard` "
+                        + "tasks and a merge job that writes the report once all succeeded (docs/remote.md).",
+                    options: [O(name: "shards", value: "N", meaning: "Array tasks (1 to 10000).", required: true,
+                                example: "--shards 8"),
+                              O(name: "out", value: "DIR", meaning: "Where the scripts, the logs and the report go.",
+                                fallback: "slurm-<study name>", example: "--out /scratch/sweep"),
+                              O(name: "sbatch", value: "OPTIONS", meaning: "Extra #SBATCH options, space-separated.",
+                                fallback: "none", example: "--sbatch \"--partition=cpu --cpus-per-task=4\""),
+                              O(name: "submit", meaning: "Submit the array and the merge (afterok) with sbatch."),
+                              O(name: "kubernetes", meaning: "Write a Kubernetes Indexed Job and a merge Job "
+                                  + "instead."),
+                              cache, remote[0]],
+                    examples: ["accomake slurm projects/studies/acco-camready.json --shards 8 "
+                                   + "--remote-cache http://cache.lab:8080/accomake --submit"]),
         CommandHelp(name: "status", group: .studies, operands: "STUDY",
                     summary: "Exactly what a run would compute (a dry run against the cache), grouped by reason, "
                         + "naming each changed input value.",

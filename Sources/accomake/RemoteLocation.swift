@@ -13,9 +13,7 @@ enum RemoteLocation {
             if flag != nil { throw UsageError("--remote-cache \"\": give the cache's URL, e.g. http://cache.lab:8080") }
             return nil
         }
-        let source = flag != nil ? "--remote-cache" : "ACCOMAKE_REMOTE_CACHE"
-        let endpoint: HTTPEndpoint
-        do { endpoint = try HTTPEndpoint(url) } catch { throw UsageError("\(source) \(error.description)") }
+        let endpoint = try endpoint(url, source: flag != nil ? "--remote-cache" : "ACCOMAKE_REMOTE_CACHE")
         var settings = RemoteCache.Settings(endpoint: endpoint)
         switch environment["ACCOMAKE_REMOTE_CACHE_READ_ONLY"] {
         case nil, "", "0": settings.readOnly = a.flag("remote-cache-read-only")
@@ -37,6 +35,11 @@ enum RemoteLocation {
             warn("remote cache \(endpoint) cannot be reached (\(reason)); this run uses the local cache only")
         }
         return remote
+    }
+
+    /// The URL parsed, or a usage error naming where it came from.
+    static func endpoint(_ url: String, source: String) throws(UsageError) -> HTTPEndpoint {
+        do { return try HTTPEndpoint(url) } catch { throw UsageError("\(source) \(error.description)") }
     }
 
     /// `Name: value`; the value is never echoed (it is usually a secret).

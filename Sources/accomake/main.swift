@@ -21,6 +21,7 @@ func main() -> Int32 {
         case "trunk": return try TrunkCommand.run(args.dropFirst())
         case "run": return try RunCommand.run(args.dropFirst())
         case "report": return try ReportCommand.run(args.dropFirst())
+        case "slurm": return try SlurmCommand.run(args.dropFirst())
         case "status": return try StatusCommand.status(args.dropFirst())
         case "explain": return try StatusCommand.explain(args.dropFirst())
         case "clean": return try CleanCommand.run(args.dropFirst())
