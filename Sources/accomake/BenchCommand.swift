@@ -21,8 +21,9 @@ enum BenchCommand {
         case "study": return try StudyBench.run(args.dropFirst())
         case "parse": return try ParseBench.run(args.dropFirst())
         case "read": return try ReadBench.run(args.dropFirst())
+        case "remote": return try RemoteBench.run(args.dropFirst())
         default: throw UsageError("bench: unknown benchmark \(what) (known: engine, layer, stack, trunk, study, parse, "
-                                  + "read)")
+                                  + "read, remote)")
         }
     }
 

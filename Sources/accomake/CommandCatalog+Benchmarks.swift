@@ -43,6 +43,12 @@ extension CommandHelp {
                         + "sweep's variants also alone (shared fraction).",
                     options: [jobs, json],
                     examples: ["accomake bench study projects/studies/sram-sweep.json"]),
+        CommandHelp(name: "bench remote", group: .benchmarks, operands: "[STUDY]",
+                    summary: "A study (default the camready one) cold with and without uploading to an nginx remote "
+                        + "cache, then from the remote on an empty local cache (shortcut, whole walk), and as 2 "
+                        + "shards plus the merge; run from the repository (it starts nginx).",
+                    options: [jobs, json],
+                    examples: ["accomake bench remote projects/studies/quickstart.json"]),
         CommandHelp(name: "bench parse", group: .benchmarks,
                     summary: "The peak memory reading a large input file adds, as a multiple of its size.",
                     options: [O(name: "mb", value: "N", meaning: "Size of the generated files in MiB (1-16).",
