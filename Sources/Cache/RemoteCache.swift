@@ -150,6 +150,8 @@ public final class RemoteCache: RemoteStore {
     // MARK: RemoteStore
 
     public func fetch(_ key: Digest, into local: any ActionStore) -> ActionRecord? {
+        // A dropped server is not asked, and its unasked lookups are not counted as misses.
+        if counters.withLock({ $0.dropped }) { return nil }
         guard let entryBytes = get("/ac/" + key.hex) else { return miss() }
         guard let entry = RemoteEntry(entryBytes) else {
             return fault("the entry for \(key.hex.prefix(12))… is damaged")

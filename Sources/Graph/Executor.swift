@@ -206,9 +206,9 @@ private final class Run: Sendable {
                 locked { $0.verified(n, record: record, expected: expected, nanos: nanos) }
                 return
             }
+            options.remote?.offer(plan.key, record, blob: bytes)
             // A write that fails (disk full, read-only cache) costs the next run, never this one.
             let unstored: String?
-            options.remote?.offer(plan.key, record, blob: bytes)
             do {
                 try store.store(plan.key, record, blob: bytes, durationNanos: nanos)
                 unstored = nil

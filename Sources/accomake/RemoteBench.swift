@@ -145,7 +145,8 @@ enum RemoteBench {
               + "\(BenchCommand.fmt(Double(walkBytes) / 1e6)) MB down")
         print("  2 shards × -j 1 at once     \(BenchCommand.ms(shards.seconds)) wall, "
               + "\(BenchCommand.fmt(shards.cpu)) CPU s (\(BenchCommand.fmt(cpuRatio))× the -j \(jobs) run's "
-              + "\(BenchCommand.fmt(cold.cpu)); target ≤ 1.1×), \(shards.executed) nodes, \(duplicate) computed twice")
+              + "\(BenchCommand.fmt(cold.cpu)); target ≤ 1.1×), \(shards.executed) nodes, "
+              + "\(duplicate) computed twice")
         print("  merge                       \(BenchCommand.ms(merge.seconds)), \(merge.executed) computed; shards + "
               + "merge wall \(BenchCommand.fmt(wallRatio))× the single run's (target ≤ 1.15×)")
         return 0
