@@ -62,8 +62,6 @@ final class FaultyServer: Sendable {
     var url: String { "http://127.0.0.1:\(port)/cache" }
     var requests: Int { counts.withLock { $0.requests } }
     var gets: Int { counts.withLock { $0.gets } }
-    func put(_ path: String, _ bytes: [UInt8]) { stored.withLock { $0["/cache" + path] = bytes } }
-    func contents(_ path: String) -> [UInt8]? { stored.withLock { $0["/cache" + path] } }
 
     func stop() {
         stopped.store(true, ordering: .relaxed)
