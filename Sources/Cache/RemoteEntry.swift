@@ -2,11 +2,11 @@ import Graph
 
 /// What `<url>/ac/<key>` holds: our own action record, in canonical form,
 /// `["accomake-ac/1", kind, digest, size, inline]` — kind 0 an output, 1 a trace; `inline` the
-/// blob itself when it is at most `inlineLimit` bytes (most of a study's entries: one GET answers
-/// them, and no cas PUT is needed), else null and the blob is at `<url>/cas/<digest>`.
+/// blob itself when it is at most `inlineLimit` bytes (nearly every entry of a study: one GET answers
+/// it, and no cas PUT is needed), else null and the blob is at `<url>/cas/<digest>`.
 struct RemoteEntry: Equatable {
     static let tag = "accomake-ac/1"
-    static let inlineLimit = 4096
+    static let inlineLimit = 64 << 10
 
     var record: ActionRecord
     var inline: [UInt8]?

@@ -24,6 +24,8 @@ public struct BuildOptions: Sendable {
     /// A shared cache asked after a local miss and given every computed result (not in dry runs;
     /// a node sampled for verification is recomputed, not fetched).
     public var remote: (any RemoteStore)?
+    /// Remote lookups in flight at once, on threads of their own (they wait on the network).
+    public var fetchers = 8
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
                 verify: Bool = false, verifyPercent: Int = 100, dryRun: Bool = false,
@@ -131,15 +133,32 @@ private final class Run: Sendable {
     /// Returns whether the run has finished.
     @discardableResult
     func locked(_ body: (inout RunState) -> Void) -> Bool {
-        let (spawn, done, progress) = state.withLock { s -> (Int, Bool, (Int, Int)) in
+        let (spawn, done, progress) = state.withLock { s -> ((workers: Int, fetchers: Int), Bool, (Int, Int)) in
             body(&s)
             s.drain()
             let spawn = s.takeSpawns()
             return (spawn, s.isFinished, (s.settled, s.nodes.count))
         }
         options.progress?(progress.0, progress.1)
-        for _ in 0..<spawn { DispatchQueue.global().async { self.work() } }
+        for _ in 0..<spawn.workers { DispatchQueue.global().async { self.work() } }
+        for _ in 0..<spawn.fetchers { DispatchQueue.global().async { self.fetchWork() } }
         return done
+    }
+
+    /// A fetcher: asks the remote for queued keys until none is left.
+    func fetchWork() {
+        while true {
+            let next: Job? = state.withLock { s in
+                if let job = s.fetchJobs.pop() { return job }
+                s.activeFetchers -= 1
+                return nil
+            }
+            guard let job = next else {
+                if state.withLock({ $0.isFinished }) { finished.signal() }
+                return
+            }
+            perform(job)
+        }
     }
 
     /// A worker: takes jobs until none is left.

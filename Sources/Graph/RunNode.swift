@@ -45,6 +45,8 @@ struct RunNode {
     var record: ActionRecord?
     var executed = false
     var dependencyExecuted = false
+    /// The remote cache lacked this node (asked, or known not to have it: `remoteCannotHave`).
+    var remoteMiss = false
     var isTarget = false
     var nanos: UInt64 = 0
     /// Verify mode: the cached record the recomputation must reproduce.

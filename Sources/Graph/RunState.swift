@@ -15,6 +15,11 @@ struct RunState {
     var freshJobs = JobQueue()
     var activeWorkers = 0
     var spawnable = 0
+    /// Remote lookups wait on the network, not the CPU: they have their own lane of
+    /// `options.fetchers` threads beside the `jobs` compute workers.
+    var fetchJobs = JobQueue()
+    var activeFetchers = 0
+    var fetchSpawnable = 0
     /// One node per base key: equal keys are computed once per run.
     var keyOwner = DigestTable<Int>()
     /// Requests by the digest of their canonical bytes (from tasks and from traces): many traces
@@ -49,7 +54,9 @@ struct RunState {
         }
     }
 
-    var isFinished: Bool { inFlightJobs.isEmpty && freshJobs.isEmpty && activeWorkers == 0 }
+    var isFinished: Bool {
+        inFlightJobs.isEmpty && freshJobs.isEmpty && fetchJobs.isEmpty && activeWorkers == 0 && activeFetchers == 0
+    }
 
     // MARK: Walking the graph
 
@@ -138,15 +145,30 @@ struct RunState {
         nodes[n].key = key
         let record = store.lookup(key)
         if record == nil, options.remote != nil, !options.dryRun, !options.verifies(key) {
-            // Asked of the remote by a worker, off this lock (`fetched`).
-            nodes[n].phase = .queued
-            return push(.fetch(n))
+            if remoteCannotHave(n) {
+                nodes[n].remoteMiss = true
+            } else {
+                // Asked of the remote by a fetcher, off this lock (`fetched`).
+                nodes[n].phase = .queued
+                return push(.fetch(n))
+            }
         }
         settle(n, from: record)
     }
 
+    /// Whether asking the remote for node `n`'s current key is pointless: the remote lacked the
+    /// node's earlier key (its dynamic steps are stored with it), or something it depends on was
+    /// computed here after the remote lacked it — whoever uploads a node uploads what it depends
+    /// on first, so its key is new to the remote too. Only a guess that saves a request per
+    /// node downstream of new work: a skipped lookup computes the node, never answers wrongly.
+    func remoteCannotHave(_ n: Int) -> Bool {
+        nodes[n].remoteMiss || nodes[n].dependencies.contains { nodes[$0].remoteMiss }
+            || nodes[n].dynamic.contains { nodes[$0].remoteMiss }
+    }
+
     /// The remote's answer for node `n` (already copied into the local store), or nil: a miss.
     mutating func fetched(_ n: Int, _ record: ActionRecord?) {
+        if record == nil { nodes[n].remoteMiss = true }
         settle(n, from: record)
     }
 
@@ -210,17 +232,25 @@ struct RunState {
 
     mutating func push(_ job: Job) {
         switch job {
+        case .fetch:
+            fetchJobs.push(job)
+            fetchSpawnable += 1
+            return
         case .execute(let n) where nodes[n].value != nil && nodes[n].continuation == nil: freshJobs.push(job)
         default: inFlightJobs.push(job)
         }
         spawnable += 1
     }
 
-    mutating func takeSpawns() -> Int {
-        let count = min(spawnable, options.jobs - activeWorkers)
+    /// How many compute workers and fetchers to start for the jobs pushed since the last call.
+    mutating func takeSpawns() -> (workers: Int, fetchers: Int) {
+        let workers = max(0, min(spawnable, options.jobs - activeWorkers))
+        let fetchers = max(0, min(fetchSpawnable, options.fetchers - activeFetchers))
         spawnable = 0
-        activeWorkers += max(0, count)
-        return max(0, count)
+        fetchSpawnable = 0
+        activeWorkers += workers
+        activeFetchers += fetchers
+        return (workers, fetchers)
     }
 
     mutating func popJob() -> Job? {
