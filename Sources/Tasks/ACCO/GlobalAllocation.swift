@@ -53,25 +53,36 @@ public enum GlobalAllocation {
     /// The schedule minimising `metric`; ties go to the lexicographically smallest choice, with each
     /// trunk's options ranked by latency (stable). `nil` only when a trunk has no option.
     public static func best(_ trunks: [[Option]], budget: Int, metric: Metric) -> Schedule? {
-        let ranked = RankedOptions(trunks)
-        var winner: Point?
-        for onChip in [true, false] {
-            for p in ranked.merge(onChip: onChip, budget: budget, costs: metric) where winner.map({ p.beats($0,
-                metric) }) ?? true {
-                winner = p
-            }
-        }
-        return winner.map { ranked.schedule($0, budget: budget) }
+        solve(trunks, budget: budget, metrics: [metric], front: false).best[metric]
     }
 
     /// Every schedule of the cut list whose (latency, energy) no other schedule improves on, by
     /// latency ascending; among schedules with equal values the smallest choice is kept.
     public static func front(_ trunks: [[Option]], budget: Int) -> [Schedule] {
+        solve(trunks, budget: budget, metrics: [], front: true).front
+    }
+
+    /// `best` for each of `metrics` and, when asked, the `front`, sharing their work: the options
+    /// are ranked once, and the (latency, energy) merges that EDP needs are the front's too.
+    public static func solve(_ trunks: [[Option]], budget: Int, metrics: [Metric],
+                             front wantsFront: Bool) -> (best: [Metric: Schedule], front: [Schedule]) {
         let ranked = RankedOptions(trunks)
-        let finals = ranked.merge(onChip: true, budget: budget, costs: .edp) + ranked.merge(onChip: false,
-            budget: budget, costs: .edp)
-        return Point.prune(finals.map { Point(resource: 0, a: $0.a, b: $0.b,
-                                              choice: $0.choice) }).map { ranked.schedule($0, budget: budget) }
+        func finals(_ costs: Metric) -> [[Point]] {
+            [true, false].map { ranked.merge(onChip: $0, budget: budget, costs: costs) }
+        }
+        let edp = metrics.contains(.edp) || wantsFront ? finals(.edp) : []
+        var best: [Metric: Schedule] = [:]
+        for metric in metrics {
+            var winner: Point?
+            for p in (metric == .edp ? edp : finals(metric)).joined()
+            where winner.map({ p.beats($0, metric) }) ?? true {
+                winner = p
+            }
+            best[metric] = winner.map { ranked.schedule($0, budget: budget) }
+        }
+        guard wantsFront else { return (best, []) }
+        let front = Point.prune(edp.joined().map { Point(resource: 0, a: $0.a, b: $0.b, choice: $0.choice) })
+        return (best, front.map { ranked.schedule($0, budget: budget) })
     }
 }
 
@@ -82,8 +93,8 @@ extension GlobalAllocation {
         return x.high != y.high ? x.high < y.high : x.low < y.low
     }
 
-    /// A partial assignment: the resource coordinate, up to two summed costs and the choice so far
-    /// (positions in the latency-ranked option lists).
+    /// A complete assignment found by a merge: the resource coordinate, up to two summed costs and
+    /// the choice (positions in the latency-ranked option lists).
     struct Point {
         /// On chip: the summed peak (lower is better, must stay under the budget). Off chip: what is
         /// left of the budget to exceed it, `max(0, budget − Σ peak)` (lower is better, must reach 0).
@@ -102,17 +113,38 @@ extension GlobalAllocation {
             return choice.lexicographicallyPrecedes(other.choice)
         }
 
-        /// Keeps the points that no other point dominates: `q` dominates `p` when it has no more
-        /// resource and no higher costs, and either a lower cost or equal costs with a smaller choice.
-        /// A sweep in resource order against the (a, b) staircase of the points kept so far.
+        /// Keeps the points that no other point dominates (`Partial.prune`).
         static func prune(_ points: [Point]) -> [Point] {
+            let order = Partial.lexicographicRanks(points.map(\.choice))
+            let partials = points.indices.map { i in
+                Partial(resource: points[i].resource, a: points[i].a, b: points[i].b, tie: (order[i], 0),
+                        parent: Int32(i))
+            }
+            return Partial.prune(partials).map { points[Int($0.parent)] }
+        }
+    }
+
+    /// A partial assignment during a merge. Its choice is not an array: `parent` is its prefix's
+    /// index among the previous trunk's kept partials and `tie` = (that prefix's rank among them in
+    /// lexicographic order, this trunk's position), which orders choices lexicographically
+    /// without building one array per candidate.
+    struct Partial {
+        var resource: Int
+        var a: Int
+        var b: Int
+        var tie: (Int32, Int32)
+        var parent: Int32
+
+        /// Keeps the partials that no other one dominates: `q` dominates `p` when it has no more
+        /// resource and no higher costs, and either a lower cost or equal costs with a smaller
+        /// choice. A sweep in resource order against the (a, b) staircase of those kept so far.
+        static func prune(_ points: [Partial]) -> [Partial] {
             let sorted = points.sorted {
                 ($0.resource, $0.a, $0.b) != ($1.resource, $1.a, $1.b)
-                    ? ($0.resource, $0.a, $0.b) < ($1.resource, $1.a,
-                                                   $1.b) : $0.choice.lexicographicallyPrecedes($1.choice)
+                    ? ($0.resource, $0.a, $0.b) < ($1.resource, $1.a, $1.b) : $0.tie < $1.tie
             }
-            var kept: [Point] = []
-            var stair: [Point] = []  // a ascending, b strictly descending
+            var kept: [Partial] = []
+            var stair: [Partial] = []  // a ascending, b strictly descending
             for p in sorted {
                 // The last stair step with a ≤ p.a has the least b among them.
                 var lo = 0, hi = stair.count
@@ -124,7 +156,7 @@ extension GlobalAllocation {
                 if index >= 0 {
                     let s = stair[index]
                     if s.b < p.b { continue }
-                    if s.b == p.b && (s.a != p.a || !p.choice.lexicographicallyPrecedes(s.choice)) { continue }
+                    if s.b == p.b && (s.a != p.a || !(p.tie < s.tie)) { continue }
                 }
                 kept.append(p)
                 let start = index >= 0 && stair[index].a == p.a ? index : index + 1
@@ -133,6 +165,14 @@ extension GlobalAllocation {
                 stair.replaceSubrange(start..<end, with: [p])
             }
             return kept
+        }
+
+        /// Each choice's rank in lexicographic order (choices distinct).
+        static func lexicographicRanks(_ choices: [[Int32]]) -> [Int32] {
+            var ranks = [Int32](repeating: 0, count: choices.count)
+            let order = choices.indices.sorted { choices[$0].lexicographicallyPrecedes(choices[$1]) }
+            for (rank, i) in order.enumerated() { ranks[i] = Int32(rank) }
+            return ranks
         }
     }
 
@@ -160,11 +200,18 @@ extension GlobalAllocation {
         /// discounted) or at or over it (costs as they are), pruned trunk by trunk. `costs` names
         /// the coordinates: latency or energy in `a`, or both (`.edp`: latency in `a`, energy in `b`).
         func merge(onChip: Bool, budget: Int, costs: Metric) -> [Point] {
-            var front = [Point(resource: onChip ? 0 : max(0, budget), a: 0, b: 0, choice: [])]
+            var front = [Partial(resource: onChip ? 0 : max(0, budget), a: 0, b: 0, tie: (0, 0), parent: -1)]
+            var levels: [[Partial]] = []
+            levels.reserveCapacity(ranked.count)
             for list in ranked {
-                var next: [Point] = []
+                // The kept prefixes' ranks in lexicographic order of their choices.
+                var rank = [Int32](repeating: 0, count: front.count)
+                for (r, i) in front.indices.sorted(by: { front[$0].tie < front[$1].tie }).enumerated() {
+                    rank[i] = Int32(r)
+                }
+                var next: [Partial] = []
                 next.reserveCapacity(front.count * list.count)
-                for p in front {
+                for (i, p) in front.enumerated() {
                     for (position, o) in list {
                         let resource = onChip ? p.resource + o.peakBits : max(0, p.resource - o.peakBits)
                         if onChip && resource >= budget { continue }
@@ -174,12 +221,24 @@ extension GlobalAllocation {
                         case .energy: (energy, 0)
                         case .edp: (latency, energy)
                         }
-                        next.append(Point(resource: resource, a: p.a + a, b: p.b + b, choice: p.choice + [position]))
+                        next.append(Partial(resource: resource, a: p.a + a, b: p.b + b, tie: (rank[i], position),
+                                            parent: Int32(i)))
                     }
                 }
-                front = Point.prune(next)
+                front = Partial.prune(next)
+                levels.append(front)
             }
-            return onChip ? front : front.filter { $0.resource == 0 }
+            let finals = onChip ? Array(front.indices) : front.indices.filter { front[$0].resource == 0 }
+            return finals.map { last in
+                // The choice, read back along the parent links.
+                var choice = [Int32](repeating: 0, count: levels.count)
+                var i = last
+                for level in levels.indices.reversed() {
+                    choice[level] = levels[level][i].tie.1
+                    i = Int(levels[level][i].parent)
+                }
+                return Point(resource: front[last].resource, a: front[last].a, b: front[last].b, choice: choice)
+            }
         }
 
         func schedule(_ p: Point, budget: Int) -> Schedule {

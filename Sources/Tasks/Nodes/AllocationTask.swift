@@ -96,14 +96,9 @@ public enum AllocationTask {
                 s.choice = s.choice.map { eligible[$0] }
                 return AllocationReport.Entry(cutList: c, trunks: trunks, schedule: s)
             }
-            var best: [GlobalAllocation.Metric: AllocationReport.Entry] = [:]
-            for metric in s.metrics {
-                if let schedule = GlobalAllocation.best(perTrunk, budget: s.budget, metric: metric) {
-                    best[metric] = entry(schedule)
-                }
-            }
-            out.perCutList.append(best)
-            fronts += GlobalAllocation.front(perTrunk, budget: s.budget).map(entry)
+            let solved = GlobalAllocation.solve(perTrunk, budget: s.budget, metrics: s.metrics, front: true)
+            out.perCutList.append(solved.best.mapValues(entry))
+            fronts += solved.front.map(entry)
         }
         for metric in s.metrics {
             // Ties between cut lists go to the earlier one (enumeration order).
