@@ -57,12 +57,20 @@ public struct EnergyBreakdown: Sendable, Equatable {
         for key in result.keys {
             guard let b = result.buckets[key] else { continue }
             let isLayer = if case .layer = ResultKey.meaning(key) { true } else { false }
+            // Costs of one key share their entry names: each is placed once.
+            var placed: [String: Place?] = [:]
+            func placeOnce(_ entry: String) -> Place? {
+                if let known = placed[entry] { return known }
+                let p = place(key, entry)
+                placed[entry] = p
+                return p
+            }
             for (slot, bucket) in [b.all, b.row0, b.row1.isEmpty ? b.row0 : b.row1].enumerated() {
                 let discounted = Set((context.offloadEntries(key) ?? []) + (context.reloadEntries(key, bucket) ?? []))
                 for (cost, count) in bucket {
                     var spent = 0.0
                     for (entry, energy) in cost.breakdown.sorted(by: { $0.key < $1.key }) {
-                        guard let p = place(key, entry) else { continue }
+                        guard let p = placeOnce(entry) else { continue }
                         sums[2 * slot][p, default: 0] += energy * Double(count)
                         if discounted.contains(entry) { sums[2 * slot + 1][p, default: 0] += energy * Double(count) }
                         spent += energy
