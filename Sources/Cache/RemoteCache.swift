@@ -163,7 +163,9 @@ public final class RemoteCache: RemoteStore {
         }
         if case .trace = record {
             guard let requests = ActionRecord.traceEntries(blob) else { return fault("a damaged trace") }
-            for r in requests where local.load(r.digest, size: r.size) == nil {
+            // A request already held locally is known by its entry (no read and hash of its bytes:
+            // many traces name the same requests).
+            for r in requests where local.lookup(NodeKey.request(r.digest)) != .output(r.digest, size: r.size) {
                 guard fetch(NodeKey.request(r.digest), into: local) == .output(r.digest, size: r.size) else {
                     return miss()
                 }

@@ -21,6 +21,16 @@ final class RemoteCacheTests: XCTestCase {
         }
     }
 
+    /// Header values lose leading and trailing spaces and tabs only.
+    func testHeaderValuesTrimmed() {
+        XCTAssertEqual(" 42 \t".trimmingWhitespace, "42")
+        XCTAssertEqual("\tkeep-alive, close ".trimmingWhitespace, "keep-alive, close")
+        XCTAssertEqual("a b".trimmingWhitespace, "a b")
+        XCTAssertEqual(" \t ".trimmingWhitespace, "")
+        XCTAssertEqual("".trimmingWhitespace, "")
+        XCTAssertEqual("Ω ".trimmingWhitespace, "Ω")
+    }
+
     func testEntryRoundTripAndDamage() throws {
         let blob = Array("small blob".utf8)
         let digest = SHA256.hash(blob)
