@@ -145,28 +145,22 @@ private final class Run: Sendable {
         return done
     }
 
-    /// A fetcher: asks the remote for queued keys until none is left.
-    func fetchWork() {
-        while true {
-            let next: Job? = state.withLock { s in
-                if let job = s.fetchJobs.pop() { return job }
-                s.activeFetchers -= 1
-                return nil
-            }
-            guard let job = next else {
-                if state.withLock({ $0.isFinished }) { finished.signal() }
-                return
-            }
-            perform(job)
-        }
+    /// A worker: runs compute jobs until none is left.
+    func work() {
+        serve(take: { $0.popJob() }, leave: { $0.activeWorkers -= 1 })
     }
 
-    /// A worker: takes jobs until none is left.
-    func work() {
+    /// A fetcher: asks the remote for queued keys until none is left.
+    func fetchWork() {
+        serve(take: { $0.fetchJobs.pop() }, leave: { $0.activeFetchers -= 1 })
+    }
+
+    /// Performs the jobs `take` hands out; when it has none, `leave` counts the thread out.
+    private func serve(take: (inout RunState) -> Job?, leave: (inout RunState) -> Void) {
         while true {
             let next: Job? = state.withLock { s in
-                if let job = s.popJob() { return job }
-                s.activeWorkers -= 1
+                if let job = take(&s) { return job }
+                leave(&s)
                 return nil
             }
             guard let job = next else {
