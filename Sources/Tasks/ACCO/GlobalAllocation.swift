@@ -115,7 +115,9 @@ extension GlobalAllocation {
 
         /// Keeps the points that no other point dominates (`Partial.prune`).
         static func prune(_ points: [Point]) -> [Point] {
-            let order = Partial.lexicographicRanks(points.map(\.choice))
+            let order = GlobalAllocation.ranks(count: points.count) {
+                points[$0].choice.lexicographicallyPrecedes(points[$1].choice)
+            }
             let partials = points.indices.map { i in
                 Partial(resource: points[i].resource, a: points[i].a, b: points[i].b, tie: (order[i], 0),
                         parent: Int32(i))
@@ -166,14 +168,13 @@ extension GlobalAllocation {
             }
             return kept
         }
+    }
 
-        /// Each choice's rank in lexicographic order (choices distinct).
-        static func lexicographicRanks(_ choices: [[Int32]]) -> [Int32] {
-            var ranks = [Int32](repeating: 0, count: choices.count)
-            let order = choices.indices.sorted { choices[$0].lexicographicallyPrecedes(choices[$1]) }
-            for (rank, i) in order.enumerated() { ranks[i] = Int32(rank) }
-            return ranks
-        }
+    /// Each index's rank in the order `less` gives (the elements are distinct under it).
+    static func ranks(count: Int, by less: (Int, Int) -> Bool) -> [Int32] {
+        var ranks = [Int32](repeating: 0, count: count)
+        for (rank, i) in (0..<count).sorted(by: less).enumerated() { ranks[i] = Int32(rank) }
+        return ranks
     }
 
     /// Each trunk's options ranked by latency (stable), with exact repeats dropped (the first one
@@ -205,10 +206,7 @@ extension GlobalAllocation {
             levels.reserveCapacity(ranked.count)
             for list in ranked {
                 // The kept prefixes' ranks in lexicographic order of their choices.
-                var rank = [Int32](repeating: 0, count: front.count)
-                for (r, i) in front.indices.sorted(by: { front[$0].tie < front[$1].tie }).enumerated() {
-                    rank[i] = Int32(r)
-                }
+                let rank = GlobalAllocation.ranks(count: front.count) { front[$0].tie < front[$1].tie }
                 var next: [Partial] = []
                 next.reserveCapacity(front.count * list.count)
                 for (i, p) in front.enumerated() {
