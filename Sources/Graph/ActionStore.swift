@@ -58,6 +58,8 @@ public final class MemoryStore: ActionStore {
     /// Removes a blob, as an eviction or a lost file would (tests).
     public func dropBlob(_ digest: Digest) { _ = state.withLock { $0.blobs.removeValue(forKey: digest) } }
     public var recordCount: Int { state.withLock { $0.actions.count } }
+    /// Every blob's digest (tests that lose them all).
+    public var blobDigests: [Digest] { state.withLock { Array($0.blobs.keys) } }
 }
 
 /// A cache shared with other machines, consulted after the local store misses and given every

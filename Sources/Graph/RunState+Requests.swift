@@ -6,19 +6,25 @@ extension RunState {
         guard let entries = ActionRecord.traceEntries(bytes) else { return nil }
         var found: [Int?] = []
         var fresh: [(position: Int, request: EncodedRequest, parts: ParsedRequest)] = []
+        var lost = false
         for (digest, size) in entries {
             if let known = requestDigestIndex[digest] {
                 found.append(current(known))
                 continue
             }
             guard let requestBytes = store.load(digest, size: size), let parts = ParsedRequest(requestBytes) else {
-                // Forgotten, so that the task's rerun stores the request's bytes again.
+                // Forgotten, so that the task's rerun stores the request's bytes again (it skips
+                // requests whose records it finds) — every lost one, not only the first, or
+                // each later run would find the next one lost and run the task again.
                 store.forget(NodeKey.request(digest))
-                return nil
+                lost = true
+                continue
             }
+            if lost { continue }
             fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), parts))
             found.append(nil)
         }
+        if lost { return nil }
         for f in fresh { found[f.position] = internByDigest(f.parts, digest: f.request.digest) }
         return found.compactMap { $0 }
     }

@@ -157,6 +157,30 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(third.log.count(.executed), 0)
     }
 
+    /// Every blob lost (a pack or blob folder gone): the next run recomputes with the same
+    /// answer. The asking task ran then from scratch, so it found its requests' records and did
+    /// not store their lost bytes again; the run after finds every one of them lost at once (not
+    /// one per run, as before) and runs the asking task once more; from then on nothing runs.
+    func testLosingEveryBlobIsRepairedWithinTwoRuns() throws {
+        let store = MemoryStore()
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 10])
+        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
+        let q = try g.add(TestOps.sum, ["add": 3], dependencies: [p])
+        _ = Executor(store: store).build(g, targets: [q])
+        for digest in store.blobDigests { store.dropBlob(digest) }
+        let first = Executor(store: store).build(g, targets: [q])
+        XCTAssertEqual(first.outputs[q].map { TestOps.int($0.bytes) }, 24)
+        XCTAssertEqual(first.log.events.filter { $0.kind == .executed }.map(\.op).sorted(),
+                       ["test.const", "test.const", "test.dynamicPair", "test.sum"])
+        let second = Executor(store: store).build(g, targets: [q])
+        XCTAssertEqual(second.outputs[q].map { TestOps.int($0.bytes) }, 24)
+        XCTAssertEqual(second.log.events.filter { $0.kind == .executed }.map(\.op), ["test.dynamicPair"])
+        let third = Executor(store: store).build(g, targets: [q])
+        XCTAssertEqual(third.log.count(.executed), 0)
+        XCTAssertEqual(third.outputs[q].map { TestOps.int($0.bytes) }, 24)
+    }
+
     func testMissingBlobIsAMissAndTheNodeIsRebuilt() throws {
         let store = MemoryStore()
         func graph(add: Int64) throws -> (Graph, NodeID, NodeID) {
