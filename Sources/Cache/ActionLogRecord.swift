@@ -1,21 +1,23 @@
 import Graph
 
-/// One action-cache entry as stored in the log: a 88-byte header, the blob itself when it is
-/// small (inline), and a checksum.
+/// One action-cache entry as stored in the log: a 88-byte header, where the blob is when it sits
+/// in a pack file, the blob itself when it is small (inline), and a checksum.
 ///
 /// | offset | size | field |
 /// |---|---|---|
 /// | 0 | 4 | magic `ACR1` (a format change gets a new magic; unknown records are skipped) |
 /// | 4 | 1 | kind: 1 output, 2 trace, 3 tombstone (the key was evicted) |
-/// | 5 | 1 | flags: bit 0 = the blob follows the header (inline) |
+/// | 5 | 1 | flags: bit 0 = the blob follows the header (inline); bit 1 = packed (never both) |
 /// | 6 | 2 | inline length L, little-endian (0 unless inline; at most `inlineLimit`) |
 /// | 8 | 32 | node key |
 /// | 40 | 32 | blob digest |
 /// | 72 | 8 | blob size, little-endian |
 /// | 80 | 4 | last use, seconds since 1970, little-endian (for age- and LRU-bounded GC) |
 /// | 84 | 4 | task duration in microseconds, saturated (metadata, never part of a key) |
-/// | 88 | L | the blob, when inline |
-/// | 88+L | 8 | FNV-1a 64 of bytes 0..<88+L |
+/// | 88 | P | when packed (P = 24, else 0): pack number (8), offset (8), stored length (4), codec (1), |
+/// |  |  | zero (3), little-endian (`PackLocation`) |
+/// | 88+P | L | the blob, when inline |
+/// | 88+P+L | 8 | FNV-1a 64 of bytes 0..<88+P+L |
 ///
 /// Small blobs are stored inline because creating one file per blob costs several file-system
 /// calls, which dominated the executor's per-node overhead for typical small artifacts; inline
@@ -40,12 +42,14 @@ struct ActionLogRecord: Equatable {
     var lastUse: UInt32
     var durationMicros: UInt32
     var inline: [UInt8]?
+    var packed: PackLocation?
 
-    var byteCount: Int { Self.size + (inline?.count ?? 0) }
+    var byteCount: Int { Self.size + (packed == nil ? 0 : PackLocation.size) + (inline?.count ?? 0) }
 
     init(kind: Kind, key: Digest, blob: Digest, blobSize: Int64, lastUse: UInt32, durationMicros: UInt32,
-         inline: [UInt8]? = nil) {
+         inline: [UInt8]? = nil, packed: PackLocation? = nil) {
         self.inline = inline
+        self.packed = packed
         self.kind = kind
         self.key = key
         self.blob = blob
@@ -54,13 +58,14 @@ struct ActionLogRecord: Equatable {
         self.durationMicros = durationMicros
     }
 
-    init(key: Digest, record: ActionRecord, lastUse: UInt32, durationMicros: UInt32, inline: [UInt8]? = nil) {
+    init(key: Digest, record: ActionRecord, lastUse: UInt32, durationMicros: UInt32, inline: [UInt8]? = nil,
+         packed: PackLocation? = nil) {
         let kind: Kind = switch record {
         case .output: .output
         case .trace: .trace
         }
         self.init(kind: kind, key: key, blob: record.blob, blobSize: record.size, lastUse: lastUse,
-                  durationMicros: durationMicros, inline: inline)
+                  durationMicros: durationMicros, inline: inline, packed: packed)
     }
 
     static func tombstone(_ key: Digest, at time: UInt32) -> ActionLogRecord {
@@ -82,7 +87,7 @@ struct ActionLogRecord: Equatable {
         p.storeBytes(of: Self.magic.2, toByteOffset: 2, as: UInt8.self)
         p.storeBytes(of: Self.magic.3, toByteOffset: 3, as: UInt8.self)
         p.storeBytes(of: kind.rawValue, toByteOffset: 4, as: UInt8.self)
-        p.storeBytes(of: UInt8(inline == nil ? 0 : 1), toByteOffset: 5, as: UInt8.self)
+        p.storeBytes(of: UInt8(inline == nil ? 0 : 1) | UInt8(packed == nil ? 0 : 2), toByteOffset: 5, as: UInt8.self)
         let inlineCount = inline?.count ?? 0
         p.storeBytes(of: UInt16(inlineCount).littleEndian, toByteOffset: 6, as: UInt16.self)
         key.write(to: p + 8)
@@ -90,10 +95,15 @@ struct ActionLogRecord: Equatable {
         p.storeBytes(of: blobSize.littleEndian, toByteOffset: 72, as: Int64.self)
         p.storeBytes(of: lastUse.littleEndian, toByteOffset: 80, as: UInt32.self)
         p.storeBytes(of: durationMicros.littleEndian, toByteOffset: 84, as: UInt32.self)
-        if let inline {
-            inline.withUnsafeBytes { (p + Self.headerSize).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        var end = Self.headerSize
+        if let packed {
+            packed.write(to: p + end)
+            end += PackLocation.size
         }
-        let end = Self.headerSize + inlineCount
+        if let inline {
+            inline.withUnsafeBytes { (p + end).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+        }
+        end += inlineCount
         let sum = Self.checksum(UnsafeRawBufferPointer(start: p, count: end))
         p.storeBytes(of: sum.littleEndian, toByteOffset: end, as: UInt64.self)
     }
@@ -130,21 +140,28 @@ struct ActionLogRecord: Equatable {
         else { return nil }
         let flags = p.load(fromByteOffset: 5, as: UInt8.self)
         let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
-        guard flags <= 1, inlineCount <= inlineLimit, flags == 1 || inlineCount == 0,
-              available >= size + inlineCount else { return nil }
-        let end = headerSize + inlineCount
+        let packedCount = flags == 2 ? PackLocation.size : 0
+        guard flags <= 2, inlineCount <= inlineLimit, flags == 1 || inlineCount == 0,
+              available >= size + packedCount + inlineCount else { return nil }
+        let end = headerSize + packedCount + inlineCount
         let stored = UInt64(littleEndian: p.loadUnaligned(fromByteOffset: end, as: UInt64.self))
         guard stored == checksum(UnsafeRawBufferPointer(start: p, count: end)) else { return nil }
         let size = Int64(littleEndian: p.loadUnaligned(fromByteOffset: 72, as: Int64.self))
-        guard size >= 0, flags == 0 || size == Int64(inlineCount) else { return nil }
+        guard size >= 0, flags != 1 || size == Int64(inlineCount) else { return nil }
         let inline = flags == 1 ? UnsafeRawBufferPointer(start: p + headerSize, count: inlineCount) : nil
-        let record = ActionLogRecord(
+        var packed: PackLocation?
+        if flags == 2 {
+            guard let location = PackLocation(p + headerSize) else { return nil }
+            packed = location
+        }
+        var record = ActionLogRecord(
             kind: kind,
             key: Digest(bytes: UnsafeRawBufferPointer(start: p + 8, count: 32)),
             blob: Digest(bytes: UnsafeRawBufferPointer(start: p + 40, count: 32)),
             blobSize: size,
             lastUse: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 80, as: UInt32.self)),
             durationMicros: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 84, as: UInt32.self)))
+        record.packed = packed
         return (record, inline)
     }
 
@@ -158,7 +175,7 @@ struct ActionLogRecord: Equatable {
         while bytes.count - offset >= size {
             if let (record, inline) = parse(base + offset, available: bytes.count - offset) {
                 visit(record, inline)
-                offset += size + (inline?.count ?? 0)
+                offset += record.byteCount + (inline?.count ?? 0)
             } else if looksIncomplete(base + offset, available: bytes.count - offset) {
                 break
             } else {
@@ -168,13 +185,17 @@ struct ActionLogRecord: Equatable {
         return offset
     }
 
-    /// A record header whose inline part runs past the end: wait for the rest of it.
+    /// A record header whose inline part or pack location runs past the end: wait for the rest.
     private static func looksIncomplete(_ p: UnsafeRawPointer, available: Int) -> Bool {
-        guard p.load(fromByteOffset: 0, as: UInt8.self) == magic.0, p.load(fromByteOffset: 3,
-            as: UInt8.self) == magic.3,
-              p.load(fromByteOffset: 5, as: UInt8.self) == 1 else { return false }
-        let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
-        return inlineCount <= inlineLimit && available < size + inlineCount
+        guard p.load(fromByteOffset: 0, as: UInt8.self) == magic.0,
+              p.load(fromByteOffset: 3, as: UInt8.self) == magic.3 else { return false }
+        switch p.load(fromByteOffset: 5, as: UInt8.self) {
+        case 1:
+            let inlineCount = Int(UInt16(littleEndian: p.loadUnaligned(fromByteOffset: 6, as: UInt16.self)))
+            return inlineCount <= inlineLimit && available < size + inlineCount
+        case 2: return available < size + PackLocation.size
+        default: return false
+        }
     }
 
     /// FNV-1a, 64-bit: cheap (the log of 100k entries is checked in about 10 ms) and enough to

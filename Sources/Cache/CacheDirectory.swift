@@ -10,7 +10,8 @@ import Glibc
 ///                                    the folder) and the line "accomake cache format 1"
 /// actions.log, stats, stats.lock,    the action log, counters and stamps (LocalCache)
 /// last-gc
-/// blobs/<2 hex>/<64 hex>             blob files, in shards named by their first two hex digits
+/// packs/<16 hex>.pack                pack files: blobs back to back (PackFile)
+/// blobs/<2 hex>/<64 hex>             large blob files, in shards named by their first two hex digits
 /// runs/<24 hex>.record               the last run record of each study (status, explain)
 /// <any of these>.tmp.<pid>.<n>       a file being written (temp file + rename)
 /// ```
@@ -29,7 +30,7 @@ public enum CacheDirectory {
     /// `last-sweep` is no longer written (the temp sweep runs in collection now) but caches made
     /// before still hold it.
     static let ownFiles: Set<String> = ["actions.log", "stats", "stats.lock", "last-gc", "last-sweep", markerName]
-    static let ownFolders: Set<String> = ["blobs", "runs"]
+    static let ownFolders: Set<String> = ["blobs", "packs", "runs"]
 
     /// Makes `root` a cache this accomake can use, or says why it cannot: a missing or empty folder
     /// is created and marked; a marked one is used when its format is ours; a folder holding an

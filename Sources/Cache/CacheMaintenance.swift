@@ -4,7 +4,11 @@ import Graph
 /// Sizes and counters of a cache, for `accomake cache stats`.
 public struct CacheStatistics: Sendable, Equatable {
     public var entries: Int
+    /// Distinct blobs the entries name that are stored as files or in packs (small ones are inline).
     public var blobs: Int
+    /// Pack files (`PackFile`).
+    public var packs: Int
+    /// Bytes of blob files and pack files on disk.
     public var blobBytes: Int64
     public var logBytes: Int64
     /// Cumulative over all sessions that flushed.
@@ -59,9 +63,14 @@ extension LocalCache {
             blobs += 1
             bytes += POSIX.fileInfo(path)?.size ?? 0
         }
+        let packs = POSIX.list(packsPath).filter { PackFile.number($0) != nil }
+        for name in packs { bytes += POSIX.fileInfo(packsPath + "/" + name)?.size ?? 0 }
+        blobs += state.withLock { s in
+            Set(entries.values.map(\.record.blob).filter { s.packed[$0] != nil }).count
+        }
         let (hits, misses) = readCounters()
         let sessionCounts = state.withLock { ($0.hits, $0.misses) }
-        return CacheStatistics(entries: entries.count, blobs: blobs, blobBytes: bytes,
+        return CacheStatistics(entries: entries.count, blobs: blobs, packs: packs.count, blobBytes: bytes,
                                logBytes: POSIX.fileInfo(logPath)?.size ?? 0,
                                hits: Self.saturatingSum(hits, sessionCounts.0),
                                misses: Self.saturatingSum(misses, sessionCounts.1))
@@ -79,7 +88,7 @@ extension LocalCache {
             defer { flock(s.logFD, LOCK_SH) }
             Self.readTail(&s)
             let before = Dictionary(uniqueKeysWithValues: s.entries.elements.map { ($0.key, $0.value) })
-            let sizeOf = Self.blobSizes(before.values)
+            let sizeOf = Self.blobSizes(before.values, packed: s.packed)
             let bytesBefore = sizeOf.values.reduce(0, +)
 
             // Age first, then least recently used (ties by key, so the outcome is deterministic).
@@ -94,15 +103,17 @@ extension LocalCache {
                     users[entry.record.blob, default: 1] -= 1
                     if users[entry.record.blob] == 0 {
                         users[entry.record.blob] = nil
-                        bytes -= entry.record.size
+                        bytes -= sizeOf[entry.record.blob] ?? 0
                     }
                 }
             }
 
-            // Rewrite the log (sorted by key: the same cache compacts to the same bytes).
+            // Rewrite sparse packs, then the log (sorted by key: the same cache compacts to the same bytes).
+            let plan = try repack(&s, live: kept.values.reduce(into: [:]) { $0[$1.record.blob] = $1.record.size })
             let records = kept.sorted { $0.key < $1.key }.map {
                 ActionLogRecord(key: $0.key, record: $0.value.record, lastUse: $0.value.lastUse, durationMicros: 0,
-                                inline: Self.inlineBytes($0.value.record.blob, in: s))
+                                inline: Self.inlineBytes($0.value.record.blob, in: s),
+                                packed: plan.locations[$0.value.record.blob])
             }
             let data = ActionLogRecord.encode(records)
             try data.withUnsafeBytes { try POSIX.writeAtomically(logPath, $0) }
@@ -112,11 +123,13 @@ extension LocalCache {
             s.entries = DigestTable()
             s.inlineBlobs = DigestTable()
             s.inlineArena = []
+            s.packed = DigestTable()
             s.loadedOffset = 0
             Self.readTail(&s)
+            removeObsolete(plan, &s)
 
-            // Blobs no surviving entry names.
-            var removed = 0
+            // Blob files no surviving entry names.
+            var removed = plan.droppedBlobs
             forEachBlobFile { path, digest in
                 guard users[digest] == nil else { return }
                 POSIX.remove(path)
@@ -139,7 +152,9 @@ extension LocalCache {
         let stamp = root + "/last-gc"
         let stale = POSIX.fileInfo(stamp).map { now - $0.mtime >= interval } ?? true
         if !stale {
-            guard Self.blobSizes(liveEntries().values).values.reduce(0, +) > policy.maxBytes else { return nil }
+            let live = liveEntries().values
+            let sizes = state.withLock { Self.blobSizes(live, packed: $0.packed) }
+            guard sizes.values.reduce(0, +) > policy.maxBytes else { return nil }
         }
         guard let report = try? collect(policy, now: now) else { return nil }
         let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
@@ -165,10 +180,15 @@ extension LocalCache {
         }
     }
 
-    /// Each distinct blob the entries name, with its size (several entries may share a blob).
-    static func blobSizes(_ entries: some Sequence<Entry>) -> [Digest: Int64] {
+    /// Each distinct blob the entries name, with the bytes it takes on disk (several entries may
+    /// share a blob): a packed blob its stored (compressed) bytes, any other its size. The size
+    /// limit is a limit on the disk the cache takes.
+    static func blobSizes(_ entries: some Sequence<Entry>, packed: DigestTable<PackLocation>) -> [Digest: Int64] {
         var sizes: [Digest: Int64] = [:]
-        for entry in entries { sizes[entry.record.blob] = entry.record.size }
+        for entry in entries {
+            let blob = entry.record.blob
+            sizes[blob] = packed[blob].map { Int64($0.storedCount) } ?? entry.record.size
+        }
         return sizes
     }
 
@@ -234,7 +254,7 @@ public struct RemovalReport: Sendable, Equatable {
 }
 
 extension LocalCache {
-    /// Deletes everything the cache wrote — blobs, the log, counters, stamps, run records and the
+    /// Deletes everything the cache wrote — blobs, packs, the log, counters, stamps, run records and the
     /// marker — and then the folder when nothing else is in it. Files that are not the cache's
     /// are left and named; nothing is deleted through a link. Needs the cache to itself, as
     /// collection does (`busy` otherwise). The instance must not be used afterwards.
@@ -245,6 +265,10 @@ extension LocalCache {
             forEachBlobFile { path, _ in
                 bytes += POSIX.fileInfo(path)?.size ?? 0
                 POSIX.remove(path)
+            }
+            for name in POSIX.list(packsPath) where PackFile.number(name) != nil {
+                bytes += POSIX.fileInfo(packsPath + "/" + name)?.size ?? 0
+                POSIX.remove(packsPath + "/" + name)
             }
             _ = sweepTempFiles(olderThan: 0)  // no other process has the cache open
             for shard in POSIX.list(blobsPath) where CacheDirectory.isShard(shard) { rmdir(blobsPath + "/" + shard) }

@@ -25,8 +25,10 @@ public enum CacheError: Error, CustomStringConvertible {
 /// The local store: a content-addressed blob store and an action cache in one directory.
 ///
 /// ```
-/// <root>/blobs/<2 hex>/<64 hex>     blobs, 256-way fan-out, written by temp file + rename
-/// <root>/actions.log                action cache: append-only fixed-size records (ActionLogRecord)
+/// <root>/actions.log                action cache: append-only records (ActionLogRecord); blobs up
+///                                   to 256 bytes inside their record
+/// <root>/packs/<16 hex>.pack        blobs up to 4 MiB, appended to one pack per session (PackFile)
+/// <root>/blobs/<2 hex>/<64 hex>     larger blobs, one file each, written by temp file + rename
 /// <root>/stats                      cumulative hit and miss counters
 /// ```
 ///
@@ -59,6 +61,15 @@ public final class LocalCache: ActionStore {
         /// one arena so that loading the log allocates once, not once per record.
         var inlineBlobs = DigestTable<InlineBlob>()
         var inlineArena: [UInt8] = []
+        /// Where packed blobs are, by digest (from the log's records).
+        var packed = DigestTable<PackLocation>()
+        /// Pack files open for reading, by number; -1 for one that cannot be read.
+        var packReaders: [UInt64: Int32] = [:]
+        /// The pack this session appends to.
+        var writer: PackWriter?
+        /// Packs this session appended to before: open until the cache closes, because a worker
+        /// may still be writing into the range it reserved there.
+        var retiredWriters: [Int32] = []
         /// Bytes of the log already parsed.
         var loadedOffset = 0
         /// Keys whose last-use time is more than an hour old and was read this session.
@@ -96,7 +107,10 @@ public final class LocalCache: ActionStore {
 
     deinit {
         flush()
-        _ = state.withLock { s in close(s.logFD) }
+        state.withLock { s in
+            close(s.logFD)
+            Self.closePacks(&s)
+        }
     }
 
     /// Opens the log and takes the shared lock, making sure the descriptor still names the file
@@ -160,6 +174,7 @@ public final class LocalCache: ActionStore {
     static func apply(_ record: ActionLogRecord, inline: UnsafeRawBufferPointer?, to s: inout State) {
         if let action = record.actionRecord {
             s.entries[record.key] = Entry(record: action, lastUse: record.lastUse)
+            if let packed = record.packed { s.packed[record.blob] = packed }
             if let inline, s.inlineBlobs[record.blob] == nil {
                 s.inlineBlobs[record.blob] = InlineBlob(offset: s.inlineArena.count, count: inline.count)
                 s.inlineArena.append(contentsOf: inline)
@@ -196,10 +211,15 @@ public final class LocalCache: ActionStore {
 
     public func store(_ key: Digest, _ record: ActionRecord, blob: [UInt8], durationNanos: UInt64) throws {
         let small = blob.count <= ActionLogRecord.inlineLimit
-        if !small { try putFile(blob, digest: record.blob) }
+        var packed: PackLocation?
+        if blob.count > PackFile.largestPacked {
+            try putFile(blob, digest: record.blob)
+        } else if !small {
+            packed = try putPacked(blob, digest: record.blob)
+        }
         try append([ActionLogRecord(key: key, record: record, lastUse: Self.now32(),
                                     durationMicros: UInt32(clamping: durationNanos / 1000),
-                                    inline: small ? blob : nil)])
+                                    inline: small ? blob : nil, packed: packed)])
     }
 
     public func forget(_ key: Digest) {
@@ -234,13 +254,20 @@ public final class LocalCache: ActionStore {
         }
     }
 
-    /// The blob's bytes if the file has the expected size and digest; otherwise the file is
-    /// removed and the answer is nil (a miss).
+    /// The blob's bytes if they have the expected size and digest — inline, packed or a file;
+    /// otherwise a damaged file is removed, a damaged pack entry forgotten, and the answer is nil
+    /// (a miss).
     public func load(_ digest: Digest, size: Int64) -> [UInt8]? {
         if size <= ActionLogRecord.inlineLimit, let inline = state.withLock({ Self.inlineBytes(digest, in: $0) }),
            inline.count == size, SHA256.hash(inline) == digest {
             return inline
         }
+        if let bytes = loadPacked(digest, size: size) { return bytes }
+        return loadFile(digest, size: size)
+    }
+
+    /// A blob file's bytes if it has the expected size and digest; a bad file is removed.
+    func loadFile(_ digest: Digest, size: Int64) -> [UInt8]? {
         let path = blobPath(digest)
         guard let bytes = POSIX.readFile(path, expectedSize: Int(size)) else {
             if POSIX.exists(path) { POSIX.remove(path) }
@@ -281,7 +308,8 @@ public final class LocalCache: ActionStore {
     /// older than `age` seconds; returns how many. Other names are never touched.
     func sweepTempFiles(olderThan age: Int64) -> Int {
         var folders: [(String, (String) -> Bool)] = [(root, { CacheDirectory.ownFiles.contains($0) }),
-                                                     (root + "/runs", CacheDirectory.isRunRecord)]
+                                                     (root + "/runs", CacheDirectory.isRunRecord),
+                                                     (packsPath, { PackFile.number($0) != nil })]
         for shard in POSIX.list(blobsPath)
         where CacheDirectory.isShard(shard) && POSIX.isDirectory(blobsPath + "/" + shard) {
             folders.append((blobsPath + "/" + shard, { CacheDirectory.isBlob($0, shard: shard) }))

@@ -45,7 +45,7 @@ enum CacheCommand {
             let s = try CacheLocation.open(a).statistics()
             let fields: [(String, JSONText)] = [
                 ("path", .string(try CacheLocation.path(a))), ("entries", .int(s.entries)), ("blobs", .int(s.blobs)),
-                ("blob_bytes", .integer(s.blobBytes)), ("log_bytes", .integer(s.logBytes)),
+                ("packs", .int(s.packs)), ("blob_bytes", .integer(s.blobBytes)), ("log_bytes", .integer(s.logBytes)),
                 ("hits", .int(s.hits)), ("misses", .int(s.misses)),
             ]
             emit(fields, json: a.flag("json"))

@@ -50,8 +50,9 @@ enum StudyBench {
         }
 
         let cold = try phase(path)
-        // The cache a cold run leaves (blob files and the action log), in MB.
+        // The cache a cold run leaves (packs, blob files and the action log): MB and files.
         let cacheMB = (try? LocalCache(root: cache).statistics()).map { Double($0.blobBytes + $0.logBytes) / 1e6 } ?? -1
+        let cacheFiles = Self.fileCount(cache)
         let warm = try phase(path)
         let walk = try phase(path, ["--no-shortcut"])
         let (budgetStudy, _, _) = try copy(study, folder: folder, name: "budget",
@@ -102,6 +103,7 @@ enum StudyBench {
             ("shared_fraction", sharedFraction.map { .number(BenchCommand.round6($0)) } ?? .null),
             ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
             ("cache_mb_after_cold", .number((cacheMB * 10).rounded() / 10)),
+            ("cache_files_after_cold", .int(cacheFiles)),
             ("checks_passed", .bool(checks.allSatisfy(\.1))),
             ("target_cold_seconds", .number(600)), ("target_warm_seconds", .number(1)),
             ("target_tweak_seconds", .number(BenchCommand.round6(share))),
@@ -125,10 +127,20 @@ enum StudyBench {
                     + "\(BenchCommand.fmt(sharedFraction * 100)) %")
             }
             print("  peak memory \(BenchCommand.fmt(peakMB)) MB (largest phase); cache after the cold run "
-                + "\(BenchCommand.fmt(cacheMB)) MB")
+                + "\(BenchCommand.fmt(cacheMB)) MB in \(cacheFiles) files")
             for (name, ok) in checks { print("  \(ok ? "ok" : "FAILED"): \(name)") }
         }
         return checks.allSatisfy(\.1) ? 0 : 1
+    }
+
+    /// Files under `folder`, at any depth (what the file system pays an inode for).
+    static func fileCount(_ folder: String) -> Int {
+        let walker = FileManager.default.enumerator(atPath: folder)
+        var count = 0
+        while walker?.nextObject() != nil {
+            if walker?.fileAttributes?[.type] as? FileAttributeType != .typeDirectory { count += 1 }
+        }
+        return count
     }
 
     /// A copy of the study with absolute paths, another budget or the first accelerator's top

@@ -10,9 +10,11 @@ final class CollectionTests: XCTestCase {
 
     func key(_ i: Int) -> Digest { SHA256.hash(Array("key \(i)".utf8)) }
 
-    /// Writes entry i with a 1000-byte blob, last used at `time`.
+    /// Writes entry i with a 1000-byte blob file (as caches did before packs), last used at
+    /// `time`. The bytes are noise, so that they take 1000 bytes packed too (not compressible).
     func addEntry(_ cache: LocalCache, _ i: Int, time: UInt32) throws -> Digest {
-        let bytes = [UInt8](repeating: UInt8(i), count: 1000)
+        var noise = SplitMix64(state: UInt64(i))
+        let bytes = (0..<1000).map { _ in UInt8(truncatingIfNeeded: noise.next()) }
         let digest = SHA256.hash(bytes)
         try cache.putFile(bytes, digest: digest)
         try cache.append([ActionLogRecord(key: key(i), record: .output(digest, size: 1000), lastUse: time,
@@ -40,8 +42,13 @@ final class CollectionTests: XCTestCase {
             XCTAssertEqual(cache.lookup(key(i)) != nil, i < 5, "entry \(i)")
             XCTAssertEqual(cache.load(digests[i], size: 1000) != nil, i < 5, "blob \(i)")
         }
-        // The compacted log holds exactly the survivors, and a new session reads it.
-        XCTAssertEqual(POSIX.fileInfo(dir.path + "/actions.log")?.size, Int64(5 * ActionLogRecord.size))
+        // The compacted log holds exactly the survivors, and a new session reads it. Their blob
+        // files (a cache from before packs) moved into one pack: no blob file is left.
+        XCTAssertEqual(POSIX.fileInfo(dir.path + "/actions.log")?.size,
+                       Int64(5 * (ActionLogRecord.size + PackLocation.size)))
+        XCTAssertEqual(try FileManager.default.subpathsOfDirectory(atPath: dir.path + "/blobs")
+            .filter { $0.count > 3 }, [])
+        XCTAssertEqual(POSIX.list(dir.path + "/packs").count, 1)
         let reopened = try LocalCache(root: dir.path)
         XCTAssertEqual((0..<10).filter { reopened.lookup(key($0)) != nil }, [0, 1, 2, 3, 4])
     }
@@ -94,7 +101,7 @@ final class CollectionTests: XCTestCase {
         let bad = try addEntry(cache, 2, time: 1)
         _ = try addEntry(cache, 3, time: 1)
         try Data([0]).write(to: URL(fileURLWithPath: cache.blobPath(bad)))
-        POSIX.remove(cache.blobPath(SHA256.hash([UInt8](repeating: 3, count: 1000))))  // dangling
+        POSIX.remove(cache.blobPath(try XCTUnwrap(cache.lookup(key(3))).blob))  // dangling
         let report = cache.verifyEntries()
         XCTAssertEqual(report, VerificationReport(entriesChecked: 3, entriesEvicted: 2))
         XCTAssertNotNil(cache.lookup(key(1)))

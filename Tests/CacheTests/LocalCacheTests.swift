@@ -25,10 +25,17 @@ final class LocalCacheTests: XCTestCase {
         XCTAssertNil(cache.lookup(key(3)))
         XCTAssertEqual(cache.load(ds, size: 5), small)
         XCTAssertEqual(cache.load(dl, size: Int64(large.count)), large)
-        // Small blobs live inside the log record; large ones in blobs/<first two hex digits>/<digest>.
+        // Small blobs live inside the log record, larger ones in the session's pack, none as a file.
+        // Compressed, 257 equal bytes take 5: a token, 1 literal, a 2-byte offset (1) and one
+        // extra length byte for the 256-byte match.
         XCTAssertFalse(FileManager.default.fileExists(atPath: cache.blobPath(ds)))
-        XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir.path)/blobs/\(dl.hex.prefix(2))/\(dl.hex)"))
-        XCTAssertEqual(POSIX.fileInfo(dir.path + "/actions.log")?.size, Int64(2 * ActionLogRecord.size + 5))
+        XCTAssertFalse(FileManager.default.fileExists(atPath: cache.blobPath(dl)))
+        let packs = POSIX.list(dir.path + "/packs")
+        XCTAssertEqual(packs.count, 1)
+        XCTAssertEqual(POSIX.fileInfo(dir.path + "/packs/" + (packs.first ?? ""))?.size,
+                       Int64(PackFile.header.count + 5))
+        XCTAssertEqual(POSIX.fileInfo(dir.path + "/actions.log")?.size,
+                       Int64(2 * ActionLogRecord.size + PackLocation.size + 5))
     }
 
     func testAFlippedBitInAnInlineBlobDropsThatRecord() throws {

@@ -65,9 +65,9 @@ final class CacheSafetyTests: CommandLineTestCase {
         XCTAssertEqual(read("thesis/sub/data.csv"), "1,2\n")
     }
 
-    /// Item 2: collection deletes blob files no entry names, but nothing through a link and no name
-    /// that is not of the blob shape; item 3: opening a cache (`cache stats`) deletes nothing, and
-    /// collection removes only the cache's own stale temporary files.
+    /// Item 2: collection deletes blob files and packs no entry names, but nothing through a link
+    /// and no name that is not of the blob or pack shape; item 3: opening a cache (`cache stats`)
+    /// deletes nothing, and collection removes only the cache's own stale temporary files.
     func testCollectionDeletesOnlyTheCachesOwnNames() throws {
         let cache = path("c")
         try fill(cache)
@@ -75,29 +75,33 @@ final class CacheSafetyTests: CommandLineTestCase {
         try write("outside/0000000000000000000000000000000000000000000000000000000000000000")
         try fm.createSymbolicLink(atPath: cache + "/blobs/zz", withDestinationPath: path("outside"))
         try fm.createSymbolicLink(atPath: cache + "/blobs/00", withDestinationPath: path("outside"))
-        let shards = try fm.contentsOfDirectory(atPath: cache + "/blobs").sorted()
-        let shard = try XCTUnwrap(shards.first { $0 != "00" && $0 != "zz" })
-        try write("c/blobs/\(shard)/notes.txt")
+        try fm.createSymbolicLink(atPath: cache + "/packs/00000000000000cc.pack",
+                                  withDestinationPath: path("outside/keep.txt"))
+        try write("c/blobs/ab/notes.txt")
+        try write("c/packs/notes.txt")
         let orphan = String(repeating: "a", count: 64)
         try write("c/blobs/aa/\(orphan)", "no entry names me")
-        for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] {
-            try write("c/" + name, "stale")
-        }
+        try write("c/packs/00000000000000aa.pack", "accomake pack 1\nno entry names me")
+        let temps = ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8",
+                     "packs/00000000000000bb.pack.tmp.7.8"]
+        for name in temps { try write("c/" + name, "stale") }
         let old = Date(timeIntervalSinceNow: -7200)
-        for name in ["report.tmp.1.2", "actions.log.tmp.1.2", "blobs/aa/\(orphan).tmp.7.8"] {
-            try fm.setAttributes([.modificationDate: old], ofItemAtPath: cache + "/" + name)
-        }
+        for name in temps { try fm.setAttributes([.modificationDate: old], ofItemAtPath: cache + "/" + name) }
         let stats = try run(["cache", "stats", "--cache", cache])
         XCTAssertEqual(stats.status, 0, stats.stderr)
         XCTAssertNotNil(read("c/actions.log.tmp.1.2"), "opening a cache deletes nothing")
         let gc = try run(["cache", "gc", "--cache", cache, "--json"])
         XCTAssertEqual(gc.status, 0, gc.stderr)
-        XCTAssertTrue(gc.stdout.contains("\"blobs_removed\": 1"), gc.stdout)  // the orphan blob
-        XCTAssertTrue(gc.stdout.contains("\"temp_files_removed\": 2"), gc.stdout)
+        XCTAssertTrue(gc.stdout.contains("\"blobs_removed\": 1"), gc.stdout)  // the orphan blob file
+        XCTAssertTrue(gc.stdout.contains("\"temp_files_removed\": 3"), gc.stdout)
         XCTAssertNil(read("c/blobs/aa/\(orphan)"))
+        XCTAssertNil(read("c/packs/00000000000000aa.pack"), "a pack no entry names")
         XCTAssertNil(read("c/actions.log.tmp.1.2"))
         XCTAssertEqual(read("c/report.tmp.1.2"), "stale", "not a name the cache writes")
-        XCTAssertEqual(read("c/blobs/\(shard)/notes.txt"), "precious\n")
+        XCTAssertEqual(read("c/blobs/ab/notes.txt"), "precious\n")
+        XCTAssertEqual(read("c/packs/notes.txt"), "precious\n")
+        XCTAssertEqual(try fm.destinationOfSymbolicLink(atPath: cache + "/packs/00000000000000cc.pack"),
+                       path("outside/keep.txt"))
         XCTAssertEqual(try fm.contentsOfDirectory(atPath: path("outside")).count, 2, "nothing deleted through a link")
         XCTAssertEqual(read("outside/keep.txt"), "precious\n")
         try assertAnsweredFromCache(cache)
@@ -151,47 +155,69 @@ final class CacheSafetyTests: CommandLineTestCase {
         XCTAssertFalse(fm.fileExists(atPath: busy))
     }
 
-    /// Items 14 and 15: a FIFO where a blob or the log belongs, and files where `blobs` or a
-    /// shard folder belongs, are damage: commands neither hang nor fail, and the cache repairs
-    /// itself (the second run computes nothing).
+    /// Items 14 and 15: damaged bytes in a pack, a FIFO where a pack or the log belongs, and files
+    /// where `packs` or `blobs` belongs are damage: commands neither hang nor fail, and the cache
+    /// repairs itself (the second run computes nothing).
     func testNonRegularFilesAndMisplacedFilesAreRepaired() throws {
         let cache = path("c")
         try fill(cache)
-        // The largest blob is the stack's result, the target's own output, alone in its shard:
-        // damaging it costs exactly that node (its layer searches are still cached). The hit count
-        // differs by one between the two cases below: evicted by `verify` first, or found missing
-        // during the run (then one more lookup of the stack's records counts as a hit).
-        var largest: (size: Int, shard: String, blob: String)?
-        for shard in try fm.contentsOfDirectory(atPath: cache + "/blobs") {
-            for blob in try fm.contentsOfDirectory(atPath: cache + "/blobs/" + shard) {
-                let size = try fm.attributesOfItem(atPath: cache + "/blobs/\(shard)/\(blob)")[.size] as? Int ?? 0
-                if size > largest?.size ?? -1 { largest = (size, shard, blob) }
-            }
-        }
-        let (shard, blob) = try XCTUnwrap(largest.map { ($0.shard, $0.blob) })
-        XCTAssertEqual(try fm.contentsOfDirectory(atPath: cache + "/blobs/" + shard).count, 1, "alone in its shard")
-        try fm.removeItem(atPath: cache + "/blobs/\(shard)/\(blob)")
-        XCTAssertEqual(mkfifo(cache + "/blobs/\(shard)/\(blob)", 0o644), 0)
+        // The run's one pack ends with the last result stored: the stack's, the target's own
+        // output. Cutting the pack's last byte (a torn write) costs exactly that node (its layer
+        // searches are still cached): `verify` evicts it, the rerun computes it again.
+        let packs = try fm.contentsOfDirectory(atPath: cache + "/packs")
+        XCTAssertEqual(packs.count, 1, "\(packs)")
+        let pack = cache + "/packs/" + (packs.first ?? "")
+        let size = try XCTUnwrap(try fm.attributesOfItem(atPath: pack)[.size] as? Int)
+        XCTAssertEqual(truncate(pack, off_t(size - 1)), 0)
         let verify = try run(["cache", "verify", "--cache", cache, "--json"])
         XCTAssertEqual(verify.status, 0, verify.stderr)
         XCTAssertTrue(verify.stdout.contains("\"entries_evicted\": 1"),
-                      "the FIFO's entry was evicted: \(verify.stdout)")
+                      "the damaged entry was evicted: \(verify.stdout)")
         let rerun = try stack(cache)
         XCTAssertTrue(rerun.stdout.contains("1 node computed, 10 from cache"), rerun.stdout + rerun.stderr)
 
-        // The log a FIFO, a shard a file, then `blobs` itself a file.
-        try fm.removeItem(atPath: cache + "/blobs/" + shard)
-        try write("c/blobs/" + shard, "not a folder")
-        let shardRun = try stack(cache)
-        XCTAssertTrue(shardRun.stdout.contains("1 node computed, 11 from cache"), shardRun.stdout + shardRun.stderr)
-        try assertAnsweredFromCache(cache)
+        // Every pack a FIFO: nothing packed can be read (and nothing waits on it), so every node
+        // is computed again, with the same answers. The requests the stack's trace names are
+        // read only when the trace is replayed: the next run finds them lost, all at once, and
+        // runs the stack once more (ExecutorTests.testLosingEveryBlobIsRepairedWithinTwoRuns).
+        let answers = rerun.stdout.split(separator: "\n").dropFirst(2)
+        for name in try fm.contentsOfDirectory(atPath: cache + "/packs") {
+            try fm.removeItem(atPath: cache + "/packs/" + name)
+            XCTAssertEqual(mkfifo(cache + "/packs/" + name, 0o644), 0)
+        }
+        try assertRepairedAfterLosingEveryPack(cache, answers: answers)
+
+        // `packs` a file, then the log a FIFO and `blobs` a file.
+        try fm.removeItem(atPath: cache + "/packs")
+        try write("c/packs", "not a folder")
+        try assertRepairedAfterLosingEveryPack(cache, answers: answers)
+        XCTAssertTrue(isFolder(cache + "/packs"))
         try fm.removeItem(atPath: cache + "/actions.log")
         XCTAssertEqual(mkfifo(cache + "/actions.log", 0o644), 0)
         try fm.removeItem(atPath: cache + "/blobs")
         try write("c/blobs", "not a folder")
         try fill(cache)
         try assertAnsweredFromCache(cache)
-        XCTAssertTrue(FileManager.default.fileExists(atPath: cache + "/blobs/" + shard))
+        XCTAssertTrue(isFolder(cache + "/blobs"))
+    }
+
+    /// Every node computed again with the same answers; the next run replays the stack's trace,
+    /// finds its requests lost and runs the stack once more; then the cache answers everything.
+    func assertRepairedAfterLosingEveryPack(_ cache: String, answers: ArraySlice<Substring>,
+                                            file: StaticString = #filePath, line: UInt = #line) throws {
+        let lost = try stack(cache)
+        XCTAssertTrue(lost.stdout.contains("11 nodes computed"), lost.stdout + lost.stderr, file: file, line: line)
+        XCTAssertEqual(lost.stdout.split(separator: "\n").dropFirst(2), answers, file: file, line: line)
+        let repair = try stack(cache)
+        XCTAssertTrue(repair.stdout.contains("1 node computed, 10 from cache"), repair.stdout + repair.stderr,
+                      file: file, line: line)
+        XCTAssertEqual(repair.stdout.split(separator: "\n").dropFirst(2), answers, file: file, line: line)
+        try assertAnsweredFromCache(cache, file: file, line: line)
+    }
+
+    func isFolder(_ path: String) -> Bool {
+        var isFolder: ObjCBool = false
+        return fm.fileExists(atPath: path, isDirectory: &isFolder) && isFolder.boolValue
     }
 
     /// Item 16: when the cache cannot be written (here a file-size limit, as a full disk would),
