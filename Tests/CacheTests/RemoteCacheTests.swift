@@ -46,6 +46,29 @@ final class RemoteCacheTests: XCTestCase {
                      "inline bytes of another size than the record says")
     }
 
+    /// A result-like inline blob goes up compressed (a fraction of its bytes) and comes back as
+    /// it was; an entry in the first, uncompressed form is still read; a damaged compressed one,
+    /// or one whose codec is unknown, is a miss.
+    func testEntriesCarryCompressedBlobsAndTheOldFormIsRead() throws {
+        let text = (0..<400).map { "I\($0 % 3)@\($0 % 5).rd_out_to_low=\(Double($0) * 0.25);" }.joined()
+        let blob = Array(text.utf8)
+        let record = ActionRecord.output(SHA256.hash(blob), size: Int64(blob.count))
+        let bytes = RemoteEntry(record: record, inline: blob).bytes
+        XCTAssertLessThan(bytes.count * 3, blob.count, "\(bytes.count) bytes for \(blob.count)")
+        XCTAssertEqual(RemoteEntry(bytes), RemoteEntry(record: record, inline: blob))
+
+        func encoded(_ parts: [Value]) throws -> [UInt8] { try CanonicalEncoder.encode(.array(parts)) }
+        let head: [Value] = [.int(0), .bytes(record.blob.bytes), .int(record.size)]
+        let old = try encoded([.string("accomake-ac/1")] + head + [.bytes(blob)])
+        XCTAssertEqual(RemoteEntry(old), RemoteEntry(record: record, inline: blob))
+        var packed = try XCTUnwrap(blob.withUnsafeBytes { BlobCompression.compress($0) })
+        XCTAssertNil(RemoteEntry(try encoded([.string("accomake-ac/2")] + head + [.bytes(packed), .int(2)])),
+                     "unknown codec")
+        packed.removeLast()
+        XCTAssertNil(RemoteEntry(try encoded([.string("accomake-ac/2")] + head + [.bytes(packed), .int(1)])),
+                     "a compressed blob cut short")
+    }
+
     // MARK: Against nginx
 
     func testNginxStoresAndServesEntriesAndBlobs() throws {
