@@ -156,7 +156,8 @@ extension CommandHelp {
                     summary: "Delete the cache (its own files, then the folder when nothing else is in it); the next "
                         + "run computes everything.",
                     options: [cache], examples: ["accomake clean"]),
-        CommandHelp(name: "cache stats", group: .cache, summary: "Entries, blobs, bytes, hits and misses of the cache.",
+        CommandHelp(name: "cache stats", group: .cache,
+                    summary: "Entries, blobs, packs, bytes, hits and misses of the cache.",
                     options: [json, cache], examples: ["accomake cache stats --json"]),
         CommandHelp(name: "cache gc", group: .cache,
                     summary: "Trim the cache to a size and an age now (it also runs by itself, daily).",
