@@ -9,20 +9,33 @@ public struct SyntheticWorkload: Sendable {
     public let salt: Int64
     /// Node whose parameters differ (one input edit): its downstream cone reruns.
     public let changed: Int?
+    /// Every this many nodes (0: none) outputs about 1.6 KB instead of 32 bytes: blobs that go to
+    /// the local store's pack files rather than inline, for the crash stress.
+    public let largeEvery: Int
 
-    public init(nodes: Int, lanes: Int = 64, salt: Int64 = 0, changed: Int? = nil) {
+    public init(nodes: Int, lanes: Int = 64, salt: Int64 = 0, changed: Int? = nil, largeEvery: Int = 0) {
         self.nodes = max(1, nodes)
         self.lanes = max(1, lanes)
         self.salt = salt
         self.changed = changed
+        self.largeEvery = max(0, largeEvery)
     }
 
     /// Outputs SHA-256 over its parameters and its inputs: 32 bytes that depend on everything upstream.
-    public static let mix = Operator("synthetic.mix", version: 1) { input in
+    public static let mix = Operator("synthetic.mix", version: 1) { input in .done(try digest(input).bytes) }
+
+    /// As `mix`, but the digest written out as 24 numbered lines of text (about 1.6 KB that
+    /// compress well, as study results do).
+    public static let mixLarge = Operator("synthetic.mixLarge", version: 1) { input in
+        let hex = try digest(input).hex
+        return .done(Array((0..<24).map { "\($0): \(hex)\n" }.joined().utf8))
+    }
+
+    static func digest(_ input: TaskInput) throws -> Digest {
         var hasher = SHA256()
         hasher.update(try CanonicalEncoder.encode(input.params))
         for dependency in input.dependencies { hasher.update(dependency.bytes) }
-        return .done(hasher.finalize().bytes)
+        return hasher.finalize()
     }
 
     /// Returns the graph, the final node (depends on the last node of every lane) and all nodes.
@@ -41,8 +54,9 @@ public struct SyntheticWorkload: Sendable {
             // An object, so that the canonical key order (not the dictionary's seeded order) is exercised.
             let params: Value = ["node": .int(Int64(i)), "lane": .int(Int64(i % lanes)), "salt": .int(salt),
                                  "edit": .int(edit)]
-            // `add` only fails for operator redefinition, which cannot happen with one operator.
-            guard let id = try? graph.add(Self.mix, params, dependencies: deps) else { preconditionFailure() }
+            let op = largeEvery > 0 && i % largeEvery == 0 ? Self.mixLarge : Self.mix
+            // `add` only fails for operator redefinition, which cannot happen with these two.
+            guard let id = try? graph.add(op, params, dependencies: deps) else { preconditionFailure() }
             ids.append(id)
         }
         let tails = Array(ids[max(0, nodes - lanes)...])

@@ -10,7 +10,7 @@ import Graph
 /// random moments, and `accomake bench engine` times it (each phase a fresh process, start-up
 /// included). It knows nothing about CNNs and is not part of the user-facing tool.
 ///
-///     engine-probe --cache DIR [--nodes N] [--lanes L] [--salt S] [--change I] [-j N]
+///     engine-probe --cache DIR [--nodes N] [--lanes L] [--salt S] [--change I] [--large-every K] [-j N]
 ///                  [--all-targets] [--verify] [--fail-fast] [--hold-after N --ready-file F]
 ///     engine-probe --start-only      (exits at once: the process start-up, for the benchmark)
 ///
@@ -20,7 +20,8 @@ struct ProbeArguments {
     var values: [String: String] = [:]
     var flags: Set<String> = []
 
-    static let options: Set<String> = ["cache", "nodes", "lanes", "salt", "change", "j", "hold-after", "ready-file"]
+    static let options: Set<String> = ["cache", "nodes", "lanes", "salt", "change", "large-every", "j", "hold-after",
+                                       "ready-file"]
     static let knownFlags: Set<String> = ["all-targets", "verify", "fail-fast", "start-only"]
 
     init(_ arguments: ArraySlice<String>) throws(ProbeError) {
@@ -78,7 +79,8 @@ func probe() throws -> Int32 {
     guard let root = a.values["cache"] else { throw ProbeError("--cache DIR is required") }
     let workload = SyntheticWorkload(nodes: try a.int("nodes", default: 1000), lanes: try a.int("lanes", default: 64),
                                      salt: Int64(try a.int("salt", default: 0)),
-                                     changed: a.values["change"].flatMap { Int($0) })
+                                     changed: a.values["change"].flatMap { Int($0) },
+                                     largeEvery: try a.int("large-every", default: 0))
     let interrupts = Interrupts()
     let holdExpired = CancellationFlag()
     let began = DispatchTime.now().uptimeNanoseconds
