@@ -154,14 +154,14 @@ struct ActionLogRecord: Equatable {
             guard let location = PackLocation(p + headerSize) else { return nil }
             packed = location
         }
-        var record = ActionLogRecord(
+        let record = ActionLogRecord(
             kind: kind,
             key: Digest(bytes: UnsafeRawBufferPointer(start: p + 8, count: 32)),
             blob: Digest(bytes: UnsafeRawBufferPointer(start: p + 40, count: 32)),
             blobSize: size,
             lastUse: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 80, as: UInt32.self)),
-            durationMicros: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 84, as: UInt32.self)))
-        record.packed = packed
+            durationMicros: UInt32(littleEndian: p.loadUnaligned(fromByteOffset: 84, as: UInt32.self)),
+            packed: packed)
         return (record, inline)
     }
 

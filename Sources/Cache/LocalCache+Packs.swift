@@ -31,7 +31,7 @@ extension LocalCache {
             s.writer?.end += UInt64(bytes.count)
             return (writer, writer.end)
         }
-        if let code = bytes.withUnsafeBytes({ PackFile.write(writer.fd, $0, at: offset) }) {
+        if let code = bytes.withUnsafeBytes({ POSIX.writeAll(writer.fd, $0, at: offset) }) {
             throw POSIX.Failure(call: "write", path: packPath(writer.number), code: code)
         }
         return PackLocation(pack: writer.number, offset: offset, storedCount: UInt32(bytes.count), codec: codec)
@@ -65,7 +65,7 @@ extension LocalCache {
             }
             if fd < 0 && errno == EEXIST { continue }
             guard fd >= 0 else { throw POSIX.Failure(call: "open", path: path, code: errno) }
-            if let code = PackFile.header.withUnsafeBytes({ PackFile.write(fd, $0, at: 0) }) {
+            if let code = PackFile.header.withUnsafeBytes({ POSIX.writeAll(fd, $0, at: 0) }) {
                 close(fd)
                 POSIX.remove(path)
                 throw POSIX.Failure(call: "write", path: path, code: code)
@@ -84,7 +84,7 @@ extension LocalCache {
             return (location, Self.reader(&s, pack: location.pack, path: packPath(location.pack)))
         }) else { return nil }
         if fd >= 0, size >= 0, size <= PackFile.largestPacked,
-           let stored = PackFile.read(fd, offset: location.offset, count: Int(location.storedCount)),
+           let stored = POSIX.readExactly(fd, count: Int(location.storedCount), at: location.offset),
            let bytes = PackFile.decode(stored, codec: location.codec, size: Int(size)),
            SHA256.hash(bytes) == digest {
             return bytes

@@ -21,15 +21,24 @@ enum POSIX {
     /// file (a FIFO, a device: opened without blocking and refused, never waited on), is a
     /// symbolic link, or is larger than `limit`.
     static func readFile(_ path: String, expectedSize: Int? = nil, limit: Int = Int.max) -> [UInt8]? {
-        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return nil }
+        guard let (fd, size) = openRegularForReading(path) else { return nil }
         defer { close(fd) }
-        var info = Glibc.stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else { return nil }
-        let size = Int(info.st_size)
         if let expectedSize, expectedSize != size { return nil }
         guard size <= limit else { return nil }
         return readExactly(fd, count: size)
+    }
+
+    /// Opens a regular file for reading, with its size; nil when it is missing, a symbolic link,
+    /// or not a regular file (a FIFO or device is opened without blocking and refused).
+    static func openRegularForReading(_ path: String) -> (fd: Int32, size: Int)? {
+        let fd = open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
+        guard fd >= 0 else { return nil }
+        var info = Glibc.stat()
+        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
+            close(fd)
+            return nil
+        }
+        return (fd, Int(info.st_size))
     }
 
     /// Whether `path` is a regular file (not a link, folder, FIFO or device).
@@ -60,6 +69,35 @@ enum POSIX {
             initialized = ok ? count : 0
         }
         return ok ? bytes : nil
+    }
+
+    /// Reads `count` bytes at `offset` (`pread`); nil on any error or a short file.
+    static func readExactly(_ fd: Int32, count: Int, at offset: UInt64) -> [UInt8]? {
+        var ok = false
+        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
+            var done = 0
+            while done < count {
+                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
+                if n < 0 && errno == EINTR { continue }
+                if n <= 0 { break }
+                done += n
+            }
+            ok = done == count
+            initialized = ok ? count : 0
+        }
+        return ok ? bytes : nil
+    }
+
+    /// Writes all of `bytes` at `offset` (`pwrite`); the `errno` of the failure, or nil.
+    static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> Int32? {
+        var done = 0
+        while done < bytes.count {
+            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
+            if n < 0 && errno == EINTR { continue }
+            if n <= 0 { return n < 0 ? errno : EIO }
+            done += n
+        }
+        return nil
     }
 
     static func writeAll(_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Bool {

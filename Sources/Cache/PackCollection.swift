@@ -68,7 +68,7 @@ extension LocalCache {
                 if let old = result.locations[digest] {
                     let fd = Self.reader(&s, pack: old.pack, path: packPath(old.pack))
                     // Unreadable bytes are left behind: the entry becomes a miss, as it would have.
-                    guard fd >= 0, let bytes = PackFile.read(fd, offset: old.offset, count: Int(old.storedCount))
+                    guard fd >= 0, let bytes = POSIX.readExactly(fd, count: Int(old.storedCount), at: old.offset)
                     else { result.locations[digest] = nil; continue }
                     result.locations[digest] = try out.append(bytes, codec: old.codec, pack: number)
                 } else if let size = files[digest], let blob = loadFile(digest, size: size) {

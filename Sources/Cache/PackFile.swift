@@ -1,4 +1,3 @@
-import Glibc
 import Graph
 
 /// Where a packed blob's bytes are: which pack file, where in it, how many bytes and how they
@@ -92,45 +91,6 @@ enum PackFile {
         }
     }
 
-    /// Reads `count` bytes at `offset`; nil on any error or a short file.
-    static func read(_ fd: Int32, offset: UInt64, count: Int) -> [UInt8]? {
-        var ok = false
-        let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, initialized in
-            var done = 0
-            while done < count {
-                let n = pread(fd, buffer.baseAddress! + done, count - done, off_t(offset) + off_t(done))
-                if n < 0 && errno == EINTR { continue }
-                if n <= 0 { break }
-                done += n
-            }
-            ok = done == count
-            initialized = ok ? count : 0
-        }
-        return ok ? bytes : nil
-    }
-
-    /// Writes all of `bytes` at `offset`; the `errno` of the failure, or nil.
-    static func write(_ fd: Int32, _ bytes: UnsafeRawBufferPointer, at offset: UInt64) -> Int32? {
-        var done = 0
-        while done < bytes.count {
-            let n = pwrite(fd, bytes.baseAddress! + done, bytes.count - done, off_t(offset) + off_t(done))
-            if n < 0 && errno == EINTR { continue }
-            if n <= 0 { return n < 0 ? errno : EIO }
-            done += n
-        }
-        return nil
-    }
-
-    /// Opens a pack for reading; -1 when it is missing or not a regular file (a FIFO or device
-    /// is opened without blocking and refused).
-    static func openForReading(_ path: String) -> Int32 {
-        let fd = POSIX.open(path, O_RDONLY | O_NONBLOCK | O_NOFOLLOW | O_CLOEXEC)
-        guard fd >= 0 else { return -1 }
-        var info = stat()
-        guard fstat(fd, &info) == 0, info.st_mode & S_IFMT == S_IFREG else {
-            close(fd)
-            return -1
-        }
-        return fd
-    }
+    /// Opens a pack for reading; -1 when it is missing or not a regular file.
+    static func openForReading(_ path: String) -> Int32 { POSIX.openRegularForReading(path)?.fd ?? -1 }
 }
