@@ -226,6 +226,25 @@ public final class LocalCache: ActionStore {
         try? append([.tombstone(key, at: Self.now32())])
     }
 
+    /// A record for a blob some other record already placed — inside its log record, in a pack
+    /// or as a file — written as that record would be (an inline blob's bytes travel with it).
+    public func link(_ key: Digest, to record: ActionRecord) -> Bool {
+        let placed = state.withLock { s -> (inline: [UInt8]?, packed: PackLocation?)? in
+            if let bytes = Self.inlineBytes(record.blob, in: s) { return (bytes, nil) }
+            if let location = s.packed[record.blob] { return (nil, location) }
+            return nil
+        }
+        guard let (inline, packed) = placed ?? (POSIX.isRegularFile(blobPath(record.blob)) ? (nil, nil) : nil),
+              inline.map({ $0.count == Int(record.size) }) ?? true else { return false }
+        do {
+            try append([ActionLogRecord(key: key, record: record, lastUse: Self.now32(), durationMicros: 0,
+                                        inline: inline, packed: packed)])
+            return true
+        } catch {
+            return false
+        }
+    }
+
     /// Appends records with one `write`; a record is a few dozen bytes, far below the size at
     /// which Linux could interleave concurrent `O_APPEND` writes.
     func append(_ records: [ActionLogRecord]) throws {

@@ -31,6 +31,15 @@ public protocol ActionStore: Sendable {
     /// Drops a record whose blob turned out missing or corrupt.
     func forget(_ key: Digest)
     func load(_ digest: Digest, size: Int64) -> [UInt8]?
+    /// Records `key` → `record` when the store already holds the record's blob (another key's
+    /// output), without its bytes being handed over again; false when it does not hold it.
+    func link(_ key: Digest, to record: ActionRecord) -> Bool
+}
+
+extension ActionStore {
+    /// A store that cannot tell which blobs it holds links nothing: its callers then keep to
+    /// the keys they already have.
+    public func link(_ key: Digest, to record: ActionRecord) -> Bool { false }
 }
 
 /// An in-process store, for tests and for runs that should leave nothing on disk.
@@ -51,6 +60,13 @@ public final class MemoryStore: ActionStore {
         }
     }
     public func forget(_ key: Digest) { _ = state.withLock { $0.actions.removeValue(forKey: key) } }
+    public func link(_ key: Digest, to record: ActionRecord) -> Bool {
+        state.withLock { s in
+            guard s.blobs[record.blob]?.count == Int(record.size) else { return false }
+            s.actions[key] = record
+            return true
+        }
+    }
     public func load(_ digest: Digest, size: Int64) -> [UInt8]? {
         state.withLock { $0.blobs[digest] }.flatMap { $0.count == size ? $0 : nil }
     }

@@ -17,6 +17,9 @@ public enum EventKind: String, Sendable, CaseIterable {
     case mismatch
     /// Dry run: not in the cache, so a run would compute it (its dependents are `skipped`).
     case wouldRun = "would-run"
+    /// Never in a run's log: in a `RunRecord`, a node the run did not visit because a node above
+    /// it was answered by its closure key (`BuildOptions.closureKeys`) — up to date, unread.
+    case covered
 }
 
 public struct Event: Sendable, Equatable {

@@ -26,6 +26,11 @@ public struct BuildOptions: Sendable {
     public var remote: (any RemoteStore)?
     /// Remote lookups in flight at once, on threads of their own (they wait on the network).
     public var fetchers = 8
+    /// Answer a static node by its closure key when the cache has one (`NodeKey`), without
+    /// walking its dependencies, and record the closure key of every node the run settles with
+    /// an output. Off in verify mode. Off by default: a run then visits every node, so its
+    /// event log names each one (what the engine's own tests and `--no-shortcut` expect).
+    public var closureKeys = false
 
     public init(jobs: Int = ProcessInfo.processInfo.activeProcessorCount, failFast: Bool = false,
                 verify: Bool = false, verifyPercent: Int = 100, dryRun: Bool = false,
@@ -126,6 +131,8 @@ private final class Run: Sendable {
             for t in targets { s.visit(t.index) }
         }
         if !isDone { finished.wait() }
+        let links = state.withLock { $0.closureLinks }
+        for (key, record) in links { _ = store.link(key, to: record) }
         return state.withLock { $0.result(targets: targets) }
     }
 

@@ -13,8 +13,15 @@
 /// A trace lists each request by the digest and size of its canonical bytes; the bytes are a blob
 /// of their own, recorded under `request(digest)`. Traces stay small, and the many traces that ask
 /// for one sub-problem share its single copy.
+///
+/// A static node also has a *closure key*: the SHA-256 of
+/// `["accomake-closure/1", operator id, operator version, parameters, [dependency closure keys]]`,
+/// which names everything the node's output is a function of without any output. The action
+/// cache maps it to the output a run found, so a later run answers the node without walking what
+/// lies below it (`BuildOptions.closureKeys`): what an unchanged subgraph costs is one lookup.
 public enum NodeKey {
     static let nodeDomain = "accomake-node/1"
+    static let closureDomain = "accomake-closure/1"
     static let stepDomain = "accomake-step/1"
     static let requestDomain = "accomake-request/1"
 
@@ -38,10 +45,20 @@ public enum NodeKey {
         return SHA256.hash(encoder.bytes)
     }
 
-    private static func header(operator id: String, version: Int64) -> CanonicalEncoder {
+    /// The closure key of a node from its parameters and its dependencies' closure keys.
+    public static func closure(
+        operator id: String, version: Int64, params: Value, dependencyKeys: [Digest]
+    ) throws(CanonicalEncodingError) -> Digest {
+        var encoder = header(operator: id, version: version, domain: closureDomain)
+        try encoder.append(params)
+        appendDigests(dependencyKeys, to: &encoder)
+        return SHA256.hash(encoder.bytes)
+    }
+
+    private static func header(operator id: String, version: Int64, domain: String = nodeDomain) -> CanonicalEncoder {
         var encoder = CanonicalEncoder()
         encoder.appendArrayHeader(count: 5)
-        encoder.appendString(nodeDomain)
+        encoder.appendString(domain)
         encoder.appendString(id)
         encoder.appendInt(version)
         return encoder

@@ -34,6 +34,10 @@ struct RunNode {
     var dependents: [Int] = []
     var phase = Phase.unvisited
     var pending = 0
+    /// Key over the parameters and the dependencies' closure keys (static nodes, with
+    /// `BuildOptions.closureKeys`); `closureMissed` once the cache was asked for it in vain.
+    var closureKey: Digest?
+    var closureMissed = false
     /// Key over the static inputs; the start of the dynamic-dependency chain.
     var baseKey: Digest?
     /// Current key along the chain; the final key once settled.

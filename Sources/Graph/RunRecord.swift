@@ -103,12 +103,16 @@ public struct RunRecord: Sendable, Equatable {
                 out.append(.dependency(names[dirty.index]))
                 continue
             }
+            // A node answered through a closure key above it last time has no key of its own
+            // in the record; the walk (or the closure key) decides whether it is still cached.
+            if old.outcome == .covered && old.key == nil { out.append(nil); continue }
             out.append(old.key.map(cached) == true ? nil : .notCached)
         }
         return Assessment(changes: out, fields: allFields)
     }
 
-    /// The record of a finished run: its assessment as made before it, outcomes from its log.
+    /// The record of a finished run: its assessment as made before it, outcomes from its log. A
+    /// node the log does not name was `covered`: answered through a closure key above it.
     public init(_ graph: Graph, names: [String], detail: [String: String], assessment: Assessment,
                 log: EventLog) {
         var outcome: [Int: Event] = [:]
@@ -133,7 +137,7 @@ public struct RunRecord: Sendable, Equatable {
             return Node(name: names[i], op: graph.operatorID(of: id),
                         version: graph.operators[graph.nodes[i].op].version,
                         fields: fields, dependencies: graph.dependencies(of: id).map { names[$0.index] },
-                        key: outcome[i]?.key, outcome: outcome[i]?.kind, reason: assessment.changes[i])
+                        key: outcome[i]?.key, outcome: outcome[i]?.kind ?? .covered, reason: assessment.changes[i])
         }
         self.leaves = leaves
         dynamicExecuted = executed

@@ -90,6 +90,10 @@ extension RunState {
                                dependencies: old.dependencies, reportAs: old.reportAs)
             copy.isTarget = old.isTarget
             copy.rebuilds = old.rebuilds + 1
+            // The copy is not answered by its closure key (that named the lost blob) but records
+            // it again once it settles.
+            copy.closureKey = old.closureKey
+            copy.closureMissed = true
             let index = nodes.count
             nodes.append(copy)
             nodes[d].replacedBy = index

@@ -8,6 +8,9 @@ extension RunState {
         nodes[n].record = record
         nodes[n].continuation = nil  // what the task captured is not needed any more
         settled += 1
+        if nodes[n].closureMissed, !options.dryRun, case .output = record, let closure = nodes[n].closureKey {
+            closureLinks.append((closure, record))
+        }
         log.append(Event(node: NodeID(index: nodes[n].reportAs), op: nodes[n].opName, key: nodes[n].key, kind: kind,
                          durationNanos: nodes[n].nanos, message: nil))
         for w in nodes[n].aliasWaiters { settle(w, record: record, kind: .hit) }

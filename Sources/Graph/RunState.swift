@@ -38,6 +38,8 @@ struct RunState {
     var firstUnstoredError: String?
     var stopped = false
     var settled = 0
+    /// Closure keys to record once the run ends, each with the output its node settled with.
+    var closureLinks: [(Digest, ActionRecord)] = []
 
     static let memoLimit = 64 << 20
     static let maxRebuilds = 3
@@ -52,6 +54,22 @@ struct RunState {
             RunNode(op: n.op, opName: graph.operators[n.op].id, value: n.params, dependencies: n.dependencies,
                     reportAs: i)
         }
+        if options.closureKeys && !options.verify {
+            for i in nodes.indices { nodes[i].closureKey = closureKey(of: i) }
+        }
+    }
+
+    /// Nodes come in dependency order, so each dependency's closure key is already known; a
+    /// node whose parameters cannot be encoded has none, nor has anything above it.
+    func closureKey(of i: Int) -> Digest? {
+        let operation = graph.operators[graph.nodes[i].op]
+        var keys: [Digest] = []
+        for d in nodes[i].dependencies {
+            guard let key = nodes[d].closureKey else { return nil }
+            keys.append(key)
+        }
+        return try? NodeKey.closure(operator: operation.id, version: operation.version, params: graph.nodes[i].params,
+                                    dependencyKeys: keys)
     }
 
     var isFinished: Bool {
@@ -65,6 +83,14 @@ struct RunState {
         var stack = [root]
         while let n = stack.popLast() {
             guard nodes[n].phase == .unvisited else { continue }
+            if let closure = nodes[n].closureKey, !nodes[n].closureMissed {
+                if case .output(let digest, let size)? = store.lookup(closure) {
+                    nodes[n].key = closure
+                    settle(n, record: .output(digest, size: size), kind: .hit)
+                    continue
+                }
+                nodes[n].closureMissed = true
+            }
             nodes[n].phase = .waitingStatic
             var pending = 0
             var blocked = false

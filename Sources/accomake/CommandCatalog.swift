@@ -61,8 +61,10 @@ extension CommandHelp {
         CommandHelp(name: "run", group: .studies, operands: "STUDY",
                     summary: "Run a study: per accelerator × workload the best schedule for each allocation "
                         + "objective, computing only what the cache does not hold (docs/formats.md, \"Study\").",
-                    options: [jobs, json, O(name: "no-shortcut", meaning: "Walk the whole graph even when no input "
-                                  + "changed since the last complete run."), verify,
+                    options: [jobs, json,
+                              O(name: "no-shortcut", meaning: "Walk the whole graph, every node, even when no input "
+                                  + "changed since the last complete run (no study shortcut, no closure keys)."),
+                              verify,
                               O(name: "watch", meaning: "Stay running: rerun on every save of the study or a file it "
                                   + "names and print how each best schedule moved; Ctrl-C stops."),
                               O(name: "shard", value: "I/N", meaning: "Compute share I of N of the study's stack and "
@@ -78,8 +80,8 @@ extension CommandHelp {
                         + "first when needed).",
                     options: [O(name: "out", value: "DIR", meaning: "The folder to write.",
                                 fallback: "report-<study name> in the current folder", example: "--out figures"),
-                              jobs, O(name: "no-shortcut", meaning: "Walk the whole graph even when no input "
-                                  + "changed."), cache] + remote,
+                              jobs, O(name: "no-shortcut", meaning: "Walk the whole graph, every node, even when no "
+                                  + "input changed."), cache] + remote,
                     examples: ["accomake report projects/studies/quickstart.json"]),
         CommandHelp(name: "slurm", group: .studies, operands: "STUDY",
                     summary: "Write the scripts that split a study over a cluster: a Slurm job array of `run --shard` "

@@ -9,12 +9,15 @@ enum EngineSession {
     /// The build's result, or `nil` when the user interrupted it (exit 130; the next run resumes).
     /// - Parameter context: what the command knows about a failed node (its name, the hardware
     ///   file), put before the failure's message.
+    /// - Parameter closureKeys: answer unchanged subgraphs at their top (`BuildOptions`); study
+    ///   runs do, unless `--no-shortcut` asks for the whole walk.
     /// - Parameter cancellation: the flag of signal handlers the caller installed for longer than
     ///   this build (`run --watch`); without it the build installs its own.
     static func build(_ graph: Graph, targets: [NodeID], _ a: Arguments, command: String,
                       cache opened: LocalCache? = nil, remote: RemoteUse = .fromArguments,
                       context: (NodeID) -> String? = { _ in nil },
                       keepGoing: (Failure) -> Bool = { _ in false },
+                      closureKeys: Bool = false,
                       cancellation: CancellationFlag? = nil) throws -> BuildResult? {
         let cache = try opened ?? CacheLocation.open(a)
         let shared: RemoteCache?
@@ -29,10 +32,11 @@ enum EngineSession {
         let progress = ProgressLine()
         // `cache verify --deep` is a verify run that may sample and that evicts what differs.
         let deep = a.flag("deep"), verify = a.flag("verify") || deep
-        let options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
+        var options = BuildOptions(jobs: try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount),
                                    verify: verify, verifyPercent: try a.int("sample", default: 100, range: 1...100),
                                    cancellation: cancellation ?? interrupts?.flag, progress: progress.update,
                                    remote: shared)
+        options.closureKeys = closureKeys
         let outcome = Executor(store: cache, options: options).build(graph, targets: targets)
         if deep {
             for event in outcome.log.events where event.kind == .mismatch { event.key.map(cache.forget) }

@@ -80,6 +80,7 @@ enum RunCommand {
         guard let outcome = try EngineSession.build(built.graph, targets: built.allocationNodes, a, command: command,
                                                     cache: store, remote: .given(remote), context: name,
                                                     keepGoing: { variantProblem($0.node) != nil },
+                                                    closureKeys: !a.flag("no-shortcut"),
                                                     cancellation: cancellation) else {
             return nil
         }

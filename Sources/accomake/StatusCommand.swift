@@ -35,7 +35,9 @@ enum StatusCommand {
         // anything (traces replayed, as in a run).
         let progress = ProgressLine()
         let jobs = try a.jobs(default: ProcessInfo.processInfo.activeProcessorCount)
-        let dry = Executor(store: store, options: BuildOptions(jobs: jobs, dryRun: true, progress: progress.update))
+        var options = BuildOptions(jobs: jobs, dryRun: true, progress: progress.update)
+        options.closureKeys = true
+        let dry = Executor(store: store, options: options)
             .build(built.graph, targets: built.allocationNodes)
         progress.finish()
         var outcome: [Int: EventKind] = [:]
@@ -49,7 +51,8 @@ enum StatusCommand {
                 dynamic[e.op, default: (0, 0)].wouldRun += 1
             }
         }
-        let dirty = (0..<built.graph.count).filter { outcome[$0] != .hit && outcome[$0] != .cutoff }
+        // A node the walk did not reach sits below one answered by its closure key: up to date.
+        let dirty = (0..<built.graph.count).filter { outcome[$0].map { $0 != .hit && $0 != .cutoff } ?? false }
         let reasons = dirty.map { i in (name: built.names[i], change: reason(i, changes[i], outcome, built)) }
         let requested = dynamic.sorted { $0.key < $1.key }
         if a.flag("json") {
@@ -106,7 +109,7 @@ enum StatusCommand {
                 + "first (accomake run \(path))")
         }
         let ran = record.nodes.filter { $0.outcome == .executed }
-        let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff }
+        let reused = record.nodes.filter { $0.outcome == .hit || $0.outcome == .cutoff || $0.outcome == .covered }
         let pattern = a.positionals.count == 2 ? a.positionals[1] : nil
         let matches = pattern.map { p in record.nodes.filter { $0.name.contains(p) } } ?? []
         if let pattern, matches.isEmpty {

@@ -116,6 +116,28 @@ final class PackTests: XCTestCase {
         XCTAssertEqual(stats.packs, 2)
     }
 
+    /// `link` records a second key for a blob already placed — inside its record, in a pack or
+    /// as a file — and survives reopening; a blob the cache does not hold is refused.
+    func testLinkRecordsAKeyForAPlacedBlobWhereverItSits() throws {
+        let sizes = [100, 3000, PackFile.largestPacked + 1]
+        var records: [ActionRecord] = []
+        do {
+            let cache = try LocalCache(root: dir.path)
+            for (i, count) in sizes.enumerated() {
+                records.append(.output(try store(cache, i, count: count), size: Int64(count)))
+                XCTAssertTrue(cache.link(key(100 + i), to: records[i]))
+            }
+            let unknown = ActionRecord.output(SHA256.hash(blob(9)), size: 3000)
+            XCTAssertFalse(cache.link(key(200), to: unknown))
+            XCTAssertNil(cache.lookup(key(200)))
+        }
+        let reopened = try LocalCache(root: dir.path)
+        for (i, count) in sizes.enumerated() {
+            XCTAssertEqual(reopened.lookup(key(100 + i)), records[i])
+            XCTAssertEqual(reopened.load(records[i].blob, size: Int64(count)), blob(i, count: count))
+        }
+    }
+
     /// A flipped or cut blob in a pack is a miss; computing it again writes a good copy.
     func testDamagedPackBytesAreAMissAndTheNextStoreRepairs() throws {
         let cache = try LocalCache(root: dir.path)

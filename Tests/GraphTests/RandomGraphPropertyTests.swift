@@ -27,7 +27,7 @@ final class RandomGraphPropertyTests: XCTestCase {
 
     func testIncrementalEqualsCleanAndRunsExactlyTheChangedKeys() throws {
         var rng = SplitMix64(state: 0xACC0_2023)
-        var cutoffs = 0, reverts = 0, failures = 0, builds = 0
+        var cutoffs = 0, reverts = 0, failures = 0, builds = 0, covered = 0
         for _ in 0..<Self.graphs {
             var specs = randomGraph(&rng)
             let store = MemoryStore()
@@ -53,12 +53,14 @@ final class RandomGraphPropertyTests: XCTestCase {
                 }
                 let outcome = try check(specs, targets: targets, jobs: jobs, store: store, cachedKeys: &cachedKeys)
                 cutoffs += outcome.cutoffs
+                covered += outcome.covered
                 failures += outcome.failures
                 builds += 1
             }
         }
         XCTAssertEqual(builds, Self.graphs * (Self.editsPerGraph + 1))
         XCTAssertGreaterThan(cutoffs, 0, "no early cutoff was exercised")
+        XCTAssertGreaterThan(covered, 0, "no node was answered through a closure key above it")
         XCTAssertGreaterThan(reverts, 0)
         XCTAssertGreaterThan(failures, 0)
     }
@@ -66,7 +68,7 @@ final class RandomGraphPropertyTests: XCTestCase {
     // MARK: The check of one build
 
     func check(_ specs: [Spec], targets: [Int], jobs: Int, store: MemoryStore,
-               cachedKeys: inout Set<Digest>) throws -> (cutoffs: Int, failures: Int) {
+               cachedKeys: inout Set<Digest>) throws -> (cutoffs: Int, failures: Int, covered: Int) {
         var graph = Graph()
         var ids: [NodeID] = []
         for spec in specs {
@@ -77,7 +79,11 @@ final class RandomGraphPropertyTests: XCTestCase {
             }
             ids.append(try graph.add(op, spec.params, dependencies: spec.deps.map { ids[$0] }))
         }
-        let result = Executor(store: store, options: .init(jobs: jobs)).build(graph, targets: targets.map { ids[$0] })
+        // Closure keys on every other `-j`: answering a subgraph at its top must change neither an
+        // output nor the set of keys executed (a closure key hits only where all below is cached).
+        var options = BuildOptions(jobs: jobs)
+        options.closureKeys = jobs % 2 == 0
+        let result = Executor(store: store, options: options).build(graph, targets: targets.map { ids[$0] })
 
         // The model: outcomes and keys from scratch.
         var model = Model(specs: specs)
@@ -111,7 +117,11 @@ final class RandomGraphPropertyTests: XCTestCase {
         let executed = result.log.events.filter { $0.kind == .executed }.compactMap(\.key)
         XCTAssertEqual(executed.count, Set(executed).count, "a key executed twice")
         cachedKeys.formUnion(model.succeededKeys)
-        return (result.log.count(.cutoff), result.failures.count)
+        // Nodes the targets need that the run never visited: below a closure-key hit.
+        var needed = Set<Int>(), stack = targets
+        while let n = stack.popLast() { if needed.insert(n).inserted { stack += specs[n].deps } }
+        let visited = Set(result.log.events.map(\.node.index))
+        return (result.log.count(.cutoff), result.failures.count, needed.subtracting(visited).count)
     }
 
     /// From-scratch evaluation with the engine's key function (itself pinned by golden tests).

@@ -55,6 +55,28 @@ final class RunRecordTests: XCTestCase {
         XCTAssertEqual(fresh, [.notCached, .dependency("a"), .dependency("b")])
     }
 
+    /// With closure keys a rerun visits only the top node: the others are `covered`, which the
+    /// record keeps (through its file format) and the next assessment counts as up to date.
+    func testNodesBelowAClosureKeyAreCoveredAndUpToDate() throws {
+        let store = MemoryStore()
+        var options = BuildOptions(jobs: 1)
+        options.closureKeys = true
+        let g = try graph()
+        func run(previous: RunRecord?) throws -> (RunRecord, [RunRecord.Change?]) {
+            let assessment = RunRecord.assess(g, names: names, detail: ["core": ""], previous: previous,
+                                              cached: { store.lookup($0) != nil })
+            let log = Executor(store: store, options: options).build(g, targets: [NodeID(index: 2)]).log
+            let record = RunRecord(g, names: names, detail: ["core": ""], assessment: assessment, log: log)
+            return (try RunRecord(decoding: record.encoded()), assessment.changes)
+        }
+        let (first, _) = try run(previous: nil)
+        let (second, _) = try run(previous: first)
+        XCTAssertEqual(second.nodes.map(\.outcome), [.covered, .covered, .hit])
+        XCTAssertEqual(second.nodes.map { $0.key == nil }, [true, true, false])
+        let (_, changes) = try run(previous: second)
+        XCTAssertEqual(changes, [nil, nil, nil])
+    }
+
     func testRecordRoundTrip() throws {
         let store = MemoryStore()
         let (first, _) = record(try graph(), store: store, previous: nil)

@@ -1,0 +1,133 @@
+@testable import Graph
+import XCTest
+
+/// Closure keys (`NodeKey`, `BuildOptions.closureKeys`): an unchanged subgraph is answered by
+/// one lookup at its top, exact event logs show which nodes a run still visits, and damage under
+/// a closure key is a miss that is rebuilt, never a wrong answer.
+final class ClosureKeyTests: XCTestCase {
+    var options: BuildOptions {
+        var o = BuildOptions(jobs: 2)
+        o.closureKeys = true
+        return o
+    }
+
+    /// a → b → c → e, and d independent; `aValue` is the only input, `eAdd` the top's parameter.
+    func graph(aValue: Int64 = 1, eAdd: Int64 = 1000) throws -> (Graph, [NodeID]) {
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": .int(aValue)])
+        let b = try g.add(TestOps.sum, ["add": 0], dependencies: [a])
+        let c = try g.add(TestOps.sum, ["add": 100], dependencies: [b])
+        let d = try g.add(TestOps.const, ["value": 7])
+        let e = try g.add(TestOps.sum, ["add": .int(eAdd)], dependencies: [c, d])
+        return (g, [a, b, c, d, e])
+    }
+
+    func testAnUnchangedGraphIsAnsweredAtItsTargetsWithoutAWalk() throws {
+        let store = MemoryStore()
+        let (g, ids) = try graph()
+        let cold = Executor(store: store, options: options).build(g, targets: [ids[4]])
+        XCTAssertEqual(cold.log.nodes(.executed), ids)
+        XCTAssertEqual(TestOps.int(cold.outputs[ids[4]]!.bytes), 1108)
+
+        let warm = Executor(store: store, options: options).build(g, targets: [ids[4]])
+        XCTAssertEqual(warm.log.events.map(\.node), [ids[4]], "only the target is visited")
+        XCTAssertEqual(warm.log.nodes(.hit), [ids[4]])
+        XCTAssertEqual(TestOps.int(warm.outputs[ids[4]]!.bytes), 1108)
+
+        // Without closure keys the same cache still answers node by node.
+        let walked = Executor(store: store, options: .init(jobs: 2)).build(g, targets: [ids[4]])
+        XCTAssertEqual(walked.log.nodes(.hit), ids)
+    }
+
+    func testAChangeAtTheTopVisitsOnlyTheTopAndItsInputs() throws {
+        let store = MemoryStore()
+        let (g1, ids) = try graph()
+        _ = Executor(store: store, options: options).build(g1, targets: [ids[4]])
+        let (g2, _) = try graph(eAdd: 2000)
+        let run = Executor(store: store, options: options).build(g2, targets: [ids[4]])
+        XCTAssertEqual(run.log.nodes(.executed), [ids[4]])
+        XCTAssertEqual(Set(run.log.nodes(.hit)), [ids[2], ids[3]], "c and d by their closure keys; a, b unvisited")
+        XCTAssertEqual(run.log.events.count, 3)
+        XCTAssertEqual(TestOps.int(run.outputs[ids[4]]!.bytes), 2108)
+    }
+
+    func testAChangedInputMissesEveryClosureKeyAboveIt() throws {
+        let store = MemoryStore()
+        let (g1, ids) = try graph()
+        _ = Executor(store: store, options: options).build(g1, targets: [ids[4]])
+        let (g2, _) = try graph(aValue: 2)
+        let run = Executor(store: store, options: options).build(g2, targets: [ids[4]])
+        XCTAssertEqual(run.log.nodes(.executed), [ids[0], ids[1], ids[2], ids[4]])
+        XCTAssertEqual(run.log.nodes(.hit), [ids[3]])
+        XCTAssertEqual(TestOps.int(run.outputs[ids[4]]!.bytes), 1109)
+        // Back to the first input: answered at the top again, by the first run's closure key.
+        let back = Executor(store: store, options: options).build(g1, targets: [ids[4]])
+        XCTAssertEqual(back.log.nodes(.hit), [ids[4]])
+        XCTAssertEqual(TestOps.int(back.outputs[ids[4]]!.bytes), 1108)
+    }
+
+    /// The closure key names a blob that is gone: the target is rebuilt from its inputs (its own
+    /// key names the same lost blob, so it runs), and the next run is answered at the top again.
+    func testALostBlobUnderAClosureKeyIsRebuilt() throws {
+        let store = MemoryStore()
+        let (g, ids) = try graph()
+        let cold = Executor(store: store, options: options).build(g, targets: [ids[4]])
+        store.dropBlob(cold.outputs[ids[4]]!.digest)
+        let repaired = Executor(store: store, options: options).build(g, targets: [ids[4]])
+        XCTAssertTrue(repaired.failures.isEmpty)
+        XCTAssertEqual(TestOps.int(repaired.outputs[ids[4]]!.bytes), 1108)
+        XCTAssertEqual(repaired.log.nodes(.executed), [ids[4]])
+        let next = Executor(store: store, options: options).build(g, targets: [ids[4]])
+        XCTAssertEqual(next.log.events.map(\.kind), [.hit])
+    }
+
+    func testADryRunCountsAClosureKeyAsUpToDateAndRecordsNothing() throws {
+        let store = MemoryStore()
+        let (g1, ids) = try graph()
+        _ = Executor(store: store, options: options).build(g1, targets: [ids[4]])
+        var dry = options
+        dry.dryRun = true
+        let (g2, _) = try graph(eAdd: 5)
+        let records = store.recordCount
+        let run = Executor(store: store, options: dry).build(g2, targets: [ids[4]])
+        XCTAssertEqual(run.log.nodes(.wouldRun), [ids[4]])
+        XCTAssertEqual(Set(run.log.nodes(.hit)), [ids[2], ids[3]])
+        XCTAssertEqual(store.recordCount, records, "a dry run writes nothing")
+    }
+
+    func testVerifyRecomputesBelowClosureKeys() throws {
+        let store = MemoryStore()
+        let (g, ids) = try graph()
+        _ = Executor(store: store, options: options).build(g, targets: [ids[4]])
+        var verify = options
+        verify.verify = true
+        let run = Executor(store: store, options: verify).build(g, targets: [ids[4]])
+        XCTAssertEqual(run.log.nodes(.executed), ids)
+        XCTAssertEqual(run.verified, 5)
+        XCTAssertTrue(run.mismatches.isEmpty)
+    }
+
+    /// A dynamic node (its trace asks for two `test.const` nodes) under a closure key: the
+    /// requests are not replayed.
+    func testRequestsBelowAClosureKeyAreNotReplayed() throws {
+        let store = MemoryStore()
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 4])
+        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
+        let cold = Executor(store: store, options: options).build(g, targets: [p])
+        XCTAssertEqual(cold.log.count(.executed), 3, "a, p and the request for 5 (the request for 4 is a)")
+        let warm = Executor(store: store, options: options).build(g, targets: [p])
+        XCTAssertEqual(warm.log.events.map(\.kind), [.hit])
+        XCTAssertEqual(TestOps.int(warm.outputs[p]!.bytes), 9)
+    }
+
+    func testClosureKeysAreGoldenAndDifferFromNodeKeys() throws {
+        let closure = try NodeKey.closure(operator: "test.sum", version: 1, params: ["add": 1],
+                                          dependencyKeys: [Digest(0, 0, 0, 0)])
+        let node = try NodeKey.node(operator: "test.sum", version: 1, params: ["add": 1],
+                                    dependencyDigests: [Digest(0, 0, 0, 0)])
+        XCTAssertNotEqual(closure, node)
+        // Computed by an independent Python encoder written from engine.md §3, as the other goldens.
+        XCTAssertEqual(closure.hex, "57ee5e3d68d969d3250c8acac59513c7a3d587dba320fa242e85963f9e5405de")
+    }
+}
