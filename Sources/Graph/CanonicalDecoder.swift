@@ -30,6 +30,27 @@ public struct CanonicalDecoder {
         return elements
     }
 
+    /// The value at `path` (object field names, outermost first) in the encoding of one value,
+    /// decoding only that value and skipping over the others; nil when a field is absent. Reads
+    /// only as far as the value found: for a few fields of a large artifact.
+    public static func field(_ path: [String], in bytes: [UInt8]) throws(CanonicalEncodingError) -> Value? {
+        var decoder = CanonicalDecoder(bytes: bytes)
+        for name in path {
+            guard try decoder.byte() == CanonicalEncoder.Tag.object.rawValue else { return nil }
+            let wanted = Array(name.utf8)
+            var found = false
+            for _ in 0..<(try decoder.length()) {
+                if try decoder.slice().elementsEqual(wanted) {
+                    found = true
+                    break
+                }
+                try decoder.skip(depth: 1)
+            }
+            guard found else { return nil }
+        }
+        return try decoder.value(depth: 0)
+    }
+
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// Moves past one value, checking its structure but not building it.

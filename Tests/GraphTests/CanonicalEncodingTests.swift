@@ -51,6 +51,18 @@ final class CanonicalEncodingTests: XCTestCase {
         XCTAssertThrowsError(try CanonicalDecoder.arrayElements(try CanonicalEncoder.encode(.int(1))))  // not an array
     }
 
+    /// A field read by path skips the values before it and decodes only itself.
+    func testAFieldByPathEqualsTheDecodedValuesField() throws {
+        let encoded = try CanonicalEncoder.encode(Self.sample)
+        XCTAssertEqual(try CanonicalDecoder.field(["Zeta", "b"], in: encoded), 2)
+        XCTAssertEqual(try CanonicalDecoder.field(["list"], in: encoded), [.array([]), .object([:])])
+        XCTAssertEqual(try CanonicalDecoder.field(["sizes"], in: encoded), Self.sample["sizes"])
+        XCTAssertEqual(try CanonicalDecoder.field([], in: encoded), try CanonicalDecoder.decode(encoded))
+        XCTAssertNil(try CanonicalDecoder.field(["missing"], in: encoded))
+        XCTAssertNil(try CanonicalDecoder.field(["ratio", "x"], in: encoded), "not an object")
+        XCTAssertThrowsError(try CanonicalDecoder.field(["sizes"], in: Array(encoded.prefix(40))))  // truncated
+    }
+
     func testNFCEquivalentStringsEncodeEqual() throws {
         XCTAssertEqual(try CanonicalEncoder.encode("\u{e9}"), try CanonicalEncoder.encode("e\u{301}"))
     }

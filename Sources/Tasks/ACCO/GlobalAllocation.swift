@@ -141,9 +141,12 @@ extension GlobalAllocation {
         /// resource and no higher costs, and either a lower cost or equal costs with a smaller
         /// choice. A sweep in resource order against the (a, b) staircase of those kept so far.
         static func prune(_ points: [Partial]) -> [Partial] {
-            let sorted = points.sorted {
-                ($0.resource, $0.a, $0.b) != ($1.resource, $1.a, $1.b)
-                    ? ($0.resource, $0.a, $0.b) < ($1.resource, $1.a, $1.b) : $0.tie < $1.tie
+            // Field by field: the hot loop of Step 3 (tuples compared twice cost twice as much).
+            let sorted = points.sorted { p, q in
+                if p.resource != q.resource { return p.resource < q.resource }
+                if p.a != q.a { return p.a < q.a }
+                if p.b != q.b { return p.b < q.b }
+                return p.tie < q.tie
             }
             var kept: [Partial] = []
             var stair: [Partial] = []  // a ascending, b strictly descending

@@ -38,17 +38,24 @@ public enum AllocationTask {
 
     public static let `operator` = Operator("accomake.allocation", version: version) { input in
         let settings = try ValueCoder.decode(Parameters.self, from: input.params).checked()
-        var trunkCache: [Int: TrunkReport] = [:]
-        func trunk(_ slot: Int) throws -> TrunkReport {
-            if let t = trunkCache[slot] { return t }
+        func dependency(_ slot: Int) throws -> Artifact {
             guard slot >= 0, slot < input.dependencies.count else {
                 throw MalformedArtifact(description: "allocation slot")
             }
-            let t = try TrunkTask.report(input.dependencies[slot])
-            trunkCache[slot] = t
-            return t
+            return input.dependencies[slot]
         }
-        let report = try allocate(settings) { r, t in try trunk(settings.slots[r][t]) }
+        // Every trunk gives its option (two readings of its report); only the few trunks that a
+        // chosen schedule or the front names are decoded whole, for the report.
+        var trunkCache: [Int: TrunkReport] = [:]
+        let report = try allocate(settings, option: { r, t in
+            try TrunkTask.option(dependency(settings.slots[r][t]), table: settings.table)
+        }, trunk: { r, t in
+            let slot = settings.slots[r][t]
+            if let known = trunkCache[slot] { return known }
+            let decoded = try TrunkTask.report(dependency(slot))
+            trunkCache[slot] = decoded
+            return decoded
+        })
         return .done(try CanonicalEncoder.encode(ValueCoder.encode(report)))
     }
 
@@ -64,18 +71,15 @@ public enum AllocationTask {
         try ValueCoder.decode(AllocationReport.self, from: CanonicalDecoder.decode(artifact.bytes))
     }
 
-    /// The allocation proper, given each (range index, tile index)'s trunk report.
-    static func allocate(_ s: Parameters, trunk: (Int, Int) throws -> TrunkReport) throws -> AllocationReport {
+    /// The allocation proper, given each (range index, tile index)'s option in the table and, for
+    /// the report, its trunk report.
+    static func allocate(_ s: Parameters, option: (Int, Int) throws -> GlobalAllocation.Option,
+                         trunk: (Int, Int) throws -> TrunkReport) throws -> AllocationReport {
         // Options per range: every tile key of the table, in study order.
         let eligible = s.tiles.indices.filter { s.table == .window || s.tiles[$0].y == 1 }
         var options: [[GlobalAllocation.Option]] = []
         for r in s.ranges.indices {
-            options.append(try eligible.map { t in
-                let report = try trunk(r, t)
-                let row = s.table == .window ? report.readings.window : report.readings.stable
-                let peak = s.table == .window ? report.footprint.total : report.footprint.stable
-                return GlobalAllocation.Option(row, peak: peak)
-            })
+            options.append(try eligible.map { t in try option(r, t) })
         }
         let rangeIndex = Dictionary(s.ranges.enumerated().map { ($1, $0) }, uniquingKeysWith: { a, _ in a })
         var out = AllocationReport(budgetBits: s.budget, table: s.table, tiles: s.tiles.map { ($0.x, $0.y) },

@@ -56,6 +56,19 @@ public enum TrunkTask {
     public static func report(_ artifact: Artifact) throws -> TrunkReport {
         try ValueCoder.decode(TrunkReport.self, from: CanonicalDecoder.decode(artifact.bytes))
     }
+
+    /// What the allocation table needs of a trunk artifact — one row of its readings and one peak
+    /// of its footprint — without decoding the rest (the energy breakdown is most of it).
+    static func option(_ artifact: Artifact, table: Study.Table) throws -> GlobalAllocation.Option {
+        let rowName = table == .window ? "window" : "stable"
+        let peakName = table == .window ? "total" : "stable"
+        guard let row = try CanonicalDecoder.field(["readings", rowName], in: artifact.bytes),
+              let peak = try CanonicalDecoder.field(["footprint", peakName], in: artifact.bytes) else {
+            throw MalformedArtifact(description: "trunk report without readings.\(rowName) or footprint.\(peakName)")
+        }
+        return GlobalAllocation.Option(try ValueCoder.decode(AccoReadings.Row.self, from: row),
+                                       peak: try ValueCoder.decode(Footprint.Peak.self, from: peak))
+    }
 }
 
 /// What Step 2 knows about one trunk for one tile size and caching mode (the trunk artifact).
