@@ -212,8 +212,12 @@ extension GlobalAllocation {
                 let rank = GlobalAllocation.ranks(count: front.count) { front[$0].tie < front[$1].tie }
                 var next: [Partial] = []
                 next.reserveCapacity(front.count * list.count)
-                for (i, p) in front.enumerated() {
-                    for (position, o) in list {
+                // Option by option: `front` is sorted (`prune` keeps its order), and adding one
+                // option's costs keeps it so, so `next` is a few long sorted runs, which the
+                // stable sort in `prune` merges instead of sorting from scratch. The order of
+                // `next` changes no result: `prune` sorts by a total order.
+                for (position, o) in list {
+                    for (i, p) in front.enumerated() {
                         let resource = onChip ? p.resource + o.peakBits : max(0, p.resource - o.peakBits)
                         if onChip && resource >= budget { continue }
                         let latency = o.latency(onChip: onChip), energy = o.energy(onChip: onChip)
