@@ -77,6 +77,26 @@ final class RunRecordTests: XCTestCase {
         XCTAssertEqual(changes, [nil, nil, nil])
     }
 
+    /// Format 3 interns what nodes share: 300 nodes with one common field hold its digest once
+    /// (format 2 spelled it out per node, 30 MB for a study); another format reads as absent.
+    func testSharedFieldDigestsAreStoredOnce() throws {
+        var g = Graph()
+        var names: [String] = []
+        let hardware: Value = ["memories": [["name": "dram", "cost": [700.0, 750.0]]]]
+        for i in 0..<300 {
+            _ = try g.add(TestOps.const, ["value": .int(Int64(i % 3)), "core": hardware])
+            names.append("n\(i)")
+        }
+        let assessment = RunRecord.assess(g, names: names, detail: [:], previous: nil, cached: { _ in false })
+        let log = Executor(store: MemoryStore()).build(g, targets: (0..<300).map { NodeID(index: $0) }).log
+        let record = RunRecord(g, names: names, detail: [:], assessment: assessment, log: log)
+        let bytes = try record.encoded()
+        // Distinct digests: one core field, three value fields, three keys (equal nodes share one).
+        XCTAssertEqual(try CanonicalDecoder.field(["digests"], in: bytes)?.bytesValue?.count, 7 * 32)
+        XCTAssertEqual(try RunRecord(decoding: bytes), record)
+        XCTAssertThrowsError(try RunRecord(decoding: CanonicalEncoder.encode(["format": 2, "nodes": []])))
+    }
+
     func testRecordRoundTrip() throws {
         let store = MemoryStore()
         let (first, _) = record(try graph(), store: store, previous: nil)

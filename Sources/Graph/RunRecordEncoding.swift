@@ -1,0 +1,167 @@
+/// The run record's file form (format 3). A study's record names ~90k nodes, each with a handful
+/// of parameter-field digests that most nodes share (the hardware, a tile) and the names of its
+/// inputs, so the file interns them: every distinct digest once, every field name once, and per
+/// node its fields and inputs as packed 32-bit indices. (Format 2 spelled each out per node: 30 MB
+/// per study, read by every `status`.) A record in another format reads as absent — the next
+/// `status` names every node new, once.
+extension RunRecord {
+    struct Malformed: Error {}
+
+    static let format: Int64 = 3
+
+    /// The record in canonical form, for the file beside the cache.
+    public func encoded() throws -> [UInt8] {
+        var digests = DigestTable<UInt32>(), digestBytes: [UInt8] = []
+        func intern(_ d: Digest) -> UInt32 {
+            if let i = digests[d] { return i }
+            let i = UInt32(digests.count)
+            digests[d] = i
+            digestBytes += d.bytes
+            return i
+        }
+        var fieldNames: [String: UInt32] = [:], fieldList: [Value] = []
+        var ops: [String: Int64] = [:], opList: [Value] = []
+        let position = Dictionary(nodes.enumerated().map { ($1.name, UInt32($0)) }, uniquingKeysWith: { a, _ in a })
+        var encodedNodes: [Value] = []
+        encodedNodes.reserveCapacity(nodes.count)
+        for n in nodes {
+            var fields: [UInt32] = []
+            for (name, digest) in n.fields.sorted(by: { $0.key < $1.key }) {
+                let index = fieldNames[name] ?? UInt32(fieldList.count)
+                if fieldNames[name] == nil {
+                    fieldNames[name] = index
+                    fieldList.append(.string(name))
+                }
+                fields += [index, intern(digest)]
+            }
+            let op = ops[n.op] ?? Int64(opList.count)
+            if ops[n.op] == nil {
+                ops[n.op] = op
+                opList.append(.string(n.op))
+            }
+            let inputs = try n.dependencies.map { name -> UInt32 in
+                guard let i = position[name] else { throw Malformed() }
+                return i
+            }
+            encodedNodes.append([.string(n.name), .int(op), .int(n.version), .bytes(Self.pack(fields)),
+                                 .bytes(Self.pack(inputs)), n.key.map { .int(Int64(intern($0))) } ?? .null,
+                                 n.outcome.map { .string($0.rawValue) } ?? .null, Self.encode(n.reason)])
+        }
+        var leafList: [Value] = []
+        for (d, l) in leaves.sorted(by: { $0.key < $1.key }) {
+            leafList.append([.int(Int64(intern(d))),
+                             .array(l.sorted { $0.key < $1.key }.map { [.string($0.key), .string($0.value)] })])
+        }
+        let value: Value = [
+            "format": .int(Self.format),
+            "operators": .array(opList),
+            "field_names": .array(fieldList),
+            "digests": .bytes(digestBytes),
+            "nodes": .array(encodedNodes),
+            "leaves": .array(leafList),
+            "dynamic": .array(Set(dynamicExecuted.keys).union(dynamicReused.keys).sorted().map {
+                [.string($0), .int(Int64(dynamicExecuted[$0] ?? 0)), .int(Int64(dynamicReused[$0] ?? 0))]
+            }),
+        ]
+        return try CanonicalEncoder.encode(value)
+    }
+
+    public init(decoding bytes: [UInt8]) throws {
+        let v = try CanonicalDecoder.decode(bytes)
+        guard v["format"]?.intValue == Self.format, let raw = v["digests"]?.bytesValue, raw.count % 32 == 0,
+              let opList = v["operators"]?.arrayValue, let fieldList = v["field_names"]?.arrayValue,
+              let nodeList = v["nodes"]?.arrayValue else { throw Malformed() }
+        let digests = raw.withUnsafeBytes { buffer in
+            (0..<raw.count / 32).map { Digest(bytes: UnsafeRawBufferPointer(rebasing: buffer[$0 * 32..<$0 * 32 + 32])) }
+        }
+        func element<T>(_ list: [T], _ index: Int64?) throws -> T {
+            guard let index, index >= 0, index < list.count else { throw Malformed() }
+            return list[Int(index)]
+        }
+        let ops = try Self.strings(.array(opList)), fieldNames = try Self.strings(.array(fieldList))
+        let names = try nodeList.map { n -> String in
+            guard let s = n.arrayValue?.first?.stringValue else { throw Malformed() }
+            return s
+        }
+        nodes = try nodeList.enumerated().map { i, n in
+            guard let t = n.arrayValue, t.count == 8, let version = t[2].intValue,
+                  let fieldBytes = t[3].bytesValue, let inputBytes = t[4].bytesValue,
+                  let fieldIndices = Self.unpack(fieldBytes), fieldIndices.count % 2 == 0,
+                  let inputs = Self.unpack(inputBytes) else { throw Malformed() }
+            var fields: [String: Digest] = [:]
+            for f in stride(from: 0, to: fieldIndices.count, by: 2) {
+                fields[try element(fieldNames, Int64(fieldIndices[f]))] = try element(digests, Int64(fieldIndices[f + 1]))
+            }
+            return Node(name: names[i],
+                        op: try element(ops, t[1].intValue), version: version, fields: fields,
+                        dependencies: try inputs.map { try element(names, Int64($0)) },
+                        key: t[5] == .null ? nil : try element(digests, t[5].intValue),
+                        outcome: t[6].stringValue.flatMap(EventKind.init(rawValue:)), reason: try Self.decodeChange(t[7]))
+        }
+        leaves = [:]
+        for entry in v["leaves"]?.arrayValue ?? [] {
+            guard let pair = entry.arrayValue, pair.count == 2, let list = pair[1].arrayValue else { throw Malformed() }
+            var map: [String: String] = [:]
+            for l in list {
+                let kv = try Self.strings(l)
+                guard kv.count == 2 else { throw Malformed() }
+                map[kv[0]] = kv[1]
+            }
+            leaves[try element(digests, pair[0].intValue)] = map
+        }
+        dynamicExecuted = [:]
+        dynamicReused = [:]
+        for entry in v["dynamic"]?.arrayValue ?? [] {
+            guard let t = entry.arrayValue, t.count == 3, let op = t[0].stringValue, let e = t[1].intValue,
+                let r = t[2].intValue else {
+                throw Malformed()
+            }
+            dynamicExecuted[op] = Int(e)
+            dynamicReused[op] = Int(r)
+        }
+    }
+
+    static func encode(_ c: Change?) -> Value {
+        switch c {
+        case nil: .null
+        case .new: ["new"]
+        case .version(let a, let b): ["version", .int(a), .int(b)]
+        case .parameters(let f, let l): ["parameters", .array(f.map { .string($0) }), .array(l.map { .string($0) })]
+        case .dependency(let n): ["dependency", .string(n)]
+        case .notCached: ["not_cached"]
+        }
+    }
+
+    static func decodeChange(_ x: Value) throws -> Change? {
+        if x == .null { return nil }
+        guard let a = x.arrayValue, let tag = a.first?.stringValue else { throw Malformed() }
+        switch (tag, a.count) {
+        case ("new", 1): return .new
+        case ("version", 3): return .version(from: a[1].intValue ?? 0, to: a[2].intValue ?? 0)
+        case ("parameters", 3): return .parameters(fields: try Self.strings(a[1]), leaves: try Self.strings(a[2]))
+        case ("dependency", 2): return .dependency(a[1].stringValue ?? "")
+        case ("not_cached", 1): return .notCached
+        default: throw Malformed()
+        }
+    }
+
+    static func strings(_ x: Value?) throws -> [String] {
+        guard let a = x?.arrayValue else { throw Malformed() }
+        return try a.map { guard let s = $0.stringValue else { throw Malformed() }; return s }
+    }
+
+    /// 32-bit indices, little endian.
+    static func pack(_ values: [UInt32]) -> [UInt8] {
+        var out: [UInt8] = []
+        out.reserveCapacity(values.count * 4)
+        for v in values { withUnsafeBytes(of: v.littleEndian) { out += $0 } }
+        return out
+    }
+
+    static func unpack(_ bytes: [UInt8]) -> [UInt32]? {
+        guard bytes.count % 4 == 0 else { return nil }
+        return stride(from: 0, to: bytes.count, by: 4).map { i in
+            UInt32(bytes[i]) | UInt32(bytes[i + 1]) << 8 | UInt32(bytes[i + 2]) << 16 | UInt32(bytes[i + 3]) << 24
+        }
+    }
+}
