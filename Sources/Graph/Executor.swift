@@ -133,7 +133,27 @@ private final class Run: Sendable {
         if !isDone { finished.wait() }
         let links = state.withLock { $0.closureLinks }
         for (key, record) in links { _ = store.link(key, to: record) }
+        offerTargetLinks(targets)
         return state.withLock { $0.result(targets: targets) }
+    }
+
+    /// The targets' closure keys go to the remote cache too (not every node's: a request each):
+    /// a run that merges what others computed (`run --shard`'s targets are trunks) then finds each
+    /// of their results with one request instead of walking what lies below it.
+    func offerTargetLinks(_ targets: [NodeID]) {
+        guard let remote = options.remote, !options.dryRun else { return }
+        let links = state.withLock { s in
+            targets.compactMap { t -> (Digest, ActionRecord)? in
+                let n = s.nodes[s.current(t.index)]
+                guard n.closureMissed, let key = n.closureKey, case .output? = n.record, let record = n.record else {
+                    return nil
+                }
+                return (key, record)
+            }
+        }
+        for (key, record) in links {
+            if let bytes = store.load(record.blob, size: record.size) { remote.offer(key, record, blob: bytes) }
+        }
     }
 
     /// Runs `body` under the lock, settles what became ready, starts workers for queued jobs.
@@ -183,6 +203,7 @@ private final class Run: Sendable {
         case .execute(let n): execute(n)
         case .materialize(let n): materialize(n)
         case .fetch(let n): fetch(n)
+        case .fetchClosure(let n): fetchClosure(n)
         }
     }
 
@@ -283,6 +304,13 @@ private final class Run: Sendable {
         locked { $0.fetched(n, record) }
     }
 
+    /// Asks the remote cache for node `n`'s closure key (a local miss).
+    private func fetchClosure(_ n: Int) {
+        let key: Digest? = state.withLock { $0.nodes[n].closureKey }
+        let record = key.flatMap { options.remote?.fetch($0, into: store) }
+        locked { $0.closureFetched(n, record) }
+    }
+
     /// Reads a target's output back (verified); a bad blob rebuilds the target.
     private func materialize(_ n: Int) {
         let record: ActionRecord? = state.withLock { $0.nodes[n].record }
@@ -301,6 +329,8 @@ enum Job: Sendable {
     case materialize(Int)
     /// Ask the remote cache for the node's key (a local miss).
     case fetch(Int)
+    /// Ask the remote cache for the node's closure key (a local miss), before walking below it.
+    case fetchClosure(Int)
 }
 
 /// What a worker needs to run one step, copied out of the lock.

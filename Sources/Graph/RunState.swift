@@ -90,6 +90,13 @@ struct RunState {
                     continue
                 }
                 nodes[n].closureMissed = true
+                if options.remote != nil, !options.dryRun {
+                    // Asked of the remote by a fetcher, off this lock (`closureFetched`); the node is
+                    // expanded only if the remote lacks it too.
+                    nodes[n].phase = .queued
+                    push(.fetchClosure(n))
+                    continue
+                }
             }
             nodes[n].phase = .waitingStatic
             var pending = 0
@@ -192,6 +199,18 @@ struct RunState {
             || nodes[n].dynamic.contains { nodes[$0].remoteMiss }
     }
 
+    /// The remote's answer for node `n`'s closure key (copied into the local store), or nil: the
+    /// node is walked as any other.
+    mutating func closureFetched(_ n: Int, _ record: ActionRecord?) {
+        if case .output(let digest, let size)? = record, let closure = nodes[n].closureKey {
+            nodes[n].key = closure
+            nodes[n].closureMissed = false  // the fetch stored it here: nothing to link or offer
+            return settle(n, record: .output(digest, size: size), kind: .hit)
+        }
+        nodes[n].phase = .unvisited
+        visit(n)
+    }
+
     /// The remote's answer for node `n` (already copied into the local store), or nil: a miss.
     mutating func fetched(_ n: Int, _ record: ActionRecord?) {
         if record == nil { nodes[n].remoteMiss = true }
@@ -258,7 +277,7 @@ struct RunState {
 
     mutating func push(_ job: Job) {
         switch job {
-        case .fetch:
+        case .fetch, .fetchClosure:
             fetchJobs.push(job)
             fetchSpawnable += 1
             return

@@ -22,7 +22,8 @@ enum ShardRun {
         guard let outcome = try EngineSession.build(built.graph, targets: mine.map { built.trunkNodes[$0] }, a,
                                                     command: "run --shard", cache: store, remote: .given(remote),
                                                     context: name,
-                                                    keepGoing: { built.variantProblem(of: $0.node, in: study) != nil })
+                                                    keepGoing: { built.variantProblem(of: $0.node, in: study) != nil },
+                                                    closureKeys: !a.flag("no-shortcut"))
         else { return 130 }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
         let executed = outcome.log.count(.executed), hits = outcome.log.count(.hit) + outcome.log.count(.cutoff)

@@ -130,4 +130,43 @@ final class ClosureKeyTests: XCTestCase {
         // Computed by an independent Python encoder written from engine.md §3, as the other goldens.
         XCTAssertEqual(closure.hex, "57ee5e3d68d969d3250c8acac59513c7a3d587dba320fa242e85963f9e5405de")
     }
+
+    /// A remote that is a second in-memory store (what `RemoteCache` does over HTTP).
+    final class MemoryRemote: RemoteStore {
+        let store = MemoryStore()
+        func fetch(_ key: Digest, into local: any ActionStore) -> ActionRecord? {
+            guard let record = store.lookup(key), let bytes = store.load(record.blob, size: record.size) else {
+                return nil
+            }
+            try? local.store(key, record, blob: bytes, durationNanos: 0)
+            return record
+        }
+        func fetchBlob(_ digest: Digest, size: Int64) -> [UInt8]? { store.load(digest, size: size) }
+        func offer(_ key: Digest, _ record: ActionRecord, blob: [UInt8]) {
+            store.store(key, record, blob: blob, durationNanos: 0)
+        }
+        func offerBlob(_ digest: Digest, _ bytes: [UInt8]) {}
+    }
+
+    /// Another machine, empty local cache, the same remote: the targets' closure keys (offered by
+    /// the first run) answer them with one request each; nothing below is fetched or walked.
+    func testATargetsClosureKeyTravelsThroughTheRemote() throws {
+        let remote = MemoryRemote()
+        var shared = options
+        shared.remote = remote
+        let (g, ids) = try graph()
+        _ = Executor(store: MemoryStore(), options: shared).build(g, targets: [ids[2], ids[4]])
+        let teammate = MemoryStore()
+        let run = Executor(store: teammate, options: shared).build(g, targets: [ids[4]])
+        XCTAssertEqual(run.log.events.map(\.node), [ids[4]])
+        XCTAssertEqual(run.log.nodes(.hit), [ids[4]])
+        XCTAssertEqual(TestOps.int(run.outputs[ids[4]]!.bytes), 1108)
+        XCTAssertEqual(teammate.recordCount, 1, "the closure record, fetched")
+        // c was a target too: a graph whose top changed finds c by its closure key remotely.
+        let (g2, _) = try graph(eAdd: 3000)
+        let changed = Executor(store: MemoryStore(), options: shared).build(g2, targets: [ids[4]])
+        XCTAssertEqual(changed.log.nodes(.executed), [ids[4]])
+        XCTAssertEqual(Set(changed.log.nodes(.hit)), [ids[2], ids[3]], "c by its closure key, d by its own key")
+        XCTAssertEqual(TestOps.int(changed.outputs[ids[4]]!.bytes), 3108)
+    }
 }

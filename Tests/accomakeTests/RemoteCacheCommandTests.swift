@@ -75,6 +75,10 @@ final class RemoteCacheCommandTests: CommandLineTestCase {
                               "--remote-cache", url])
         XCTAssertEqual(merged.status, 0, merged.stderr)
         XCTAssertEqual(try json(merged.stdout)["nodes_executed"] as? Int, 1, "only the allocation")
+        // The shards uploaded their trunks' closure keys: the merge finds each trunk with one request
+        // and walks nothing below them (no stack, no layer search).
+        XCTAssertEqual(try json(merged.stdout)["cache_hits"] as? Int, 3, "the three trunks")
+        XCTAssertTrue(merged.stderr.contains("\(url): 3 hits,"), merged.stderr)
         let alone = try run(["run", study, "--json", "--cache", scratch.appendingPathComponent("alone").path])
         XCTAssertEqual(try results(merged.stdout), try results(alone.stdout))
         let bad = try run(["run", study, "--shard", "2/2"])
