@@ -306,9 +306,9 @@ private final class Run: Sendable {
 
     /// Asks the remote cache for node `n`'s closure key (a local miss).
     private func fetchClosure(_ n: Int) {
-        let key: Digest? = state.withLock { $0.nodes[n].closureKey }
+        let key: Digest? = state.withLock { $0.closureAskIsPointless(n) ? nil : $0.nodes[n].closureKey }
         let record = key.flatMap { options.remote?.fetch($0, into: store) }
-        locked { $0.closureFetched(n, record) }
+        locked { $0.closureFetched(n, record, asked: key != nil) }
     }
 
     /// Reads a target's output back (verified); a bad blob rebuilds the target.

@@ -90,13 +90,15 @@ extension RunRecord {
                   let inputs = Self.unpack(inputBytes) else { throw Malformed() }
             var fields: [String: Digest] = [:]
             for f in stride(from: 0, to: fieldIndices.count, by: 2) {
-                fields[try element(fieldNames, Int64(fieldIndices[f]))] = try element(digests, Int64(fieldIndices[f + 1]))
+                let name = try element(fieldNames, Int64(fieldIndices[f]))
+                fields[name] = try element(digests, Int64(fieldIndices[f + 1]))
             }
             return Node(name: names[i],
                         op: try element(ops, t[1].intValue), version: version, fields: fields,
                         dependencies: try inputs.map { try element(names, Int64($0)) },
                         key: t[5] == .null ? nil : try element(digests, t[5].intValue),
-                        outcome: t[6].stringValue.flatMap(EventKind.init(rawValue:)), reason: try Self.decodeChange(t[7]))
+                        outcome: t[6].stringValue.flatMap(EventKind.init(rawValue:)),
+                        reason: try Self.decodeChange(t[7]))
         }
         leaves = [:]
         for entry in v["leaves"]?.arrayValue ?? [] {

@@ -40,6 +40,11 @@ struct RunState {
     var settled = 0
     /// Closure keys to record once the run ends, each with the output its node settled with.
     var closureLinks: [(Digest, ActionRecord)] = []
+    /// Remote answers to closure keys so far, per operator: the remote holds only closure keys
+    /// that were some run's targets (`Run.offerTargetLinks`), so an operator whose first asks all
+    /// missed is not asked again (`closureAskIsPointless`).
+    var closureAnswers: [String: (hits: Int, misses: Int)] = [:]
+    static let closureMissesBeforeGivingUp = 32
 
     static let memoLimit = 64 << 20
     static let maxRebuilds = 3
@@ -200,8 +205,13 @@ struct RunState {
     }
 
     /// The remote's answer for node `n`'s closure key (copied into the local store), or nil: the
-    /// node is walked as any other.
-    mutating func closureFetched(_ n: Int, _ record: ActionRecord?) {
+    /// node is walked as any other. `asked`: false when the remote was not asked at all.
+    mutating func closureFetched(_ n: Int, _ record: ActionRecord?, asked: Bool = true) {
+        if asked {
+            var answers = closureAnswers[nodes[n].opName] ?? (0, 0)
+            if record == nil { answers.misses += 1 } else { answers.hits += 1 }
+            closureAnswers[nodes[n].opName] = answers
+        }
         if case .output(let digest, let size)? = record, let closure = nodes[n].closureKey {
             nodes[n].key = closure
             nodes[n].closureMissed = false  // the fetch stored it here: nothing to link or offer
@@ -209,6 +219,14 @@ struct RunState {
         }
         nodes[n].phase = .unvisited
         visit(n)
+    }
+
+    /// Whether asking the remote for node `n`'s closure key is pointless: its operator's first
+    /// asks in this run all missed (a cold run's stacks and trunks, say). Only saves requests: a
+    /// closure key not asked for walks the node, never answers wrongly.
+    func closureAskIsPointless(_ n: Int) -> Bool {
+        guard let answers = closureAnswers[nodes[n].opName] else { return false }
+        return answers.hits == 0 && answers.misses >= Self.closureMissesBeforeGivingUp
     }
 
     /// The remote's answer for node `n` (already copied into the local store), or nil: a miss.

@@ -1,4 +1,5 @@
 @testable import Graph
+import Synchronization
 import XCTest
 
 /// Closure keys (`NodeKey`, `BuildOptions.closureKeys`): an unchanged subgraph is answered by
@@ -39,12 +40,15 @@ final class ClosureKeyTests: XCTestCase {
         XCTAssertEqual(walked.log.nodes(.hit), ids)
     }
 
+    /// A cold run of `first` with closure keys, then a run of `second` on the same cache.
+    func rerun(_ first: Graph, then second: Graph, target: NodeID, store: MemoryStore = MemoryStore()) -> BuildResult {
+        _ = Executor(store: store, options: options).build(first, targets: [target])
+        return Executor(store: store, options: options).build(second, targets: [target])
+    }
+
     func testAChangeAtTheTopVisitsOnlyTheTopAndItsInputs() throws {
-        let store = MemoryStore()
         let (g1, ids) = try graph()
-        _ = Executor(store: store, options: options).build(g1, targets: [ids[4]])
-        let (g2, _) = try graph(eAdd: 2000)
-        let run = Executor(store: store, options: options).build(g2, targets: [ids[4]])
+        let run = rerun(g1, then: try graph(eAdd: 2000).0, target: ids[4])
         XCTAssertEqual(run.log.nodes(.executed), [ids[4]])
         XCTAssertEqual(Set(run.log.nodes(.hit)), [ids[2], ids[3]], "c and d by their closure keys; a, b unvisited")
         XCTAssertEqual(run.log.events.count, 3)
@@ -54,9 +58,7 @@ final class ClosureKeyTests: XCTestCase {
     func testAChangedInputMissesEveryClosureKeyAboveIt() throws {
         let store = MemoryStore()
         let (g1, ids) = try graph()
-        _ = Executor(store: store, options: options).build(g1, targets: [ids[4]])
-        let (g2, _) = try graph(aValue: 2)
-        let run = Executor(store: store, options: options).build(g2, targets: [ids[4]])
+        let run = rerun(g1, then: try graph(aValue: 2).0, target: ids[4], store: store)
         XCTAssertEqual(run.log.nodes(.executed), [ids[0], ids[1], ids[2], ids[4]])
         XCTAssertEqual(run.log.nodes(.hit), [ids[3]])
         XCTAssertEqual(TestOps.int(run.outputs[ids[4]]!.bytes), 1109)
@@ -134,7 +136,10 @@ final class ClosureKeyTests: XCTestCase {
     /// A remote that is a second in-memory store (what `RemoteCache` does over HTTP).
     final class MemoryRemote: RemoteStore {
         let store = MemoryStore()
+        private let askedKeys = Mutex<[Digest]>([])
+        var asked: [Digest] { askedKeys.withLock { $0 } }
         func fetch(_ key: Digest, into local: any ActionStore) -> ActionRecord? {
+            askedKeys.withLock { $0.append(key) }
             guard let record = store.lookup(key), let bytes = store.load(record.blob, size: record.size) else {
                 return nil
             }
@@ -168,5 +173,24 @@ final class ClosureKeyTests: XCTestCase {
         XCTAssertEqual(changed.log.nodes(.executed), [ids[4]])
         XCTAssertEqual(Set(changed.log.nodes(.hit)), [ids[2], ids[3]], "c by its closure key, d by its own key")
         XCTAssertEqual(TestOps.int(changed.outputs[ids[4]]!.bytes), 3108)
+    }
+
+    /// A cold run against an empty remote: the remote holds only closure keys that were targets
+    /// somewhere, so after its first asks for an operator all miss, the run stops asking.
+    func testAColdRunStopsAskingTheRemoteForClosureKeysThatAllMiss() throws {
+        let remote = MemoryRemote()
+        var shared = options
+        shared.remote = remote
+        shared.jobs = 1
+        var g = Graph()
+        let leaves = try (0..<200).map { try g.add(TestOps.const, ["value": .int(Int64($0))]) }
+        let top = try g.add(TestOps.sum, [:], dependencies: leaves)
+        let run = Executor(store: MemoryStore(), options: shared).build(g, targets: [top])
+        XCTAssertEqual(TestOps.int(run.outputs[top]!.bytes), 19_900)
+        let nodeKeys = Set(run.log.events.compactMap(\.key))
+        let closureAsks = remote.asked.filter { !nodeKeys.contains($0) }.count
+        // The top's, then the leaves' until 32 missed (at most 8 more were in flight by then).
+        XCTAssertGreaterThanOrEqual(closureAsks, 1 + RunState.closureMissesBeforeGivingUp)
+        XCTAssertLessThanOrEqual(closureAsks, 1 + RunState.closureMissesBeforeGivingUp + shared.fetchers)
     }
 }
