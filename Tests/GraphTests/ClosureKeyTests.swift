@@ -40,10 +40,14 @@ final class ClosureKeyTests: XCTestCase {
         XCTAssertEqual(walked.log.nodes(.hit), ids)
     }
 
-    /// A cold run of `first` with closure keys, then a run of `second` on the same cache.
-    func rerun(_ first: Graph, then second: Graph, target: NodeID, store: MemoryStore = MemoryStore()) -> BuildResult {
+    /// A cold run of `first` with closure keys, then a run of `second` on the same cache, with
+    /// the options `adjust` makes.
+    func rerun(_ first: Graph, then second: Graph, target: NodeID, store: MemoryStore = MemoryStore(),
+               adjust: (inout BuildOptions) -> Void = { _ in }) -> BuildResult {
         _ = Executor(store: store, options: options).build(first, targets: [target])
-        return Executor(store: store, options: options).build(second, targets: [target])
+        var changed = options
+        adjust(&changed)
+        return Executor(store: store, options: changed).build(second, targets: [target])
     }
 
     func testAChangeAtTheTopVisitsOnlyTheTopAndItsInputs() throws {
@@ -84,26 +88,18 @@ final class ClosureKeyTests: XCTestCase {
     }
 
     func testADryRunCountsAClosureKeyAsUpToDateAndRecordsNothing() throws {
-        let store = MemoryStore()
         let (g1, ids) = try graph()
-        _ = Executor(store: store, options: options).build(g1, targets: [ids[4]])
-        var dry = options
-        dry.dryRun = true
-        let (g2, _) = try graph(eAdd: 5)
-        let records = store.recordCount
-        let run = Executor(store: store, options: dry).build(g2, targets: [ids[4]])
+        let cold = MemoryStore(), store = MemoryStore()
+        _ = Executor(store: cold, options: options).build(g1, targets: [ids[4]])
+        let run = rerun(g1, then: try graph(eAdd: 5).0, target: ids[4], store: store) { $0.dryRun = true }
         XCTAssertEqual(run.log.nodes(.wouldRun), [ids[4]])
         XCTAssertEqual(Set(run.log.nodes(.hit)), [ids[2], ids[3]])
-        XCTAssertEqual(store.recordCount, records, "a dry run writes nothing")
+        XCTAssertEqual(store.recordCount, cold.recordCount, "a dry run writes nothing")
     }
 
     func testVerifyRecomputesBelowClosureKeys() throws {
-        let store = MemoryStore()
         let (g, ids) = try graph()
-        _ = Executor(store: store, options: options).build(g, targets: [ids[4]])
-        var verify = options
-        verify.verify = true
-        let run = Executor(store: store, options: verify).build(g, targets: [ids[4]])
+        let run = rerun(g, then: g, target: ids[4]) { $0.verify = true }
         XCTAssertEqual(run.log.nodes(.executed), ids)
         XCTAssertEqual(run.verified, 5)
         XCTAssertTrue(run.mismatches.isEmpty)
