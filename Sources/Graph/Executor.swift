@@ -274,12 +274,16 @@ private final class Run: Sendable {
             // Each request's bytes once in the store; the trace names them by digest and size. A
             // failed write leaves the task to run again next time; this run goes on.
             var unstored: String?
+            var storedHere = Set<Digest>()  // bytes surely readable again (`RunNode.request`)
             do {
                 for e in encoded {
                     let key = NodeKey.request(e.digest), record = ActionRecord.output(e.digest,
                         size: Int64(e.bytes.count))
                     options.remote?.offer(key, record, blob: e.bytes)
-                    if store.lookup(key) != record { try store.store(key, record, blob: e.bytes, durationNanos: 0) }
+                    if store.lookup(key) != record {
+                        try store.store(key, record, blob: e.bytes, durationNanos: 0)
+                        storedHere.insert(e.digest)
+                    }
                 }
                 let record = ActionRecord.trace(SHA256.hash(trace), size: Int64(trace.count))
                 options.remote?.offer(plan.key, record, blob: trace)
@@ -291,7 +295,8 @@ private final class Run: Sendable {
             }
             locked {
                 if let unstored { $0.noteUnstored(unstored) }
-                $0.requested(n, requests, encoded: encoded, continuation: continuation, nanos: nanos)
+                $0.requested(n, requests, encoded: encoded, storedHere: storedHere, continuation: continuation,
+                             nanos: nanos)
             }
         }
     }

@@ -25,30 +25,45 @@ extension RunState {
             found.append(nil)
         }
         if lost { return nil }
-        for f in fresh { found[f.position] = internByDigest(f.parts, digest: f.request.digest) }
+        for f in fresh {
+            found[f.position] = internByDigest(f.parts, digest: f.request.digest,
+                                               reloadableSize: Int64(f.request.bytes.count))
+        }
         return found.compactMap { $0 }
     }
 
     /// A task-made request's node: its parameters' bytes are cut from the request's encoding
     /// (`[op, params, deps]`, just made by the executor, so always well formed).
-    mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest) -> Int {
+    mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest, reloadable: Bool) -> Int {
         guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else {
             return internNested(request)
         }
         return internByDigest(ParsedRequest(op: request.op, params: parts[1], dependencies: request.dependencies),
-                              digest: encoded.digest)
+                              digest: encoded.digest, reloadableSize: reloadable ? Int64(encoded.bytes.count) : nil)
     }
 
     /// A request's node: found by its digest, else made with its parameters kept in canonical
-    /// form and indexed by that digest.
-    mutating func internByDigest(_ parts: ParsedRequest, digest: Digest) -> Int {
+    /// form and indexed by that digest. `reloadableSize`: the size of its request's bytes when the
+    /// store surely holds them (just read from it, or just written), so the node may drop its
+    /// parameters once settled.
+    mutating func internByDigest(_ parts: ParsedRequest, digest: Digest, reloadableSize: Int64?) -> Int {
         if let known = requestDigestIndex[digest] { return current(known) }
         let dependencies = parts.dependencies.map { internNested($0) }
         let index = nodes.count
-        nodes.append(RunNode(op: graph.operatorIndex(of: parts.op), opName: parts.op, value: nil,
-                             encodedParams: parts.params, dependencies: dependencies, reportAs: index))
+        var node = RunNode(op: graph.operatorIndex(of: parts.op), opName: parts.op, value: nil,
+                           encodedParams: parts.params, dependencies: dependencies, reportAs: index)
+        node.request = reloadableSize.map { (digest, $0) }
+        nodes.append(node)
         requestDigestIndex[digest] = index
         return index
+    }
+
+    /// The parameters of a requested node that dropped them when it settled (`settle`), read
+    /// back from its request's bytes in the store; nil when those are gone too.
+    func reloadedParams(_ n: Int) -> ArraySlice<UInt8>? {
+        if let kept = nodes[n].encodedParams { return kept }
+        guard let (digest, size) = nodes[n].request, let bytes = store.load(digest, size: size) else { return nil }
+        return ParsedRequest(bytes)?.params
     }
 
     // MARK: Dynamic dependencies

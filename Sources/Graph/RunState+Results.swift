@@ -15,7 +15,9 @@ extension RunState {
                              continuation: continuation, expected: nodes[n].expected)
     }
 
-    mutating func requested(_ n: Int, _ requests: [NodeRequest], encoded: [EncodedRequest],
+    /// `storedHere`: the requests whose bytes this step wrote to the store (only those can be read
+    /// back for sure; a record found there may name lost bytes).
+    mutating func requested(_ n: Int, _ requests: [NodeRequest], encoded: [EncodedRequest], storedHere: Set<Digest>,
                             continuation: @escaping @Sendable ([Artifact]) throws -> Step, nanos: UInt64) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
@@ -26,7 +28,9 @@ extension RunState {
                             + "its requests never settle")
         }
         nodes[n].continuation = continuation
-        attachDynamic(n, ids: zip(requests, encoded).map { internMade($0, encoded: $1) })
+        attachDynamic(n, ids: zip(requests, encoded).map {
+            internMade($0, encoded: $1, reloadable: storedHere.contains($1.digest))
+        })
     }
 
     /// `unstored`: the store refused the output (its error); the bytes then stay in memory
@@ -85,9 +89,21 @@ extension RunState {
                 }
                 return
             }
+            let params = reloadedParams(d)
+            if old.value == nil && params == nil {
+                // Its output and its request's bytes are both gone: the next run's trace replay
+                // finds the request lost and runs the asking task again.
+                let message = "the cache lost a requested result and the request's bytes; run again to recompute them"
+                if let dependent { fail(dependent, message: message) } else {
+                    failures.append(Failure(node: NodeID(index: old.reportAs), op: old.opName, params: .null,
+                                            message: message))
+                }
+                return
+            }
             if let base = old.baseKey, keyOwner[base] == d { keyOwner[base] = nil }
-            var copy = RunNode(op: old.op, opName: old.opName, value: old.value, encodedParams: old.encodedParams,
+            var copy = RunNode(op: old.op, opName: old.opName, value: old.value, encodedParams: params,
                                dependencies: old.dependencies, reportAs: old.reportAs)
+            copy.request = old.request
             copy.isTarget = old.isTarget
             copy.rebuilds = old.rebuilds + 1
             // The copy is not answered by its closure key (that named the lost blob) but records

@@ -7,6 +7,7 @@ extension RunState {
         nodes[n].phase = .done
         nodes[n].record = record
         nodes[n].continuation = nil  // what the task captured is not needed any more
+        if nodes[n].request != nil { nodes[n].encodedParams = nil }  // its key is known; reloadable
         settled += 1
         if nodes[n].closureMissed, !options.dryRun, case .output = record, let closure = nodes[n].closureKey {
             closureLinks.append((closure, record))

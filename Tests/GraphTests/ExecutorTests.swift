@@ -201,6 +201,29 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(result.log.nodes(.executed), [b, c])
     }
 
+    /// A requested node drops its parameters once settled (they are read back from the store if
+    /// needed): here a replayed request's result and the asking task's output are both lost, the
+    /// task runs again and the request is rebuilt from its stored bytes.
+    func testARequestRebuiltAfterSettlingReadsItsParametersBack() throws {
+        let store = MemoryStore()
+        var g = Graph()
+        let a = try g.add(TestOps.const, ["value": 10])
+        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
+        let q = try g.add(TestOps.sum, ["add": 3], dependencies: [p])
+        _ = Executor(store: store).build(g, targets: [q])
+        store.dropBlob(SHA256.hash(TestOps.bytes(11)))  // the request for 11's result
+        store.dropBlob(SHA256.hash(TestOps.bytes(21)))  // p's output
+        var changed = Graph()
+        let a2 = try changed.add(TestOps.const, ["value": 10])
+        let p2 = try changed.add(TestOps.dynamicPair, [:], dependencies: [a2])
+        let q2 = try changed.add(TestOps.sum, ["add": 4], dependencies: [p2])
+        let run = Executor(store: store).build(changed, targets: [q2])
+        XCTAssertTrue(run.failures.isEmpty, "\(run.failures)")
+        XCTAssertEqual(TestOps.int(run.outputs[q2]!.bytes), 25)
+        XCTAssertEqual(run.log.events.filter { $0.kind == .executed }.map(\.op).sorted(),
+                       ["test.const", "test.dynamicPair", "test.sum"])
+    }
+
     func testLostTargetOutputIsRebuilt() throws {
         let store = MemoryStore()
         let (g, ids) = try chain(aValue: 1)
