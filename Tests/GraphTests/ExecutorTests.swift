@@ -161,12 +161,18 @@ final class ExecutorTests: XCTestCase {
     /// answer. The asking task ran then from scratch, so it found its requests' records and did
     /// not store their lost bytes again; the run after finds every one of them lost at once (not
     /// one per run, as before) and runs the asking task once more; from then on nothing runs.
-    func testLosingEveryBlobIsRepairedWithinTwoRuns() throws {
-        let store = MemoryStore()
+    /// a = 10 → p (asks for 10 and 11, outputs 21) → q = p + `add`.
+    func pairGraph(add: Int64 = 3) throws -> (Graph, NodeID) {
         var g = Graph()
         let a = try g.add(TestOps.const, ["value": 10])
         let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
-        let q = try g.add(TestOps.sum, ["add": 3], dependencies: [p])
+        let q = try g.add(TestOps.sum, ["add": .int(add)], dependencies: [p])
+        return (g, q)
+    }
+
+    func testLosingEveryBlobIsRepairedWithinTwoRuns() throws {
+        let store = MemoryStore()
+        let (g, q) = try pairGraph()
         _ = Executor(store: store).build(g, targets: [q])
         for digest in store.blobDigests { store.dropBlob(digest) }
         let first = Executor(store: store).build(g, targets: [q])
@@ -206,17 +212,11 @@ final class ExecutorTests: XCTestCase {
     /// task runs again and the request is rebuilt from its stored bytes.
     func testARequestRebuiltAfterSettlingReadsItsParametersBack() throws {
         let store = MemoryStore()
-        var g = Graph()
-        let a = try g.add(TestOps.const, ["value": 10])
-        let p = try g.add(TestOps.dynamicPair, [:], dependencies: [a])
-        let q = try g.add(TestOps.sum, ["add": 3], dependencies: [p])
+        let (g, q) = try pairGraph()
         _ = Executor(store: store).build(g, targets: [q])
         store.dropBlob(SHA256.hash(TestOps.bytes(11)))  // the request for 11's result
         store.dropBlob(SHA256.hash(TestOps.bytes(21)))  // p's output
-        var changed = Graph()
-        let a2 = try changed.add(TestOps.const, ["value": 10])
-        let p2 = try changed.add(TestOps.dynamicPair, [:], dependencies: [a2])
-        let q2 = try changed.add(TestOps.sum, ["add": 4], dependencies: [p2])
+        let (changed, q2) = try pairGraph(add: 4)
         let run = Executor(store: store).build(changed, targets: [q2])
         XCTAssertTrue(run.failures.isEmpty, "\(run.failures)")
         XCTAssertEqual(TestOps.int(run.outputs[q2]!.bytes), 25)
