@@ -105,7 +105,7 @@ public struct RunRecord: Sendable, Equatable {
             }
             // A node answered through a closure key above it last time has no key of its own
             // in the record; the walk (or the closure key) decides whether it is still cached.
-            if old.outcome == .covered && old.key == nil { out.append(nil); continue }
+            if old.outcome == .covered { out.append(nil); continue }
             out.append(old.key.map(cached) == true ? nil : .notCached)
         }
         return Assessment(changes: out, fields: allFields)

@@ -19,32 +19,22 @@ extension RunRecord {
             digestBytes += d.bytes
             return i
         }
-        var fieldNames: [String: UInt32] = [:], fieldList: [Value] = []
-        var ops: [String: Int64] = [:], opList: [Value] = []
+        var fieldNames = StringTable(), ops = StringTable()
         let position = Dictionary(nodes.enumerated().map { ($1.name, UInt32($0)) }, uniquingKeysWith: { a, _ in a })
         var encodedNodes: [Value] = []
         encodedNodes.reserveCapacity(nodes.count)
         for n in nodes {
             var fields: [UInt32] = []
             for (name, digest) in n.fields.sorted(by: { $0.key < $1.key }) {
-                let index = fieldNames[name] ?? UInt32(fieldList.count)
-                if fieldNames[name] == nil {
-                    fieldNames[name] = index
-                    fieldList.append(.string(name))
-                }
-                fields += [index, intern(digest)]
-            }
-            let op = ops[n.op] ?? Int64(opList.count)
-            if ops[n.op] == nil {
-                ops[n.op] = op
-                opList.append(.string(n.op))
+                fields += [fieldNames.index(name), intern(digest)]
             }
             let inputs = try n.dependencies.map { name -> UInt32 in
                 guard let i = position[name] else { throw Malformed() }
                 return i
             }
-            encodedNodes.append([.string(n.name), .int(op), .int(n.version), .bytes(Self.pack(fields)),
-                                 .bytes(Self.pack(inputs)), n.key.map { .int(Int64(intern($0))) } ?? .null,
+            encodedNodes.append([.string(n.name), .int(Int64(ops.index(n.op))), .int(n.version),
+                                 .bytes(Self.pack(fields)), .bytes(Self.pack(inputs)),
+                                 n.key.map { .int(Int64(intern($0))) } ?? .null,
                                  n.outcome.map { .string($0.rawValue) } ?? .null, Self.encode(n.reason)])
         }
         var leafList: [Value] = []
@@ -54,8 +44,8 @@ extension RunRecord {
         }
         let value: Value = [
             "format": .int(Self.format),
-            "operators": .array(opList),
-            "field_names": .array(fieldList),
+            "operators": .array(ops.list),
+            "field_names": .array(fieldNames.list),
             "digests": .bytes(digestBytes),
             "nodes": .array(encodedNodes),
             "leaves": .array(leafList),
@@ -144,6 +134,20 @@ extension RunRecord {
         case ("dependency", 2): return .dependency(a[1].stringValue ?? "")
         case ("not_cached", 1): return .notCached
         default: throw Malformed()
+        }
+    }
+
+    /// Distinct strings in order of first use, each with its index.
+    struct StringTable {
+        private var indices: [String: UInt32] = [:]
+        private(set) var list: [Value] = []
+
+        mutating func index(_ s: String) -> UInt32 {
+            if let known = indices[s] { return known }
+            let i = UInt32(list.count)
+            indices[s] = i
+            list.append(.string(s))
+            return i
         }
     }
 

@@ -81,21 +81,18 @@ extension RunState {
         for d in broken where copies[d] == nil {
             let old = nodes[d]
             if let key = old.key { store.forget(key) }
+            // Its output keeps getting lost, or it and its request's bytes are both gone (the next
+            // run's trace replay then finds the request lost and runs the asking task again).
+            var stuck: String?
+            let params = old.rebuilds < Self.maxRebuilds ? reloadedParams(d) : nil
             if old.rebuilds >= Self.maxRebuilds {
-                let message = "the cache keeps losing the output of this node"
+                stuck = "the cache keeps losing the output of this node"
+            } else if old.value == nil && params == nil {
+                stuck = "the cache lost a requested result and the request's bytes; run again to recompute them"
+            }
+            if let message = stuck {
                 if let dependent { fail(dependent, message: message) } else {
                     failures.append(Failure(node: NodeID(index: old.reportAs), op: old.opName, params: old.params,
-                                            message: message))
-                }
-                return
-            }
-            let params = reloadedParams(d)
-            if old.value == nil && params == nil {
-                // Its output and its request's bytes are both gone: the next run's trace replay
-                // finds the request lost and runs the asking task again.
-                let message = "the cache lost a requested result and the request's bytes; run again to recompute them"
-                if let dependent { fail(dependent, message: message) } else {
-                    failures.append(Failure(node: NodeID(index: old.reportAs), op: old.opName, params: .null,
                                             message: message))
                 }
                 return
