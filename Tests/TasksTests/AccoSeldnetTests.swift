@@ -131,4 +131,16 @@ extension AccoSeldnetTests {
         XCTAssertEqual(again.stable, readings.stable)
         XCTAssertEqual(again.warmup, readings.warmup)
     }
+
+    /// The stack artifact's bytes are pinned: the hand-built form writes exactly what the
+    /// keyed-container form wrote before it (checked then by `run --verify` on sram-sweep,
+    /// 26,358 nodes), so caches stay valid; a field the form does not know is refused.
+    func testStoredStackResultBytesArePinned() throws {
+        let (result, _) = try Self.evaluate(nil, 3)
+        let bytes = try CanonicalEncoder.encode(ValueCoder.encode(result))
+        XCTAssertEqual(SHA256.hash(bytes).hex, "73641f85a1c607c633ce5f164fb46881a214be39dbf7b7c7189d27e05df0fb57")
+        guard case .object(var fields) = try CanonicalDecoder.decode(bytes) else { return XCTFail("not an object") }
+        fields["extra"] = .int(1)
+        XCTAssertThrowsError(try ValueCoder.decode(StackResult.self, from: .object(fields)))
+    }
 }

@@ -5,12 +5,8 @@ import Graph
 /// energy breakdowns are dense lists over the result's breakdown names (null where absent), so
 /// each name is written once per result, not once per cost.
 extension StackResult: Codable {
-    enum CodingKeys: String, CodingKey {
-        case breakdownNames = "breakdown_names", tileTypeCounts = "tile_type_counts", rows, columns, placements, keys
-    }
-
     /// One result key: its distinct costs, and each bucket as (cost index, count) in summation order.
-    struct StoredKey: Codable {
+    struct StoredKey {
         var name: String
         var costs: [StoredCost]
         var all: [[Int]]
@@ -18,13 +14,29 @@ extension StackResult: Codable {
         var row1: [[Int]]
         var lastRow: [[Int]]
 
-        enum CodingKeys: String, CodingKey { case name, costs, all, row0 = "row_0", row1 = "row_1",
-        lastRow = "last_row" }
+        var value: Value {
+            func pairs(_ p: [[Int]]) -> Value { .array(p.map { .array($0.map { .int(Int64($0)) }) }) }
+            return .object(["name": .string(name), "costs": .array(costs.map(\.value)), "all": pairs(all),
+                            "row_0": pairs(row0), "row_1": pairs(row1), "last_row": pairs(lastRow)])
+        }
+
+        init(name: String, costs: [StoredCost], all: [[Int]], row0: [[Int]], row1: [[Int]], lastRow: [[Int]]) {
+            self.name = name; self.costs = costs; self.all = all; self.row0 = row0; self.row1 = row1
+            self.lastRow = lastRow
+        }
+
+        init(_ v: Value) throws {
+            var f = try FormReader(v, "stack key")
+            func pairs(_ field: String) throws -> [[Int]] { try f.list(field) { try FormReader.ints($0, "bucket") } }
+            self.init(name: try f.string("name"), costs: try f.list("costs") { try StoredCost($0) },
+                      all: try pairs("all"), row0: try pairs("row_0"), row1: try pairs("row_1"), lastRow: try pairs("last_row"))
+            try f.end()
+        }
     }
 
     /// A key cost with its breakdown over the result's names, stored as a list in the order of
     /// its fields (a stack artifact holds hundreds of costs; named fields would double its size).
-    struct StoredCost: Codable {
+    struct StoredCost {
         var energy: Double
         var latency0: Int
         var latency1: Int
@@ -36,29 +48,30 @@ extension StackResult: Codable {
         var firstHops: [Int]
         var topWords: Double
 
-        init(from decoder: any Decoder) throws {
-            var c = try decoder.unkeyedContainer()
-            self.init(energy: try c.decode(Double.self), latency0: try c.decode(Int.self),
-                      latency1: try c.decode(Int.self),
-                      latency2: try c.decode(Int.self), isCopy: try c.decode(Bool.self),
-                      breakdown: try c.decode([Double?].self),
-                      offload: try c.decode(Int.self), offloadPairs: try c.decode([Int].self),
-                      firstHops: try c.decode([Int].self), topWords: try c.decode(Double.self))
-            guard c.isAtEnd else { throw MalformedArtifact(description: "key cost: more than ten fields") }
+        var value: Value {
+            func ints(_ x: [Int]) -> Value { .array(x.map { .int(Int64($0)) }) }
+            return .array([.double(energy), .int(Int64(latency0)), .int(Int64(latency1)), .int(Int64(latency2)),
+                           .bool(isCopy), .array(breakdown.map { $0.map(Value.double) ?? .null }),
+                           .int(Int64(offload)), ints(offloadPairs), ints(firstHops), .double(topWords)])
         }
 
-        func encode(to encoder: any Encoder) throws {
-            var c = encoder.unkeyedContainer()
-            try c.encode(energy)
-            try c.encode(latency0)
-            try c.encode(latency1)
-            try c.encode(latency2)
-            try c.encode(isCopy)
-            try c.encode(breakdown)
-            try c.encode(offload)
-            try c.encode(offloadPairs)
-            try c.encode(firstHops)
-            try c.encode(topWords)
+        init(_ v: Value) throws {
+            guard case .array(let x) = v, x.count == 10, case .double(let energy) = x[0], case .bool(let isCopy) = x[4],
+                  case .array(let breakdown) = x[5], case .double(let topWords) = x[9] else {
+                throw MalformedArtifact(description: "key cost: ten fields")
+            }
+            self.init(energy: energy, latency0: try FormReader.int(x[1], "latency0"),
+                      latency1: try FormReader.int(x[2], "latency1"), latency2: try FormReader.int(x[3], "latency2"),
+                      isCopy: isCopy,
+                      breakdown: try breakdown.map {
+                          switch $0 {
+                          case .null: return nil
+                          case .double(let d): return d
+                          default: throw MalformedArtifact(description: "key cost: breakdown")
+                          }
+                      },
+                      offload: try FormReader.int(x[6], "offload"), offloadPairs: try FormReader.ints(x[7], "offload"),
+                      firstHops: try FormReader.ints(x[8], "first hops"), topWords: topWords)
         }
 
         init(_ c: KeyCost, names: [String: Int]) {
@@ -89,13 +102,19 @@ extension StackResult: Codable {
         }
     }
 
+    /// Built as a `Value` by hand, not through keyed containers: a cold study encodes and decodes
+    /// tens of thousands of these, and the generic coder was a tenth of its time.
     public init(from decoder: any Decoder) throws {
-        let c = try decoder.container(keyedBy: CodingKeys.self)
-        let names = try c.decode([String].self, forKey: .breakdownNames)
-        self.init(tileTypeCounts: try c.decode([Int].self, forKey: .tileTypeCounts), keys: [], buckets: [:],
-                  rows: try c.decode(Int.self, forKey: .rows), columns: try c.decode(Int.self, forKey: .columns))
-        placements = try c.decode([TilePlacement].self, forKey: .placements)
-        for key in try c.decode([StoredKey].self, forKey: .keys) {
+        var f = try FormReader(try decoder.singleValueContainer().decode(Value.self), "stack result")
+        let names = try f.list("breakdown_names") { v in
+            guard case .string(let s) = v else { throw MalformedArtifact(description: "breakdown name") }
+            return s
+        }
+        self.init(tileTypeCounts: try FormReader.ints(try f.field("tile_type_counts"), "tile type counts"), keys: [],
+                  buckets: [:], rows: try FormReader.int(try f.field("rows"), "rows"),
+                  columns: try FormReader.int(try f.field("columns"), "columns"))
+        placements = try ValueCoder.decode([TilePlacement].self, from: try f.field("placements"))
+        for key in try f.list("keys", { try StoredKey($0) }) {
             let costs = try key.costs.map { try $0.cost(names: names) }
             func bucket(_ pairs: [[Int]]) throws -> [(cost: KeyCost, count: Int)] {
                 try pairs.map { pair in
@@ -109,6 +128,7 @@ extension StackResult: Codable {
             buckets[key.name] = Buckets(all: try bucket(key.all), row0: try bucket(key.row0),
                                         row1: try bucket(key.row1), lastRow: try bucket(key.lastRow))
         }
+        try f.end()
     }
 
     public func encode(to encoder: any Encoder) throws {
@@ -130,12 +150,14 @@ extension StackResult: Codable {
             return StoredKey(name: name, costs: costs.map { StoredCost($0, names: index) }, all: a, row0: r0, row1: r1,
                              lastRow: last)
         }
-        var c = encoder.container(keyedBy: CodingKeys.self)
-        try c.encode(names, forKey: .breakdownNames)
-        try c.encode(tileTypeCounts, forKey: .tileTypeCounts)
-        try c.encode(rows, forKey: .rows)
-        try c.encode(columns, forKey: .columns)
-        try c.encode(placements, forKey: .placements)
-        try c.encode(stored, forKey: .keys)
+        let value = Value.object([
+            "breakdown_names": .array(names.map(Value.string)),
+            "tile_type_counts": .array(tileTypeCounts.map { .int(Int64($0)) }),
+            "rows": .int(Int64(rows)), "columns": .int(Int64(columns)),
+            "placements": try ValueCoder.encode(placements),
+            "keys": .array(stored.map(\.value)),
+        ])
+        var c = encoder.singleValueContainer()
+        try c.encode(value)
     }
 }
