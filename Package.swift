@@ -3,6 +3,16 @@ import PackageDescription
 
 let strict: [SwiftSetting] = [.swiftLanguageMode(.v6)]
 
+// The engine's SHA-256 uses the x86 SHA extensions when the processor has them (checked at run
+// time, Sources/Graph/SHA256+Extensions.swift); their intrinsics compile only with these features
+// enabled. LLVM never emits SHA instructions on its own, and SSE4.1 is on every x86-64 processor
+// made since 2008.
+#if arch(x86_64)
+let graph = strict + [.unsafeFlags(["-Xcc", "-msha", "-Xcc", "-msse4.1"])]
+#else
+let graph = strict
+#endif
+
 let package = Package(
     name: "accomake",
     platforms: [.macOS(.v15)],
@@ -12,7 +22,7 @@ let package = Package(
         .executable(name: "engine-probe", targets: ["engine-probe"]),
     ],
     targets: [
-        .target(name: "Graph", swiftSettings: strict),
+        .target(name: "Graph", swiftSettings: graph),
         .target(name: "Cache", dependencies: ["Graph"], swiftSettings: strict),
         .target(name: "Tasks", dependencies: ["Graph", "Cache"], swiftSettings: strict),
         .executableTarget(name: "accomake", dependencies: ["Graph", "Cache", "Tasks"], swiftSettings: strict),

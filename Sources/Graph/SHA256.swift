@@ -3,9 +3,10 @@
 ///
 /// `SHA256` is an incremental hasher: feed it bytes with `update`, then call `finalize`.
 /// It keeps its state in eight words and a 64-byte block buffer held inline (a tuple), so
-/// hashing allocates nothing.
+/// hashing allocates nothing. Where the processor has SHA extensions, blocks go through them
+/// (`SHAExtensions`).
 public struct SHA256: Sendable {
-    private var h: (UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32, UInt32) = (
+    private var h = SIMD8<UInt32>(
         0x6a09_e667, 0xbb67_ae85, 0x3c6e_f372, 0xa54f_f53a,
         0x510e_527f, 0x9b05_688c, 0x1f83_d9ab, 0x5be0_cd19
     )
@@ -13,8 +14,14 @@ public struct SHA256: Sendable {
     private var buffer = Block()
     private var buffered = 0
     private var totalBytes: UInt64 = 0
+    /// Whether blocks go through the processor's SHA extensions (`SHAExtensions`).
+    private let accelerated: Bool
 
-    public init() {}
+    public init() { accelerated = SHAExtensions.available }
+
+    /// A hasher that uses the processor's SHA extensions only if `accelerated` and available
+    /// (tests compare both paths).
+    init(accelerated: Bool) { self.accelerated = accelerated && SHAExtensions.available }
 
     /// The digest of a whole message.
     public static func hash<Bytes: Sequence>(_ bytes: Bytes) -> Digest where Bytes.Element == UInt8 {
@@ -49,13 +56,13 @@ public struct SHA256: Sendable {
             count -= take
             if buffered < 64 { return }
             var block = buffer
-            withUnsafeBytes(of: &block) { compress($0.baseAddress!) }
+            withUnsafeBytes(of: &block) { compress($0.baseAddress!, blocks: 1) }
             buffered = 0
         }
-        while count >= 64 {
-            compress(base)
-            base += 64
-            count -= 64
+        if count >= 64 {
+            compress(base, blocks: count / 64)
+            base += count / 64 * 64
+            count %= 64
         }
         if count > 0 {
             buffer.copy(from: base, count: count, at: 0)
@@ -78,19 +85,27 @@ public struct SHA256: Sendable {
             raw[used] = 0x80
             for i in (used + 1)..<64 { raw[i] = 0 }
             if used >= 56 {
-                compress(raw.baseAddress!)
+                compress(raw.baseAddress!, blocks: 1)
                 for i in 0..<56 { raw[i] = 0 }
             }
             raw.storeBytes(of: bitLength.bigEndian, toByteOffset: 56, as: UInt64.self)
-            compress(raw.baseAddress!)
+            compress(raw.baseAddress!, blocks: 1)
         }
         return Digest(
-            UInt64(h.0) << 32 | UInt64(h.1), UInt64(h.2) << 32 | UInt64(h.3),
-            UInt64(h.4) << 32 | UInt64(h.5), UInt64(h.6) << 32 | UInt64(h.7))
+            UInt64(h[0]) << 32 | UInt64(h[1]), UInt64(h[2]) << 32 | UInt64(h[3]),
+            UInt64(h[4]) << 32 | UInt64(h[5]), UInt64(h[6]) << 32 | UInt64(h[7]))
+    }
+
+    /// Consecutive 64-byte blocks through the compression function.
+    private mutating func compress(_ data: UnsafeRawPointer, blocks: Int) {
+        #if arch(x86_64)
+        if accelerated { return SHAExtensions.compress(&h, data, blocks: blocks) }
+        #endif
+        for b in 0..<blocks { compressPortably(data + 64 * b) }
     }
 
     /// One 64-byte block through the compression function (FIPS 180-4 §6.2.2).
-    private mutating func compress(_ block: UnsafeRawPointer) {
+    private mutating func compressPortably(_ block: UnsafeRawPointer) {
         var w = Schedule()
         withUnsafeMutableBytes(of: &w) { raw in
             let words = raw.baseAddress!.assumingMemoryBound(to: UInt32.self)
@@ -103,7 +118,7 @@ public struct SHA256: Sendable {
                 let s1 = rotr(y, 17) ^ rotr(y, 19) ^ (y >> 10)
                 words[t] = words[t - 16] &+ s0 &+ words[t - 7] &+ s1
             }
-            var a = h.0, b = h.1, c = h.2, d = h.3, e = h.4, f = h.5, g = h.6, hh = h.7
+            var a = h[0], b = h[1], c = h[2], d = h[3], e = h[4], f = h[5], g = h[6], hh = h[7]
             SHA256.roundConstants.withUnsafeBufferPointer { k in
                 for t in 0..<64 {
                     let s1 = rotr(e, 6) ^ rotr(e, 11) ^ rotr(e, 25)
@@ -116,11 +131,11 @@ public struct SHA256: Sendable {
                     d = c; c = b; b = a; a = t1 &+ t2
                 }
             }
-            h = (h.0 &+ a, h.1 &+ b, h.2 &+ c, h.3 &+ d, h.4 &+ e, h.5 &+ f, h.6 &+ g, h.7 &+ hh)
+            h &+= SIMD8(a, b, c, d, e, f, g, hh)
         }
     }
 
-    private static let roundConstants: [UInt32] = [
+    static let roundConstants: [UInt32] = [
         0x428a_2f98, 0x7137_4491, 0xb5c0_fbcf, 0xe9b5_dba5, 0x3956_c25b, 0x59f1_11f1, 0x923f_82a4, 0xab1c_5ed5,
         0xd807_aa98, 0x1283_5b01, 0x2431_85be, 0x550c_7dc3, 0x72be_5d74, 0x80de_b1fe, 0x9bdc_06a7, 0xc19b_f174,
         0xe49b_69c1, 0xefbe_4786, 0x0fc1_9dc6, 0x240c_a1cc, 0x2de9_2c6f, 0x4a74_84aa, 0x5cb0_a9dc, 0x76f9_88da,
