@@ -64,7 +64,9 @@ enum Shape {
         case is Value.Type:
             return try cast(value)  // as stored: a `.shared` reference stays one
         default:
-            return try T(from: ValueDecoding(value: v))
+            // Unresolved: a `Shared` field takes the reference as it is, digest and all, instead
+            // of encoding and hashing the value again (the containers resolve for themselves).
+            return try T(from: ValueDecoding(value: value))
         }
     }
 

@@ -76,6 +76,17 @@ final class ValueCodingTests: XCTestCase {
         }
     }
 
+    /// A typed `Shared` field decodes to the very reference the parameters hold: its digest is
+    /// not recomputed (a study's tasks decode their network and core this way, tens of thousands
+    /// of times).
+    func testATypedSharedFieldDecodesToTheSameReference() throws {
+        struct Holder: Codable { var core: Shared<Core> }
+        let holder = Holder(core: try Shared(sample))
+        let back = try ValueCoder.decode(Holder.self, from: ValueCoder.encode(holder))
+        XCTAssertTrue(back.core.reference === holder.core.reference)
+        XCTAssertEqual(back.core.value.memories.count, sample.memories.count)
+    }
+
     func testDecodingNamesTheFieldThatDoesNotFit() throws {
         var v = try ValueCoder.encode(sample)
         guard case .object(var fields) = v, case .array(var memories) = fields["memories"]!,
