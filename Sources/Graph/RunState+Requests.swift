@@ -33,12 +33,11 @@ extension RunState {
     }
 
     /// A task-made request's node: its parameters' bytes are cut from the request's encoding
-    /// (`[op, params, deps]`, just made by the executor, so always well formed).
+    /// (`[op, params, deps]`, just made by the executor, which noted where they lie).
     mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest, reloadable: Bool) -> Int {
-        guard let parts = try? CanonicalDecoder.arrayElements(encoded.bytes), parts.count == 3 else {
-            return internNested(request)
-        }
-        return internByDigest(ParsedRequest(op: request.op, params: parts[1], dependencies: request.dependencies),
+        guard let range = encoded.params else { return internNested(request) }
+        return internByDigest(ParsedRequest(op: request.op, params: encoded.bytes[range],
+                                            dependencies: request.dependencies),
                               digest: encoded.digest, reloadableSize: reloadable ? Int64(encoded.bytes.count) : nil)
     }
 

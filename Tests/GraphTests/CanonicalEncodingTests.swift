@@ -112,6 +112,20 @@ final class CanonicalEncodingTests: XCTestCase {
         XCTAssertThrowsError(try CanonicalDecoder.decode(bytes + [0]))
         XCTAssertThrowsError(try CanonicalDecoder.decode([0x09]))
     }
+
+    /// A request encoded by the executor is byte for byte the canonical form of its value, and
+    /// the range it notes holds exactly the parameters' encoding.
+    func testAnEncodedRequestNotesWhereItsParametersLie() throws {
+        let nested = NodeRequest("inner", ["x": 1])
+        let request = NodeRequest("outer", Self.sample, dependencies: [nested])
+        let encoded = try EncodedRequest(request)
+        XCTAssertEqual(encoded.bytes, try CanonicalEncoder.encode(request.value))
+        XCTAssertEqual(encoded.digest, SHA256.hash(encoded.bytes))
+        let range = try XCTUnwrap(encoded.params)
+        XCTAssertEqual(Array(encoded.bytes[range]), try CanonicalEncoder.encode(Self.sample))
+        XCTAssertEqual(ParsedRequest(encoded.bytes)?.params, encoded.bytes[range])
+    }
+
 }
 
 /// `Value.shared`: a Merkle reference, encoded as tag 9 and the value's digest.
