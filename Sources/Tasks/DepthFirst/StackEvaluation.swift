@@ -50,7 +50,27 @@ public struct StackEvaluation {
         self.tileX = tileX; self.tileY = tileY; self.search = search
     }
 
-    public func run() throws -> StackResult {
+    public func run() throws -> StackResult { try run(plan()) }
+
+    /// What the evaluation knows before any layer is searched: the tiles' types (model.md §5.4),
+    /// each type's context, and how many tiles of each type every bucket holds. A stack node
+    /// evaluates once with placeholder searches and again with the answers; both passes share it.
+    struct Plan: Sendable {
+        var rows: Int
+        var columns: Int
+        var inputOperand: String
+        var outputOperand: String
+        var weightOperand: String?
+        /// Per tile type, in first-seen order: its context and its counts in the buckets (all,
+        /// row 0, row 1, last row).
+        var contexts: [TileContext] = []
+        var counts: [[Int]] = []
+        /// Per bucket, tile types in the order they first occur in that bucket's tiles, the order
+        /// in which the reference sums them.
+        var order: [[Int]] = [[], [], [], []]
+    }
+
+    func plan() throws -> Plan {
         guard let out = trunk.outputNode, let first = trunk.nodes.first(where: { !$0.isInput })?.layer else {
             throw StackError(description: "the trunk has no layer")
         }
@@ -66,23 +86,15 @@ public struct StackEvaluation {
                                          inputOperand: inputOperand, outputOperand: outputOperand,
                                          weightOperand: weightOperand)
         let grid = planner.grid(for: tiles)
-        let evaluator = TileEvaluator(trunk: trunk, hierarchy: hierarchy, copier: DataCopier(core: core),
-                                      inputOperand: inputOperand,
-                                      outputOperand: outputOperand, weightOperand: weightOperand, search: search)
         let columns = (tiles.map(\.column).max() ?? 0) + 1
         let rows = (tiles.map(\.row).max() ?? 0) + 1
         let staleV = tiles.last.map { grid.layout(tiles.count - 1, $0).vLevel } ?? nil
+        var plan = Plan(rows: rows, columns: columns, inputOperand: inputOperand, outputOperand: outputOperand,
+                        weightOperand: weightOperand)
         // A tile's type is the model.md §5.4 key; it is a function of its distinct layout, its last
         // column/row flags and its make/use levels, so the key text is built once per combination.
         var typeOfLayoutKey: [[Int32]: Int] = [:]
         var typeOfText: [String: Int] = [:]
-        var typeResults: [[(key: String, cost: KeyCost)]] = []
-        var counts: [[Int]] = []  // per type: all, row 0, row 1, last row
-        // Per bucket (all, row 0, row 1, last row): tile types in the order they first occur in
-        // that bucket's tiles, the order in which the reference sums them.
-        var order: [[Int]] = [[], [], [], []]
-        var result = StackResult(tileTypeCounts: [], keys: [], buckets: [:], rows: rows, columns: columns)
-        let names = core.memories.map(\.name)
         for (i, tile) in tiles.enumerated() {
             let useH: Int32 = tile.firstColumn ? -1 : grid.makeH[i - 1]
             let useV: Int32 = tile.firstRow ? -1 : grid.makeV[i - columns]
@@ -100,24 +112,41 @@ public struct StackEvaluation {
                 if let known = typeOfText[text] {
                     type = known
                 } else {
-                    type = typeResults.count
+                    type = plan.contexts.count
                     typeOfText[text] = type
-                    let evaluated = try evaluator.evaluate(context)
-                    typeResults.append(evaluated.costs)
-                    result.placements.append(TilePlacement(width: tile.width, height: tile.height, count: 0,
-                                                           hCache: context.layout.makeH.map { names[$0] },
-                                                           vCache: context.layout.makeV.map { names[$0] },
-                                                           weights: names[context.layout.wLevel],
-                                                           nodes: evaluated.placement))
-                    counts.append([0, 0, 0, 0])
+                    plan.contexts.append(context)
+                    plan.counts.append([0, 0, 0, 0])
                 }
                 typeOfLayoutKey[layoutKey] = type
             }
             for (b, inBucket) in [true, tile.row == 0, tile.row == 1,
                                   rows >= 3 && tile.row == rows - 1].enumerated() where inBucket {
-                if counts[type][b] == 0 { order[b].append(type) }
-                counts[type][b] += 1
+                if plan.counts[type][b] == 0 { plan.order[b].append(type) }
+                plan.counts[type][b] += 1
             }
+        }
+        return plan
+    }
+
+    /// Evaluates each tile type of `plan` in first-seen order (the order the reference asks for
+    /// its layer searches) and sums the buckets.
+    func run(_ plan: Plan) throws -> StackResult {
+        let hierarchy = HierarchyView(core: core)
+        let evaluator = TileEvaluator(trunk: trunk, hierarchy: hierarchy, copier: DataCopier(core: core),
+                                      inputOperand: plan.inputOperand, outputOperand: plan.outputOperand,
+                                      weightOperand: plan.weightOperand, search: search)
+        var result = StackResult(tileTypeCounts: [], keys: [], buckets: [:], rows: plan.rows, columns: plan.columns)
+        let names = core.memories.map(\.name)
+        var typeResults: [[(key: String, cost: KeyCost)]] = []
+        for (type, context) in plan.contexts.enumerated() {
+            let evaluated = try evaluator.evaluate(context)
+            typeResults.append(evaluated.costs)
+            result.placements.append(TilePlacement(width: context.tile.width, height: context.tile.height,
+                                                   count: plan.counts[type][0],
+                                                   hCache: context.layout.makeH.map { names[$0] },
+                                                   vCache: context.layout.makeV.map { names[$0] },
+                                                   weights: names[context.layout.wLevel],
+                                                   nodes: evaluated.placement))
         }
         for (name, _) in typeResults.joined() where result.buckets[name] == nil {
             result.keys.append(name)
@@ -129,14 +158,13 @@ public struct StackEvaluation {
         let bucket: [WritableKeyPath<StackResult.Buckets, [(cost: KeyCost, count: Int)]>] = [\.all, \.row0, \.row1,
             \.lastRow]
         for b in bucket.indices {
-            for type in order[b] {
+            for type in plan.order[b] {
                 for (name, cost) in typeResults[type] {
-                    result.buckets[name, default: .init()][keyPath: bucket[b]].append((cost, counts[type][b]))
+                    result.buckets[name, default: .init()][keyPath: bucket[b]].append((cost, plan.counts[type][b]))
                 }
             }
         }
-        for type in result.placements.indices { result.placements[type].count = counts[type][0] }
-        result.tileTypeCounts = counts.map { $0[0] }
+        result.tileTypeCounts = plan.counts.map { $0[0] }
         return result
     }
 

@@ -27,7 +27,7 @@ public enum StackTask {
         let p = try ValueCoder.decode(Parameters.self, from: input.params)
         let problem = Problem(trunk: p.trunk.value, fullSize: p.fullSize?.value, core: p.core.value, mode: p.mode,
                               tileX: p.tile.x, tileY: p.tile.y, lpf: p.lpf, objective: p.objective)
-        return try problem.step(known: [:])
+        return try problem.step(known: [:], plan: nil)
     }
 
     public static func params(trunk: Network, fullSize: Network? = nil, core: Core, mode: CachingMode, tileX: Int,
@@ -79,7 +79,9 @@ public enum StackTask {
         /// One evaluation with the searches known so far; missing ones become requests. Known
         /// answers are keyed by the sub-problem itself (Swift hashing), so a sub-problem's
         /// canonical parameters are built only when it is requested.
-        func step(known: [SubProblem: LayerEvaluation?]) throws -> Step {
+        /// `plan`: the tiles' types from the first pass (`StackEvaluation.Plan`), which no
+        /// answer changes.
+        func step(known: [SubProblem: LayerEvaluation?], plan: StackEvaluation.Plan?) throws -> Step {
             var missing: [SubProblem] = []
             var asked = Set<SubProblem>()
             var evaluation = StackEvaluation(trunk: trunk, core: core, mode: mode, tileX: tileX, tileY: tileY) { layer,
@@ -93,7 +95,8 @@ public enum StackTask {
                 return LayerEvaluation.placeholder
             }
             evaluation.fullSize = fullSize
-            let result = try evaluation.run()
+            let plan = try plan ?? evaluation.plan()
+            let result = try evaluation.run(plan)
             if missing.isEmpty { return .done(try CanonicalEncoder.encode(ValueCoder.encode(result))) }
             let requests = try missing.map {
                 NodeRequest(LayerSearchTask.operator.id,
@@ -106,7 +109,7 @@ public enum StackTask {
                     // updateValue, not subscript assignment: a "too small" answer is a nil that must be stored.
                     next.updateValue(try LayerSearchTask.result(artifact)?.evaluation, forKey: sub)
                 }
-                return try step(known: next)
+                return try step(known: next, plan: plan)
             }
         }
     }
