@@ -260,7 +260,7 @@ private final class Run: Sendable {
         case .success(.need(let requests, let continuation)):
             let encoded: [EncodedRequest], trace: [UInt8]
             do {
-                encoded = try requests.map { try EncodedRequest($0) }
+                encoded = try requests.map { try $0.canonical() }
                 trace = try CanonicalEncoder.encode(.array(encoded.map {
                     [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))]
                 }))

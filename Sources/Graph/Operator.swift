@@ -56,11 +56,47 @@ public struct NodeRequest: Sendable, Hashable {
     public let op: String
     public let params: Value
     public let dependencies: [NodeRequest]
+    /// Its canonical bytes and digest when made by `encoded(_:_:)`, so that a task asking for
+    /// the same request again and again (from a memo of its own) does not have it encoded and
+    /// hashed each time.
+    let encoding: EncodedRequest?
 
     public init(_ op: String, _ params: Value, dependencies: [NodeRequest] = []) {
         self.op = op
         self.params = params
         self.dependencies = dependencies
+        encoding = nil
+    }
+
+    /// A request without dependencies, encoded and hashed now, once: a task that keeps it and
+    /// asks for it again costs the executor nothing more.
+    public static func encoded(_ op: String, _ params: Value) throws(CanonicalEncodingError) -> NodeRequest {
+        let plain = NodeRequest(op, params)
+        return NodeRequest(op: op, params: params, encoding: try EncodedRequest(plain))
+    }
+
+    private init(op: String, params: Value, encoding: EncodedRequest) {
+        self.op = op
+        self.params = params
+        dependencies = []
+        self.encoding = encoding
+    }
+
+    /// The request in canonical form: as made by `encoded(_:_:)`, else encoded now.
+    func canonical() throws(CanonicalEncodingError) -> EncodedRequest {
+        if let encoding { return encoding }
+        return try EncodedRequest(self)
+    }
+
+    // Equal requests are equal whether or not they carry their encoding.
+    public static func == (a: NodeRequest, b: NodeRequest) -> Bool {
+        a.op == b.op && a.params == b.params && a.dependencies == b.dependencies
+    }
+
+    public func hash(into hasher: inout Hasher) {
+        hasher.combine(op)
+        hasher.combine(params)
+        hasher.combine(dependencies)
     }
 
     /// The request as a canonical value: `[op, params, [dependencies…]]`.

@@ -126,6 +126,19 @@ final class CanonicalEncodingTests: XCTestCase {
         XCTAssertEqual(ParsedRequest(encoded.bytes)?.params, encoded.bytes[range])
     }
 
+    /// A request encoded up front (`NodeRequest.encoded`, which a task keeps to ask again)
+    /// equals the same request made plainly, and hands the executor the same bytes and digest.
+    func testARequestEncodedUpFrontEqualsThePlainOne() throws {
+        let plain = NodeRequest("search", Self.sample)
+        let early = try NodeRequest.encoded("search", Self.sample)
+        XCTAssertEqual(early, plain)
+        XCTAssertEqual(early.hashValue, plain.hashValue)
+        XCTAssertNotNil(early.encoding)
+        XCTAssertEqual(try early.canonical().bytes, try plain.canonical().bytes)
+        XCTAssertEqual(try early.canonical().digest, try CanonicalEncoder.digest(plain.value))
+        XCTAssertEqual(try early.canonical().params, try plain.canonical().params)
+    }
+
 }
 
 /// `Value.shared`: a Merkle reference, encoded as tag 9 and the value's digest.

@@ -35,7 +35,7 @@ public enum LayerSearchTask {
 
     /// The search result, or nil when no mapping fits the hierarchy.
     public static func result(_ artifact: Artifact) throws -> LayerSearchResult? {
-        if let known = recent.withLock({ $0.results[artifact.digest] }) { return known }
+        if let known = recent.withLock({ $0[artifact.digest] }) { return known }
         let value = try CanonicalDecoder.decode(artifact.bytes)
         let result = value["too_small"] != nil ? nil : try ValueCoder.decode(LayerSearchResult.self,
             from: value["found"] ?? .null)
@@ -44,25 +44,6 @@ public enum LayerSearchTask {
     }
 
     /// Recently decoded results: the stacks of one trunk over its tile sizes and modes ask for
-    /// many of the same searches, close together in time. Bounded (oldest out first), so a
-    /// large study's memory does not grow with it.
-    struct RecentResults: Sendable {
-        static let capacity = 4096
-        var results: [Digest: LayerSearchResult?] = [:]
-        var order: [Digest] = []
-        var next = 0
-
-        mutating func remember(_ result: LayerSearchResult?, for digest: Digest) {
-            guard results.updateValue(result, forKey: digest) == nil else { return }
-            if order.count < Self.capacity {
-                order.append(digest)
-            } else {
-                results.removeValue(forKey: order[next])
-                order[next] = digest
-                next = (next + 1) % Self.capacity
-            }
-        }
-    }
-
-    static let recent = Mutex(RecentResults())
+    /// many of the same searches, close together in time.
+    static let recent = Mutex(BoundedMemo<Digest, LayerSearchResult?>(capacity: 4096))
 }

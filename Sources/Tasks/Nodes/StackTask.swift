@@ -1,4 +1,5 @@
 import Graph
+import Synchronization
 
 /// Depth-first evaluation of one trunk (tile size, caching mode, objective) as an engine
 /// operator. The single-layer searches it needs are separate nodes, requested dynamically: the
@@ -98,11 +99,7 @@ public enum StackTask {
             let plan = try plan ?? evaluation.plan()
             let result = try evaluation.run(plan)
             if missing.isEmpty { return .done(try CanonicalEncoder.encode(ValueCoder.encode(result))) }
-            let requests = try missing.map {
-                NodeRequest(LayerSearchTask.operator.id,
-                            try LayerSearchTask.params(layer: $0.layer, core: $0.core, lpfLimit: lpf,
-                                                       objective: objective))
-            }
+            let requests = try missing.map(request)
             return .need(requests) { [missing] artifacts in
                 var next = known
                 for (sub, artifact) in zip(missing, artifacts) {
@@ -112,6 +109,26 @@ public enum StackTask {
                 return try step(known: next, plan: plan)
             }
         }
+
+        /// The layer-search request of a sub-problem, encoded once per process while it is recent:
+        /// every stack of a trunk asks for most of its searches again.
+        func request(_ sub: SubProblem) throws -> NodeRequest {
+            let key = RequestKey(sub: sub, lpf: lpf, objective: objective)
+            if let known = Self.requests.withLock({ $0[key] }) { return known }
+            let request = try NodeRequest.encoded(LayerSearchTask.operator.id,
+                                                  LayerSearchTask.params(layer: sub.layer, core: sub.core,
+                                                                         lpfLimit: lpf, objective: objective))
+            Self.requests.withLock { $0.remember(request, for: key) }
+            return request
+        }
+
+        struct RequestKey: Hashable, Sendable {
+            let sub: SubProblem
+            let lpf: Int
+            let objective: Objective
+        }
+
+        static let requests = Mutex(BoundedMemo<RequestKey, NodeRequest>(capacity: 2048))
     }
 }
 
