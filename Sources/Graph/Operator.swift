@@ -54,8 +54,11 @@ public enum Step: Sendable {
 /// traces, so a later run can rebuild them without running the task that asked.
 public struct NodeRequest: Sendable, Hashable {
     public let op: String
-    public let params: Value
     public let dependencies: [NodeRequest]
+    /// The parameters as given, or nil when made by `encoded(_:_:)`: they are then read back
+    /// from `encoding` on demand (the executor never needs them as a value), so that a memo of
+    /// many such requests holds their few kilobytes of bytes, not their value trees.
+    private let given: Value?
     /// Its canonical bytes and digest when made by `encoded(_:_:)`, so that a task asking for
     /// the same request again and again (from a memo of its own) does not have it encoded and
     /// hashed each time.
@@ -63,23 +66,30 @@ public struct NodeRequest: Sendable, Hashable {
 
     public init(_ op: String, _ params: Value, dependencies: [NodeRequest] = []) {
         self.op = op
-        self.params = params
         self.dependencies = dependencies
+        given = params
         encoding = nil
     }
 
     /// A request without dependencies, encoded and hashed now, once: a task that keeps it and
-    /// asks for it again costs the executor nothing more.
+    /// asks for it again costs the executor nothing more. Its `params` read back as decoded from
+    /// the canonical bytes.
     public static func encoded(_ op: String, _ params: Value) throws(CanonicalEncodingError) -> NodeRequest {
-        let plain = NodeRequest(op, params)
-        return NodeRequest(op: op, params: params, encoding: try EncodedRequest(plain))
+        NodeRequest(op: op, encoding: try EncodedRequest(NodeRequest(op, params)))
     }
 
-    private init(op: String, params: Value, encoding: EncodedRequest) {
+    private init(op: String, encoding: EncodedRequest) {
         self.op = op
-        self.params = params
         dependencies = []
+        given = nil
         self.encoding = encoding
+    }
+
+    public var params: Value {
+        if let given { return given }
+        guard let encoding, let range = encoding.params,
+              let value = try? CanonicalDecoder.decode(Array(encoding.bytes[range])) else { return .null }
+        return value
     }
 
     /// The request in canonical form: as made by `encoded(_:_:)`, else encoded now.
@@ -88,7 +98,7 @@ public struct NodeRequest: Sendable, Hashable {
         return try EncodedRequest(self)
     }
 
-    // Equal requests are equal whether or not they carry their encoding.
+    // Equal requests are equal whether or not they were encoded up front.
     public static func == (a: NodeRequest, b: NodeRequest) -> Bool {
         a.op == b.op && a.params == b.params && a.dependencies == b.dependencies
     }
