@@ -22,6 +22,17 @@ public enum StackTask {
         public var objective: Objective
 
         enum CodingKeys: String, CodingKey { case trunk, fullSize = "full_size", core, mode, tile, lpf, objective }
+
+        /// `ValueCoder.encode(self)`, built by hand: a study graph makes one per stack node, tens
+        /// of thousands, before every run (`NodeParametersTests` checks the two agree).
+        var value: Value {
+            var fields: [String: Value] = [
+                "trunk": .shared(trunk.reference), "core": .shared(core.reference), "mode": .string(mode.description),
+                "tile": tile.value, "lpf": .int(Int64(lpf)), "objective": .string(objective.rawValue),
+            ]
+            if let fullSize { fields["full_size"] = .shared(fullSize.reference) }
+            return .object(fields)
+        }
     }
 
     public static let `operator` = Operator("accomake.stack", version: version) { input in
@@ -41,8 +52,8 @@ public enum StackTask {
     /// network and core in memory.
     public static func params(_ v: TrunkValues, mode: CachingMode, tileX: Int, tileY: Int, lpfLimit: Int,
                               objective: Objective) throws -> Value {
-        try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: v.fullSize, core: v.core, mode: mode,
-                                         tile: TileSize(tileX, tileY), lpf: lpfLimit, objective: objective))
+        Parameters(trunk: v.trunk, fullSize: v.fullSize, core: v.core, mode: mode, tile: TileSize(tileX, tileY),
+                   lpf: lpfLimit, objective: objective).value
     }
 
     public static func result(_ artifact: Artifact) throws -> StackResult {
@@ -128,7 +139,7 @@ public enum StackTask {
             let objective: Objective
         }
 
-        static let requests = Mutex(BoundedMemo<RequestKey, NodeRequest>(capacity: 2048))
+        static let requests = Mutex(BoundedMemo<RequestKey, NodeRequest>(capacity: 1024))
     }
 }
 

@@ -19,6 +19,12 @@ public enum TrunkTask {
 
         enum CodingKeys: String, CodingKey { case trunk, fullSize = "full_size", core, tile,
         networkEnd = "network_end" }
+
+        /// `ValueCoder.encode(self)`, built by hand (one per trunk node, before every run).
+        var value: Value {
+            .object(["trunk": .shared(trunk.reference), "full_size": .shared(fullSize.reference),
+                     "core": .shared(core.reference), "tile": tile.value, "network_end": .bool(networkEnd)])
+        }
     }
 
     public static let `operator` = Operator("accomake.trunk", version: version) { input in
@@ -48,9 +54,8 @@ public enum TrunkTask {
         guard let fullSize = v.fullSize else {
             throw MalformedArtifact(description: "trunk parameters without full_size")
         }
-        return try ValueCoder.encode(Parameters(trunk: v.trunk, fullSize: fullSize, core: v.core, tile: TileSize(tileX,
-            tileY),
-                                                networkEnd: networkEnd))
+        return Parameters(trunk: v.trunk, fullSize: fullSize, core: v.core, tile: TileSize(tileX, tileY),
+                          networkEnd: networkEnd).value
     }
 
     public static func report(_ artifact: Artifact) throws -> TrunkReport {

@@ -1,0 +1,32 @@
+import Graph
+@testable import Tasks
+import XCTest
+
+/// The stack and trunk parameters a study graph builds by hand are exactly what the generic
+/// coder makes of the same `Parameters` (node keys, closure keys and run records depend on them).
+final class NodeParametersTests: XCTestCase {
+    func testHandBuiltParametersEqualTheCodedOnes() throws {
+        let (network, core) = try Projects.network("seldnet_oxoy_m")
+        let causal = CausalTrunks(network: network)
+        let trunk = try causal.trunk(after: nil, through: 3)
+        for fullSize in [nil, network] {
+            let v = try TrunkValues(trunk: trunk, fullSize: fullSize, core: core)
+            for (mode, objective) in [(CachingMode.fullyCached, Objective.energy), (.recompute, .latency)] {
+                let hand = try StackTask.params(v, mode: mode, tileX: 8, tileY: 4, lpfLimit: 6, objective: objective)
+                let coded = try ValueCoder.encode(StackTask.Parameters(
+                    trunk: v.trunk, fullSize: v.fullSize, core: v.core, mode: mode, tile: TileSize(8, 4), lpf: 6,
+                    objective: objective))
+                XCTAssertEqual(hand, coded)
+                XCTAssertEqual(try CanonicalEncoder.digest(hand), try CanonicalEncoder.digest(coded))
+            }
+            guard let full = v.fullSize else { continue }
+            for networkEnd in [false, true] {
+                let hand = try TrunkTask.params(v, tileX: 2, tileY: 16, networkEnd: networkEnd)
+                let coded = try ValueCoder.encode(TrunkTask.Parameters(trunk: v.trunk, fullSize: full, core: v.core,
+                                                                       tile: TileSize(2, 16), networkEnd: networkEnd))
+                XCTAssertEqual(hand, coded)
+                XCTAssertEqual(try CanonicalEncoder.digest(hand), try CanonicalEncoder.digest(coded))
+            }
+        }
+    }
+}
