@@ -75,8 +75,8 @@ public enum StackTask {
             let core: Core
 
             /// What tells a stack's sub-problems apart — the layer, its tiled loop sizes, the
-            /// memories kept and what each holds — not every name and cost (hashing those was
-            /// 3 % of a cold study). Equality still compares everything.
+            /// memories kept, their sizes and how many operands each holds — not every name and
+            /// cost (hashing those was 3 % of a cold study). Equality still compares everything.
             func hash(into hasher: inout Hasher) {
                 hasher.combine(layer.id)
                 for loop in layer.loopSizes { hasher.combine(loop.size) }
