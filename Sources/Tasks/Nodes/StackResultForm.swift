@@ -29,7 +29,8 @@ extension StackResult: Codable {
             var f = try FormReader(v, "stack key")
             func pairs(_ field: String) throws -> [[Int]] { try f.list(field) { try FormReader.ints($0, "bucket") } }
             self.init(name: try f.string("name"), costs: try f.list("costs") { try StoredCost($0) },
-                      all: try pairs("all"), row0: try pairs("row_0"), row1: try pairs("row_1"), lastRow: try pairs("last_row"))
+                      all: try pairs("all"), row0: try pairs("row_0"), row1: try pairs("row_1"),
+                      lastRow: try pairs("last_row"))
             try f.end()
         }
     }
