@@ -37,7 +37,15 @@ public struct EnergyBreakdown: Sendable, Equatable {
     init(_ result: StackResult, trunk: Network, core: Core, context: AccoReadings.Context) {
         let outputOperand = trunk.nodes.first { !$0.isInput }?.layer.map { $0.memoryOperandLinks[$0.output] ?? "O" }
             ?? "O"
-        var sums: [[Place: Double]] = Array(repeating: [:], count: 6)  // (energy, delta) × window, warm-up, stable
+        // Places by first use, and per place its sums: (energy, delta) × window, warm-up, stable.
+        var placeIndex: [Place: Int] = [:]
+        var sums: [[Double]] = Array(repeating: [], count: 6)
+        func index(_ p: Place) -> Int {
+            if let i = placeIndex[p] { return i }
+            placeIndex[p] = sums[0].count
+            for s in sums.indices { sums[s].append(0) }
+            return sums[0].count - 1
+        }
         /// Where an entry of `key`'s breakdown is spent.
         func place(_ key: String, _ entry: String) -> Place? {
             guard let (operand, level, _) = BreakdownKey.parse(entry) else { return nil }
@@ -57,26 +65,23 @@ public struct EnergyBreakdown: Sendable, Equatable {
         for key in result.keys {
             guard let b = result.buckets[key] else { continue }
             let isLayer = if case .layer = ResultKey.meaning(key) { true } else { false }
-            // Costs of one key share their entry names: each is placed once.
-            var placed: [String: Place?] = [:]
-            func placeOnce(_ entry: String) -> Place? {
-                if let known = placed[entry] { return known }
-                let p = place(key, entry)
-                placed[entry] = p
-                return p
-            }
-            for (slot, bucket) in [b.all, b.row0, b.row1.isEmpty ? b.row0 : b.row1].enumerated() {
+            let buckets = [b.all, b.row0, b.row1.isEmpty ? b.row0 : b.row1]
+            // Costs of one key share their entry names: each is placed once, and the names are
+            // sorted once (each cost sums its own entries in name order, as the reference does).
+            let names = Set(buckets.joined().flatMap { $0.cost.breakdown.keys }).sorted()
+            let placed = names.compactMap { name in place(key, name).map { (name: name, place: index($0)) } }
+            for (slot, bucket) in buckets.enumerated() {
                 let discounted = Set((context.offloadEntries(key) ?? []) + (context.reloadEntries(key, bucket) ?? []))
                 for (cost, count) in bucket {
                     var spent = 0.0
-                    for (entry, energy) in cost.breakdown.sorted(by: { $0.key < $1.key }) {
-                        guard let p = placeOnce(entry) else { continue }
-                        sums[2 * slot][p, default: 0] += energy * Double(count)
-                        if discounted.contains(entry) { sums[2 * slot + 1][p, default: 0] += energy * Double(count) }
+                    for (entry, p) in placed {
+                        guard let energy = cost.breakdown[entry] else { continue }
+                        sums[2 * slot][p] += energy * Double(count)
+                        if discounted.contains(entry) { sums[2 * slot + 1][p] += energy * Double(count) }
                         spent += energy
                     }
                     if isLayer, cost.energy - spent > 0 {
-                        sums[2 * slot][Place(memory: Self.macArray, data: .mac), default: 0]
+                        sums[2 * slot][index(Place(memory: Self.macArray, data: .mac))]
                             += (cost.energy - spent) * Double(count)
                     }
                 }
@@ -84,8 +89,10 @@ public struct EnergyBreakdown: Sendable, Equatable {
         }
         let rank = Dictionary(core.memories.enumerated().map { ($1.name, $0 + 1) }, uniquingKeysWith: { a, _ in a })
         let order = Data.allCases
-        places = Set(sums.flatMap(\.keys)).filter { p in sums[0][p] ?? 0 > 0 || sums[2][p] ?? 0 > 0
-            || sums[4][p] ?? 0 > 0 }
+        places = placeIndex.keys.filter { p in
+            let i = placeIndex[p] ?? 0
+            return sums[0][i] > 0 || sums[2][i] > 0 || sums[4][i] > 0
+        }
             .sorted { a, b in
                 let ra = a.data == .mac ? 0 : rank[a.memory] ?? Int.max
                 let rb = b.data == .mac ? 0 : rank[b.memory] ?? Int.max
@@ -93,8 +100,9 @@ public struct EnergyBreakdown: Sendable, Equatable {
                 if a.memory != b.memory { return a.memory < b.memory }
                 return order.firstIndex(of: a.data) ?? 0 < order.firstIndex(of: b.data) ?? 0
             }
+        let columns = places.map { placeIndex[$0] ?? 0 }
         func row(_ slot: Int) -> Row {
-            Row(energy: places.map { sums[2 * slot][$0] ?? 0 }, delta: places.map { sums[2 * slot + 1][$0] ?? 0 })
+            Row(energy: columns.map { sums[2 * slot][$0] }, delta: columns.map { sums[2 * slot + 1][$0] })
         }
         (window, warmup, stable) = (row(0), row(1), row(2))
     }
