@@ -89,18 +89,18 @@ public struct EnergyBreakdown: Sendable, Equatable {
         }
         let rank = Dictionary(core.memories.enumerated().map { ($1.name, $0 + 1) }, uniquingKeysWith: { a, _ in a })
         let order = Data.allCases
-        places = placeIndex.keys.filter { p in
-            let i = placeIndex[p] ?? 0
-            return sums[0][i] > 0 || sums[2][i] > 0 || sums[4][i] > 0
-        }
-            .sorted { a, b in
+        // Only places that spend energy in some row, each with its column of sums.
+        let spending = placeIndex.filter { sums[0][$0.value] > 0 || sums[2][$0.value] > 0 || sums[4][$0.value] > 0 }
+            .sorted { x, y in
+                let (a, b) = (x.key, y.key)
                 let ra = a.data == .mac ? 0 : rank[a.memory] ?? Int.max
                 let rb = b.data == .mac ? 0 : rank[b.memory] ?? Int.max
                 if ra != rb { return ra < rb }
                 if a.memory != b.memory { return a.memory < b.memory }
                 return order.firstIndex(of: a.data) ?? 0 < order.firstIndex(of: b.data) ?? 0
             }
-        let columns = places.map { placeIndex[$0] ?? 0 }
+        places = spending.map(\.key)
+        let columns = spending.map(\.value)
         func row(_ slot: Int) -> Row {
             Row(energy: columns.map { sums[2 * slot][$0] }, delta: columns.map { sums[2 * slot + 1][$0] })
         }
