@@ -143,15 +143,19 @@ extension LocalCache {
 
     /// Garbage collection on by default (engine.md §7): collects when due — when the last
     /// collection (the `last-gc` stamp) is older than `interval` seconds, or at once when the
-    /// live entries' blobs exceed the policy's size. Called at the end of a session, after
-    /// `flush`, so this session's hits count as recent. Returns nil when not due, and also when
-    /// another process has the cache open (a later session collects instead): never an error.
+    /// live entries' blobs exceed the policy's size (counted only when the cache's files exceed
+    /// it). Called at the end of a session, after `flush`, so this session's hits count as
+    /// recent. Returns nil when not due, and also when another process has the cache open (a
+    /// later session collects instead): never an error.
     public func collectIfDue(_ policy: CollectionPolicy, every interval: Int64 = 86_400,
                              now: Int64? = nil) -> CollectionReport? {
         let now = now ?? POSIX.now()
         let stamp = root + "/last-gc"
         let stale = POSIX.fileInfo(stamp).map { now - $0.mtime >= interval } ?? true
         if !stale {
+            // The files' sizes bound the live blobs' bytes from above (packs also hold dead
+            // blobs, the log holds the inline ones): under the limit, no entry need be read.
+            guard diskBytes() > policy.maxBytes else { return nil }
             let live = liveEntries().values
             let sizes = state.withLock { Self.blobSizes(live, packed: $0.packed) }
             guard sizes.values.reduce(0, +) > policy.maxBytes else { return nil }
@@ -160,6 +164,16 @@ extension LocalCache {
         let fd = POSIX.open(stamp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC)
         if fd >= 0 { close(fd) }
         return report
+    }
+
+    /// The bytes the log, the packs and the blob files take: at least the live entries' blobs.
+    func diskBytes() -> Int64 {
+        var bytes = POSIX.fileInfo(logPath)?.size ?? 0
+        for name in POSIX.list(packsPath) where PackFile.number(name) != nil {
+            bytes += POSIX.fileInfo(packsPath + "/" + name)?.size ?? 0
+        }
+        forEachBlobFile { path, _ in bytes += POSIX.fileInfo(path)?.size ?? 0 }
+        return bytes
     }
 
     /// Calls `body` with the path and digest of every blob file: names of the blob shape in shard

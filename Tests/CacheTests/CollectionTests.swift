@@ -75,6 +75,12 @@ final class CollectionTests: XCTestCase {
         XCTAssertNotNil(POSIX.fileInfo(dir.path + "/last-gc"))
         // Stamped just now and 4000 bytes ≤ 10,000: not due.
         XCTAssertNil(cache.collectIfDue(roomy, now: now))
+        // The files over the limit (an orphan blob no entry names) but the live blobs under it:
+        // the files' sizes only decide whether the entries are counted; not due.
+        let orphan = [UInt8](repeating: 7, count: 7000)
+        try cache.putFile(orphan, digest: SHA256.hash(orphan))
+        XCTAssertGreaterThan(cache.diskBytes(), 11_000)
+        XCTAssertNil(cache.collectIfDue(roomy, now: now))
         // Over the size limit: due at once, down to the 2 most recently used entries.
         let tight = CollectionPolicy(maxAgeSeconds: 86_400, maxBytes: 2000)
         XCTAssertEqual(cache.collectIfDue(tight, now: now)?.entriesAfter, 2)
