@@ -285,6 +285,16 @@ public final class LocalCache: ActionStore {
         return loadFile(digest, size: size)
     }
 
+    /// Inline bytes of that size, a pack location in a pack that opens, or a file of that size.
+    public func holds(_ digest: Digest, size: Int64) -> Bool {
+        let found = state.withLock { s -> Bool in
+            if size <= ActionLogRecord.inlineLimit, Self.inlineBytes(digest, in: s)?.count == Int(size) { return true }
+            guard let location = s.packed[digest] else { return false }
+            return Self.reader(&s, pack: location.pack, path: packPath(location.pack)) >= 0
+        }
+        return found || POSIX.fileInfo(blobPath(digest))?.size == size
+    }
+
     /// A blob file's bytes if it has the expected size and digest; a bad file is removed.
     func loadFile(_ digest: Digest, size: Int64) -> [UInt8]? {
         let path = blobPath(digest)

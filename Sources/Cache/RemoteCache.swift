@@ -162,7 +162,7 @@ public final class RemoteCache: RemoteStore {
             return fault("the entry for \(key.hex.prefix(12))… holds bytes of another digest")
         }
         if case .trace = record {
-            guard let requests = ActionRecord.traceEntries(blob) else { return fault("a damaged trace") }
+            guard let requests = TraceEntry.decode(blob) else { return fault("a damaged trace") }
             // A request already held locally is known by its entry (no read and hash of its bytes:
             // many traces name the same requests).
             for r in requests where local.lookup(NodeKey.request(r.digest)) != .output(r.digest, size: r.size) {

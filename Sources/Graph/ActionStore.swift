@@ -31,6 +31,9 @@ public protocol ActionStore: Sendable {
     /// Drops a record whose blob turned out missing or corrupt.
     func forget(_ key: Digest)
     func load(_ digest: Digest, size: Int64) -> [UInt8]?
+    /// Whether the store holds the blob's bytes, as far as it can tell without reading them (a
+    /// damaged copy shows only when `load` reads it).
+    func holds(_ digest: Digest, size: Int64) -> Bool
     /// Records `key` → `record` when the store already holds the record's blob (another key's
     /// output), without its bytes being handed over again; false when it does not hold it.
     func link(_ key: Digest, to record: ActionRecord) -> Bool
@@ -40,6 +43,8 @@ extension ActionStore {
     /// A store that cannot tell which blobs it holds links nothing: its callers then keep to
     /// the keys they already have.
     public func link(_ key: Digest, to record: ActionRecord) -> Bool { false }
+
+    public func holds(_ digest: Digest, size: Int64) -> Bool { load(digest, size: size) != nil }
 }
 
 /// An in-process store, for tests and for runs that should leave nothing on disk.
@@ -71,6 +76,10 @@ public final class MemoryStore: ActionStore {
         state.withLock { $0.blobs[digest] }.flatMap { $0.count == size ? $0 : nil }
     }
 
+    public func holds(_ digest: Digest, size: Int64) -> Bool {
+        state.withLock { $0.blobs[digest]?.count == Int(size) }
+    }
+
     /// Removes a blob, as an eviction or a lost file would (tests).
     public func dropBlob(_ digest: Digest) { _ = state.withLock { $0.blobs.removeValue(forKey: digest) } }
     public var recordCount: Int { state.withLock { $0.actions.count } }
@@ -92,19 +101,4 @@ public protocol RemoteStore: Sendable {
     func offer(_ key: Digest, _ record: ActionRecord, blob: [UInt8])
     /// Hands a blob to the uploader so that `fetchBlob` finds it; returns at once.
     func offerBlob(_ digest: Digest, _ bytes: [UInt8])
-}
-
-extension ActionRecord {
-    /// The requests a trace blob names, as (digest, size) pairs; nil when it is malformed.
-    public static func traceEntries(_ bytes: [UInt8]) -> [(digest: Digest, size: Int64)]? {
-        guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
-        var out: [(digest: Digest, size: Int64)] = []
-        out.reserveCapacity(entries.count)
-        for entry in entries {
-            guard let pair = entry.arrayValue, pair.count == 2, let raw = pair[0].bytesValue, raw.count == 32,
-                  let size = pair[1].intValue else { return nil }
-            out.append((raw.withUnsafeBytes { Digest(bytes: $0) }, size))
-        }
-        return out
-    }
 }

@@ -114,11 +114,13 @@ public struct Executor: Sendable {
 
 private final class Run: Sendable {
     let state: Mutex<RunState>
+    let graph: Graph
     let store: any ActionStore
     let options: BuildOptions
     let finished = DispatchSemaphore(value: 0)
 
     init(graph: Graph, store: any ActionStore, options: BuildOptions) {
+        self.graph = graph
         self.store = store
         self.options = options
         self.state = Mutex(RunState(graph: graph, store: store, options: options))
@@ -209,7 +211,8 @@ private final class Run: Sendable {
 
     /// Runs one step of node `n` (the first, or the continuation after dynamic dependencies).
     private func execute(_ n: Int) {
-        let plan: ExecutionPlan? = state.withLock { $0.plan(n) }
+        var plan: ExecutionPlan?
+        locked { plan = $0.plan(n) }  // `locked`: a plan that fails its node settles it
         guard let plan else { return }
         // Read the inputs; a missing or corrupt blob sends that dependency back to be rebuilt.
         var inputs: [Artifact] = []
@@ -258,12 +261,13 @@ private final class Run: Sendable {
             }
             locked { $0.executed(n, record: record, bytes: bytes, nanos: nanos, unstored: unstored) }
         case .success(.need(let requests, let continuation)):
-            let encoded: [EncodedRequest], trace: [UInt8]
+            let encoded: [EncodedRequest], keys: [TraceEntry.DerivedKey?], trace: [UInt8]
             do {
                 encoded = try requests.map { try $0.canonical() }
-                trace = try CanonicalEncoder.encode(.array(encoded.map {
-                    [.bytes($0.digest.bytes), .int(Int64($0.bytes.count))]
-                }))
+                keys = zip(requests, encoded).map { graph.derivedKey($0, $1) }
+                trace = try TraceEntry.encode(zip(encoded, keys).map {
+                    TraceEntry(digest: $0.digest, size: Int64($0.bytes.count), key: $1)
+                })
             } catch {
                 locked { $0.fail(n, message: "cannot record dynamic dependencies: \(error)") }
                 return
@@ -292,8 +296,8 @@ private final class Run: Sendable {
             }
             locked {
                 if let unstored { $0.noteUnstored(unstored) }
-                $0.requested(n, requests, encoded: encoded, storedHere: storedHere, continuation: continuation,
-                             nanos: nanos)
+                $0.requested(n, requests, encoded: encoded, keys: keys, storedHere: storedHere,
+                             continuation: continuation, nanos: nanos)
             }
         }
     }

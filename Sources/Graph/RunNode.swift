@@ -33,6 +33,9 @@ struct RunNode {
     /// A requested node's request — the digest and size its bytes are stored under — when the
     /// store surely holds them (read from it or written by this run).
     var request: (digest: Digest, size: Int64)?
+    /// A requested node's base key as a trace recorded it (`TraceEntry`): the node was made
+    /// without reading its parameters, which are read back from `request` only if it runs.
+    var presetKey: Digest?
     var dependencies: [Int]
     /// The node this one stands for in logs and outputs (itself, unless it is a rebuild copy).
     let reportAs: Int

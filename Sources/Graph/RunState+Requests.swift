@@ -2,43 +2,81 @@
 extension RunState {
     /// The nodes a trace asks for, interned; nil when the trace is malformed or a request's bytes
     /// are gone from the store (nothing interned then: the task reruns, asks again and stores them).
+    /// A request whose entry carries its key for this operator version, and whose bytes the store
+    /// still holds, becomes a node without reading them (`TraceEntry`, `RunNode.presetKey`).
     mutating func internTrace(_ bytes: [UInt8]) -> [Int]? {
-        guard let entries = ActionRecord.traceEntries(bytes) else { return nil }
+        guard let entries = TraceEntry.decode(bytes) else { return nil }
+        enum Fresh {
+            case read(EncodedRequest, ParsedRequest)
+            case preset(TraceEntry, op: Int, key: Digest)
+        }
         var found: [Int?] = []
-        var fresh: [(position: Int, request: EncodedRequest, parts: ParsedRequest)] = []
+        var fresh: [(position: Int, node: Fresh)] = []
         var lost = false
-        for (digest, size) in entries {
-            if let known = requestDigestIndex[digest] {
+        for entry in entries {
+            if let known = requestDigestIndex[entry.digest] {
                 found.append(current(known))
                 continue
             }
-            guard let requestBytes = store.load(digest, size: size), let parts = ParsedRequest(requestBytes) else {
+            if let derived = entry.key, let op = graph.operatorIndex(of: derived.op),
+               graph.operators[op].version == derived.version,
+               store.lookup(NodeKey.request(entry.digest)) == .output(entry.digest, size: entry.size),
+               store.holds(entry.digest, size: entry.size) {
+                fresh.append((found.count, .preset(entry, op: op, key: derived.key)))
+                found.append(nil)
+                continue
+            }
+            guard let requestBytes = store.load(entry.digest, size: entry.size),
+                  let parts = ParsedRequest(requestBytes) else {
                 // Forgotten, so that the task's rerun stores the request's bytes again (it skips
                 // requests whose records it finds) — every lost one, not only the first, or
                 // each later run would find the next one lost and run the task again.
-                store.forget(NodeKey.request(digest))
+                store.forget(NodeKey.request(entry.digest))
                 lost = true
                 continue
             }
             if lost { continue }
-            fresh.append((found.count, EncodedRequest(bytes: requestBytes, digest: digest), parts))
+            fresh.append((found.count, .read(EncodedRequest(bytes: requestBytes, digest: entry.digest), parts)))
             found.append(nil)
         }
         if lost { return nil }
         for f in fresh {
-            found[f.position] = internByDigest(f.parts, digest: f.request.digest,
-                                               reloadableSize: Int64(f.request.bytes.count))
+            switch f.node {
+            case .read(let request, let parts):
+                found[f.position] = internByDigest(parts, digest: request.digest,
+                                                   reloadableSize: Int64(request.bytes.count))
+            case .preset(let entry, let op, let key):
+                found[f.position] = internPreset(entry, op: op, key: key)
+            }
         }
         return found.compactMap { $0 }
     }
 
+    /// A request's node made from its trace entry alone: no parameters until it must run.
+    mutating func internPreset(_ entry: TraceEntry, op: Int, key: Digest) -> Int {
+        if let known = requestDigestIndex[entry.digest] { return current(known) }
+        let index = nodes.count
+        var node = RunNode(op: op, opName: graph.operators[op].id, value: nil, dependencies: [], reportAs: index)
+        node.request = (entry.digest, entry.size)
+        node.presetKey = key
+        nodes.append(node)
+        requestDigestIndex[entry.digest] = index
+        return index
+    }
+
     /// A task-made request's node: its parameters' bytes are cut from the request's encoding
     /// (`[op, params, deps]`, just made by the executor, which noted where they lie).
-    mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest, reloadable: Bool) -> Int {
+    /// `key`: its base key, when the executor derived it for the trace (no need to hash again).
+    mutating func internMade(_ request: NodeRequest, encoded: EncodedRequest, reloadable: Bool,
+                             key: Digest? = nil) -> Int {
         guard let range = encoded.params else { return internNested(request) }
-        return internByDigest(ParsedRequest(op: request.op, params: encoded.bytes[range],
-                                            dependencies: request.dependencies),
-                              digest: encoded.digest, reloadableSize: reloadable ? Int64(encoded.bytes.count) : nil)
+        let known = requestDigestIndex[encoded.digest] != nil
+        let index = internByDigest(ParsedRequest(op: request.op, params: encoded.bytes[range],
+                                                 dependencies: request.dependencies),
+                                   digest: encoded.digest,
+                                   reloadableSize: reloadable ? Int64(encoded.bytes.count) : nil)
+        if !known, let key { nodes[index].presetKey = key }
+        return index
     }
 
     /// A request's node: found by its digest, else made with its parameters kept in canonical

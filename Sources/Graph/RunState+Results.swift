@@ -5,6 +5,14 @@ extension RunState {
     /// Copies what a worker needs to run the next step of `n`.
     mutating func plan(_ n: Int) -> ExecutionPlan? {
         guard nodes[n].phase == .queued, let op = nodes[n].op, let key = nodes[n].key else { return nil }
+        if nodes[n].continuation == nil, nodes[n].value == nil, nodes[n].encodedParams == nil {
+            // Made from a trace without its parameters (`presetKey`): read back now it must run.
+            guard let params = reloadedParams(n) else {
+                lostRequest(n)
+                return nil
+            }
+            nodes[n].encodedParams = params
+        }
         nodes[n].phase = .running
         let continuation = nodes[n].continuation
         let inputs = (continuation == nil ? nodes[n].dependencies : nodes[n].dynamic).map { d in
@@ -17,7 +25,8 @@ extension RunState {
 
     /// `storedHere`: the requests whose bytes this step wrote to the store (only those can be read
     /// back for sure; a record found there may name lost bytes).
-    mutating func requested(_ n: Int, _ requests: [NodeRequest], encoded: [EncodedRequest], storedHere: Set<Digest>,
+    mutating func requested(_ n: Int, _ requests: [NodeRequest], encoded: [EncodedRequest],
+                            keys: [TraceEntry.DerivedKey?], storedHere: Set<Digest>,
                             continuation: @escaping @Sendable ([Artifact]) throws -> Step, nanos: UInt64) {
         nodes[n].executed = true
         nodes[n].nanos += nanos
@@ -28,9 +37,21 @@ extension RunState {
                             + "its requests never settle")
         }
         nodes[n].continuation = continuation
-        attachDynamic(n, ids: zip(requests, encoded).map {
-            internMade($0, encoded: $1, reloadable: storedHere.contains($1.digest))
+        attachDynamic(n, ids: requests.indices.map { i in
+            internMade(requests[i], encoded: encoded[i], reloadable: storedHere.contains(encoded[i].digest),
+                       key: keys[i]?.key)
         })
+    }
+
+    static let lostRequestMessage = "the cache lost a requested result and the request's bytes; "
+        + "run again to recompute them"
+
+    /// Requested node `n` must run but its request's bytes are gone from the store: it fails, and
+    /// the request's record is forgotten, so that the next run's replay of the asking task's trace
+    /// finds the request lost and runs that task again (which asks, and stores the bytes, anew).
+    mutating func lostRequest(_ n: Int) {
+        if let (digest, _) = nodes[n].request { store.forget(NodeKey.request(digest)) }
+        fail(n, message: Self.lostRequestMessage)
     }
 
     /// `unstored`: the store refused the output (its error); the bytes then stay in memory
@@ -88,7 +109,8 @@ extension RunState {
             if old.rebuilds >= Self.maxRebuilds {
                 stuck = "the cache keeps losing the output of this node"
             } else if old.value == nil && params == nil {
-                stuck = "the cache lost a requested result and the request's bytes; run again to recompute them"
+                if let (digest, _) = old.request { store.forget(NodeKey.request(digest)) }
+                stuck = Self.lostRequestMessage
             }
             if let message = stuck {
                 if let dependent { fail(dependent, message: message) } else {

@@ -141,7 +141,9 @@ struct RunState {
             let operation = graph.operators[op]
             let key: Digest
             let dependencyDigests = nodes[n].dependencies.map(digest(of:))
-            if let encoded = nodes[n].encodedParams {
+            if let preset = nodes[n].presetKey {
+                key = preset
+            } else if let encoded = nodes[n].encodedParams {
                 key = NodeKey.node(operator: operation.id, version: operation.version, encodedParams: encoded,
                                    dependencyDigests: dependencyDigests)
             } else {
