@@ -118,6 +118,9 @@ private final class Run: Sendable {
     let store: any ActionStore
     let options: BuildOptions
     let finished = DispatchSemaphore(value: 0)
+    /// Request digest → the key its node has, for the traces (`TraceEntry`): a study's stacks ask
+    /// for the same searches again and again, and each would otherwise hash 5.5 KB anew.
+    let derivedKeys = Mutex(DigestTable<Digest>())
 
     init(graph: Graph, store: any ActionStore, options: BuildOptions) {
         self.graph = graph
@@ -209,6 +212,19 @@ private final class Run: Sendable {
         }
     }
 
+    /// The key the node of a request will have, for its trace entry (`Graph.derivedKey`), once
+    /// per request digest in a run.
+    private func derivedKey(_ request: NodeRequest, _ encoded: EncodedRequest) -> TraceEntry.DerivedKey? {
+        guard let op = graph.operatorIndex(of: request.op) else { return nil }
+        let operation = graph.operators[op]
+        if let known = derivedKeys.withLock({ $0[encoded.digest] }) {
+            return TraceEntry.DerivedKey(op: operation.id, version: operation.version, key: known)
+        }
+        guard let derived = graph.derivedKey(request, encoded) else { return nil }
+        derivedKeys.withLock { $0[encoded.digest] = derived.key }
+        return derived
+    }
+
     /// Runs one step of node `n` (the first, or the continuation after dynamic dependencies).
     private func execute(_ n: Int) {
         var plan: ExecutionPlan?
@@ -264,7 +280,7 @@ private final class Run: Sendable {
             let encoded: [EncodedRequest], keys: [TraceEntry.DerivedKey?], trace: [UInt8]
             do {
                 encoded = try requests.map { try $0.canonical() }
-                keys = zip(requests, encoded).map { graph.derivedKey($0, $1) }
+                keys = zip(requests, encoded).map(derivedKey)
                 trace = try TraceEntry.encode(zip(encoded, keys).map {
                     TraceEntry(digest: $0.digest, size: Int64($0.bytes.count), key: $1)
                 })
