@@ -185,19 +185,26 @@ public struct Layer: Sendable, Hashable {
     public var outputFinalPrecision: Int { precision["O_final"] ?? precision[output] ?? 0 }
 
     /// Π r-dim sizes × Π pr extents (model.md §2.3), at the current loop sizes.
+    /// The loop sizes are searched in place (a layer has a handful): a depth-first evaluation asks
+    /// for tensor sizes millions of times, and a dictionary per call was a twentieth of a cold run.
     public func sizeElements(_ operand: String) -> Int {
-        var sizes: [String: Double] = [:]
-        for l in loopSizes { sizes[l.dim] = Double(l.size) }
-        return tensorSize(operand, sizes)
+        tensorSize(operand) { dim in
+            // The last entry for a dimension counts, as it would in a dictionary built in order.
+            loopSizes.last { $0.dim == dim }.map { Double($0.size) }
+        }
     }
 
     /// `tensorSize` of model.md §2.3 for per-dim loop sizes (missing dims count 1).
     func tensorSize(_ operand: String, _ sizes: [String: Double]) -> Int {
+        tensorSize(operand) { sizes[$0] }
+    }
+
+    func tensorSize(_ operand: String, size: (String) -> Double?) -> Int {
         guard let rel = relevance[operand] else { return 0 }
         var product = 1
-        for dim in rel.r { product *= Numerics.ceilInt(sizes[dim] ?? 1) }
+        for dim in rel.r { product *= Numerics.ceilInt(size(dim) ?? 1) }
         for relation in rel.pr {
-            let a = (sizes[relation.a] ?? 1).rounded(.up), b = (sizes[relation.b] ?? 1).rounded(.up)
+            let a = (size(relation.a) ?? 1).rounded(.up), b = (size(relation.b) ?? 1).rounded(.up)
             product *= Numerics.prSize(relation.aScale, a, relation.bScale, b)
         }
         return product
