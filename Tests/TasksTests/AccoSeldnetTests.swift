@@ -143,4 +143,26 @@ extension AccoSeldnetTests {
         fields["extra"] = .int(1)
         XCTAssertThrowsError(try ValueCoder.decode(StackResult.self, from: .object(fields)))
     }
+
+    /// Tile placements are built and read by hand too: the same value the generic coder gives
+    /// (absent caches left out), read back equal; an unknown field is refused.
+    func testTilePlacementFormIsTheCodedOne() throws {
+        let (result, _) = try Self.evaluate(nil, 3)
+        XCTAssertFalse(result.placements.isEmpty)
+        var caches = 0
+        for p in result.placements {
+            XCTAssertEqual(p.value, try ValueCoder.encode(p))
+            XCTAssertEqual(try TilePlacement(p.value), p)
+            caches += (p.hCache == nil ? 0 : 1) + (p.vCache == nil ? 0 : 1)
+        }
+        XCTAssertGreaterThan(caches, 0, "some placement names a cache")
+        var bare = result.placements[0]
+        bare.hCache = nil
+        bare.vCache = "I1@sram"
+        XCTAssertEqual(bare.value, try ValueCoder.encode(bare))
+        XCTAssertEqual(try TilePlacement(bare.value), bare)
+        guard case .object(var fields) = bare.value else { return XCTFail("not an object") }
+        fields["extra"] = .int(1)
+        XCTAssertThrowsError(try TilePlacement(.object(fields)))
+    }
 }

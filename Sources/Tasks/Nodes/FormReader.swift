@@ -24,6 +24,17 @@ struct FormReader {
         return s
     }
 
+    /// An absent or null field is nil.
+    mutating func optionalString(_ name: String) throws -> String? {
+        switch fields.removeValue(forKey: name) {
+        case nil, .null?: return nil
+        case .string(let s)?: return s
+        default: throw MalformedArtifact(description: "\(what): \(name)")
+        }
+    }
+
+    mutating func int(_ name: String) throws -> Int { try Self.int(try field(name), "\(what): \(name)") }
+
     mutating func list<T>(_ name: String, _ element: (Value) throws -> T) throws -> [T] {
         guard case .array(let items) = try field(name) else {
             throw MalformedArtifact(description: "\(what): \(name) is not a list")

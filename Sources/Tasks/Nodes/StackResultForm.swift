@@ -114,7 +114,7 @@ extension StackResult: Codable {
         self.init(tileTypeCounts: try FormReader.ints(try f.field("tile_type_counts"), "tile type counts"), keys: [],
                   buckets: [:], rows: try FormReader.int(try f.field("rows"), "rows"),
                   columns: try FormReader.int(try f.field("columns"), "columns"))
-        placements = try ValueCoder.decode([TilePlacement].self, from: try f.field("placements"))
+        placements = try f.list("placements") { try TilePlacement($0) }
         for key in try f.list("keys", { try StoredKey($0) }) {
             let costs = try key.costs.map { try $0.cost(names: names) }
             func bucket(_ pairs: [[Int]]) throws -> [(cost: KeyCost, count: Int)] {
@@ -133,12 +133,8 @@ extension StackResult: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws {
-        let all = buckets.values.flatMap { b in
-            (b.all + b.row0 + b.row1 + b.lastRow).flatMap { $0.cost.breakdown.keys }
-        }
-        let names = Set(all).sorted()
-        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
-        let stored = keys.map { name in
+        // Per key, its distinct costs (in order of first appearance) and its buckets as indices.
+        let distinct = keys.map { name in
             let b = buckets[name] ?? Buckets()
             var costs: [KeyCost] = []
             func bucket(_ pairs: [(cost: KeyCost, count: Int)]) -> [[Int]] {
@@ -148,17 +144,56 @@ extension StackResult: Codable {
                 }
             }
             let (a, r0, r1, last) = (bucket(b.all), bucket(b.row0), bucket(b.row1), bucket(b.lastRow))
-            return StoredKey(name: name, costs: costs.map { StoredCost($0, names: index) }, all: a, row0: r0, row1: r1,
-                             lastRow: last)
+            return (name: name, costs: costs, buckets: (a, r0, r1, last))
+        }
+        // Every breakdown name, from the distinct costs (the buckets repeat them many times over).
+        var nameSet = Set<String>()
+        for key in distinct { for cost in key.costs { nameSet.formUnion(cost.breakdown.keys) } }
+        let names = nameSet.sorted()
+        let index = Dictionary(uniqueKeysWithValues: names.enumerated().map { ($1, $0) })
+        let stored = distinct.map { key in
+            StoredKey(name: key.name, costs: key.costs.map { StoredCost($0, names: index) }, all: key.buckets.0,
+                      row0: key.buckets.1, row1: key.buckets.2, lastRow: key.buckets.3)
         }
         let value = Value.object([
             "breakdown_names": .array(names.map(Value.string)),
             "tile_type_counts": .array(tileTypeCounts.map { .int(Int64($0)) }),
             "rows": .int(Int64(rows)), "columns": .int(Int64(columns)),
-            "placements": try ValueCoder.encode(placements),
+            "placements": .array(placements.map(\.value)),
             "keys": .array(stored.map(\.value)),
         ])
         var c = encoder.singleValueContainer()
         try c.encode(value)
+    }
+}
+
+extension TilePlacement {
+    /// `ValueCoder.encode(self)`, built by hand, as the stack artifact holds it (one per tile type).
+    var value: Value {
+        var fields: [String: Value] = [
+            "width": .int(Int64(width)), "height": .int(Int64(height)), "count": .int(Int64(count)),
+            "weights": .string(weights),
+            "nodes": .array(nodes.map {
+                .object(["node": .int(Int64($0.node)), "input": .string($0.input), "output": .string($0.output)])
+            }),
+        ]
+        if let hCache { fields["h_cache"] = .string(hCache) }
+        if let vCache { fields["v_cache"] = .string(vCache) }
+        return .object(fields)
+    }
+
+    init(_ v: Value) throws {
+        var f = try FormReader(v, "tile placement")
+        self.init(width: try f.int("width"), height: try f.int("height"), count: try f.int("count"),
+                  hCache: try f.optionalString("h_cache"), vCache: try f.optionalString("v_cache"),
+                  weights: try f.string("weights"),
+                  nodes: try f.list("nodes") { n in
+                      var node = try FormReader(n, "node placement")
+                      let placement = NodePlacement(node: try node.int("node"), input: try node.string("input"),
+                                                    output: try node.string("output"))
+                      try node.end()
+                      return placement
+                  })
+        try f.end()
     }
 }
