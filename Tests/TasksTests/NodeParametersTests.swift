@@ -29,4 +29,22 @@ final class NodeParametersTests: XCTestCase {
             }
         }
     }
+
+    /// A trunk node's footprint is kept by networks and tile: the kept one equals the footprint
+    /// computed afresh, and a trunk on other hardware with the same networks and tile shares it.
+    func testKeptFootprintsEqualFreshOnes() throws {
+        let (network, core) = try Projects.network("seldnet_oxoy_m")
+        let trunk = try CausalTrunks(network: network).trunk(after: nil, through: 3)
+        var other = core
+        other.name += " (other)"
+        for (tile, c) in [(TileSize(2, 16), core), (TileSize(4, 1), core), (TileSize(2, 16), other)] {
+            let p = TrunkTask.Parameters(trunk: try Shared(trunk), fullSize: try Shared(network), core: try Shared(c),
+                                         tile: tile, networkEnd: false)
+            let fresh = Footprint(trunk: trunk, fullSize: network, tileX: tile.x, tileY: tile.y)
+            XCTAssertEqual(TrunkTask.footprint(p), fresh)
+            XCTAssertEqual(TrunkTask.footprint(p), fresh, "kept")
+        }
+        XCTAssertNotEqual(Footprint(trunk: trunk, fullSize: network, tileX: 2, tileY: 16),
+                          Footprint(trunk: trunk, fullSize: network, tileX: 4, tileY: 1), "tiles differ")
+    }
 }

@@ -1,4 +1,5 @@
 import Graph
+import Synchronization
 
 /// ACCO's Step 2 for one trunk as an engine operator: reads the stack evaluation (its one
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
@@ -34,7 +35,7 @@ public enum TrunkTask {
         }
         let result = try StackTask.result(stack)
         let readings = AccoReadings(result, trunk: p.trunk.value, core: p.core.value, isNetworkEnd: p.networkEnd)
-        let footprint = Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
+        let footprint = Self.footprint(p)
         let energy = EnergyBreakdown(result, trunk: p.trunk.value, core: p.core.value,
                                      context: .init(trunk: p.trunk.value, core: p.core.value,
                                                     isNetworkEnd: p.networkEnd))
@@ -42,6 +43,25 @@ public enum TrunkTask {
                                  tileTypeCounts: result.tileTypeCounts, tileX: p.tile.x, tileY: p.tile.y)
         return .done(try CanonicalEncoder.encode(ValueCoder.encode(report)))
     }
+
+    /// A trunk's footprint depends on its networks and tile only, not on the hardware, the caching
+    /// mode or the mapping objective, so a study's trunk nodes share each one many times over; it
+    /// re-plans the tiles' layouts (a fifth of a trunk node's time). Recent ones are kept.
+    static func footprint(_ p: Parameters) -> Footprint {
+        let key = FootprintKey(trunk: p.trunk.reference, fullSize: p.fullSize.reference, tile: p.tile)
+        if let known = footprints.withLock({ $0[key] }) { return known }
+        let footprint = Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
+        footprints.withLock { $0.remember(footprint, for: key) }
+        return footprint
+    }
+
+    struct FootprintKey: Hashable, Sendable {
+        var trunk: SharedValue
+        var fullSize: SharedValue
+        var tile: TileSize
+    }
+
+    static let footprints = Mutex(BoundedMemo<FootprintKey, Footprint>(capacity: 16_384))
 
     public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int,
                               networkEnd: Bool) throws -> Value {
