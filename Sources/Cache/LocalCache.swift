@@ -192,6 +192,15 @@ public final class LocalCache: ActionStore {
 
     // MARK: ActionStore
 
+    /// Whether the log has an entry for `key` — bookkeeping, not a use: no hit or miss is counted
+    /// and its last use is not refreshed.
+    public func hasEntry(_ key: Digest) -> Bool {
+        state.withLock { s in
+            if s.entries[key] == nil { Self.readTail(&s) }
+            return s.entries[key] != nil
+        }
+    }
+
     public func lookup(_ key: Digest) -> ActionRecord? {
         state.withLock { s in
             if s.entries[key] == nil { Self.readTail(&s) }

@@ -64,16 +64,15 @@ enum RunCommand {
             let outputs = StudyShortcut.outputs(key, store: store, remote: remote) {
             let problems = try inputs.reading { try StudyGraph.problems(study) }
             if outputs.count == problems.count {
-                let answers = try zip(problems, outputs).map { ($0, try AllocationTask.report($1)) }
+                let answers = Array(zip(problems, try outputs.concurrentMap(AllocationTask.report)))
                 return (StudyView(study: study, answers: answers), StudyRunCounts(executed: 0, hits: outputs.count,
                     shortcut: true))
             }
         }
+        let record = StudyAssessment(study: path, root: try CacheLocation.path(a), store: store)
         let built = try inputs.reading { try StudyGraph(study) }
-        // What is dirty and why, against the last run, before running (for `explain`).
-        let assessment = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
-                                        previous: try StudyRecord.load(study: path, a),
-                                        cached: { store.lookup($0) != nil })
+        // What is dirty and why, against the last run, as it was before running (for `explain`).
+        let assessing = try record.assess(built)
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }
         // A hardware variant that cannot run is an answer (infeasible, and why); the others finish.
         let variantProblem = { (node: NodeID) -> Int? in built.variantProblem(of: node, in: study) }
@@ -84,9 +83,14 @@ enum RunCommand {
                                                     cancellation: cancellation) else {
             return nil
         }
-        StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
-                                   assessment: assessment, log: outcome.log),
-                         study: path, cache: store)
+        let assessment = assessing.value
+        let log = outcome.log
+        let saving = Background {
+            StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
+                                       assessment: assessment, log: log),
+                             study: path, cache: store)
+        }
+        defer { saving.value }  // written before the command returns, beside the answers' decoding
         var why: [Int: String] = [:]
         for failure in outcome.failures {
             guard let p = variantProblem(failure.node), why[p] == nil else { continue }
@@ -96,10 +100,11 @@ enum RunCommand {
         var outputs: [Artifact] = []
         var answers: [(StudyGraph.Problem, AllocationReport)] = []
         var infeasible: [(StudyGraph.Problem, String)] = []
+        let reports = try built.allocationNodes.compactMap { outcome.outputs[$0] }.concurrentMap(AllocationTask.report)
         for (index, (p, node)) in zip(built.problems, built.allocationNodes).enumerated() {
             if let artifact = outcome.outputs[node] {
+                answers.append((p, reports[outputs.count]))
                 outputs.append(artifact)
-                answers.append((p, try AllocationTask.report(artifact)))
             } else if let reason = why[index] {
                 infeasible.append((p, reason))
             } else {

@@ -27,10 +27,9 @@ enum StatusCommand {
             }
             return 0
         }
+        let record = StudyAssessment(study: path, root: try CacheLocation.path(a), store: store)
         let built = try inputs.reading { try StudyGraph(study) }
-        let previous = try StudyRecord.load(study: path, a)
-        let changes = RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields,
-                                       previous: previous, cached: { store.lookup($0) != nil }).changes
+        let assessing = try record.assess(built)
         // What a run would compute, exactly: the graph walked against the cache without running
         // anything (traces replayed, as in a run).
         let progress = ProgressLine()
@@ -40,6 +39,7 @@ enum StatusCommand {
         let dry = Executor(store: store, options: options)
             .build(built.graph, targets: built.allocationNodes)
         progress.finish()
+        let changes = assessing.value.changes
         var outcome: [Int: EventKind] = [:]
         var dynamic: [String: (cached: Int, wouldRun: Int)] = [:]
         for e in dry.log.events {

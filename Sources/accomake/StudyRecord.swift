@@ -13,9 +13,11 @@ enum StudyRecord {
 
     /// The last record, or nil when there is none or it cannot be read (then every node counts as new).
     static func load(study: String, _ a: Arguments) throws -> RunRecord? {
-        guard let bytes = LocalCache.runRecord(root: try CacheLocation.path(a), key: key(study: study)) else {
-            return nil
-        }
+        try load(study: study, root: try CacheLocation.path(a))
+    }
+
+    static func load(study: String, root: String) throws -> RunRecord? {
+        guard let bytes = LocalCache.runRecord(root: root, key: key(study: study)) else { return nil }
         return try? RunRecord(decoding: bytes)
     }
 

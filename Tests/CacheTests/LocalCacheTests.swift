@@ -167,6 +167,22 @@ final class LocalCacheTests: XCTestCase {
         XCTAssertEqual(stats.misses, 1)
     }
 
+    /// `hasEntry` is bookkeeping (a run's assessment of what is cached): it sees entries another
+    /// session appended, and counts no hit or miss.
+    func testHasEntryCountsNothingAndSeesOtherSessions() throws {
+        let cache = try LocalCache(root: dir.path)
+        let other = try LocalCache(root: dir.path)
+        let bytes = [UInt8](repeating: 7, count: 100)
+        try other.putFile(bytes, digest: SHA256.hash(bytes))
+        try other.append([ActionLogRecord(key: key(1), record: .output(SHA256.hash(bytes), size: 100),
+                                          lastUse: LocalCache.now32(), durationMicros: 0)])
+        XCTAssertTrue(cache.hasEntry(key(1)))
+        XCTAssertFalse(cache.hasEntry(key(2)))
+        let stats = cache.statistics()
+        XCTAssertEqual(stats.hits, 0)
+        XCTAssertEqual(stats.misses, 0)
+    }
+
     /// Issue 11 #18: a run record is checksummed; a damaged one reads as absent, never as a record.
     func testADamagedRunRecordReadsAsAbsent() throws {
         let cache = try LocalCache(root: dir.path)
