@@ -258,6 +258,26 @@ extension StudyTests {
          "sweep": {"tile_x": [1, 2], "tile_y": [1]}}
         """
 
+    /// Node names (for `status` and `explain`) stay unique when a study lists one workload twice:
+    /// the second problem's nodes carry " #2"; with distinct problems no name is changed.
+    func testNodeNamesStayUniqueWhenProblemsShareAName() throws {
+        let text = """
+            {"accelerators": [{"hardware": "\(Self.projects)/hardware/meta_prototype_df.json",
+                               "mapping": "\(Self.projects)/mappings/meta_prototype_df.json"}],
+             "workloads": [{"workload": "\(Self.projects)/workloads/seldnet_oxoy_m.json", "max_cuts": 0},
+                           {"workload": "\(Self.projects)/workloads/seldnet_oxoy_m.json", "max_cuts": 0}],
+             "sweep": {"tile_x": [2], "tile_y": [16]}}
+            """
+        let twice = try StudyGraph(StudyFormat.decode(InputFile.parse(Array(text.utf8), file: "s.json"), folder: ""))
+        XCTAssertEqual(Set(twice.names).count, twice.names.count)
+        XCTAssertEqual(twice.problemNames.count, 2)
+        let second = twice.names.indices.filter { twice.problemOfNode[$0] == 1 }
+        XCTAssertFalse(second.isEmpty)
+        XCTAssertTrue(second.allSatisfy { twice.names[$0].hasSuffix(" #2") }, "\(second.map { twice.names[$0] })")
+        let once = try StudyGraph(study())
+        XCTAssertFalse(once.names.contains { $0.contains("#") })
+    }
+
     func testRelativePathsResolveAgainstTheStudyFolder() throws {
         let s = try StudyFormat.decode(InputFile.parse(Array(Self.minimal.utf8), file: "s.json"), folder: Self.projects)
         XCTAssertEqual(s.accelerators[0].hardware, Self.projects + "/hardware/meta_prototype_df.json")

@@ -76,7 +76,7 @@ public struct StudyGraph: Sendable {
                                                  lpf: study.lpf, objective: p.objective, networkEnd: w.networkEnds[i])
                         trunkNodes[key] = node
                         self.trunkNodes.append(node)
-                        trunkCosts.append(StudyShards.cost(w.trunks[i], tileX: x, tileY: y))
+                        trunkCosts.append(StudyShards.cost(w.shapes[i], tileX: x, tileY: y))
                         names += ["stack \(problem) \(r) \(x)x\(y)", "trunk \(problem) \(r) \(x)x\(y)"]
                         problemOfNode += [index, index]
                     }
@@ -100,6 +100,7 @@ public struct StudyGraph: Sendable {
     struct LoadedWorkload {
         let ranges: [LayerRange]
         let trunks: [Network]
+        let shapes: [StudyShards.Shape]
         let values: [TrunkValues]
         let networkEnds: [Bool]
         let cutLists: [[Int]]
@@ -119,6 +120,7 @@ public struct StudyGraph: Sendable {
                 .filter { RangeEnumeration.ranges(of: $0).allSatisfy(evaluated.contains) }
             let coreValue = try Shared(core)
             trunks = try ranges.map { try causal.trunk(after: $0.after, through: $0.through) }
+            shapes = trunks.map(StudyShards.Shape.init)
             values = try zip(ranges, trunks).map { r, trunk in
                 try TrunkValues(trunk: trunk, fullSize: causal.untransformed(after: r.after, through: r.through),
                                 core: coreValue)
@@ -147,8 +149,10 @@ public struct StudyGraph: Sendable {
         return out
     }
 
-    /// Names stay unique even when a study lists two files with the same name.
+    /// Names stay unique even when a study lists two files with the same name. (Within a problem
+    /// they are unique by construction, so distinct problem names need no pass over every node.)
     mutating func disambiguateNames() {
+        guard Set(problemNames).count < problemNames.count else { return }
         var seen: [String: Int] = [:]
         for i in names.indices {
             seen[names[i], default: 0] += 1

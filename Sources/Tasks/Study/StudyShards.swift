@@ -13,11 +13,26 @@ public enum StudyShards {
     /// (at most three columns by three rows of them: first, middle, last), each type searching
     /// every layer once.
     public static func cost(_ trunk: Network, tileX: Int, tileY: Int) -> Double {
-        let layers = trunk.nodes.filter { !$0.isInput }.count
-        guard let out = trunk.outputNode else { return Double(layers) }
-        let columns = (out.size("OX") + max(1, tileX) - 1) / max(1, tileX)
-        let rows = (out.size("OY") + max(1, tileY) - 1) / max(1, tileY)
-        return Double(layers * min(3, max(1, columns)) * min(3, max(1, rows)))
+        cost(Shape(trunk), tileX: tileX, tileY: tileY)
+    }
+
+    /// What the estimate needs of a trunk, taken once per range (a study asks for every tile).
+    public struct Shape: Sendable {
+        var layers: Int
+        /// The output's width and height; nil for a trunk without an output node.
+        var output: (x: Int, y: Int)?
+
+        public init(_ trunk: Network) {
+            layers = trunk.nodes.reduce(0) { $0 + ($1.isInput ? 0 : 1) }
+            output = trunk.outputNode.map { ($0.size("OX"), $0.size("OY")) }
+        }
+    }
+
+    public static func cost(_ shape: Shape, tileX: Int, tileY: Int) -> Double {
+        guard let out = shape.output else { return Double(shape.layers) }
+        let columns = (out.x + max(1, tileX) - 1) / max(1, tileX)
+        let rows = (out.y + max(1, tileY) - 1) / max(1, tileY)
+        return Double(shape.layers * min(3, max(1, columns)) * min(3, max(1, rows)))
     }
 
     /// The shard (0..<count) of each item, from its cost.
