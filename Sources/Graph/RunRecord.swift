@@ -72,12 +72,17 @@ public struct RunRecord: Sendable, Equatable {
     /// input file gives it ("" when the leaves are the file's own fields, as for a hardware file).
     public static func assess(_ graph: Graph, names: [String], detail: [String: String], previous: RunRecord?,
                               cached: (Digest) -> Bool) -> Assessment {
-        let before = Dictionary((previous?.nodes ?? []).map { ($0.name, $0) }, uniquingKeysWith: { a, _ in a })
+        let oldNodes = previous?.nodes ?? []
+        var before: [String: Int] = [:]
+        before.reserveCapacity(oldNodes.count)
+        for (i, n) in oldNodes.enumerated() where before[n.name] == nil { before[n.name] = i }
         var out: [Change?] = []
-        let allFields = (0..<graph.count).map { Self.fieldDigests(graph.params(of: NodeID(index: $0))) }
+        var fieldDigests = FieldDigests()
+        let allFields = (0..<graph.count).map { fieldDigests.of(graph.params(of: NodeID(index: $0))) }
         for i in 0..<graph.count {
             let id = NodeID(index: i)
-            guard let old = before[names[i]] else { out.append(.new); continue }
+            guard let o = before[names[i]] else { out.append(.new); continue }
+            let old = oldNodes[o]
             let op = graph.operators[graph.nodes[i].op]
             if op.version != old.version { out.append(.version(from: old.version, to: op.version)); continue }
             let params = graph.params(of: id)
@@ -144,11 +149,28 @@ public struct RunRecord: Sendable, Equatable {
         dynamicReused = reused
     }
 
-    static func fieldDigests(_ params: Value) -> [String: Digest] {
-        guard case .object(let fields) = params else {
-            return (try? CanonicalEncoder.digest(params)).map { ["": $0] } ?? [:]
+    /// The digest of each top-level parameter field. A study's nodes share most field values (the
+    /// same network, core, mode), so the digests of shared references and scalars are kept by
+    /// value (not of doubles: 0.0 and -0.0 are equal values with different encodings).
+    struct FieldDigests {
+        private var known: [Value: Digest] = [:]
+
+        mutating func of(_ params: Value) -> [String: Digest] {
+            guard case .object(let fields) = params else {
+                return (try? CanonicalEncoder.digest(params)).map { ["": $0] } ?? [:]
+            }
+            return fields.compactMapValues { value in
+                switch value {
+                case .shared, .int, .string, .bool:
+                    if let d = known[value] { return d }
+                    let d = try? CanonicalEncoder.digest(value)
+                    known[value] = d
+                    return d
+                default:
+                    return try? CanonicalEncoder.digest(value)
+                }
+            }
         }
-        return fields.compactMapValues { try? CanonicalEncoder.digest($0) }
     }
 
     /// Every leaf of a value by path; an array element that is an object with a string `name`
