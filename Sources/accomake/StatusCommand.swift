@@ -14,6 +14,7 @@ enum StatusCommand {
         let path = try RunCommand.studyPath(a, command: "status")
         let inputs = InputSnapshot()
         let study = try inputs.reading { try StudyFormat.load(path) }
+        let building = StudyGraph.building(study, inputs: inputs)
         let store = try CacheLocation.open(a)
         if let key = inputs.reading({ StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }),
            StudyShortcut.outputs(key, store: store) != nil {
@@ -28,7 +29,7 @@ enum StatusCommand {
             return 0
         }
         let record = StudyAssessment(study: path, root: try CacheLocation.path(a), store: store)
-        let built = try inputs.reading { try StudyGraph(study) }
+        let built = try building.value.get()
         let assessing = try record.assess(built)
         // What a run would compute, exactly: the graph walked against the cache without running
         // anything (traces replayed, as in a run).

@@ -31,3 +31,14 @@ struct StudyAssessment {
         }
     }
 }
+
+extension StudyGraph {
+    /// The study's graph, built on another thread from `inputs` (which keeps one answer per file
+    /// for every thread): `status` starts it before the cache opens and the shortcut is tried,
+    /// since building it is its longest step when the shortcut does not answer. (`run` does not:
+    /// there the graph would compete with decoding the answers the shortcut gives, a rerun's
+    /// whole time, for the two cores.)
+    static func building(_ study: Study, inputs: InputSnapshot) -> Background<Result<StudyGraph, any Error>> {
+        Background { Result { try inputs.reading { try StudyGraph(study) } } }
+    }
+}
