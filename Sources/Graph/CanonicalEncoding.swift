@@ -82,6 +82,17 @@ public struct CanonicalEncoder {
         appendWord(UInt64(bitPattern: value))
     }
 
+    public mutating func appendNull() { bytes.append(Tag.null.rawValue) }
+
+    /// Opens an object of `count` fields; the caller appends each as `appendKey` and its value,
+    /// keys in bytewise order of their NFC UTF-8 (as `append` sorts them).
+    public mutating func appendObjectHeader(count: Int) {
+        bytes.append(Tag.object.rawValue)
+        appendLength(count)
+    }
+
+    public mutating func appendKey(_ key: String) { appendUTF8(nfc(key)) }
+
     /// Opens an array of `count` elements; the caller appends them next.
     public mutating func appendArrayHeader(count: Int) {
         bytes.append(Tag.array.rawValue)
