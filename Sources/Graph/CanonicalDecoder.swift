@@ -142,3 +142,37 @@ public struct CanonicalDecoder {
         return s
     }
 }
+
+extension CanonicalDecoder {
+    /// A decoder for reading a value of known shape element by element, without building values
+    /// (the engine's own records: a study's walk reads 90k traces). Each read checks its tag.
+    init(reading bytes: [UInt8]) { self.init(bytes: bytes) }
+
+    var isAtEnd: Bool { offset == bytes.count }
+
+    /// An array's element count; its elements are read next.
+    mutating func arrayCount() throws(CanonicalEncodingError) -> Int {
+        try expect(.array)
+        return try length()
+    }
+
+    mutating func int() throws(CanonicalEncodingError) -> Int64 {
+        try expect(.int)
+        return Int64(bitPattern: try word())
+    }
+
+    mutating func byteString() throws(CanonicalEncodingError) -> ArraySlice<UInt8> {
+        try expect(.bytes)
+        return try slice()
+    }
+
+    mutating func text() throws(CanonicalEncodingError) -> String {
+        try expect(.string)
+        return try string()
+    }
+
+    private mutating func expect(_ tag: CanonicalEncoder.Tag) throws(CanonicalEncodingError) {
+        guard try byte() == tag.rawValue else { throw .malformed("expected tag \(tag) at \(offset - 1)") }
+    }
+}
+

@@ -38,28 +38,35 @@ public struct TraceEntry: Sendable, Equatable {
         }))
     }
 
-    /// The entries of a trace's bytes; nil when they are malformed.
+    /// The entries of a trace's bytes; nil when they are malformed. Read field by field (no value
+    /// tree: a whole-graph walk reads a trace per stack).
     public static func decode(_ bytes: [UInt8]) -> [TraceEntry]? {
-        guard let entries = (try? CanonicalDecoder.decode(bytes))?.arrayValue else { return nil }
-        var out: [TraceEntry] = []
-        out.reserveCapacity(entries.count)
-        for entry in entries {
-            guard let fields = entry.arrayValue, fields.count == 2 || fields.count == 5,
-                  let digest = digest(fields[0]), let size = fields[1].intValue, size >= 0 else { return nil }
-            var e = TraceEntry(digest: digest, size: size)
-            if fields.count == 5 {
-                guard let op = fields[2].stringValue, let version = fields[3].intValue,
-                      let key = Self.digest(fields[4]) else { return nil }
-                e.key = DerivedKey(op: op, version: version, key: key)
-            }
-            out.append(e)
+        var reader = CanonicalDecoder(reading: bytes)
+        func readDigest() throws -> Digest? {
+            let raw = try reader.byteString()
+            return raw.count == 32 ? raw.withUnsafeBytes { Digest(bytes: $0) } : nil
         }
-        return out
-    }
-
-    private static func digest(_ value: Value) -> Digest? {
-        guard let raw = value.bytesValue, raw.count == 32 else { return nil }
-        return raw.withUnsafeBytes { Digest(bytes: $0) }
+        do {
+            let count = try reader.arrayCount()
+            var out: [TraceEntry] = []
+            out.reserveCapacity(min(count, 1 << 16))
+            for _ in 0..<count {
+                let fields = try reader.arrayCount()
+                guard fields == 2 || fields == 5, let digest = try readDigest() else { return nil }
+                let size = try reader.int()
+                guard size >= 0 else { return nil }
+                var e = TraceEntry(digest: digest, size: size)
+                if fields == 5 {
+                    let op = try reader.text(), version = try reader.int()
+                    guard let key = try readDigest() else { return nil }
+                    e.key = DerivedKey(op: op, version: version, key: key)
+                }
+                out.append(e)
+            }
+            return reader.isAtEnd ? out : nil
+        } catch {
+            return nil
+        }
     }
 }
 

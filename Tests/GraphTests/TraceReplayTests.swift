@@ -123,7 +123,12 @@ final class TraceReplayTests: XCTestCase {
         let old = try CanonicalEncoder.encode(.array([.array([.bytes(a.digest.bytes), .int(40)])]))
         XCTAssertEqual(TraceEntry.decode(old), [a])
         XCTAssertEqual(try TraceEntry.encode([a]), old, "an entry without a key keeps the old bytes")
-        // Malformed: a short digest, a negative size, three fields.
+        // Malformed: trailing bytes, not an array; a short digest, a negative size, three fields,
+        // a size that is not an integer.
+        XCTAssertNil(TraceEntry.decode(try TraceEntry.encode([a, b]) + [0]))
+        XCTAssertNil(TraceEntry.decode(try CanonicalEncoder.encode(.int(1))))
+        XCTAssertNil(TraceEntry.decode(try CanonicalEncoder.encode(.array([.array([.bytes(a.digest.bytes),
+                                                                                    .string("40")])]))))
         for bad: Value in [.array([.bytes([1, 2]), .int(1)]), .array([.bytes(a.digest.bytes), .int(-1)]),
                            .array([.bytes(a.digest.bytes), .int(1), .string("x")])] {
             XCTAssertNil(TraceEntry.decode(try CanonicalEncoder.encode(.array([bad]))), "\(bad)")
