@@ -12,6 +12,13 @@ public struct Shared<T: Codable & Sendable>: Codable, Sendable {
         reference = try SharedValue(ValueCoder.encode(value))
     }
 
+    /// `value` with `encoded`, its `ValueCoder` encoding built by the caller (by hand, faster);
+    /// a test of the caller's type must check that the two agree.
+    public init(_ value: T, as encoded: Value) throws {
+        self.value = value
+        reference = try SharedValue(encoded)
+    }
+
     /// Decodes the value a reference (or, from hand-built parameters, a plain value) holds.
     public init(from decoder: any Decoder) throws {
         let stored = try Value(from: decoder)

@@ -47,4 +47,20 @@ final class NodeParametersTests: XCTestCase {
         XCTAssertNotEqual(Footprint(trunk: trunk, fullSize: network, tileX: 2, tileY: 16),
                           Footprint(trunk: trunk, fullSize: network, tileX: 4, tileY: 1), "tiles differ")
     }
+
+    /// Networks are built as values by hand for the shared trunk parameters: the same value the
+    /// generic coder makes, for every shipped workload, its causal trunks and its input nodes.
+    func testHandBuiltNetworkValueIsTheCodedOne() throws {
+        for name in ["seldnet_oxoy_m", "stftcnn_1x", "stftcnn_16x", "fsrcnn", "resnet18"] {
+            let (network, _) = try Projects.network(name)
+            XCTAssertEqual(network.value, try ValueCoder.encode(network), name)
+            XCTAssertTrue(network.nodes.contains { $0.isInput } && network.nodes.contains { !$0.dimensionMap.isEmpty },
+                          "\(name): input nodes and dimension maps are covered")
+            let causal = CausalTrunks(network: network)
+            let trunk = try causal.trunk(after: nil, through: network.nodes.last { !$0.isInput }?.id)
+            XCTAssertEqual(trunk.value, try ValueCoder.encode(trunk), "\(name) trunk")
+            let shared = try Shared(trunk, as: trunk.value)
+            XCTAssertEqual(shared.reference.digest, try Shared(trunk).reference.digest)
+        }
+    }
 }

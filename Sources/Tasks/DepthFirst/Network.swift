@@ -1,3 +1,4 @@
+import Graph
 /// A CNN as a graph of nodes (input nodes and layers) in topological order, the form depth-first
 /// evaluation works on. Nodes are values: a trunk or a tile is a copy whose loop sizes changed.
 public struct Network: Sendable {
@@ -136,6 +137,27 @@ extension Network: Codable {
     }
 
     public func encode(to encoder: any Encoder) throws { try nodes.encode(to: encoder) }
+}
+
+extension Network {
+    /// `ValueCoder.encode(self)`, built by hand: a study shares each range's trunk and widths
+    /// as a network value (hundreds of them, hashed before every run).
+    public var value: Value { .array(nodes.map(\.value)) }
+}
+
+extension Network.Node {
+    var value: Value {
+        var fields: [String: Value] = [
+            "id": .int(Int64(id)), "name": .string(name),
+            "input_sizes": .array(inputSizes.map(\.value)), "input_precision": .int(Int64(inputPrecision)),
+            "sources": .array(sources.map {
+                .object(["operand": .string($0.operand), "producer": .int(Int64($0.producer))])
+            }),
+            "operand_source_dimension_mapping": .object(dimensionMap.mapValues { .object($0.mapValues(Value.string)) }),
+        ]
+        if let layer { fields["layer"] = layer.value }
+        return .object(fields)
+    }
 }
 
 extension Network.Node: Codable {

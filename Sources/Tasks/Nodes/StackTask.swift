@@ -164,8 +164,8 @@ public struct TrunkValues: Sendable {
     }
 
     public init(trunk: Network, fullSize: Network?, core: Shared<Core>) throws {
-        self.trunk = try Shared(trunk)
-        self.fullSize = try fullSize.map { try Shared($0) }
+        self.trunk = try Shared(trunk, as: trunk.value)
+        self.fullSize = try fullSize.map { try Shared($0, as: $0.value) }
         self.core = core
     }
 }

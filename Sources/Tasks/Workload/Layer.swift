@@ -1,3 +1,4 @@
+import Graph
 import Foundation
 
 /// A relation `P = S·A + D·B` between a partially relevant data dimension (`IX`, `IY`) and its
@@ -244,6 +245,27 @@ extension Layer: Codable {
         try c.encode(memoryOperandLinks, forKey: .memoryOperandLinks)
         try c.encode(relevanceSizes, forKey: .relevanceSizes)
     }
+}
+
+extension Layer {
+    /// `ValueCoder.encode(self)`, built by hand (part of `Network.value`).
+    var value: Value {
+        .object([
+            "equation": .string(equation), "dimension_relations": .array(relations.map { .string($0.text) }),
+            "loop_sizes": .array(loopSizes.map(\.value)),
+            "operand_precision": .object(precision.mapValues { .int(Int64($0)) }),
+            "spatial_mapping": .array(spatialMapping.map {
+                .array([.string($0.arrayDim), .string($0.loopDim), .int(Int64($0.unroll))])
+            }),
+            "memory_operand_links": .object(memoryOperandLinks.mapValues(Value.string)),
+            "relevance_sizes": .array(relevanceSizes.map(\.value)),
+        ])
+    }
+}
+
+extension Layer.LoopSize {
+    /// `["OX", 56]`, as `PairCoding` stores it.
+    var value: Value { .array([.string(dim), .int(Int64(size))]) }
 }
 
 extension Layer.LoopSize: PairCoding {
