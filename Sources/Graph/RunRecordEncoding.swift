@@ -42,7 +42,11 @@ extension RunRecord {
             encodedNodes.appendBytes(Self.pack(fields))
             encodedNodes.appendBytes(Self.pack(inputs))
             if let key = n.key { encodedNodes.appendInt(Int64(intern(key))) } else { encodedNodes.appendNull() }
-            if let outcome = n.outcome { encodedNodes.appendString(outcome.rawValue) } else { encodedNodes.appendNull() }
+            if let outcome = n.outcome {
+                encodedNodes.appendString(outcome.rawValue)
+            } else {
+                encodedNodes.appendNull()
+            }
             try encodedNodes.append(Self.encode(n.reason))
         }
         var leafList: [Value] = []

@@ -112,7 +112,9 @@ final class RunRecordTests: XCTestCase {
         let store = MemoryStore()
         let (first, _) = record(try graph(), store: store, previous: nil)
         let (second, _) = record(try graph(add: 7, sumVersion: 2), store: store, previous: first)
-        XCTAssertEqual(SHA256.hash(try first.encoded()).hex, "2e97125ea1e7fd874c47feb1cd50ed498671dd1c14254a3dca6043354bbd6927")
-        XCTAssertEqual(SHA256.hash(try second.encoded()).hex, "49ac9673b2f7f55fdc2a3c796a112a77d150782da26e3619e4ba5abf16262a1e")
+        XCTAssertEqual(SHA256.hash(try first.encoded()).hex,
+                       "2e97125ea1e7fd874c47feb1cd50ed498671dd1c14254a3dca6043354bbd6927")
+        XCTAssertEqual(SHA256.hash(try second.encoded()).hex,
+                       "49ac9673b2f7f55fdc2a3c796a112a77d150782da26e3619e4ba5abf16262a1e")
     }
 }
