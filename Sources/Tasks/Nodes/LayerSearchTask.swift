@@ -1,5 +1,4 @@
 import Graph
-import Synchronization
 
 /// The single-layer search as an engine operator. Its parameters are the problem as the model
 /// sees it — loop sizes, precisions, relations, spatial mapping, links, the memory hierarchy
@@ -35,15 +34,14 @@ public enum LayerSearchTask {
 
     /// The search result, or nil when no mapping fits the hierarchy.
     public static func result(_ artifact: Artifact) throws -> LayerSearchResult? {
-        if let known = recent.withLock({ $0[artifact.digest] }) { return known }
-        let value = try CanonicalDecoder.decode(artifact.bytes)
-        let result = value["too_small"] != nil ? nil : try ValueCoder.decode(LayerSearchResult.self,
-            from: value["found"] ?? .null)
-        recent.withLock { $0.remember(result, for: artifact.digest) }
-        return result
+        try recent.value(for: artifact.digest) {
+            let value = try CanonicalDecoder.decode(artifact.bytes)
+            return value["too_small"] != nil ? nil : try ValueCoder.decode(LayerSearchResult.self,
+                                                                           from: value["found"] ?? .null)
+        }
     }
 
     /// Recently decoded results: the stacks of one trunk over its tile sizes and modes ask for
     /// many of the same searches, close together in time.
-    static let recent = Mutex(BoundedMemo<Digest, LayerSearchResult?>(capacity: 4096))
+    static let recent = SharedMemo<Digest, LayerSearchResult?>(capacity: 4096)
 }

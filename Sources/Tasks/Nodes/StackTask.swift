@@ -1,5 +1,4 @@
 import Graph
-import Synchronization
 
 /// Depth-first evaluation of one trunk (tile size, caching mode, objective) as an engine
 /// operator. The single-layer searches it needs are separate nodes, requested dynamically: the
@@ -124,13 +123,11 @@ public enum StackTask {
         /// The layer-search request of a sub-problem, encoded once per process while it is recent:
         /// every stack of a trunk asks for most of its searches again.
         func request(_ sub: SubProblem) throws -> NodeRequest {
-            let key = RequestKey(sub: sub, lpf: lpf, objective: objective)
-            if let known = Self.requests.withLock({ $0[key] }) { return known }
-            let request = try NodeRequest.encoded(LayerSearchTask.operator.id,
-                                                  LayerSearchTask.params(layer: sub.layer, core: sub.core,
-                                                                         lpfLimit: lpf, objective: objective))
-            Self.requests.withLock { $0.remember(request, for: key) }
-            return request
+            try Self.requests.value(for: RequestKey(sub: sub, lpf: lpf, objective: objective)) {
+                try NodeRequest.encoded(LayerSearchTask.operator.id,
+                                        LayerSearchTask.params(layer: sub.layer, core: sub.core, lpfLimit: lpf,
+                                                               objective: objective))
+            }
         }
 
         struct RequestKey: Hashable, Sendable {
@@ -139,7 +136,7 @@ public enum StackTask {
             let objective: Objective
         }
 
-        static let requests = Mutex(BoundedMemo<RequestKey, NodeRequest>(capacity: 1024))
+        static let requests = SharedMemo<RequestKey, NodeRequest>(capacity: 1024)
     }
 }
 

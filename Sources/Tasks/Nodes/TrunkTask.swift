@@ -1,5 +1,4 @@
 import Graph
-import Synchronization
 
 /// ACCO's Step 2 for one trunk as an engine operator: reads the stack evaluation (its one
 /// static dependency, a `StackTask` node) into the window, warm-up and stable readings with the
@@ -48,11 +47,9 @@ public enum TrunkTask {
     /// mode or the mapping objective, so a study's trunk nodes share each one many times over; it
     /// re-plans the tiles' layouts (a fifth of a trunk node's time). Recent ones are kept.
     static func footprint(_ p: Parameters) -> Footprint {
-        let key = FootprintKey(trunk: p.trunk.reference, fullSize: p.fullSize.reference, tile: p.tile)
-        if let known = footprints.withLock({ $0[key] }) { return known }
-        let footprint = Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
-        footprints.withLock { $0.remember(footprint, for: key) }
-        return footprint
+        footprints.value(for: FootprintKey(trunk: p.trunk.reference, fullSize: p.fullSize.reference, tile: p.tile)) {
+            Footprint(trunk: p.trunk.value, fullSize: p.fullSize.value, tileX: p.tile.x, tileY: p.tile.y)
+        }
     }
 
     struct FootprintKey: Hashable, Sendable {
@@ -61,7 +58,7 @@ public enum TrunkTask {
         var tile: TileSize
     }
 
-    static let footprints = Mutex(BoundedMemo<FootprintKey, Footprint>(capacity: 16_384))
+    static let footprints = SharedMemo<FootprintKey, Footprint>(capacity: 16_384)
 
     public static func params(trunk: Network, fullSize: Network, core: Core, tileX: Int, tileY: Int,
                               networkEnd: Bool) throws -> Value {
