@@ -57,20 +57,14 @@ extension LocalCache {
 
     public func statistics() -> CacheStatistics {
         let entries = liveEntries()
-        var blobs = 0
-        var bytes: Int64 = 0
-        forEachBlobFile { path, _ in
-            blobs += 1
-            bytes += POSIX.fileInfo(path)?.size ?? 0
-        }
-        let packs = POSIX.list(packsPath).filter { PackFile.number($0) != nil }
-        for name in packs { bytes += POSIX.fileInfo(packsPath + "/" + name)?.size ?? 0 }
+        let files = storedFiles()
+        var blobs = files.blobFiles
         blobs += state.withLock { s in
             Set(entries.values.map(\.record.blob).filter { s.packed[$0] != nil }).count
         }
         let (hits, misses) = readCounters()
         let sessionCounts = state.withLock { ($0.hits, $0.misses) }
-        return CacheStatistics(entries: entries.count, blobs: blobs, packs: packs.count, blobBytes: bytes,
+        return CacheStatistics(entries: entries.count, blobs: blobs, packs: files.packs, blobBytes: files.bytes,
                                logBytes: POSIX.fileInfo(logPath)?.size ?? 0,
                                hits: Self.saturatingSum(hits, sessionCounts.0),
                                misses: Self.saturatingSum(misses, sessionCounts.1))
@@ -167,13 +161,18 @@ extension LocalCache {
     }
 
     /// The bytes the log, the packs and the blob files take: at least the live entries' blobs.
-    func diskBytes() -> Int64 {
-        var bytes = POSIX.fileInfo(logPath)?.size ?? 0
-        for name in POSIX.list(packsPath) where PackFile.number(name) != nil {
-            bytes += POSIX.fileInfo(packsPath + "/" + name)?.size ?? 0
+    func diskBytes() -> Int64 { (POSIX.fileInfo(logPath)?.size ?? 0) + storedFiles().bytes }
+
+    /// The blob files and pack files on disk, and the bytes they take together.
+    func storedFiles() -> (blobFiles: Int, packs: Int, bytes: Int64) {
+        var blobFiles = 0, bytes: Int64 = 0
+        forEachBlobFile { path, _ in
+            blobFiles += 1
+            bytes += POSIX.fileInfo(path)?.size ?? 0
         }
-        forEachBlobFile { path, _ in bytes += POSIX.fileInfo(path)?.size ?? 0 }
-        return bytes
+        let packs = POSIX.list(packsPath).filter { PackFile.number($0) != nil }
+        for name in packs { bytes += POSIX.fileInfo(packsPath + "/" + name)?.size ?? 0 }
+        return (blobFiles, packs.count, bytes)
     }
 
     /// Calls `body` with the path and digest of every blob file: names of the blob shape in shard
