@@ -27,8 +27,11 @@ public final class RemoteCache: RemoteStore {
         public var retries = 2
         /// Consecutive faults after which the server is dropped for the rest of the run.
         public var failureLimit = 6
-        /// Uploads in flight at once.
-        public var uploaders = 4
+        /// Upload threads (each sends its batches one after another).
+        public var uploaders = 2
+        /// Entries sent back to back on one connection (`HTTPClient.pipeline`), and their bytes.
+        public var batchCount = 64
+        public var batchBytes = 2 << 20
         /// Bytes waiting for upload beyond which further results are not uploaded (counted).
         public var queueLimit = 256 << 20
 
@@ -74,6 +77,25 @@ public final class RemoteCache: RemoteStore {
         var workers = 0
         /// Keys and blobs already offered this run (a request named by many traces goes up once).
         var offered = Set<Digest>()
+        /// False once a batch was not answered in full: the server (or a proxy before it) may not
+        /// take pipelined requests, so the rest of the run sends one at a time.
+        var pipelining = true
+
+        /// The next uploads to send: one that carries a blob (the blob must be stored before the
+        /// entry that names it), or up to `count` entries of at most `bytes` in all.
+        mutating func takeBatch(count: Int, bytes limit: Int) -> [Upload] {
+            var batch: [Upload] = [], bytes = 0
+            while head < pending.count, batch.count < (pipelining ? count : 1) {
+                let next = pending[head]
+                guard next.blob == nil || batch.isEmpty else { break }
+                guard batch.isEmpty || bytes + next.bytes <= limit else { break }
+                batch.append(next)
+                bytes += next.bytes
+                head += 1
+                if next.blob != nil { break }
+            }
+            return batch
+        }
     }
 
     public init(_ settings: Settings) {
@@ -241,24 +263,56 @@ public final class RemoteCache: RemoteStore {
     func uploadLoop() {
         defer { uploadsDone.leave() }
         while true {
-            let next = uploads.withLock { q -> Upload? in
-                guard q.head < q.pending.count else {
+            let batch = uploads.withLock { q -> [Upload] in
+                let batch = q.takeBatch(count: settings.batchCount, bytes: settings.batchBytes)
+                if batch.isEmpty {
                     q.pending.removeAll(keepingCapacity: true)
                     q.head = 0
                     q.workers -= 1
-                    return nil
                 }
-                defer { q.head += 1 }
-                return q.pending[q.head]
+                return batch
             }
-            guard let upload = next else { return }
-            let ok = (upload.blob.map { put($0.path, $0.bytes) } ?? true) && put(upload.path, upload.body)
-            uploads.withLock { $0.bytes -= upload.bytes }
+            guard !batch.isEmpty else { return }
+            let sent = batch.count == 1 ? [send(batch[0])] : send(batch)
+            uploads.withLock { $0.bytes -= batch.reduce(0) { $0 + $1.bytes } }
             counters.withLock { c in
-                if ok { c.uploads += 1; c.bytesUp += upload.bytes } else if c.dropped { c.uploadsSkipped += 1 } else {
-                    c.uploadFailures += 1
+                for (upload, ok) in zip(batch, sent) {
+                    if ok {
+                        c.uploads += 1
+                        c.bytesUp += upload.bytes
+                    } else if c.dropped {
+                        c.uploadsSkipped += 1
+                    } else {
+                        c.uploadFailures += 1
+                    }
                 }
             }
+        }
+    }
+
+    /// One upload: its blob first, then the entry.
+    func send(_ upload: Upload) -> Bool {
+        (upload.blob.map { put($0.path, $0.bytes) } ?? true) && put(upload.path, upload.body)
+    }
+
+    /// Entries without a blob, pipelined on one connection; what the batch did not settle (no
+    /// answer, or a 5xx) is sent again one by one, with `put`'s retries.
+    func send(_ batch: [Upload]) -> [Bool] {
+        if counters.withLock({ $0.dropped }) { return batch.map { _ in false } }
+        counters.withLock { $0.requests += batch.count }
+        let responses = client.pipeline(batch.map { ("PUT", $0.path, $0.body) })
+        if responses.count < batch.count { uploads.withLock { $0.pipelining = false } }
+        return batch.indices.map { i in
+            if i < responses.count {
+                let status = responses[i].status
+                if (200..<300).contains(status) {
+                    good()
+                    return true
+                }
+                note(fault: "PUT \(batch[i].path.prefix(12))…: HTTP \(status)")
+                if status < 500 { return false }
+            }
+            return send(batch[i])
         }
     }
 

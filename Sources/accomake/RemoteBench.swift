@@ -9,7 +9,8 @@ import Tasks
 /// process on a fresh local cache —
 ///
 /// - cold without a remote, then cold uploading to an empty nginx cache (upload overhead, target
-///   ≤ 10 % of the cold time);
+///   ≤ 10 % of the cold time), with the CPU seconds of the run and of nginx, which here shares the
+///   two cores with the run (a team's cache server would not);
 /// - a teammate on an empty local cache: warm through the study shortcut (target ≤ 1 s) and
 ///   walking the whole graph with every node from the remote (target ≤ 60 s), with the requests and
 ///   bytes nginx served (its access log);
@@ -56,13 +57,32 @@ enum RemoteBench {
         defer { try? FileManager.default.removeItem(atPath: folder) }
         var servers: [String] = []
         defer { for s in servers { _ = try? ChildProcess(script, ["stop", s]).finish() } }
-        func server(_ name: String) throws -> (url: String, log: String) {
+        func server(_ name: String) throws -> (url: String, log: String, dir: String) {
             let dir = folder + "/" + name
             let (status, out) = try ChildProcess(script, ["start", dir]).finish()
             guard status == 0 else { throw UsageError("bench remote: scripts/nginx-cache start failed") }
             servers.append(dir)
             return (String(decoding: out, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines),
-                    dir + "/access.log")
+                    dir + "/access.log", dir)
+        }
+        /// CPU seconds the nginx serving `dir` has used so far (master and workers): on this machine
+        /// the server shares the cores with the run, so its work shows in the upload overhead.
+        func serverCPU(_ dir: String) -> Double {
+            guard let text = try? String(contentsOfFile: dir + "/nginx.pid", encoding: .utf8),
+                  let master = Int(text.trimmingCharacters(in: .whitespacesAndNewlines)) else { return 0 }
+            let ticks = Double(sysconf(Int32(_SC_CLK_TCK)))
+            var total = 0.0
+            for name in (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? [] {
+                guard let pid = Int(name),
+                      let stat = try? String(contentsOfFile: "/proc/\(name)/stat", encoding: .utf8),
+                      let close = stat.lastIndex(of: ")") else { continue }
+                // After the command name: state, ppid, …; utime and stime are the 12th and 13th.
+                let f = stat[stat.index(after: close)...].split(separator: " ")
+                guard f.count > 12, pid == master || Int(f[1]) == master,
+                      let user = Double(f[11]), let system = Double(f[12]) else { continue }
+                total += (user + system) / ticks
+            }
+            return total
         }
         func cpuOfChildren() -> Double {
             var usage = rusage()
@@ -95,7 +115,7 @@ enum RemoteBench {
         let cold = try phase([cache("cold") + j])
         let shared = try server("shared")
         let upload = try phase([cache("upload") + j + ["--remote-cache", shared.url]])
-        let uploaded = Traffic(log: shared.log)
+        let uploaded = Traffic(log: shared.log), uploadServerCPU = serverCPU(shared.dir)
         let shortcut = try phase([cache("teammate-shortcut") + j + ["--remote-cache", shared.url]])
         let beforeWalk = Traffic(log: shared.log)
         let walk = try phase([cache("teammate-walk") + j + ["--remote-cache", shared.url, "--no-shortcut"]])
@@ -116,6 +136,8 @@ enum RemoteBench {
             ("cold_seconds", .number(r(cold.seconds))), ("cold_cpu_seconds", .number(r(cold.cpu))),
             ("cold_nodes_executed", .int(cold.executed)),
             ("cold_with_upload_seconds", .number(r(upload.seconds))), ("upload_overhead", .number(r(overhead))),
+            ("cold_with_upload_cpu_seconds", .number(r(upload.cpu))),
+            ("upload_server_cpu_seconds", .number(r(uploadServerCPU))),
             ("upload_requests", .int(uploaded.requests)), ("upload_bytes", .int(uploaded.bytesIn)),
             ("remote_warm_shortcut_seconds", .number(r(shortcut.seconds))),
             ("remote_warm_walk_seconds", .number(r(walk.seconds))),
@@ -139,6 +161,8 @@ enum RemoteBench {
         print("  cold, local only            \(BenchCommand.ms(cold.seconds)), \(cold.executed) nodes computed")
         print("  cold, uploading             \(BenchCommand.ms(upload.seconds)): overhead \(pct(overhead)) (target ≤ "
               + "10 %), \(uploaded.requests) requests, \(BenchCommand.fmt(Double(uploaded.bytesIn) / 1e6)) MB up")
+        print("    CPU: the run \(BenchCommand.fmt(upload.cpu)) s (\(BenchCommand.fmt(cold.cpu)) s without a remote), "
+              + "the loopback nginx \(BenchCommand.fmt(uploadServerCPU)) s on the same cores")
         print("  teammate, empty local cache, shortcut   \(BenchCommand.ms(shortcut.seconds)) (target ≤ 1 s)")
         print("  teammate, empty local cache, whole walk \(BenchCommand.ms(walk.seconds)) (target ≤ 60 s), "
               + "\(walk.executed) computed, \(walkRequests) requests, "

@@ -21,6 +21,9 @@ final class FaultyServer: Sendable {
         case closeMidBody
         /// The stored bytes with one byte changed (same length, another digest).
         case wrongDigest
+        /// Behaves, but closes every connection after its first answer (without saying so), so
+        /// requests pipelined behind the first one are never answered.
+        case oneAnswerPerConnection
     }
 
     let port: UInt16
@@ -86,6 +89,7 @@ final class FaultyServer: Sendable {
     private func serve(_ fd: Int32) {
         defer { close(fd) }
         var buffer: [UInt8] = []
+        var answeredHere = false
         while !over {
             guard let (method, path, body) = readRequest(fd, &buffer) else { return }
             let n = counts.withLock { c -> Int in
@@ -94,6 +98,8 @@ final class FaultyServer: Sendable {
                 return c.requests
             }
             guard n <= maxRequests else { return }
+            if fault == .oneAnswerPerConnection, n > 1, answeredHere { return }
+            answeredHere = true
             switch method {
             case "PUT":
                 stored.withLock { $0[path] = body }
@@ -107,7 +113,7 @@ final class FaultyServer: Sendable {
                     continue
                 }
                 switch fault {
-                case .none: respond(fd, status: 200, body: bytes)
+                case .none, .oneAnswerPerConnection: respond(fd, status: 200, body: bytes)
                 case .stall:
                     // Hold the connection until the client gives up (or the server's lifetime ends).
                     while !over {

@@ -104,6 +104,68 @@ final class RemoteCacheTests: XCTestCase {
         XCTAssertEqual(reader.snapshot.faults, 0)
     }
 
+    /// Uploads go in pipelined batches (`HTTPClient.pipeline`): nginx answers every request of a
+    /// batch in order, and each entry is stored and served back as sent.
+    func testPipelinedPutsAgainstNginx() throws {
+        let nginx = try NginxCache()
+        defer { nginx.stop() }
+        let client = HTTPClient(endpoint: try HTTPEndpoint(nginx.url))
+        let bodies = (0..<50).map { i in Array("entry \(i) ".utf8) + [UInt8](repeating: UInt8(i), count: i * 97) }
+        let responses = client.pipeline(bodies.indices.map { ("PUT", "/ac/pipelined-\($0)", bodies[$0]) })
+        XCTAssertEqual(responses.count, 50, "every pipelined request answered")
+        XCTAssertTrue(responses.allSatisfy { (200..<300).contains($0.status) }, "\(responses.map(\.status))")
+        for (i, body) in bodies.enumerated() {
+            let back = try client.request("GET", "/ac/pipelined-\(i)")
+            XCTAssertEqual(back.status, 200)
+            XCTAssertEqual(back.body, body, "entry \(i)")
+        }
+        // Through RemoteCache: 300 entries offered at once go up in batches, all of them.
+        let remote = RemoteCache(try settings(nginx.url))
+        let keys = (0..<300).map { Digest(UInt64($0), 7, 7, 7) }
+        for (i, key) in keys.enumerated() {
+            let blob = Array("result \(i)".utf8)
+            remote.offer(key, .output(SHA256.hash(blob), size: Int64(blob.count)), blob: blob)
+        }
+        remote.finish()
+        XCTAssertEqual(remote.snapshot.uploads, 300)
+        XCTAssertEqual(remote.snapshot.uploadFailures, 0)
+        XCTAssertEqual(remote.snapshot.faults, 0)
+        let reader = RemoteCache(try settings(nginx.url)), local = MemoryStore()
+        for (i, key) in keys.enumerated() {
+            let blob = Array("result \(i)".utf8)
+            XCTAssertEqual(reader.fetch(key, into: local), .output(SHA256.hash(blob), size: Int64(blob.count)))
+        }
+    }
+
+    /// A server that answers only the first request of each connection: the batch's unanswered
+    /// entries are sent again one by one, the rest of the run sends one at a time, and every
+    /// entry arrives, with no fault counted (nothing was refused).
+    func testUnansweredBatchFallsBackToOneRequestAtATime() throws {
+        let server = try FaultyServer(fault: .oneAnswerPerConnection)
+        defer { server.stop() }
+        let partial = HTTPClient(endpoint: try HTTPEndpoint(server.url))
+            .pipeline((0..<5).map { ("PUT", "/ac/p\($0)", [UInt8($0)]) })
+        XCTAssertEqual(partial.map(\.status), [201], "only the first request of the batch is answered")
+        var s = try settings(server.url)
+        s.uploaders = 1
+        let remote = RemoteCache(s)
+        let keys = (0..<40).map { Digest(UInt64($0), 3, 3, 3) }
+        for (i, key) in keys.enumerated() {
+            let blob = Array("value \(i)".utf8)
+            remote.offer(key, .output(SHA256.hash(blob), size: Int64(blob.count)), blob: blob)
+        }
+        remote.finish()
+        XCTAssertEqual(remote.snapshot.uploads, 40)
+        XCTAssertEqual(remote.snapshot.uploadFailures, 0)
+        XCTAssertEqual(remote.snapshot.faults, 0)
+        let reader = RemoteCache(try settings(server.url)), local = MemoryStore()
+        for (i, key) in keys.enumerated() {
+            let blob = Array("value \(i)".utf8)
+            XCTAssertEqual(reader.fetch(key, into: local), .output(SHA256.hash(blob), size: Int64(blob.count)),
+                           "entry \(i)")
+        }
+    }
+
     /// Two machines (two local caches) share nginx: the second computes nothing the first did —
     /// static nodes and a node with dynamic requests (its trace and the requests' bytes come
     /// too) — and its outputs are the same bytes.
