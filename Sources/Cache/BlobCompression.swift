@@ -43,8 +43,7 @@ enum BlobCompression {
                     i += 1
                     continue
                 }
-                var length = minimumMatch
-                while i + length < n && src[candidate + length] == src[i + length] { length += 1 }
+                let length = matchLength(src, candidate, i, n)
                 appendSequence(&out, literals: src + anchor, count: i - anchor, offset: i - candidate,
                                match: length)
                 guard out.count < limit else { return nil }
@@ -54,6 +53,23 @@ enum BlobCompression {
             if anchor < n { appendSequence(&out, literals: src + anchor, count: n - anchor, offset: 0, match: 0) }
             return out.count < limit ? out : nil
         }
+    }
+
+    /// How far the bytes at `candidate` repeat those at `i` (at least `minimumMatch`, known
+    /// equal), up to the input's end `n`: eight bytes at a time, the first differing byte found
+    /// from the XOR of two words (a byte at a time was a sixth of an uploading run's compression).
+    @inline(__always)
+    private static func matchLength(_ src: UnsafePointer<UInt8>, _ candidate: Int, _ i: Int, _ n: Int) -> Int {
+        var length = minimumMatch
+        while i + length + 8 <= n {
+            let a = UnsafeRawPointer(src + candidate + length).loadUnaligned(as: UInt64.self)
+            let b = UnsafeRawPointer(src + i + length).loadUnaligned(as: UInt64.self)
+            let difference = (a ^ b).littleEndian  // the first byte in memory is the low byte
+            if difference != 0 { return length + difference.trailingZeroBitCount / 8 }
+            length += 8
+        }
+        while i + length < n && src[candidate + length] == src[i + length] { length += 1 }
+        return length
     }
 
     /// Appends one sequence; `match` 0 means literals only (the block's last sequence).
@@ -119,7 +135,11 @@ enum BlobCompression {
                 if match == 15 { guard let m = length(15) else { return }; match = m }
                 match += minimumMatch
                 guard offset >= 1, offset <= q, match <= count - q else { return }
-                for k in 0..<match { base[q + k] = base[q - offset + k] }  // may overlap: byte by byte
+                if offset >= match {
+                    (base + q).update(from: base + q - offset, count: match)  // apart: one copy
+                } else {
+                    for k in 0..<match { base[q + k] = base[q - offset + k] }  // a run: byte by byte
+                }
                 q += match
             }
             guard q == count else { return }

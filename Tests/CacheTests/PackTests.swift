@@ -70,6 +70,32 @@ final class PackTests: XCTestCase {
         XCTAssertLessThan(packed.count * 3, result.count, "\(packed.count) bytes")
     }
 
+    /// The compressed bytes do not depend on how the matcher measures a match: these digests
+    /// were taken from the byte-by-byte matcher, and the word-at-a-time one must produce the same
+    /// blocks (long runs, matches ending at every position of a word, matches reaching the end).
+    func testCompressedFormIsPinned() throws {
+        var rng = SplitMix64(state: 11)
+        var mixed: [UInt8] = []
+        while mixed.count < 70_000 {
+            let run = Int(rng.next() % 40) + 1
+            if rng.next() % 3 == 0, mixed.count > 64 {
+                let from = Int(rng.next() % UInt64(mixed.count - 32))
+                mixed += mixed[from..<from + min(run, mixed.count - from)]
+            } else {
+                mixed += (0..<run).map { _ in UInt8(truncatingIfNeeded: rng.next() % 7) }
+            }
+        }
+        let inputs: [[UInt8]] = [blob(3, count: 17_616), [UInt8](repeating: 42, count: 100_000),
+                                 Array(repeating: Array("abcdefgh12345".utf8), count: 3000).flatMap { $0 }, mixed]
+        let digests = try inputs.map { input in
+            try XCTUnwrap(input.withUnsafeBytes { BlobCompression.compress($0) }).withUnsafeBytes { SHA256.hash($0) }.hex
+        }
+        XCTAssertEqual(digests, ["b00c9571f9f64eb2c61c6400e17681af75d41c329790298b63a1e989c32fecf9",
+                                 "ae564a01723ec91a6eefbade723a942b04160b4116a1f5f58eb263cde7bcfa20",
+                                 "b121f946769fed630e465ea8ff94e6e2ec5d048f42d13dd30e21e39c517c4a6c",
+                                 "55f817b1ea94f00f10702e47ef7d8a627b33601791386b0a0c88d7699bd09896"])
+    }
+
     /// Damaged blocks decode to nil or to exactly the asked-for size (the digest check then
     /// decides): never a trap, never an out-of-range read or write.
     func testDamagedBlocksNeverTrap() throws {
