@@ -25,7 +25,7 @@ extension LocalCache {
             return location
         }
         if let known { return known }
-        let (bytes, codec) = PackFile.encode(blob)
+        let (bytes, codec) = PackFile.encode(blob, digest: digest)
         let (writer, offset) = try state.withLock { s throws in
             let writer = try reserveWriter(&s, count: bytes.count)
             s.writer?.end += UInt64(bytes.count)

@@ -77,9 +77,13 @@ enum PackFile {
         return UInt64(stem, radix: 16)
     }
 
-    /// A blob as it is written to a pack: compressed when that makes it smaller.
-    static func encode(_ blob: [UInt8]) -> (bytes: [UInt8], codec: PackLocation.Codec) {
-        if let packed = blob.withUnsafeBytes({ BlobCompression.compress($0) }) { return (packed, .compressed) }
+    /// A blob as it is written to a pack: compressed when that makes it smaller. The form the
+    /// remote cache made of the same blob is used when it is waiting (`CompressionHandoff`).
+    static func encode(_ blob: [UInt8], digest: Digest? = nil) -> (bytes: [UInt8], codec: PackLocation.Codec) {
+        let given = digest.flatMap(CompressionHandoff.take)
+        if let packed = given.map(\.compressed) ?? blob.withUnsafeBytes({ BlobCompression.compress($0) }) {
+            return (packed, .compressed)
+        }
         return (blob, .stored)
     }
 

@@ -53,13 +53,23 @@ struct RemoteEntry: Equatable {
         }
     }
 
-    /// The entry in the current form, its inline blob compressed when that makes it smaller.
+    /// The entry in the current form, its inline blob compressed when that makes it smaller;
+    /// written field by field (no value tree around a copy of the blob). The compressed form is
+    /// handed on to the local pack that stores the same blob next (`CompressionHandoff`).
     var bytes: [UInt8] {
-        let kind: Int64 = if case .trace = record { 1 } else { 0 }
         let packed = inline.flatMap { blob in blob.withUnsafeBytes { BlobCompression.compress($0) } }
-        let stored: Value = packed.map { .bytes($0) } ?? inline.map { .bytes($0) } ?? .null
-        let value = Value.array([.string(Self.tag), .int(kind), .bytes(record.blob.bytes), .int(record.size),
-                                 stored, .int(packed == nil ? 0 : 1)])
-        return (try? CanonicalEncoder.encode(value)) ?? []
+        if let inline, inline.count > ActionLogRecord.inlineLimit {
+            CompressionHandoff.give(record.blob, compressed: packed)
+        }
+        let kind: Int64 = if case .trace = record { 1 } else { 0 }
+        var e = CanonicalEncoder(reservingCapacity: 96 + ((packed ?? inline)?.count ?? 0))
+        e.appendArrayHeader(count: 6)
+        e.appendString(Self.tag)
+        e.appendInt(kind)
+        e.appendDigest(record.blob)
+        e.appendInt(record.size)
+        if let stored = packed ?? inline { e.appendBytes(stored) } else { e.appendNull() }
+        e.appendInt(packed == nil ? 0 : 1)
+        return e.bytes
     }
 }

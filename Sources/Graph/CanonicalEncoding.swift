@@ -35,6 +35,9 @@ public struct CanonicalEncoder {
 
     public init() { bytes.reserveCapacity(128) }
 
+    /// An encoder whose buffer holds `capacity` bytes before it grows (a known large value).
+    public init(reservingCapacity capacity: Int) { bytes.reserveCapacity(capacity) }
+
     /// The canonical bytes of one value.
     public static func encode(_ value: Value) throws(CanonicalEncodingError) -> [UInt8] {
         var encoder = CanonicalEncoder()

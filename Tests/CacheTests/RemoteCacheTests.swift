@@ -46,6 +46,33 @@ final class RemoteCacheTests: XCTestCase {
                      "inline bytes of another size than the record says")
     }
 
+    /// The entry written field by field is the canonical encoding of its value form
+    /// `["accomake-ac/2", kind, digest, size, inline, codec]`, in each of its three shapes; and the
+    /// compressed form made for it is handed to the local pack (used once, then gone).
+    func testEntryBytesAreTheValueFormsEncodingAndHandTheirCompressionOn() throws {
+        let result = (0..<3000).map { UInt8(truncatingIfNeeded: ($0 % 37) * 7) }, small = Array("tiny".utf8)
+        let packed = try XCTUnwrap(result.withUnsafeBytes { BlobCompression.compress($0) })
+        func value(_ kind: Int64, _ blob: [UInt8], size: Int, stored: Value, codec: Int64) throws -> [UInt8] {
+            try CanonicalEncoder.encode(.array([.string("accomake-ac/2"), .int(kind), .bytes(SHA256.hash(blob).bytes),
+                                                .int(Int64(size)), stored, .int(codec)]))
+        }
+        let compressed = RemoteEntry(record: .output(SHA256.hash(result), size: 3000), inline: result).bytes
+        XCTAssertEqual(compressed, try value(0, result, size: 3000, stored: .bytes(packed), codec: 1))
+        XCTAssertEqual(RemoteEntry(record: .trace(SHA256.hash(small), size: 4), inline: small).bytes,
+                       try value(1, small, size: 4, stored: .bytes(small), codec: 0))
+        XCTAssertEqual(RemoteEntry(record: .output(SHA256.hash(result), size: 3000), inline: nil).bytes,
+                       try value(0, result, size: 3000, stored: .null, codec: 0))
+        // The first entry's form waits (the small blob's does not: it goes inline in the log). An
+        // entry made again hands it on again, and the pack encodes the blob with it, once.
+        XCTAssertNotNil(CompressionHandoff.take(SHA256.hash(result)))
+        _ = RemoteEntry(record: .output(SHA256.hash(result), size: 3000), inline: result).bytes
+        let encoded = PackFile.encode(result, digest: SHA256.hash(result))
+        XCTAssertEqual(encoded.bytes, packed)
+        XCTAssertEqual(encoded.codec, .compressed)
+        XCTAssertNil(CompressionHandoff.take(SHA256.hash(result)), "taken once")
+        XCTAssertNil(CompressionHandoff.take(SHA256.hash(small)), "never handed on")
+    }
+
     /// A result-like inline blob goes up compressed (a fraction of its bytes) and comes back as
     /// it was; an entry in the first, uncompressed form is still read; a damaged compressed one,
     /// or one whose codec is unknown, is a miss.
