@@ -94,6 +94,12 @@ public final class RemoteCache: RemoteStore {
                 head += 1
                 if next.blob != nil { break }
             }
+            // Sent uploads leave the queue now, not when it next runs empty: while the run keeps
+            // it busy, their bodies would otherwise stay in memory to the end.
+            if head >= 256 && head * 2 >= pending.count {
+                pending.removeFirst(head)
+                head = 0
+            }
             return batch
         }
     }

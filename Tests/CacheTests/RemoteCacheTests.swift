@@ -164,6 +164,24 @@ final class RemoteCacheTests: XCTestCase {
         }
     }
 
+    /// Batches leave the upload queue in order, a blob-carrying upload alone, and what was sent
+    /// is dropped from the queue while it is still busy (not only once it runs empty).
+    func testUploadQueueHandsOutBatchesInOrderAndLetsSentOnesGo() {
+        var q = RemoteCache.UploadQueue()
+        for i in 0..<1000 {
+            let blob: (path: String, bytes: [UInt8])? = i == 700 ? ("/cas/x", [1, 2, 3]) : nil
+            q.pending.append(.init(path: "/ac/\(i)", body: [UInt8](repeating: 1, count: 100), blob: blob))
+        }
+        var sent: [String] = []
+        while sent.count < 640 { sent += q.takeBatch(count: 64, bytes: 1 << 20).map(\.path) }
+        XCTAssertEqual(sent, (0..<640).map { "/ac/\($0)" })
+        XCTAssertEqual(q.pending.count - q.head, 360)
+        XCTAssertLessThan(q.pending.count, 1000, "sent uploads released")
+        XCTAssertEqual(q.takeBatch(count: 64, bytes: 1 << 20).count, 60, "up to the one with a blob")
+        XCTAssertEqual(q.takeBatch(count: 64, bytes: 1 << 20).map(\.path), ["/ac/700"], "alone")
+        XCTAssertEqual(q.takeBatch(count: 64, bytes: 250).count, 2, "at most the byte limit (or one)")
+    }
+
     /// A server that answers only the first request of each connection: the batch's unanswered
     /// entries are sent again one by one, the rest of the run sends one at a time, and every
     /// entry arrives, with no fault counted (nothing was refused).
