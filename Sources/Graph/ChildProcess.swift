@@ -60,6 +60,13 @@ public struct ChildProcess: Sendable {
     }
 
     public func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
+
+    /// Whether the child has ended, without reaping it (`finish` still reads its status).
+    public var hasExited: Bool {
+        var info = siginfo_t()
+        guard waitid(P_PID, id_t(pid), &info, WEXITED | WNOHANG | WNOWAIT) == 0 else { return true }
+        return info._sifields._sigchld.si_pid == pid
+    }
 }
 
 public struct SpawnError: Error, CustomStringConvertible {

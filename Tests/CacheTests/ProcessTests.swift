@@ -117,7 +117,10 @@ final class ProcessTests: XCTestCase {
             let child = try ChildProcess(Self.probe, workloadArgs(w, cache: cache) + hold)
             if onEvent {
                 heldTrials += 1
-                for _ in 0..<60_000 where !FileManager.default.fileExists(atPath: ready) { usleep(1_000) }
+                // Bounded, and not waiting on a child that ended without reaching its event.
+                for _ in 0..<60_000 where !FileManager.default.fileExists(atPath: ready) && !child.hasExited {
+                    usleep(1_000)
+                }
             } else {
                 usleep(UInt32.random(in: 0...60_000, using: &rng))
             }
