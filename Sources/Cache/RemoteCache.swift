@@ -279,7 +279,7 @@ public final class RemoteCache: RemoteStore {
                 return batch
             }
             guard !batch.isEmpty else { return }
-            let sent = batch.count == 1 ? [send(batch[0])] : send(batch)
+            let sent = batch.count == 1 ? [putOne(batch[0])] : putBatch(batch)
             uploads.withLock { $0.bytes -= batch.reduce(0) { $0 + $1.bytes } }
             counters.withLock { c in
                 for (upload, ok) in zip(batch, sent) {
@@ -297,13 +297,13 @@ public final class RemoteCache: RemoteStore {
     }
 
     /// One upload: its blob first, then the entry.
-    func send(_ upload: Upload) -> Bool {
+    func putOne(_ upload: Upload) -> Bool {
         (upload.blob.map { put($0.path, $0.bytes) } ?? true) && put(upload.path, upload.body)
     }
 
     /// Entries without a blob, pipelined on one connection; what the batch did not settle (no
     /// answer, or a 5xx) is sent again one by one, with `put`'s retries.
-    func send(_ batch: [Upload]) -> [Bool] {
+    func putBatch(_ batch: [Upload]) -> [Bool] {
         if counters.withLock({ $0.dropped }) { return batch.map { _ in false } }
         counters.withLock { $0.requests += batch.count }
         let responses = client.pipeline(batch.map { ("PUT", $0.path, $0.body) })
@@ -318,7 +318,7 @@ public final class RemoteCache: RemoteStore {
                 note(fault: "PUT \(batch[i].path.prefix(12))…: HTTP \(status)")
                 if status < 500 { return false }
             }
-            return send(batch[i])
+            return putOne(batch[i])
         }
     }
 

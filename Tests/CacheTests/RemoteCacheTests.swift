@@ -147,20 +147,29 @@ final class RemoteCacheTests: XCTestCase {
             XCTAssertEqual(back.body, body, "entry \(i)")
         }
         // Through RemoteCache: 300 entries offered at once go up in batches, all of them.
-        let remote = RemoteCache(try settings(nginx.url))
-        let keys = (0..<300).map { Digest(UInt64($0), 7, 7, 7) }
-        for (i, key) in keys.enumerated() {
-            let blob = Array("result \(i)".utf8)
+        try offerAndReadBack(300, through: try settings(nginx.url))
+    }
+
+    /// Offers `count` small results at once through a `RemoteCache` with `settings`; all of them
+    /// must go up without a failure or a fault and come back from a fresh reader.
+    func offerAndReadBack(_ count: Int, through settings: RemoteCache.Settings,
+                          file: StaticString = #filePath, line: UInt = #line) throws {
+        let remote = RemoteCache(settings)
+        let blobs = (0..<count).map { Array("result \($0)".utf8) }
+        let keys = (0..<count).map { Digest(UInt64($0), 7, 7, 7) }
+        for (key, blob) in zip(keys, blobs) {
             remote.offer(key, .output(SHA256.hash(blob), size: Int64(blob.count)), blob: blob)
         }
         remote.finish()
-        XCTAssertEqual(remote.snapshot.uploads, 300)
-        XCTAssertEqual(remote.snapshot.uploadFailures, 0)
-        XCTAssertEqual(remote.snapshot.faults, 0)
-        let reader = RemoteCache(try settings(nginx.url)), local = MemoryStore()
-        for (i, key) in keys.enumerated() {
-            let blob = Array("result \(i)".utf8)
-            XCTAssertEqual(reader.fetch(key, into: local), .output(SHA256.hash(blob), size: Int64(blob.count)))
+        XCTAssertEqual(remote.snapshot.uploads, count, file: file, line: line)
+        XCTAssertEqual(remote.snapshot.uploadFailures, 0, file: file, line: line)
+        XCTAssertEqual(remote.snapshot.faults, 0, file: file, line: line)
+        var reading = settings
+        reading.readOnly = true
+        let reader = RemoteCache(reading), local = MemoryStore()
+        for (i, (key, blob)) in zip(keys, blobs).enumerated() {
+            XCTAssertEqual(reader.fetch(key, into: local), .output(SHA256.hash(blob), size: Int64(blob.count)),
+                           "entry \(i)", file: file, line: line)
         }
     }
 
@@ -193,22 +202,7 @@ final class RemoteCacheTests: XCTestCase {
         XCTAssertEqual(partial.map(\.status), [201], "only the first request of the batch is answered")
         var s = try settings(server.url)
         s.uploaders = 1
-        let remote = RemoteCache(s)
-        let keys = (0..<40).map { Digest(UInt64($0), 3, 3, 3) }
-        for (i, key) in keys.enumerated() {
-            let blob = Array("value \(i)".utf8)
-            remote.offer(key, .output(SHA256.hash(blob), size: Int64(blob.count)), blob: blob)
-        }
-        remote.finish()
-        XCTAssertEqual(remote.snapshot.uploads, 40)
-        XCTAssertEqual(remote.snapshot.uploadFailures, 0)
-        XCTAssertEqual(remote.snapshot.faults, 0)
-        let reader = RemoteCache(try settings(server.url)), local = MemoryStore()
-        for (i, key) in keys.enumerated() {
-            let blob = Array("value \(i)".utf8)
-            XCTAssertEqual(reader.fetch(key, into: local), .output(SHA256.hash(blob), size: Int64(blob.count)),
-                           "entry \(i)")
-        }
+        try offerAndReadBack(40, through: s)
     }
 
     /// Two machines (two local caches) share nginx: the second computes nothing the first did —
