@@ -88,7 +88,8 @@ final class PackTests: XCTestCase {
         let inputs: [[UInt8]] = [blob(3, count: 17_616), [UInt8](repeating: 42, count: 100_000),
                                  Array(repeating: Array("abcdefgh12345".utf8), count: 3000).flatMap { $0 }, mixed]
         let digests = try inputs.map { input in
-            try XCTUnwrap(input.withUnsafeBytes { BlobCompression.compress($0) }).withUnsafeBytes { SHA256.hash($0) }.hex
+            let block = try XCTUnwrap(input.withUnsafeBytes { BlobCompression.compress($0) })
+            return block.withUnsafeBytes { SHA256.hash($0) }.hex
         }
         XCTAssertEqual(digests, ["b00c9571f9f64eb2c61c6400e17681af75d41c329790298b63a1e989c32fecf9",
                                  "ae564a01723ec91a6eefbade723a942b04160b4116a1f5f58eb263cde7bcfa20",
