@@ -98,7 +98,7 @@ final class FaultyServer: Sendable {
                 return c.requests
             }
             guard n <= maxRequests else { return }
-            if fault == .oneAnswerPerConnection, n > 1, answeredHere { return }
+            if fault == .oneAnswerPerConnection, answeredHere { return }
             answeredHere = true
             switch method {
             case "PUT":
