@@ -56,6 +56,76 @@ final class GlobalAllocationTests: XCTestCase {
                            "front budget \(budget) \(trunks)")
         }
     }
+
+    /// 400 random cut lists shaped like Step 3's inputs (1–4 trunks, 4–9 tile options each: more
+    /// peak buys less latency and energy, with noise; budgets from none to all of the largest
+    /// peaks): the bounded merge's answers equal the brute force's. The bounds must bite here —
+    /// for some cut lists the (latency, energy) merge keeps fewer final points than without them.
+    func testBoundedMergeEqualsBruteForceOnTileShapedOptions() {
+        var rng = SplitMix64(state: 11)
+        var narrowed = 0
+        for _ in 0..<400 {
+            let count = Int.random(in: 1...4, using: &rng)
+            let trunks = (0..<count).map { _ in
+                (0..<Int.random(in: 4...9, using: &rng)).map { _ -> Option in
+                    let peak = Int.random(in: 1...40, using: &rng)
+                    let latency = 200 - 3 * peak + Int.random(in: 0...40, using: &rng)
+                    let energy = 150 - peak + Int.random(in: 0...60, using: &rng)
+                    return Option(latency: latency, energy: energy,
+                                  latencyDelta: Int.random(in: 0...30, using: &rng),
+                                  energyDelta: Int.random(in: 0...40, using: &rng), peakBits: peak)
+                }
+            }
+            let budget = Int.random(in: 0...(40 * count + 10), using: &rng)
+            let all = Brute.schedules(trunks, budget: budget)
+            let solved = GlobalAllocation.solve(trunks, budget: budget, metrics: GlobalAllocation.Metric.allCases,
+                                                front: true)
+            for metric in GlobalAllocation.Metric.allCases {
+                XCTAssertEqual(solved.best[metric], Brute.best(all, metric), "\(metric) budget \(budget) \(trunks)")
+            }
+            XCTAssertEqual(solved.front, Brute.front(all), "front budget \(budget) \(trunks)")
+
+            let ranked = GlobalAllocation.RankedOptions(trunks)
+            let known = ranked.greedySchedules(budget: budget).map { ($0.latency, $0.energy) }
+            for onChip in [true, false] {
+                let plain = ranked.merge(onChip: onChip, budget: budget, costs: .edp, bound: .init(limit: nil))
+                let bounded = ranked.merge(onChip: onChip, budget: budget, costs: .edp, bound: .init(beatenBy: known))
+                XCTAssertLessThanOrEqual(bounded.count, plain.count)
+                if bounded.count < plain.count { narrowed += 1 }
+            }
+        }
+        XCTAssertGreaterThan(narrowed, 0, "the greedy schedules never narrowed a merge")
+        print("bounded merges that kept fewer final points: \(narrowed) of 800")
+    }
+
+    /// A known schedule rules out a partial only when it is no worse on either cost and better on
+    /// one; the least completion adds each later trunk's least cost and peak.
+    func testBoundAndCompletion() {
+        let bound = GlobalAllocation.Bound(beatenBy: [(10, 50), (20, 30), (15, 60), (30, 30), (-5, -5)])
+        XCTAssertEqual(bound.stair.map { [$0.a, $0.b] }, [[10, 50], [20, 30]])
+        XCTAssertTrue(bound.beaten(a: 11, b: 50))
+        XCTAssertTrue(bound.beaten(a: 10, b: 51))
+        XCTAssertFalse(bound.beaten(a: 10, b: 50), "equal costs are not beaten")
+        XCTAssertFalse(bound.beaten(a: 9, b: 100), "less latency than every known schedule")
+        XCTAssertFalse(bound.beaten(a: 20, b: 29), "less energy than every known schedule")
+        XCTAssertTrue(bound.beaten(a: 20, b: 40), "(10, 50) is no better, (20, 30) is")
+        XCTAssertFalse(bound.beaten(a: 19, b: 49), "(10, 50) has more energy, (20, 30) more latency")
+
+        let ranked = GlobalAllocation.RankedOptions([
+            [Option(latency: 10, energy: 40, latencyDelta: 4, energyDelta: 9, peakBits: 7),
+             Option(latency: 12, energy: 30, latencyDelta: 1, energyDelta: 1, peakBits: 3)],
+            [Option(latency: 5, energy: 8, latencyDelta: 2, energyDelta: 2, peakBits: 1)],
+        ])
+        let on = GlobalAllocation.Completion(ranked.ranked, onChip: true, costs: .edp)
+        XCTAssertEqual(on.a, [6 + 3, 3, 0])
+        XCTAssertEqual(on.b, [29 + 6, 6, 0])
+        XCTAssertEqual(on.leastPeak, [4, 1, 0])
+        XCTAssertEqual(on.mostPeak, [8, 1, 0])
+        XCTAssertTrue(on.positive)
+        let off = GlobalAllocation.Completion(ranked.ranked, onChip: false, costs: .energy)
+        XCTAssertEqual(off.a, [38, 8, 0])
+        XCTAssertEqual(off.b, [0, 0, 0])
+    }
 }
 
 /// The reference's search: every assignment in product order over the latency-ranked options (last

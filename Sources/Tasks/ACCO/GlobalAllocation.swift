@@ -63,25 +63,39 @@ public enum GlobalAllocation {
     }
 
     /// `best` for each of `metrics` and, when asked, the `front`, sharing their work: the options
-    /// are ranked once, and the (latency, energy) merges that EDP needs are the front's too.
+    /// are ranked once, the latency and energy winners come first and bound the (latency, energy)
+    /// merges that EDP and the front share (`Bound`).
     public static func solve(_ trunks: [[Option]], budget: Int, metrics: [Metric],
                              front wantsFront: Bool) -> (best: [Metric: Schedule], front: [Schedule]) {
         let ranked = RankedOptions(trunks)
-        func finals(_ costs: Metric) -> [[Point]] {
-            [true, false].map { ranked.merge(onChip: $0, budget: budget, costs: costs) }
-        }
-        let edp = metrics.contains(.edp) || wantsFront ? finals(.edp) : []
+        var known = ranked.greedySchedules(budget: budget)
         var best: [Metric: Schedule] = [:]
-        for metric in metrics {
+        for metric in metrics where metric != .edp {
             var winner: Point?
-            for p in (metric == .edp ? edp : finals(metric)).joined()
-            where winner.map({ p.beats($0, metric) }) ?? true {
-                winner = p
+            for onChip in [true, false] {
+                let bound = Bound(limit: known.map { metric == .latency ? $0.latency : $0.energy }.min())
+                for p in ranked.merge(onChip: onChip, budget: budget, costs: metric, bound: bound)
+                where winner.map({ p.beats($0, metric) }) ?? true {
+                    winner = p
+                }
+                if let winner { known.append(ranked.schedule(winner, budget: budget)) }
             }
             best[metric] = winner.map { ranked.schedule($0, budget: budget) }
         }
+        guard metrics.contains(.edp) || wantsFront else { return (best, []) }
+        var finals: [Point] = []
+        for onChip in [true, false] {
+            let bound = Bound(beatenBy: known.map { ($0.latency, $0.energy) }
+                              + finals.map { ($0.a, $0.b) })
+            finals += ranked.merge(onChip: onChip, budget: budget, costs: .edp, bound: bound)
+        }
+        if metrics.contains(.edp) {
+            var winner: Point?
+            for p in finals where winner.map({ p.beats($0, .edp) }) ?? true { winner = p }
+            best[.edp] = winner.map { ranked.schedule($0, budget: budget) }
+        }
         guard wantsFront else { return (best, []) }
-        let front = Point.prune(edp.joined().map { Point(resource: 0, a: $0.a, b: $0.b, choice: $0.choice) })
+        let front = Point.prune(finals.map { Point(resource: 0, a: $0.a, b: $0.b, choice: $0.choice) })
         return (best, front.map { ranked.schedule($0, budget: budget) })
     }
 }
@@ -171,6 +185,24 @@ extension GlobalAllocation {
             }
             return kept
         }
+
+        /// `prune` for complete schedules, whose resource no longer matters: the (a, b) staircase,
+        /// among equal costs the smallest choice.
+        static func prune2D(_ points: [Partial]) -> [Partial] {
+            let sorted = points.sorted { p, q in
+                if p.a != q.a { return p.a < q.a }
+                if p.b != q.b { return p.b < q.b }
+                return p.tie < q.tie
+            }
+            var kept: [Partial] = []
+            for p in sorted where kept.last.map({ p.b < $0.b }) ?? true { kept.append(p) }
+            return kept
+        }
+
+        /// The one with the least `a`, then the smallest choice.
+        static func least(_ points: [Partial]) -> Partial? {
+            points.min { p, q in p.a != q.a ? p.a < q.a : p.tie < q.tie }
+        }
     }
 
     /// Each index's rank in the order `less` gives (the elements are distinct under it).
@@ -178,84 +210,6 @@ extension GlobalAllocation {
         var ranks = [Int32](repeating: 0, count: count)
         for (rank, i) in (0..<count).sorted(by: less).enumerated() { ranks[i] = Int32(rank) }
         return ranks
-    }
-
-    /// Each trunk's options ranked by latency (stable), with exact repeats dropped (the first one
-    /// has the smaller position, so it wins every tie the repeat could).
-    struct RankedOptions {
-        let options: [[Option]]
-        let ranked: [[(position: Int32, option: Option)]]
-        let originalIndex: [[Int]]
-
-        init(_ trunks: [[Option]]) {
-            options = trunks
-            originalIndex = trunks.map { list in
-                list.indices.sorted { (list[$0].latency, $0) < (list[$1].latency, $1) }
-            }
-            ranked = zip(trunks, originalIndex).map { list, order in
-                var seen = Set<Option>()
-                return order.enumerated().compactMap { position, i in
-                    seen.insert(list[i]).inserted ? (Int32(position), list[i]) : nil
-                }
-            }
-        }
-
-        /// The final points of all schedules with the summed peak under the budget (`onChip`, costs
-        /// discounted) or at or over it (costs as they are), pruned trunk by trunk. `costs` names
-        /// the coordinates: latency or energy in `a`, or both (`.edp`: latency in `a`, energy in `b`).
-        func merge(onChip: Bool, budget: Int, costs: Metric) -> [Point] {
-            var front = [Partial(resource: onChip ? 0 : max(0, budget), a: 0, b: 0, tie: (0, 0), parent: -1)]
-            var levels: [[Partial]] = []
-            levels.reserveCapacity(ranked.count)
-            for list in ranked {
-                // The kept prefixes' ranks in lexicographic order of their choices.
-                let rank = GlobalAllocation.ranks(count: front.count) { front[$0].tie < front[$1].tie }
-                var next: [Partial] = []
-                next.reserveCapacity(front.count * list.count)
-                // Option by option: `front` is sorted (`prune` keeps its order), and adding one
-                // option's costs keeps it so, so `next` is a few long sorted runs, which the
-                // stable sort in `prune` merges instead of sorting from scratch. The order of
-                // `next` changes no result: `prune` sorts by a total order.
-                for (position, o) in list {
-                    for (i, p) in front.enumerated() {
-                        let resource = onChip ? p.resource + o.peakBits : max(0, p.resource - o.peakBits)
-                        if onChip && resource >= budget { continue }
-                        let latency = o.latency(onChip: onChip), energy = o.energy(onChip: onChip)
-                        let (a, b) = switch costs {
-                        case .latency: (latency, 0)
-                        case .energy: (energy, 0)
-                        case .edp: (latency, energy)
-                        }
-                        next.append(Partial(resource: resource, a: p.a + a, b: p.b + b, tie: (rank[i], position),
-                                            parent: Int32(i)))
-                    }
-                }
-                front = Partial.prune(next)
-                levels.append(front)
-            }
-            let finals = onChip ? Array(front.indices) : front.indices.filter { front[$0].resource == 0 }
-            return finals.map { last in
-                // The choice, read back along the parent links.
-                var choice = [Int32](repeating: 0, count: levels.count)
-                var i = last
-                for level in levels.indices.reversed() {
-                    choice[level] = levels[level][i].tie.1
-                    i = Int(levels[level][i].parent)
-                }
-                return Point(resource: front[last].resource, a: front[last].a, b: front[last].b, choice: choice)
-            }
-        }
-
-        func schedule(_ p: Point, budget: Int) -> Schedule {
-            let choice = p.choice.enumerated().map { trunk, position in originalIndex[trunk][Int(position)] }
-            let chosen = choice.enumerated().map { trunk, i in options[trunk][i] }
-            let peak = chosen.reduce(0) { $0 + $1.peakBits }
-            let onChip = peak < budget
-            return Schedule(choice: choice,
-                            latency: chosen.reduce(0) { $0 + $1.latency(onChip: onChip) },
-                            energy: chosen.reduce(0) { $0 + $1.energy(onChip: onChip) },
-                            peakBits: peak, onChip: onChip)
-        }
     }
 }
 
