@@ -56,6 +56,13 @@ public struct Graph: Sendable {
         return NodeID(index: nodes.count - 1)
     }
 
+    /// Gives `node` other parameters: a graph kept between runs whose edit changed only these
+    /// (`run --watch`). Keys are derived when a run starts, so its dependents' keys follow.
+    public mutating func replaceParams(of node: NodeID, with params: Value) {
+        let old = nodes[node.index]
+        nodes[node.index] = Node(op: old.op, params: params, dependencies: old.dependencies)
+    }
+
     func operatorIndex(of id: String) -> Int? { operatorIndex[id] }
 
     /// The same graph under a new model version: every operator's version moved by `offset`, so

@@ -35,7 +35,7 @@ enum RunCommand {
             ? "\(path): inputs unchanged since the last complete run; answers read from the cache, "
                 + "\(String(format: "%.2f", seconds)) s"
             : "\(path): \(TextColumns.count(outcome.executed, "node")) computed, \(outcome.hits) from cache, "
-                + "\(String(format: "%.1f", seconds)) s"
+                + "\(String(format: seconds < 10 ? "%.2f" : "%.1f", seconds)) s"
     }
 
     static func studyPath(_ a: Arguments, command: String) throws -> String {
@@ -55,8 +55,17 @@ enum RunCommand {
     /// - Parameter cancellation: as for `EngineSession.build`.
     static func execute(_ path: String, _ a: Arguments, command: String, inputs: InputSnapshot = InputSnapshot(),
                         cancellation: CancellationFlag? = nil) throws -> (StudyView, StudyRunCounts)? {
+        var memory = RunMemory.none
+        return try execute(path, a, command: command, inputs: inputs, cancellation: cancellation, memory: &memory)
+    }
+
+    /// `execute`, keeping in `memory` what the next run of the same study can use (`run --watch`).
+    /// When it keeps something, the run record is still being written when this returns.
+    static func execute(_ path: String, _ a: Arguments, command: String, inputs: InputSnapshot,
+                        cancellation: CancellationFlag?,
+                        memory: inout RunMemory) throws -> (StudyView, StudyRunCounts)? {
         let study = try inputs.reading { try StudyFormat.load(path) }
-        let store = try CacheLocation.open(a)
+        let store = try memory.cache(a)
         let remote = try RemoteLocation.open(a)
         defer { remote.map(RemoteLocation.finish) }
         let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
@@ -69,8 +78,9 @@ enum RunCommand {
                     shortcut: true))
             }
         }
-        let record = StudyAssessment(study: path, root: try CacheLocation.path(a), store: store)
-        let built = try inputs.reading { try StudyGraph(study) }
+        let record = try memory.lastRecord.map { StudyAssessment(previous: $0, store: store) }
+            ?? StudyAssessment(study: path, root: CacheLocation.path(a), store: store)
+        let built = try memory.graph(study, inputs: inputs)
         // What is dirty and why, against the last run, as it was before running (for `explain`).
         let assessing = try record.assess(built)
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }
@@ -86,11 +96,15 @@ enum RunCommand {
         let assessment = assessing.value
         let log = outcome.log
         let saving = Background {
-            StudyRecord.save(RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
-                                       assessment: assessment, log: log),
-                             study: path, cache: store)
+            let made = RunRecord(built.graph, names: built.names, detail: StudyGraph.detailedFields,
+                                 assessment: assessment, log: log)
+            StudyRecord.save(made, study: path, cache: store)
+            return made
         }
-        defer { saving.value }  // written before the command returns, beside the answers' decoding
+        memory.remember(saving)
+        // Written before a one-shot command returns, beside the answers' decoding; `--watch` waits
+        // for it only when the next run needs the record.
+        defer { if !memory.keeps { _ = saving.value } }
         var why: [Int: String] = [:]
         for failure in outcome.failures {
             guard let p = variantProblem(failure.node), why[p] == nil else { continue }

@@ -22,6 +22,13 @@ struct StudyAssessment {
         }
     }
 
+    /// Starts from a record this process made (`run --watch`), without reading it back.
+    init(previous: RunRecord, store: LocalCache) {
+        prior = Background {
+            .success((previous, Set(previous.nodes.compactMap(\.key).filter(store.hasEntry))))
+        }
+    }
+
     /// Waits for the record and starts assessing `built` against it; call before `built` runs.
     func assess(_ built: StudyGraph) throws -> Background<RunRecord.Assessment> {
         let (previous, cached) = try prior.value.get()

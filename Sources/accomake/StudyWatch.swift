@@ -30,17 +30,21 @@ enum StudyWatch {
         var watched: [String] = [path]
         var stamps = FileStamp.of(watched)
         var last: StudyView?
+        var memory = RunMemory.kept
+        TrunkOptionMemo.start()
         while true {
             let inputs = InputSnapshot()
             let began = DispatchTime.now().uptimeNanoseconds
             do {
                 guard let (view, outcome) = try RunCommand.execute(path, a, command: "run", inputs: inputs,
-                                                                   cancellation: interrupts.flag) else {
+                                                                   cancellation: interrupts.flag,
+                                                                   memory: &memory) else {
                     print("stopped; the interrupted run left the cache whole and the next run resumes it")
                     return 0
                 }
                 let seconds = Double(DispatchTime.now().uptimeNanoseconds - began) / 1e9
-                print(RunCommand.summary(path, outcome, seconds: seconds))
+                print(RunCommand.summary(path, outcome, seconds: seconds)
+                    + (memory.keptGraph && !outcome.shortcut ? " (graph kept from the last run)" : ""))
                 if let last {
                     for change in outcome.changes.prefix(12) { print("  changed \(change)") }
                     if outcome.changes.count > 12 { print("  … and \(outcome.changes.count - 12) more changes") }
@@ -58,6 +62,7 @@ enum StudyWatch {
             // Files first read by this run are stamped now; the others keep the stamp taken
             // before the run, so a save made while it ran is seen.
             for (p, stamp) in FileStamp.of(watched) where stamps.index(forKey: p) == nil { stamps[p] = stamp }
+            _ = memory.lastRecord  // the run record is on disk before the wait (for `status` beside)
             print("watching \(watched.count) input files for changes (Ctrl-C stops)")
             fflush(nil)  // every stream: the lines reach a pipe now, not when a buffer fills
             guard let (changed, now) = waitForChange(stamps, interrupts.flag) else {

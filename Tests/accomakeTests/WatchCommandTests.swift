@@ -54,6 +54,36 @@ extension CommandLineTests {
         XCTAssertTrue(watch.stdout.hasSuffix("(Ctrl-C stops)\nstopped\n"), watch.stdout)
     }
 
+    /// An edit of the budget alone: the watch keeps its graph and says so, computes only the
+    /// allocation node, and its answers — read back through the shortcut its run recorded — equal
+    /// a plain run's on a cache of its own (the results; the counts above them differ).
+    func testWatchKeepsItsGraphAcrossABudgetEdit() throws {
+        let study = try writeStudy("budget.json", tileY: [1, 16])
+        let cache = scratch.appendingPathComponent("cache").path
+        let watch = try start(["run", study, "--watch", "--cache", cache])
+        defer { _ = watch.stop(SIGKILL) }
+        func rounds(_ n: Int) -> (String, String) -> Bool {
+            { out, _ in out.components(separatedBy: "watching 4 input files").count - 1 >= n }
+        }
+        XCTAssertTrue(watch.wait(until: rounds(1)), watch.stdout + watch.stderr)
+        XCTAssertFalse(watch.stdout.contains("graph kept"), watch.stdout)
+        let text = try String(contentsOfFile: study, encoding: .utf8)
+        try text.replacingOccurrences(of: "\"table\": \"window\"}", with: "\"table\": \"window\", \"budget_bits\": 1}")
+            .write(toFile: study, atomically: true, encoding: .utf8)
+        XCTAssertTrue(watch.wait(until: rounds(2)), watch.stdout + watch.stderr)
+        XCTAssertTrue(watch.stdout.contains("budget.json changed\n\(study): 1 node computed, "), watch.stdout)
+        XCTAssertTrue(watch.stdout.contains(" (graph kept from the last run)\n"), watch.stdout)
+        XCTAssertEqual(watch.stop(SIGINT), 0, watch.stderr)
+
+        let kept = try run(["run", study, "--json", "--cache", cache])
+        let plain = try run(["run", study, "--json", "--cache", scratch.appendingPathComponent("plain").path])
+        XCTAssertEqual(kept.status, 0, kept.stderr)
+        XCTAssertEqual(plain.status, 0, plain.stderr)
+        let keptResults = try XCTUnwrap(try json(kept.stdout)["results"] as? NSArray)
+        XCTAssertEqual(keptResults, try XCTUnwrap(try json(plain.stdout)["results"] as? NSArray))
+        XCTAssertEqual((keptResults.firstObject as? [String: Any])?["budget_bits"] as? Int, 1)
+    }
+
     /// `1545830829` as the watch prints it: `1,545,830,829`.
     static func grouped(_ n: Int) -> String {
         var digits = Array(String(n)), out: [Character] = []

@@ -48,7 +48,10 @@ public enum AllocationTask {
         // chosen schedule or the front names are decoded whole, for the report.
         var trunkCache: [Int: TrunkReport] = [:]
         let report = try allocate(settings, option: { r, t in
-            try TrunkTask.option(dependency(settings.slots[r][t]), table: settings.table)
+            let trunk = try dependency(settings.slots[r][t])
+            return try TrunkOptionMemo.option(trunk, table: settings.table) {
+                try TrunkTask.option(trunk, table: settings.table)
+            }
         }, trunk: { r, t in
             let slot = settings.slots[r][t]
             if let known = trunkCache[slot] { return known }
@@ -65,6 +68,14 @@ public enum AllocationTask {
         try ValueCoder.encode(Parameters(budget: budgetBits, metrics: metrics, table: table,
                                          tiles: tiles.map { TileSize($0.x, $0.y) },
                                          ranges: ranges, cutLists: cutLists, slots: slots))
+    }
+
+    /// `params` with another budget and objectives (the rest, what the graph below decides, kept).
+    static func params(_ params: Value, budgetBits: Int, metrics: [GlobalAllocation.Metric]) throws -> Value {
+        var settings = try ValueCoder.decode(Parameters.self, from: params)
+        settings.budget = budgetBits
+        settings.metrics = metrics
+        return try ValueCoder.encode(settings)
     }
 
     public static func report(_ artifact: Artifact) throws -> AllocationReport {

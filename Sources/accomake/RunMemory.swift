@@ -1,0 +1,72 @@
+import Cache
+import Foundation
+import Graph
+import Tasks
+
+/// What `run --watch` keeps in memory from one run of its study to the next, so that an edit
+/// pays for what it touches rather than for starting over: the open cache (its index is not read
+/// again; entries other processes add are read from the log's tail as before), the last run
+/// record (not read back from disk), and the study's graph when an edit changes only the
+/// allocation's budget or objectives (`StudyGraph.reallocated`). A one-shot command keeps
+/// nothing (`RunMemory.none`).
+struct RunMemory {
+    /// Whether to keep anything; false for one-shot commands.
+    let keeps: Bool
+    private var store: (cache: LocalCache, root: String, log: LogIdentity)?
+    private var record: Background<RunRecord>?
+    private var graph: (structure: Digest, built: StudyGraph)?
+    /// The last run kept the graph of the run before (its edit changed only the allocation).
+    private(set) var keptGraph = false
+
+    static var none: RunMemory { RunMemory(keeps: false) }
+    static var kept: RunMemory { RunMemory(keeps: true) }
+
+    /// The cache the last run used, when it is the same folder and its action log is still the same
+    /// file (a `cache clean` or a compaction by another process gives a new one); else opened anew.
+    mutating func cache(_ a: Arguments) throws -> LocalCache {
+        let root = try CacheLocation.path(a)
+        if let store, store.root == root, LogIdentity(root: root) == store.log { return store.cache }
+        let cache = try CacheLocation.open(a)
+        if keeps, let log = LogIdentity(root: root) { store = (cache, root, log) }
+        return cache
+    }
+
+    /// The last run's record, as this process wrote it; nil when it keeps none yet.
+    var lastRecord: RunRecord? { record?.value }
+
+    /// Keeps the record being made for the next run (waited for only when it is needed).
+    mutating func remember(_ made: Background<RunRecord>) {
+        if keeps { record = made }
+    }
+
+    /// The study's graph: the last one, with its allocation nodes remade, when nothing but the
+    /// allocation's budget or objectives changed; else built anew.
+    mutating func graph(_ study: Study, inputs: InputSnapshot) throws -> StudyGraph {
+        keptGraph = false
+        guard keeps, let structure = inputs.reading({ StudyGraph.structureKey(study) }) else {
+            return try inputs.reading { try StudyGraph(study) }
+        }
+        let built: StudyGraph
+        keptGraph = graph?.structure == structure
+        if let graph, keptGraph {
+            built = try inputs.reading { try graph.built.reallocated(for: study) }
+        } else {
+            built = try inputs.reading { try StudyGraph(study) }
+        }
+        graph = (structure, built)
+        return built
+    }
+}
+
+/// Which file a cache's action log is (device and inode), to notice it was replaced.
+struct LogIdentity: Equatable {
+    var device: UInt64
+    var inode: UInt64
+
+    init?(root: String) {
+        var info = stat()
+        guard stat(root + "/actions.log", &info) == 0 else { return nil }
+        device = UInt64(info.st_dev)
+        inode = UInt64(info.st_ino)
+    }
+}
