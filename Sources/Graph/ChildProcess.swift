@@ -59,6 +59,17 @@ public struct ChildProcess: Sendable {
         return (signal == 0 ? (status >> 8) & 0xff : 128 + signal, bytes)
     }
 
+    /// What the child has written to standard output since the last read, waiting until it writes
+    /// something; nil once it closed its output (before `finish`, for a child that keeps running).
+    public func readSome() -> [UInt8]? {
+        var chunk = [UInt8](repeating: 0, count: 65536)
+        while true {
+            let n = read(output, &chunk, chunk.count)
+            if n < 0 && errno == EINTR { continue }
+            return n > 0 ? Array(chunk[..<n]) : nil
+        }
+    }
+
     public func kill(_ signal: Int32) { _ = Glibc.kill(pid, signal) }
 
     /// Whether the child has ended, without reaping it (`finish` still reads its status).

@@ -8,9 +8,10 @@ import Tasks
 /// `accomake bench study [STUDY] [-j N] [--json]` (default: projects/studies/acco-camready.json):
 /// the study cold on a fresh cache, warm (unchanged, rerun), and after one hardware tweak (the
 /// first accelerator's DRAM read energy + 1 %), each phase as its own `accomake run` process, as a
-/// user would see it; also the warm graph walk without the shortcut and a budget change, and the
-/// event-log checks of issue 6 (exit status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s,
-/// the tweak within its share of the cold time (one accelerator of the study's).
+/// user would see it; also the warm graph walk without the shortcut, a budget change, two budget
+/// edits answered by `run --watch` (`watchEdits`), and the event-log checks of issue 6 (exit
+/// status 1 when one fails). Targets: cold ≤ 10 min, warm ≤ 1 s, the tweak within its share of
+/// the cold time (one accelerator of the study's).
 ///
 /// For a study with hardware variants it also runs each variant alone on a fresh cache of its own
 /// and reports `shared_fraction` = 1 − (nodes the sweep computed ÷ Σ nodes each variant computed
@@ -58,6 +59,8 @@ enum StudyBench {
         let (budgetStudy, _, _) = try copy(study, folder: folder, name: "budget",
                                         budgetBits: (study.allocation.budgetBits ?? 8_388_608) / 2)
         let budget = try phase(budgetStudy)
+        let halved = (study.allocation.budgetBits ?? 8_388_608) / 2
+        let watch = try watchEdits(study, folder: folder, cache: cache, budgets: [halved, halved / 2, halved / 4])
         let (tweakedStudy, what, touched) = try copy(study, folder: folder, name: "tweak", tweak: true)
         let tweaked = try phase(tweakedStudy)
         // Each variant alone, on a fresh cache: what the sweep saves by sharing nodes.
@@ -82,6 +85,7 @@ enum StudyBench {
             ("budget change reruns at most the \(allocationNodes) allocation nodes",
              budget.executed > 0 && budget.executed <= allocationNodes),
             ("hardware tweak reruns less than the cold run", tweaked.executed > 0 && tweaked.executed < cold.executed),
+            ("run --watch keeps its graph across a budget edit", watch.keptGraph),
         ]
         var usage = rusage()
         getrusage(RUSAGE_CHILDREN.rawValue, &usage)
@@ -99,6 +103,9 @@ enum StudyBench {
             ("warm_graph_walk_cache_hits", .int(walk.hits)),
             ("budget_change_seconds", .number(BenchCommand.round6(budget.seconds))),
             ("budget_change_nodes_executed", .int(budget.executed)),
+            ("watch_first_budget_edit_seconds", .number(watch.seconds[0])),
+            ("watch_second_budget_edit_seconds", .number(watch.seconds[1])),
+            ("watch_graph_kept", .bool(watch.keptGraph)),
             ("variants", .int(alone.count)), ("variants_alone_nodes_executed", .int(alone.reduce(0, +))),
             ("shared_fraction", sharedFraction.map { .number(BenchCommand.round6($0)) } ?? .null),
             ("peak_memory_mb", .number((peakMB * 10).rounded() / 10)),
@@ -118,6 +125,8 @@ enum StudyBench {
             print("  warm, whole graph walked (--no-shortcut)  \(BenchCommand.ms(walk.seconds)), \(walk.hits) cache "
                 + "hits, \(walk.executed) computed")
             print("  budget halved  \(BenchCommand.ms(budget.seconds)), \(budget.executed) computed")
+            print("  run --watch, budget edits: first \(BenchCommand.ms(watch.seconds[0])), second "
+                + "\(BenchCommand.ms(watch.seconds[1]))\(watch.keptGraph ? " (graph kept in memory)" : "")")
             print("  tweak  \(BenchCommand.ms(tweaked.seconds)) (target ≤ \(BenchCommand.ms(share)), "
                 + "\(touched)/\(study.accelerators.count) of cold), \(tweaked.executed) computed, "
                 + "\(tweaked.hits) cache hits — \(what)")
