@@ -51,6 +51,43 @@ public struct CanonicalDecoder {
         return try decoder.value(depth: 0)
     }
 
+    /// `field` for several paths in one pass over `bytes` (what precedes them is skipped once):
+    /// the value at each path, nil where absent. No path may be a prefix of another.
+    public static func fields(_ paths: [[String]], in bytes: [UInt8]) throws(CanonicalEncodingError) -> [Value?] {
+        var decoder = CanonicalDecoder(bytes: bytes)
+        var found = [Value?](repeating: nil, count: paths.count)
+        var left = paths.count
+        _ = try decoder.collect(paths.indices.map { ($0, paths[$0].map { Array($0.utf8) }[...]) }, into: &found,
+                                left: &left)
+        return found
+    }
+
+    /// Reads one value, decoding the paths that end here and descending into the fields the others
+    /// name next; true once every path is found (the rest is not read).
+    private mutating func collect(_ wanted: [(index: Int, rest: ArraySlice<[UInt8]>)], into found: inout [Value?],
+                                  left: inout Int) throws(CanonicalEncodingError) -> Bool {
+        if let ending = wanted.first(where: { $0.rest.isEmpty }) {
+            found[ending.index] = try value(depth: 0)
+            left -= 1
+            return left == 0
+        }
+        guard try byte() == CanonicalEncoder.Tag.object.rawValue else {
+            offset -= 1
+            try skip(depth: 1)
+            return false
+        }
+        for _ in 0..<(try length()) {
+            let name = try slice()
+            let next = wanted.filter { $0.rest.first.map { name.elementsEqual($0) } ?? false }
+            if next.isEmpty {
+                try skip(depth: 1)
+            } else if try collect(next.map { ($0.index, $0.rest.dropFirst()) }, into: &found, left: &left) {
+                return true
+            }
+        }
+        return false
+    }
+
     private init(bytes: [UInt8]) { self.bytes = bytes }
 
     /// Moves past one value, checking its structure but not building it.
@@ -118,8 +155,8 @@ public struct CanonicalDecoder {
 
     private mutating func word() throws(CanonicalEncodingError) -> UInt64 {
         guard bytes.count - offset >= 8 else { throw .malformed("truncated at \(offset)") }
-        var w: UInt64 = 0
-        for i in (0..<8).reversed() { w = w << 8 | UInt64(bytes[offset + i]) }
+        // Little-endian, as the encoder writes it.
+        let w = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
         offset += 8
         return w
     }

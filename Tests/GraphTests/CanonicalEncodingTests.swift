@@ -63,6 +63,19 @@ final class CanonicalEncodingTests: XCTestCase {
         XCTAssertThrowsError(try CanonicalDecoder.field(["sizes"], in: Array(encoded.prefix(40))))  // truncated
     }
 
+    /// Several fields in one pass: each what `field` finds for its path alone, in the order asked,
+    /// absent ones nil (a missing name, a path through a number); a truncated encoding throws.
+    func testSeveralFieldsInOnePassEqualFieldByField() throws {
+        let encoded = try CanonicalEncoder.encode(Self.sample)
+        let paths = [["sizes"], ["Zeta", "b"], ["missing"], ["ratio", "x"], ["Zeta", "\u{e9}"], ["Zeta", "a"], ["flag"],
+                     ["Zeta", "zz"]]
+        let found = try CanonicalDecoder.fields(paths, in: encoded)
+        XCTAssertEqual(found, try paths.map { try CanonicalDecoder.field($0, in: encoded) })
+        XCTAssertEqual(found, [Self.sample["sizes"], 2, nil, nil, 3, 1, true, nil])
+        XCTAssertEqual(try CanonicalDecoder.fields([[]], in: encoded), [try CanonicalDecoder.decode(encoded)])
+        XCTAssertThrowsError(try CanonicalDecoder.fields([["sizes"], ["Zeta", "a"]], in: Array(encoded.prefix(40))))
+    }
+
     func testNFCEquivalentStringsEncodeEqual() throws {
         XCTAssertEqual(try CanonicalEncoder.encode("\u{e9}"), try CanonicalEncoder.encode("e\u{301}"))
     }

@@ -31,6 +31,27 @@ final class StudyTests: XCTestCase {
                 try built.allocationNodes.map { try AllocationTask.report(try XCTUnwrap(outcome.outputs[$0])) })
     }
 
+    /// An allocation hands the report it made to the command that prints it (no decode of the
+    /// bytes it just encoded): once per artifact, and the handed report prints — as text and as
+    /// JSON — exactly as the one decoded from the artifact does.
+    func testAHandedReportPrintsAsTheDecodedOne() throws {
+        let study = try study(maxCuts: 1, tileX: [1, 4], tileY: [1, 16], allocation: #"{"budget_bits": 300000}"#)
+        let built = try StudyGraph(study)
+        let outcome = Executor(store: MemoryStore(), options: BuildOptions(jobs: 2)).build(built.graph,
+            targets: built.allocationNodes)
+        XCTAssertTrue(outcome.succeeded, "\(outcome.failures)")
+        let artifacts = try built.allocationNodes.map { try XCTUnwrap(outcome.outputs[$0]) }
+        let handed = try artifacts.map { try XCTUnwrap(AllocationTask.madeReports.take($0.digest), "not handed") }
+        XCTAssertNil(AllocationTask.madeReports.take(artifacts[0].digest), "taken once")
+        let decoded = try artifacts.map { try AllocationTask.report($0) }
+        let counts = StudyRunCounts(executed: 1, hits: 0, shortcut: false)
+        let (a, b) = (StudyView(study: study, answers: Array(zip(built.problems, handed))),
+                      StudyView(study: study, answers: Array(zip(built.problems, decoded))))
+        XCTAssertEqual(a.text(), b.text())
+        XCTAssertEqual(a.json(counts).rendered(), b.json(counts).rendered())
+        XCTAssertTrue(a.json(counts).rendered().contains("\"budget_bits\": 300000"), a.json(counts).rendered())
+    }
+
     /// model.md §6.6: 1 + 11 + 55 + 165 cut lists for the 12-layer stftCNN with M = 3, 1 + 7 + 21
     /// for the 8-layer seldnet with M = 2 (no weight cuts on Meta_prototype_DF).
     func testCutListCounts() throws {

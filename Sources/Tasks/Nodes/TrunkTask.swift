@@ -84,8 +84,8 @@ public enum TrunkTask {
     static func option(_ artifact: Artifact, table: Study.Table) throws -> GlobalAllocation.Option {
         let rowName = table == .window ? "window" : "stable"
         let peakName = table == .window ? "total" : "stable"
-        guard let row = try CanonicalDecoder.field(["readings", rowName], in: artifact.bytes),
-              let peak = try CanonicalDecoder.field(["footprint", peakName], in: artifact.bytes) else {
+        let found = try CanonicalDecoder.fields([["readings", rowName], ["footprint", peakName]], in: artifact.bytes)
+        guard let row = found[0], let peak = found[1] else {
             throw MalformedArtifact(description: "trunk report without readings.\(rowName) or footprint.\(peakName)")
         }
         return GlobalAllocation.Option(try ValueCoder.decode(AccoReadings.Row.self, from: row),
