@@ -156,7 +156,9 @@ public struct CanonicalDecoder {
     private mutating func word() throws(CanonicalEncodingError) -> UInt64 {
         guard bytes.count - offset >= 8 else { throw .malformed("truncated at \(offset)") }
         // Little-endian, as the encoder writes it.
-        let w = bytes.withUnsafeBytes { UInt64(littleEndian: $0.loadUnaligned(fromByteOffset: offset, as: UInt64.self)) }
+        let w = bytes.withUnsafeBytes { raw in
+            UInt64(littleEndian: raw.loadUnaligned(fromByteOffset: offset, as: UInt64.self))
+        }
         offset += 8
         return w
     }
