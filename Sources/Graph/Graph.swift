@@ -30,6 +30,9 @@ public struct Graph: Sendable {
     private(set) var operators: [Operator] = []
     private var operatorIndex: [String: Int] = [:]
     private(set) var nodes: [Node] = []
+    /// Closure keys derived ahead of a run (`deriveClosureKeys`), by node index; `derived` false
+    /// for a node added or given new parameters since, and for everything above such a node.
+    private var closureKeys: [(derived: Bool, key: Digest?)] = []
 
     public init() {}
 
@@ -61,6 +64,42 @@ public struct Graph: Sendable {
     public mutating func replaceParams(of node: NodeID, with params: Value) {
         let old = nodes[node.index]
         nodes[node.index] = Node(op: old.op, params: params, dependencies: old.dependencies)
+        guard node.index < closureKeys.count else { return }
+        closureKeys[node.index].derived = false
+        // Dependencies come first, so one pass upwards reaches every node above it.
+        for i in (node.index + 1)..<closureKeys.count
+        where nodes[i].dependencies.contains(where: { !closureKeys[$0].derived }) {
+            closureKeys[i].derived = false
+        }
+    }
+
+    /// Derives the closure key of every node that has none derived yet (`NodeKey.closure`), so
+    /// that a graph kept between runs (`run --watch`) derives again only what changed. A run
+    /// derives the keys it lacks itself.
+    public mutating func deriveClosureKeys() {
+        closureKeys += Array(repeating: (false, nil), count: nodes.count - closureKeys.count)
+        for i in nodes.indices where !closureKeys[i].derived {
+            closureKeys[i] = (true, closureKey(of: i) { closureKeys[$0].key })
+        }
+    }
+
+    /// The closure key derived for node `i`: `.some(nil)` when it has none (its parameters
+    /// cannot be encoded, or a dependency's cannot), nil when not derived.
+    func derivedClosureKey(_ i: Int) -> Digest?? {
+        i < closureKeys.count && closureKeys[i].derived ? .some(closureKeys[i].key) : nil
+    }
+
+    /// Node `i`'s closure key from its dependencies' (`keyOf`); nil when one has none or its
+    /// parameters cannot be encoded.
+    func closureKey(of i: Int, dependencyKey keyOf: (Int) -> Digest?) -> Digest? {
+        let operation = operators[nodes[i].op]
+        var keys: [Digest] = []
+        for d in nodes[i].dependencies {
+            guard let key = keyOf(d) else { return nil }
+            keys.append(key)
+        }
+        return try? NodeKey.closure(operator: operation.id, version: operation.version, params: nodes[i].params,
+                                    dependencyKeys: keys)
     }
 
     func operatorIndex(of id: String) -> Int? { operatorIndex[id] }
@@ -70,6 +109,7 @@ public struct Graph: Sendable {
     public func bumpingVersions(by offset: Int64) -> Graph {
         var copy = self
         copy.operators = operators.map { Operator($0.id, version: $0.version + offset, run: $0.run) }
+        copy.closureKeys = []
         return copy
     }
 

@@ -60,21 +60,17 @@ struct RunState {
                     reportAs: i)
         }
         if options.closureKeys && !options.verify {
-            for i in nodes.indices { nodes[i].closureKey = closureKey(of: i) }
+            // Nodes come in dependency order, so each dependency's closure key is already known; a
+            // node whose parameters cannot be encoded has none, nor has anything above it. Keys
+            // the graph derived ahead (`Graph.deriveClosureKeys`) are taken as they are.
+            for i in nodes.indices {
+                if let derived = graph.derivedClosureKey(i) {
+                    nodes[i].closureKey = derived
+                } else {
+                    nodes[i].closureKey = graph.closureKey(of: i) { nodes[$0].closureKey }
+                }
+            }
         }
-    }
-
-    /// Nodes come in dependency order, so each dependency's closure key is already known; a
-    /// node whose parameters cannot be encoded has none, nor has anything above it.
-    func closureKey(of i: Int) -> Digest? {
-        let operation = graph.operators[graph.nodes[i].op]
-        var keys: [Digest] = []
-        for d in nodes[i].dependencies {
-            guard let key = nodes[d].closureKey else { return nil }
-            keys.append(key)
-        }
-        return try? NodeKey.closure(operator: operation.id, version: operation.version, params: graph.nodes[i].params,
-                                    dependencyKeys: keys)
     }
 
     var isFinished: Bool {

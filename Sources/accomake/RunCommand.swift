@@ -80,7 +80,7 @@ enum RunCommand {
         }
         let record = try memory.lastRecord.map { StudyAssessment(previous: $0, store: store) }
             ?? StudyAssessment(study: path, root: CacheLocation.path(a), store: store)
-        let built = try memory.graph(study, inputs: inputs)
+        let built = try memory.graph(study, inputs: inputs, closureKeys: !a.flag("no-shortcut"))
         // What is dirty and why, against the last run, as it was before running (for `explain`).
         let assessing = try record.assess(built)
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }

@@ -40,19 +40,22 @@ struct RunMemory {
     }
 
     /// The study's graph: the last one, with its allocation nodes remade, when nothing but the
-    /// allocation's budget or objectives changed; else built anew.
-    mutating func graph(_ study: Study, inputs: InputSnapshot) throws -> StudyGraph {
+    /// allocation's budget or objectives changed; else built anew. Kept with its closure keys
+    /// derived when the run uses them (`closureKeys`), so that the next edit derives only the
+    /// remade nodes' keys.
+    mutating func graph(_ study: Study, inputs: InputSnapshot, closureKeys: Bool) throws -> StudyGraph {
         keptGraph = false
         guard keeps, let structure = inputs.reading({ StudyGraph.structureKey(study) }) else {
             return try inputs.reading { try StudyGraph(study) }
         }
-        let built: StudyGraph
+        var built: StudyGraph
         keptGraph = graph?.structure == structure
         if let graph, keptGraph {
             built = try inputs.reading { try graph.built.reallocated(for: study) }
         } else {
             built = try inputs.reading { try StudyGraph(study) }
         }
+        if closureKeys { built.graph.deriveClosureKeys() }
         graph = (structure, built)
         return built
     }

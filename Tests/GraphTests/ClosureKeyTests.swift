@@ -40,6 +40,38 @@ final class ClosureKeyTests: XCTestCase {
         XCTAssertEqual(walked.log.nodes(.hit), ids)
     }
 
+    /// A graph kept between runs with its closure keys derived (`run --watch`): after new
+    /// parameters for one node, that node and those above it are derived again and the rest kept —
+    /// every key as a fresh graph derives it — and a run of the kept graph settles the same nodes,
+    /// with the same output, as one of the fresh graph.
+    func testDerivedClosureKeysFollowReplacedParameters() throws {
+        for (changed, fresh) in [(1, try graph(aValue: 1).0), (0, try graph(aValue: 5).0)] {
+            var (kept, ids) = try graph()
+            kept.deriveClosureKeys()
+            let before = ids.map { kept.derivedClosureKey($0.index) }
+            kept.replaceParams(of: ids[changed], with: fresh.params(of: ids[changed]))
+            if changed == 1 { kept.replaceParams(of: ids[1], with: ["add": 0]) }  // the same value again
+            let above = changed == 0 ? [0, 1, 2, 4] : [1, 2, 4]
+            for i in ids.indices {
+                XCTAssertEqual(kept.derivedClosureKey(ids[i].index) == nil, above.contains(i), "node \(i)")
+            }
+            kept.deriveClosureKeys()
+            var reference = fresh
+            reference.deriveClosureKeys()
+            for id in ids { XCTAssertEqual(kept.derivedClosureKey(id.index), reference.derivedClosureKey(id.index)) }
+            XCTAssertEqual(ids.map { kept.derivedClosureKey($0.index) } == before, changed == 1)
+
+            let store = MemoryStore()
+            let first = Executor(store: store, options: options).build(try graph().0, targets: [ids[4]])
+            XCTAssertEqual(TestOps.int(first.outputs[ids[4]]!.bytes), 1108)
+            let again = Executor(store: store, options: options).build(kept, targets: [ids[4]])
+            let plain = rerun(try graph().0, then: fresh, target: ids[4])
+            XCTAssertEqual(again.log.events.map(\.node), plain.log.events.map(\.node))
+            XCTAssertEqual(again.log.events.map(\.kind), plain.log.events.map(\.kind))
+            XCTAssertEqual(TestOps.int(again.outputs[ids[4]]!.bytes), changed == 0 ? 1112 : 1108)
+        }
+    }
+
     /// A cold run of `first` with closure keys, then a run of `second` on the same cache, with
     /// the options `adjust` makes.
     func rerun(_ first: Graph, then second: Graph, target: NodeID, store: MemoryStore = MemoryStore(),
