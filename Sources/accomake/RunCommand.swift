@@ -102,6 +102,7 @@ enum RunCommand {
             return made
         }
         memory.remember(saving)
+        if !memory.keeps { KeptUntilExit.keep(built, outcome, saving) }
         // Written before a one-shot command returns, beside the answers' decoding; `--watch` waits
         // for it only when the next run needs the record.
         defer { if !memory.keeps { _ = saving.value } }

@@ -40,6 +40,7 @@ enum StatusCommand {
         let dry = Executor(store: store, options: options)
             .build(built.graph, targets: built.allocationNodes)
         progress.finish()
+        defer { KeptUntilExit.keep(built, dry, assessing) }
         let changes = assessing.value.changes
         var outcome: [Int: EventKind] = [:]
         var dynamic: [String: (cached: Int, wouldRun: Int)] = [:]
