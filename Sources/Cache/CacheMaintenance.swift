@@ -119,6 +119,7 @@ extension LocalCache {
             s.inlineArena = []
             s.packed = DigestTable()
             s.loadedOffset = 0
+            s.recordsRead = 0
             Self.readTail(&s)
             removeObsolete(plan, &s)
 
@@ -136,17 +137,21 @@ extension LocalCache {
     }
 
     /// Garbage collection on by default (engine.md §7): collects when due — when the last
-    /// collection (the `last-gc` stamp) is older than `interval` seconds, or at once when the
+    /// collection (the `last-gc` stamp) is older than `interval` seconds, at once when the
     /// live entries' blobs exceed the policy's size (counted only when the cache's files exceed
-    /// it). Called at the end of a session, after `flush`, so this session's hits count as
+    /// it), and at once when the log holds more than twice as many records as live entries plus
+    /// `supersededSlack`. Called at the end of a session, after `flush`, so this session's hits count as
     /// recent. Returns nil when not due, and also when another process has the cache open (a
     /// later session collects instead): never an error.
     public func collectIfDue(_ policy: CollectionPolicy, every interval: Int64 = 86_400,
-                             now: Int64? = nil) -> CollectionReport? {
+                             now: Int64? = nil, supersededSlack: Int = 100_000) -> CollectionReport? {
         let now = now ?? POSIX.now()
         let stamp = root + "/last-gc"
         let stale = POSIX.fileInfo(stamp).map { now - $0.mtime >= interval } ?? true
-        if !stale {
+        // A log whose records are mostly superseded (last-use refreshes: a study walked every hour
+        // adds one per node) makes every command's open slower: compacted at once, not next day.
+        let bloated = state.withLock { $0.recordsRead > 2 * $0.entries.count + supersededSlack }
+        if !stale && !bloated {
             // The files' sizes bound the live blobs' bytes from above (packs also hold dead
             // blobs, the log holds the inline ones): under the limit, no entry need be read.
             guard diskBytes() > policy.maxBytes else { return nil }

@@ -70,8 +70,9 @@ public final class LocalCache: ActionStore {
         /// Packs this session appended to before: open until the cache closes, because a worker
         /// may still be writing into the range it reserved there.
         var retiredWriters: [Int32] = []
-        /// Bytes of the log already parsed.
+        /// Bytes of the log already parsed, and how many records they held (superseded ones too).
         var loadedOffset = 0
+        var recordsRead = 0
         /// Keys whose last-use time is more than an hour old and was read this session.
         var refresh: [ActionLogRecord] = []
         var hits = 0
@@ -166,7 +167,10 @@ public final class LocalCache: ActionStore {
             initialized = done
         }
         let end = bytes.withUnsafeBytes { raw in
-            ActionLogRecord.scan(raw) { record, inline in apply(record, inline: inline, to: &s) }
+            ActionLogRecord.scan(raw) { record, inline in
+                apply(record, inline: inline, to: &s)
+                s.recordsRead += 1
+            }
         }
         s.loadedOffset += end
     }

@@ -53,6 +53,31 @@ final class CollectionTests: XCTestCase {
         XCTAssertEqual((0..<10).filter { reopened.lookup(key($0)) != nil }, [0, 1, 2, 3, 4])
     }
 
+    /// A log that is mostly superseded records (the same keys written again and again, as
+    /// last-use refreshes do) is compacted at once, though the last collection is fresh and the
+    /// cache small: due past 2 × live entries + the slack, and afterwards one record per entry.
+    func testAMostlySupersededLogIsCompactedAtOnce() throws {
+        let now: Int64 = 1_000_000
+        let roomy = CollectionPolicy(maxAgeSeconds: 86_400, maxBytes: 1 << 30)
+        do {  // one session, closed before the next opens (collection needs the cache to itself)
+            let cache = try LocalCache(root: dir.path)
+            for i in 0..<3 { _ = try addEntry(cache, i, time: UInt32(now)) }
+            XCTAssertNotNil(cache.collectIfDue(roomy, now: now), "no stamp yet: due")
+            for round in 0..<4 {
+                for i in 0..<3 { _ = try addEntry(cache, i, time: UInt32(now) + UInt32(round + 1)) }
+            }
+        }
+        // 15 records for 3 entries; read by a new session, as a later command would.
+        let later = try LocalCache(root: dir.path)
+        XCTAssertNil(later.collectIfDue(roomy, now: now, supersededSlack: 9), "15 records ≤ 2 × 3 + 9")
+        XCTAssertNotNil(later.collectIfDue(roomy, now: now, supersededSlack: 8), "15 records > 2 × 3 + 8")
+        let log = [UInt8](try Data(contentsOf: URL(fileURLWithPath: dir.path + "/actions.log")))
+        var records = 0
+        _ = log.withUnsafeBytes { ActionLogRecord.scan($0) { _, _ in records += 1 } }
+        XCTAssertEqual(records, 3, "one record per entry")
+        XCTAssertEqual((0..<3).filter { later.lookup(key($0)) != nil }.count, 3)
+    }
+
     func testCollectionRefusesWhileAnotherSessionHasTheCacheOpen() throws {
         let cache = try LocalCache(root: dir.path)
         let other = try LocalCache(root: dir.path)
