@@ -70,8 +70,11 @@ public struct RunRecord: Sendable, Equatable {
     /// What would have to run in `graph` now, against `previous`. `cached` tells whether a key
     /// still has its result. `detail` maps each field to detail down to its leaves to the name its
     /// input file gives it ("" when the leaves are the file's own fields, as for a hardware file).
+    /// - Parameter sameParameters: nodes known to have the parameters their place in `previous`
+    ///   had (a graph kept from the run that made `previous`, `run --watch`): their field digests
+    ///   are taken from it rather than derived again; nil: none known.
     public static func assess(_ graph: Graph, names: [String], detail: [String: String], previous: RunRecord?,
-                              cached: (Digest) -> Bool) -> Assessment {
+                              cached: (Digest) -> Bool, sameParameters: ((Int) -> Bool)? = nil) -> Assessment {
         let oldNodes = previous?.nodes ?? []
         // Most runs' graphs have the last run's nodes in the same places: then no table by name
         // is needed (hashing every name twice was a tenth of `status`). Names are unique in a
@@ -85,7 +88,10 @@ public struct RunRecord: Sendable, Equatable {
         func previousIndex(_ i: Int) -> Int? { samePlaces ? i : before[names[i]] }
         var out: [Change?] = []
         var fieldDigests = FieldDigests()
-        let allFields = (0..<graph.count).map { fieldDigests.of(graph.params(of: NodeID(index: $0))) }
+        let allFields = (0..<graph.count).map { i in
+            samePlaces && sameParameters?(i) == true ? oldNodes[i].fields
+                : fieldDigests.of(graph.params(of: NodeID(index: i)))
+        }
         for i in 0..<graph.count {
             let id = NodeID(index: i)
             guard let o = previousIndex(i) else { out.append(.new); continue }

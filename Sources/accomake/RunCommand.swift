@@ -82,7 +82,7 @@ enum RunCommand {
             ?? StudyAssessment(study: path, root: CacheLocation.path(a), store: store)
         let built = try memory.graph(study, inputs: inputs, closureKeys: !a.flag("no-shortcut"))
         // What is dirty and why, against the last run, as it was before running (for `explain`).
-        let assessing = try record.assess(built)
+        let assessing = try record.assess(built, sameParameters: memory.sameParameters)
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }
         // A hardware variant that cannot run is an answer (infeasible, and why); the others finish.
         let variantProblem = { (node: NodeID) -> Int? in built.variantProblem(of: node, in: study) }

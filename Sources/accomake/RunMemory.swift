@@ -13,10 +13,14 @@ struct RunMemory {
     /// Whether to keep anything; false for one-shot commands.
     let keeps: Bool
     private var store: (cache: LocalCache, root: String, log: LogIdentity)?
-    private var record: Background<RunRecord>?
+    private var record: (made: Background<RunRecord>, graph: Int)?
     private var graph: (structure: Digest, built: StudyGraph)?
+    /// Counts the graphs `graph` has given, so that a record is known to be of the graph before.
+    private var graphs = 0
     /// The last run kept the graph of the run before (its edit changed only the allocation).
     private(set) var keptGraph = false
+    /// Whether the last `graph` kept the graph whose run made the kept record.
+    private var keptRecordsGraph = false
 
     static var none: RunMemory { RunMemory(keeps: false) }
     static var kept: RunMemory { RunMemory(keeps: true) }
@@ -32,11 +36,20 @@ struct RunMemory {
     }
 
     /// The last run's record, as this process wrote it; nil when it keeps none yet.
-    var lastRecord: RunRecord? { record?.value }
+    var lastRecord: RunRecord? { record?.made.value }
 
-    /// Keeps the record being made for the next run (waited for only when it is needed).
+    /// Keeps the record being made for the next run (waited for only when it is needed); it is
+    /// the record of the graph `graph` gave last.
     mutating func remember(_ made: Background<RunRecord>) {
-        if keeps { record = made }
+        if keeps { record = (made, graphs) }
+    }
+
+    /// For the assessment (`RunRecord.assess`): when the graph was kept from the run that made
+    /// the kept record, every node but the remade allocations has the parameters it had there.
+    var sameParameters: (@Sendable (Int) -> Bool)? {
+        guard keptRecordsGraph, let built = graph?.built else { return nil }
+        let remade = Set(built.allocationNodes.map(\.index))
+        return { !remade.contains($0) }
     }
 
     /// The study's graph: the last one, with its allocation nodes remade, when nothing but the
@@ -45,11 +58,14 @@ struct RunMemory {
     /// remade nodes' keys.
     mutating func graph(_ study: Study, inputs: InputSnapshot, closureKeys: Bool) throws -> StudyGraph {
         keptGraph = false
+        keptRecordsGraph = false
         guard keeps, let structure = inputs.reading({ StudyGraph.structureKey(study) }) else {
             return try inputs.reading { try StudyGraph(study) }
         }
         var built: StudyGraph
         keptGraph = graph?.structure == structure
+        keptRecordsGraph = keptGraph && record?.graph == graphs
+        graphs += 1
         if let graph, keptGraph {
             built = try inputs.reading { try graph.built.reallocated(for: study) }
         } else {

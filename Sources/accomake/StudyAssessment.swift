@@ -30,11 +30,13 @@ struct StudyAssessment {
     }
 
     /// Waits for the record and starts assessing `built` against it; call before `built` runs.
-    func assess(_ built: StudyGraph) throws -> Background<RunRecord.Assessment> {
+    /// - Parameter sameParameters: as for `RunRecord.assess` (`RunMemory.sameParameters`).
+    func assess(_ built: StudyGraph,
+                sameParameters: (@Sendable (Int) -> Bool)? = nil) throws -> Background<RunRecord.Assessment> {
         let (previous, cached) = try prior.value.get()
         return Background {
             RunRecord.assess(built.graph, names: built.names, detail: StudyGraph.detailedFields, previous: previous,
-                             cached: { cached.contains($0) })
+                             cached: { cached.contains($0) }, sameParameters: sameParameters)
         }
     }
 }

@@ -55,6 +55,25 @@ final class RunRecordTests: XCTestCase {
         XCTAssertEqual(fresh, [.notCached, .dependency("a"), .dependency("b")])
     }
 
+    /// A graph kept from the run that made the record (`run --watch`) says which nodes have the
+    /// parameters they had: their field digests come from the record, and the assessment is the
+    /// one derived from scratch (node b's new parameter found, the rest up to date).
+    func testKnownUnchangedNodesTakeTheirFieldsFromTheRecord() throws {
+        let store = MemoryStore()
+        let (first, _) = record(try graph(), store: store, previous: nil)
+        let edited = try graph(add: 6)
+        let derived = RunRecord.assess(edited, names: names, detail: ["core": ""], previous: first,
+                                       cached: { store.lookup($0) != nil })
+        var asked: [Int] = []
+        let kept = RunRecord.assess(edited, names: names, detail: ["core": ""], previous: first,
+                                    cached: { store.lookup($0) != nil },
+                                    sameParameters: { asked.append($0); return $0 != 1 })
+        XCTAssertEqual(kept.changes, [nil, .parameters(fields: ["add"], leaves: []), .dependency("b")])
+        XCTAssertEqual(kept.changes, derived.changes)
+        XCTAssertEqual(kept.fields, derived.fields)
+        XCTAssertEqual(asked, [0, 1, 2])
+    }
+
     /// With closure keys a rerun visits only the top node: the others are `covered`, which the
     /// record keeps (through its file format) and the next assessment counts as up to date.
     func testNodesBelowAClosureKeyAreCoveredAndUpToDate() throws {

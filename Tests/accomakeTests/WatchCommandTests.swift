@@ -73,6 +73,8 @@ extension CommandLineTests {
         XCTAssertTrue(watch.wait(until: rounds(2)), watch.stdout + watch.stderr)
         XCTAssertTrue(watch.stdout.contains("budget.json changed\n\(study): 1 node computed, "), watch.stdout)
         XCTAssertTrue(watch.stdout.contains(" (graph kept from the last run)\n"), watch.stdout)
+        // The change is named, though the kept graph's other nodes took their fields from the record.
+        XCTAssertTrue(watch.stdout.contains("\n  changed allocation.budget_bits: "), watch.stdout)
         XCTAssertEqual(watch.stop(SIGINT), 0, watch.stderr)
 
         let kept = try run(["run", study, "--json", "--cache", cache])
