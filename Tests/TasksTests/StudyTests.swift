@@ -52,6 +52,27 @@ final class StudyTests: XCTestCase {
         XCTAssertTrue(a.json(counts).rendered().contains("\"budget_bits\": 300000"), a.json(counts).rendered())
     }
 
+    /// The allocation artifact's value form, made and read by hand, is exactly the `Codable` one
+    /// (window and real-time tables: the latter's options have holes; several cut lists, a front,
+    /// trunk reports), so the artifact's bytes and keys are those of the coded form.
+    func testTheHandMadeReportValueIsTheCodedOne() throws {
+        for allocation in [#"{"budget_bits": 300000}"#, #"{"table": "real-time", "objectives": ["edp", "energy"]}"#] {
+            let study = try study(maxCuts: 1, tileX: [1, 4], tileY: [1, 16], allocation: allocation)
+            let (_, reports) = try run(study, on: MemoryStore())
+            for report in reports {
+                let coded = try ValueCoder.encode(report)
+                XCTAssertEqual(try report.value, coded)
+                XCTAssertEqual(try AllocationReport(value: coded).value, coded)
+                XCTAssertEqual(try ValueCoder.encode(ValueCoder.decode(AllocationReport.self, from: coded)), coded)
+                XCTAssertGreaterThan(report.perCutList.count, 1)
+                XCTAssertFalse(report.front.isEmpty)
+                XCTAssertFalse(report.trunks.isEmpty)
+            }
+            XCTAssertEqual(reports.first?.options.joined().contains { $0 == nil }, allocation.contains("real-time"))
+        }
+        XCTAssertThrowsError(try AllocationReport(value: ["budget": 1]))
+    }
+
     /// model.md §6.6: 1 + 11 + 55 + 165 cut lists for the 12-layer stftCNN with M = 3, 1 + 7 + 21
     /// for the 8-layer seldnet with M = 2 (no weight cuts on Meta_prototype_DF).
     func testCutListCounts() throws {

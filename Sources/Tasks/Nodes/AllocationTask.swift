@@ -59,7 +59,7 @@ public enum AllocationTask {
             trunkCache[slot] = decoded
             return decoded
         })
-        let bytes = try CanonicalEncoder.encode(ValueCoder.encode(report))
+        let bytes = try CanonicalEncoder.encode(report.value)
         madeReports.give(report, for: SHA256.hash(bytes))
         return .done(bytes)
     }
@@ -87,7 +87,7 @@ public enum AllocationTask {
     /// The report an allocation artifact holds (the one this process made it from, if waiting).
     public static func report(_ artifact: Artifact) throws -> AllocationReport {
         if let made = madeReports.take(artifact.digest) { return made }
-        return try ValueCoder.decode(AllocationReport.self, from: CanonicalDecoder.decode(artifact.bytes))
+        return try AllocationReport(value: CanonicalDecoder.decode(artifact.bytes))
     }
 
     /// The allocation proper, given each (range index, tile index)'s option in the table and, for
