@@ -6,9 +6,11 @@ import Tasks
 /// What `run --watch` keeps in memory from one run of its study to the next, so that an edit
 /// pays for what it touches rather than for starting over: the open cache (its index is not read
 /// again; entries other processes add are read from the log's tail as before), the last run
-/// record (not read back from disk), and the study's graph when an edit changes only the
-/// allocation's budget or objectives (`StudyGraph.reallocated`). A one-shot command keeps
-/// nothing (`RunMemory.none`).
+/// record (not read back from disk; its field digests stand for the nodes a kept graph did not
+/// remake), and the study's graph with its closure keys derived when an edit changes only the
+/// allocation's budget or objectives (`StudyGraph.reallocated`). The trunk options the
+/// allocations read are kept beside (`TrunkOptionMemo`). A one-shot command keeps nothing
+/// (`RunMemory.none`).
 struct RunMemory {
     /// Whether to keep anything; false for one-shot commands.
     let keeps: Bool
