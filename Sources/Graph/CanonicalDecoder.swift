@@ -195,6 +195,26 @@ extension CanonicalDecoder {
         return try length()
     }
 
+    /// An object's entry count; each entry's key (`key()`) and value are read next.
+    mutating func objectCount() throws(CanonicalEncodingError) -> Int {
+        try expect(.object)
+        return try length()
+    }
+
+    /// The next object entry's key.
+    mutating func key() throws(CanonicalEncodingError) -> String { try string() }
+
+    /// True, past it, when the next value is null; false, with the value still unread, otherwise.
+    mutating func null() throws(CanonicalEncodingError) -> Bool {
+        guard offset < bytes.count else { throw .malformed("truncated at \(offset)") }
+        guard bytes[offset] == CanonicalEncoder.Tag.null.rawValue else { return false }
+        offset += 1
+        return true
+    }
+
+    /// The next value, built whole (for the small parts of a record read element by element).
+    mutating func anyValue() throws(CanonicalEncodingError) -> Value { try value(depth: 0) }
+
     mutating func int() throws(CanonicalEncodingError) -> Int64 {
         try expect(.int)
         return Int64(bitPattern: try word())

@@ -77,42 +77,62 @@ extension RunRecord {
         return out.bytes
     }
 
+    /// Reads a record element by element, without a value tree for its 90k nodes (the tree took
+    /// `status` a fifth of a second on camready); the small parts (leaves, counts, reasons) as values.
     public init(decoding bytes: [UInt8]) throws {
-        let v = try CanonicalDecoder.decode(bytes)
-        guard v["format"]?.intValue == Self.format, let raw = v["digests"]?.bytesValue, raw.count % 32 == 0,
-              let opList = v["operators"]?.arrayValue, let fieldList = v["field_names"]?.arrayValue,
-              let nodeList = v["nodes"]?.arrayValue else { throw Malformed() }
-        let digests = raw.withUnsafeBytes { buffer in
-            (0..<raw.count / 32).map { Digest(bytes: UnsafeRawBufferPointer(rebasing: buffer[$0 * 32..<$0 * 32 + 32])) }
+        var d = CanonicalDecoder(reading: bytes)
+        var digests: [Digest]?, ops: [String]?, fieldNames: [String]?, format: Int64?
+        var stored: [(name: String, op: Int64, version: Int64, fields: ArraySlice<UInt8>, inputs: ArraySlice<UInt8>,
+                      key: Int64?, outcome: String?, reason: Value)]?
+        var leafList: [Value] = [], dynamicList: [Value] = []
+        for _ in 0..<(try d.objectCount()) {
+            switch try d.key() {
+            case "digests":
+                let raw = try d.byteString()
+                guard raw.count % 32 == 0 else { throw Malformed() }
+                digests = raw.withUnsafeBytes { buffer in
+                    (0..<raw.count / 32).map {
+                        Digest(bytes: UnsafeRawBufferPointer(rebasing: buffer[$0 * 32..<$0 * 32 + 32]))
+                    }
+                }
+            case "dynamic": dynamicList = try d.anyValue().arrayValue ?? { throw Malformed() }()
+            case "field_names": fieldNames = try (0..<d.arrayCount()).map { _ in try d.text() }
+            case "format": format = try d.int()
+            case "leaves": leafList = try d.anyValue().arrayValue ?? { throw Malformed() }()
+            case "nodes":
+                stored = try (0..<d.arrayCount()).map { _ in
+                    guard try d.arrayCount() == 8 else { throw Malformed() }
+                    return (try d.text(), try d.int(), try d.int(), try d.byteString(), try d.byteString(),
+                            try d.null() ? nil : try d.int(), try d.null() ? nil : try d.text(), try d.anyValue())
+                }
+            case "operators": ops = try (0..<d.arrayCount()).map { _ in try d.text() }
+            default: _ = try d.anyValue()
+            }
+        }
+        guard d.isAtEnd, format == Self.format, let digests, let ops, let fieldNames, let stored else {
+            throw Malformed()
         }
         func element<T>(_ list: [T], _ index: Int64?) throws -> T {
             guard let index, index >= 0, index < list.count else { throw Malformed() }
             return list[Int(index)]
         }
-        let ops = try Self.strings(.array(opList)), fieldNames = try Self.strings(.array(fieldList))
-        let names = try nodeList.map { n -> String in
-            guard let s = n.arrayValue?.first?.stringValue else { throw Malformed() }
-            return s
-        }
-        nodes = try nodeList.enumerated().map { i, n in
-            guard let t = n.arrayValue, t.count == 8, let version = t[2].intValue,
-                  let fieldBytes = t[3].bytesValue, let inputBytes = t[4].bytesValue,
-                  let fieldIndices = Self.unpack(fieldBytes), fieldIndices.count % 2 == 0,
-                  let inputs = Self.unpack(inputBytes) else { throw Malformed() }
+        let names = stored.map(\.name)
+        nodes = try stored.map { n in
+            guard let fieldIndices = Self.unpack(Array(n.fields)), fieldIndices.count % 2 == 0,
+                  let inputs = Self.unpack(Array(n.inputs)) else { throw Malformed() }
             var fields: [String: Digest] = [:]
             for f in stride(from: 0, to: fieldIndices.count, by: 2) {
                 let name = try element(fieldNames, Int64(fieldIndices[f]))
                 fields[name] = try element(digests, Int64(fieldIndices[f + 1]))
             }
-            return Node(name: names[i],
-                        op: try element(ops, t[1].intValue), version: version, fields: fields,
+            return Node(name: n.name, op: try element(ops, n.op), version: n.version, fields: fields,
                         dependencies: try inputs.map { try element(names, Int64($0)) },
-                        key: t[5] == .null ? nil : try element(digests, t[5].intValue),
-                        outcome: t[6].stringValue.flatMap(EventKind.init(rawValue:)),
-                        reason: try Self.decodeChange(t[7]))
+                        key: try n.key.map { try element(digests, $0) },
+                        outcome: n.outcome.flatMap(EventKind.init(rawValue:)),
+                        reason: try Self.decodeChange(n.reason))
         }
         leaves = [:]
-        for entry in v["leaves"]?.arrayValue ?? [] {
+        for entry in leafList {
             guard let pair = entry.arrayValue, pair.count == 2, let list = pair[1].arrayValue else { throw Malformed() }
             var map: [String: String] = [:]
             for l in list {
@@ -124,7 +144,7 @@ extension RunRecord {
         }
         dynamicExecuted = [:]
         dynamicReused = [:]
-        for entry in v["dynamic"]?.arrayValue ?? [] {
+        for entry in dynamicList {
             guard let t = entry.arrayValue, t.count == 3, let op = t[0].stringValue, let e = t[1].intValue,
                 let r = t[2].intValue else {
                 throw Malformed()
