@@ -32,31 +32,35 @@ extension AllocationReport {
     }
 
     init(value: Value) throws {
-        let o = try Read.object(value)
-        let table = try Read.string(o, "table")
+        var f = try FormReader(value, "allocation report")
+        let table = try f.string("table")
         guard let known = Study.Table(rawValue: table) else { throw MalformedArtifact(description: "table \(table)") }
-        self.init(budgetBits: try Read.int(o, "budget"), table: known,
-                  tiles: try Read.array(o, "tiles").map { tile in
-                      let xy = try Read.object(tile)
-                      return (try Read.int(xy, "x"), try Read.int(xy, "y"))
+        self.init(budgetBits: try f.int("budget"), table: known,
+                  tiles: try f.list("tiles") { tile in
+                      var xy = try FormReader(tile, "tile")
+                      let pair = (try xy.int("x"), try xy.int("y"))
+                      try xy.end()
+                      return pair
                   },
-                  ranges: try ValueCoder.decode([LayerRange].self, from: Read.field(o, "ranges")),
-                  cutLists: try Read.array(o, "cut_lists").map(Read.ints))
-        perCutList = try Read.array(o, "per_cut_list").map(Self.byMetric)
-        best = try Self.byMetric(Read.field(o, "best"))
-        front = try Read.array(o, "front").map(Entry.init(value:))
-        for t in try ValueCoder.decode([StoredTrunk].self, from: Read.field(o, "trunks")) {
+                  ranges: try ValueCoder.decode([LayerRange].self, from: f.field("ranges")),
+                  cutLists: try f.list("cut_lists") { try FormReader.ints($0, "cut list") })
+        perCutList = try f.list("per_cut_list", Self.byMetric)
+        best = try Self.byMetric(f.field("best"))
+        front = try f.list("front", Entry.init(value:))
+        for t in try ValueCoder.decode([StoredTrunk].self, from: f.field("trunks")) {
             trunks[Slot(range: t.range, tile: t.tile)] = t.report
         }
-        options = try Read.array(o, "options").map { row in
-            try Read.array(row).map { (cell: Value) throws -> GlobalAllocation.Option? in
+        options = try f.list("options") { row in
+            guard case .array(let cells) = row else { throw MalformedArtifact(description: "allocation options") }
+            return try cells.map { (cell: Value) throws -> GlobalAllocation.Option? in
                 if case .null = cell { return nil }
-                let n = try Read.ints(cell)
+                let n = try FormReader.ints(cell, "allocation option")
                 guard n.count == 5 else { throw MalformedArtifact(description: "allocation option") }
                 return GlobalAllocation.Option(latency: n[0], energy: n[1], latencyDelta: n[2], energyDelta: n[3],
                                                peakBits: n[4])
             }
         }
+        try f.end()
     }
 
     static func ints(_ list: [Int]) -> Value { .array(list.map { .int(Int64($0)) }) }
@@ -67,8 +71,9 @@ extension AllocationReport {
     }
 
     static func byMetric(_ value: Value) throws -> [GlobalAllocation.Metric: Entry] {
+        guard case .object(let entries) = value else { throw MalformedArtifact(description: "metric map") }
         var out: [GlobalAllocation.Metric: Entry] = [:]
-        for (name, entry) in try Read.object(value) {
+        for (name, entry) in entries {
             guard let metric = GlobalAllocation.Metric(rawValue: name) else {
                 throw MalformedArtifact(description: "metric \(name)")
             }
@@ -88,53 +93,16 @@ extension AllocationReport.Entry {
     }
 
     init(value: Value) throws {
-        let o = try Read.object(value)
-        let s = try Read.object(Read.field(o, "schedule"))
-        guard case .bool(let onChip) = try Read.field(s, "on_chip") else {
+        var f = try FormReader(value, "allocation entry")
+        var s = try FormReader(f.field("schedule"), "allocation schedule")
+        guard case .bool(let onChip) = try s.field("on_chip") else {
             throw MalformedArtifact(description: "allocation schedule on_chip")
         }
-        self.init(cutList: try Read.int(o, "cut_list"), trunks: try Read.ints(Read.field(o, "trunks")),
-                  schedule: GlobalAllocation.Schedule(choice: try Read.ints(Read.field(s, "choice")),
-                                                      latency: try Read.int(s, "latency"),
-                                                      energy: try Read.int(s, "energy"),
-                                                      peakBits: try Read.int(s, "peak_bits"), onChip: onChip))
-    }
-}
-
-/// Reading a value form by hand: each mismatch one `MalformedArtifact` naming the field.
-private enum Read {
-    static func object(_ v: Value) throws -> [String: Value] {
-        guard case .object(let o) = v else { throw MalformedArtifact(description: "allocation report: not an object") }
-        return o
-    }
-
-    static func field(_ o: [String: Value], _ name: String) throws -> Value {
-        guard let v = o[name] else { throw MalformedArtifact(description: "allocation report without \(name)") }
-        return v
-    }
-
-    static func array(_ v: Value) throws -> [Value] {
-        guard case .array(let a) = v else { throw MalformedArtifact(description: "allocation report: not an array") }
-        return a
-    }
-
-    static func array(_ o: [String: Value], _ name: String) throws -> [Value] { try array(field(o, name)) }
-
-    static func int(_ v: Value) throws -> Int {
-        guard case .int(let n) = v, let i = Int(exactly: n) else {
-            throw MalformedArtifact(description: "allocation report: not an integer")
-        }
-        return i
-    }
-
-    static func int(_ o: [String: Value], _ name: String) throws -> Int { try int(field(o, name)) }
-
-    static func ints(_ v: Value) throws -> [Int] { try array(v).map(int) }
-
-    static func string(_ o: [String: Value], _ name: String) throws -> String {
-        guard case .string(let s) = try field(o, name) else {
-            throw MalformedArtifact(description: "allocation report: \(name) not a string")
-        }
-        return s
+        self.init(cutList: try f.int("cut_list"), trunks: try FormReader.ints(f.field("trunks"), "entry trunks"),
+                  schedule: GlobalAllocation.Schedule(choice: try FormReader.ints(s.field("choice"), "choice"),
+                                                      latency: try s.int("latency"), energy: try s.int("energy"),
+                                                      peakBits: try s.int("peak_bits"), onChip: onChip))
+        try s.end()
+        try f.end()
     }
 }

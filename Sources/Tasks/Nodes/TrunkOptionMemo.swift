@@ -12,21 +12,16 @@ public enum TrunkOptionMemo {
     }
 
     /// Room for the trunks of a few large studies (each entry about a hundred bytes).
-    private static let memo = Mutex<BoundedMemo<Key, GlobalAllocation.Option>?>(nil)
+    private static let memo = SharedMemo<Key, GlobalAllocation.Option>(capacity: 400_000)
+    private static let on = Atomic<Bool>(false)
 
-    /// From now on, options read are remembered (at most `capacity`, the oldest forgotten first).
-    public static func start(capacity: Int = 400_000) {
-        memo.withLock { if $0 == nil { $0 = BoundedMemo(capacity: capacity) } }
-    }
+    /// From now on, options read are remembered (the oldest forgotten first).
+    public static func start() { on.store(true, ordering: .relaxed) }
 
     /// The option of the trunk result `artifact` in `table`: remembered, or read by `read`.
     static func option(_ artifact: Artifact, table: Study.Table,
                        read: () throws -> GlobalAllocation.Option) rethrows -> GlobalAllocation.Option {
-        let key = Key(trunk: artifact.digest, table: table)
-        let (on, known) = memo.withLock { ($0 != nil, $0?[key]) }
-        if let known { return known }
-        let option = try read()
-        if on { memo.withLock { $0?.remember(option, for: key) } }
-        return option
+        guard on.load(ordering: .relaxed) else { return try read() }
+        return try memo.value(for: Key(trunk: artifact.digest, table: table), orMake: read)
     }
 }
