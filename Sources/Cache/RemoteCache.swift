@@ -11,7 +11,8 @@ import Synchronization
 /// Nothing it returns is trusted unchecked: an entry must parse, a blob must have the size and
 /// SHA-256 it is filed under; anything else — 404, 5xx, a short or corrupt body, a timeout — is
 /// a miss, counted and reported at the end (`summary`). A server that keeps failing is dropped for
-/// the rest of the run after `failureLimit` consecutive faults, so a dead or stalled server costs
+/// the rest of the run after `failureLimit` reads or writes in a row failed, so a dead, stalled or
+/// half-broken server costs
 /// a bounded few seconds, never a hang. Uploads run on their own threads from a bounded queue,
 /// off the executor's workers; a failed upload is reported and the run still succeeds.
 public final class RemoteCache: RemoteStore {
@@ -25,7 +26,7 @@ public final class RemoteCache: RemoteStore {
         public var timeout: Double = 5
         /// Attempts after the first for a request that failed without an answer or with a 5xx.
         public var retries = 2
-        /// Consecutive faults after which the server is dropped for the rest of the run.
+        /// Reads (or writes) failed in a row after which the server is dropped for the rest of the run.
         public var failureLimit = 6
         /// Upload threads (each sends its batches one after another).
         public var uploaders = 2
@@ -52,8 +53,10 @@ public final class RemoteCache: RemoteStore {
         public var uploadsSkipped = 0
         public var firstFault: String?
         public var dropped = false
-        /// Faults since the last good answer.
-        var consecutive = 0
+        /// Faults since the last good answer, reads and writes apart: a server that accepts every
+        /// upload but serves damaged bytes is still dropped, however the two interleave.
+        var readFaultsInARow = 0
+        var writeFaultsInARow = 0
     }
 
     public let settings: Settings
@@ -117,7 +120,7 @@ public final class RemoteCache: RemoteStore {
             _ = try client.request("HEAD", "/ac/" + Digest(0, 0, 0, 0).hex)
             return nil
         } catch {
-            note(fault: error.description)
+            note(fault: error.description, .read)
             counters.withLock { $0.dropped = true }
             return error.description
         }
@@ -136,26 +139,37 @@ public final class RemoteCache: RemoteStore {
             do {
                 let response = try client.request(method, path, body: body)
                 if response.status >= 500 {
-                    note(fault: "\(method) \(path.prefix(12))…: HTTP \(response.status)")
+                    note(fault: "\(method) \(path.prefix(12))…: HTTP \(response.status)", Direction(method))
                     continue
                 }
                 return response
             } catch {
-                note(fault: "\(method) \(path.prefix(12))…: \(error.description)")
+                note(fault: "\(method) \(path.prefix(12))…: \(error.description)", Direction(method))
             }
         }
         return nil
     }
 
-    /// A request fully answered: the server is working.
-    func good() { counters.withLock { $0.consecutive = 0 } }
+    /// Which way a request went, for the faults-in-a-row counts.
+    enum Direction {
+        case read, write
 
-    func note(fault: String) {
+        init(_ method: String) { self = method == "PUT" ? .write : .read }
+
+        var inARow: WritableKeyPath<Counters, Int> {
+            self == .read ? \.readFaultsInARow : \.writeFaultsInARow
+        }
+    }
+
+    /// A request fully answered: the server is working that way.
+    func good(_ direction: Direction) { counters.withLock { $0[keyPath: direction.inARow] = 0 } }
+
+    func note(fault: String, _ direction: Direction) {
         counters.withLock { c in
             c.faults += 1
-            c.consecutive += 1
             if c.firstFault == nil { c.firstFault = fault }
-            if c.consecutive >= settings.failureLimit { c.dropped = true }
+            c[keyPath: direction.inARow] += 1
+            if c[keyPath: direction.inARow] >= settings.failureLimit { c.dropped = true }
         }
     }
 
@@ -167,10 +181,10 @@ public final class RemoteCache: RemoteStore {
             counters.withLock { $0.bytesDown += response.body.count }
             return response.body
         case 404:
-            good()
+            good(.read)
             return nil
         default:
-            note(fault: "GET \(path.prefix(12))…: HTTP \(response.status)")
+            note(fault: "GET \(path.prefix(12))…: HTTP \(response.status)", .read)
             return nil
         }
     }
@@ -201,7 +215,7 @@ public final class RemoteCache: RemoteStore {
         }
         do { try local.store(key, record, blob: blob, durationNanos: 0) } catch { return nil }
         counters.withLock { $0.hits += 1 }
-        good()
+        good(.read)
         return record
     }
 
@@ -210,7 +224,7 @@ public final class RemoteCache: RemoteStore {
         guard bytes.count == size, SHA256.hash(bytes) == digest else {
             return fault("the blob \(digest.hex.prefix(12))… has the wrong size or digest")
         }
-        good()
+        good(.read)
         return bytes
     }
 
@@ -220,7 +234,7 @@ public final class RemoteCache: RemoteStore {
     }
 
     func fault<T>(_ message: String) -> T? {
-        note(fault: message)
+        note(fault: message, .read)
         counters.withLock { $0.misses += 1 }
         return nil
     }
@@ -312,10 +326,10 @@ public final class RemoteCache: RemoteStore {
             if i < responses.count {
                 let status = responses[i].status
                 if (200..<300).contains(status) {
-                    good()
+                    good(.write)
                     return true
                 }
-                note(fault: "PUT \(batch[i].path.prefix(12))…: HTTP \(status)")
+                note(fault: "PUT \(batch[i].path.prefix(12))…: HTTP \(status)", .write)
                 if status < 500 { return false }
             }
             return putOne(batch[i])
@@ -325,10 +339,10 @@ public final class RemoteCache: RemoteStore {
     func put(_ path: String, _ body: [UInt8]) -> Bool {
         guard let response = send("PUT", path, body: body) else { return false }
         guard (200..<300).contains(response.status) else {
-            note(fault: "PUT \(path.prefix(12))…: HTTP \(response.status)")
+            note(fault: "PUT \(path.prefix(12))…: HTTP \(response.status)", .write)
             return false
         }
-        good()
+        good(.write)
         return true
     }
 

@@ -6,7 +6,9 @@ import Synchronization
 /// A loopback HTTP server that stores what is PUT and serves it back, and misbehaves on purpose
 /// on GET: it stalls, answers 500, sends a short body, closes in the middle of a body, or serves
 /// bytes of another digest. Bounded: it answers at most `maxRequests` requests and stops accepting
-/// after `lifetime` seconds, so a test that goes wrong cannot hang on it.
+/// after `lifetime` seconds, so a test that goes wrong cannot hang on it. It serves on threads of
+/// its own, never on Dispatch's shared pool: there the executor's long-lived workers under test
+/// could keep it waiting for seconds on a loaded machine, and the client would time out and retry.
 final class FaultyServer: Sendable {
     enum Fault: Sendable {
         /// Behaves (stores and serves).
@@ -30,7 +32,7 @@ final class FaultyServer: Sendable {
     let fault: Fault
     private let listener: Int32
     private let stored = Mutex<[String: [UInt8]]>([:])
-    private let counts = Mutex((requests: 0, gets: 0))
+    private let counts = Mutex((requests: 0, gets: 0, paths: Set<String>()))
     private let stopped = Atomic<Bool>(false)
     private let maxRequests: Int
     private let deadline: Double
@@ -59,12 +61,14 @@ final class FaultyServer: Sendable {
         port = UInt16(bigEndian: address.sin_port)
         listener = fd
         let server = self
-        DispatchQueue.global().async { server.acceptLoop() }
+        Thread { server.acceptLoop() }.start()
     }
 
     var url: String { "http://127.0.0.1:\(port)/cache" }
     var requests: Int { counts.withLock { $0.requests } }
     var gets: Int { counts.withLock { $0.gets } }
+    /// The distinct paths asked for with GET (a client's retry of one asks one path twice).
+    var pathsAsked: Set<String> { counts.withLock { $0.paths } }
 
     func stop() {
         stopped.store(true, ordering: .relaxed)
@@ -81,7 +85,7 @@ final class FaultyServer: Sendable {
             guard poll(&p, 1, 100) > 0 else { continue }
             let client = accept(listener, nil, nil)
             guard client >= 0 else { continue }
-            DispatchQueue.global().async { self.serve(client) }
+            Thread { self.serve(client) }.start()
         }
     }
 
@@ -94,7 +98,10 @@ final class FaultyServer: Sendable {
             guard let (method, path, body) = readRequest(fd, &buffer) else { return }
             let n = counts.withLock { c -> Int in
                 c.requests += 1
-                if method == "GET" { c.gets += 1 }
+                if method == "GET" {
+                    c.gets += 1
+                    c.paths.insert(path)
+                }
                 return c.requests
             }
             guard n <= maxRequests else { return }

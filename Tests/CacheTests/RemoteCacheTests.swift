@@ -290,9 +290,33 @@ final class RemoteCacheTests: XCTestCase {
             XCTAssertGreaterThan(reader.snapshot.faults, 0, "\(fault): counted")
             XCTAssertEqual(result.log.count(.executed), plain.log.count(.executed), "\(fault): all computed here")
             // A server that keeps failing is dropped after a few faults: it is not asked 200 more times.
-            XCTAssertTrue(reader.snapshot.dropped, "\(fault)")
+            XCTAssertTrue(reader.snapshot.dropped, "\(fault): \(reader.snapshot), asked \(server.gets - before)")
             XCTAssertLessThanOrEqual(server.gets - before, 3 * (s.failureLimit + 2), "\(fault)")
         }
+    }
+
+    /// A server that stores every upload but serves damaged bytes is dropped after `failureLimit`
+    /// reads in a row failed, however many good writes come between them (reads and writes are
+    /// counted apart): the reads after that are not asked at all.
+    func testGoodWritesDoNotKeepABrokenReaderInUse() throws {
+        let server = try FaultyServer(fault: .wrongDigest)
+        defer { server.stop() }
+        let remote = RemoteCache(try settings(server.url))
+        let blob = [UInt8](repeating: 7, count: 100)
+        let record = ActionRecord.output(SHA256.hash(blob), size: Int64(blob.count))
+        let keys = (0..<10).map { SHA256.hash(Array("key \($0)".utf8)) }
+        remote.offer(keys[0], record, blob: blob)
+        remote.finish()
+        for (i, key) in keys.enumerated() {
+            XCTAssertNil(remote.fetch(key, into: MemoryStore()), "read \(i): damaged bytes are a miss")
+            // A good write between every two reads.
+            remote.offer(keys[(i + 1) % keys.count], record, blob: blob)
+            remote.finish()
+            XCTAssertEqual(remote.snapshot.dropped, i + 1 >= remote.settings.failureLimit, "after read \(i)")
+        }
+        XCTAssertEqual(server.gets, remote.settings.failureLimit, "no read asked once dropped")
+        // The first upload, then one after each read until the drop; none after it.
+        XCTAssertEqual(remote.snapshot.uploads, 1 + (remote.settings.failureLimit - 1))
     }
 
     /// A cache nobody listens at: the probe says so, and the run is local-only and right.
@@ -326,9 +350,11 @@ final class RemoteCacheTests: XCTestCase {
         XCTAssertEqual(server.requests, server.gets, "only GETs")
         // On an empty remote only the nodes with nothing upstream are asked for — the first node of
         // each of the 8 lanes and the two requested constants; every other key is downstream of a
-        // miss, so new to the remote too, and is not asked (RunState.remoteCannotHave).
+        // miss, so new to the remote too, and is not asked (RunState.remoteCannotHave). Counted as
+        // distinct keys: a request the client retried (a slow answer on a loaded machine) is one key.
         let sources = 8
-        XCTAssertEqual(server.gets, sources + 2)
+        XCTAssertEqual(server.pathsAsked.count, sources + 2, server.pathsAsked.sorted().joined(separator: " "))
+        XCTAssertTrue(server.pathsAsked.allSatisfy { $0.hasPrefix("/cache/ac/") }, "only action entries")
         XCTAssertEqual(remote.snapshot.misses, sources + 2)
         XCTAssertEqual(remote.snapshot.uploads, 0)
     }
