@@ -230,19 +230,33 @@ private final class Run: Sendable {
         var plan: ExecutionPlan?
         locked { plan = $0.plan(n) }  // `locked`: a plan that fails its node settles it
         guard let plan else { return }
-        // Read the inputs; a missing or corrupt blob sends that dependency back to be rebuilt.
-        var inputs: [Artifact] = []
-        var broken: [Int] = []
-        for (dep, record, memo) in plan.inputs {
-            if let bytes = memo ?? store.load(record.blob, size: record.size) {
-                inputs.append(Artifact(bytes: bytes, digest: record.blob))
-            } else {
-                broken.append(dep)
+        // Inputs are read when the task asks (`TaskInput`); a missing or corrupt blob sends that
+        // dependency back to be rebuilt. A continuation is given every input, read up front: the
+        // ones lost are rebuilt all at once (a replayed trace may name hundreds).
+        let held = plan.inputs, store = self.store
+        let read: @Sendable (Int) throws -> Artifact = { i in
+            let (_, record, memo) = held[i]
+            guard let bytes = memo ?? store.load(record.blob, size: record.size) else {
+                throw UnreadableInput(index: i)
             }
+            return Artifact(bytes: bytes, digest: record.blob)
         }
-        if !broken.isEmpty {
-            locked { $0.rebuild(broken, for: n) }
-            return
+        /// Every input read, and the nodes of those lost.
+        func readAll() -> (inputs: [Artifact], broken: [Int]) {
+            var inputs: [Artifact] = [], broken: [Int] = []
+            for i in held.indices {
+                if let input = try? read(i) { inputs.append(input) } else { broken.append(held[i].0) }
+            }
+            return (inputs, broken)
+        }
+        var inputs: [Artifact] = []
+        if plan.continuation != nil {
+            let (all, broken) = readAll()
+            if !broken.isEmpty {
+                locked { $0.rebuild(broken, for: n) }
+                return
+            }
+            inputs = all
         }
         let began = DispatchTime.now().uptimeNanoseconds
         let step: Result<Step, Error>
@@ -250,13 +264,18 @@ private final class Run: Sendable {
             if let continuation = plan.continuation {
                 step = .success(try continuation(inputs))
             } else {
-                step = .success(try plan.op.run(TaskInput(params: plan.params, dependencies: inputs)))
+                step = .success(try plan.op.run(TaskInput(params: plan.params, digests: held.map(\.1.blob),
+                                                          read: read)))
             }
         } catch {
             step = .failure(error)
         }
         let nanos = DispatchTime.now().uptimeNanoseconds &- began
         switch step {
+        case .failure(is UnreadableInput):
+            // Every lost input at once, not one per attempt (an allocation reads tens of thousands).
+            let broken = readAll().broken
+            locked { $0.rebuild(broken, for: n) }
         case .failure(let error):
             locked { $0.fail(n, message: String(describing: error)) }
         case .success(.done(let bytes)):

@@ -17,9 +17,43 @@ public struct Operator: Sendable {
 }
 
 /// What a running task sees: its parameters and its static dependencies' outputs, in order.
+///
+/// An output is read from the store (and verified) when the task asks for it, not before it
+/// runs: a task that answers from a memo of its own by an input's digest (`digest(of:)`) never
+/// pays for reading it. An output that cannot be read (lost, damaged) throws; the executor then
+/// rebuilds that dependency and runs the task again, as if the task had not started.
 public struct TaskInput: Sendable {
     public let params: Value
-    public let dependencies: [Artifact]
+    let digests: [Digest]
+    let read: @Sendable (Int) throws -> Artifact
+
+    init(params: Value, digests: [Digest], read: @escaping @Sendable (Int) throws -> Artifact) {
+        self.params = params
+        self.digests = digests
+        self.read = read
+    }
+
+    /// How many static dependencies the node has.
+    public var dependencyCount: Int { digests.count }
+
+    /// The digest of dependency `i`'s output, known without reading it.
+    public func digest(of i: Int) -> Digest { digests[i] }
+
+    /// Dependency `i`'s output, read now.
+    public func dependency(_ i: Int) throws -> Artifact { try read(i) }
+
+    /// Every dependency's output, in order, read now.
+    public var dependencies: [Artifact] {
+        get throws { try digests.indices.map(read) }
+    }
+}
+
+/// A dependency's output the store could not give back (lost or damaged): thrown through the
+/// task so that the executor rebuilds the lost inputs and runs the task again.
+struct UnreadableInput: Error, CustomStringConvertible {
+    let index: Int
+
+    var description: String { "the output of input \(index) could not be read from the cache" }
 }
 
 /// An output: bytes plus their SHA-256.

@@ -34,7 +34,7 @@ public struct SyntheticWorkload: Sendable {
     static func digest(_ input: TaskInput) throws -> Digest {
         var hasher = SHA256()
         hasher.update(try CanonicalEncoder.encode(input.params))
-        for dependency in input.dependencies { hasher.update(dependency.bytes) }
+        for dependency in try input.dependencies { hasher.update(dependency.bytes) }
         return hasher.finalize()
     }
 

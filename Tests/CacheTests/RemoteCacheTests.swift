@@ -251,7 +251,7 @@ final class RemoteCacheTests: XCTestCase {
 
     static let pair = Operator("remote.pair", version: 1) { input in
         let base = input.params["base"]?.intValue ?? 0
-        let first = input.dependencies[0].bytes
+        let first = try input.dependency(0).bytes
         return .need([NodeRequest("remote.constant", ["value": .int(base)]),
                       NodeRequest("remote.constant", ["value": .int(base + 1)])]) { outputs in
             .done(first + outputs.flatMap(\.bytes))

@@ -207,6 +207,60 @@ final class ExecutorTests: XCTestCase {
         XCTAssertEqual(result.log.nodes(.executed), [b, c])
     }
 
+    /// Inputs are read when the task asks for them: a task that reads its first input and only
+    /// the digest of its second runs although the second's bytes are lost (they are not rebuilt),
+    /// and the digest it sees is that output's.
+    func testAnInputTheTaskDoesNotReadIsNotLoaded() throws {
+        let firstOnly = Operator("test.firstOnly", version: 1) { input in
+            XCTAssertEqual(input.dependencyCount, 2)
+            XCTAssertEqual(input.digest(of: 1), SHA256.hash(TestOps.bytes(6)), "the second input's digest")
+            return .done(TestOps.bytes(TestOps.int(try input.dependency(0).bytes) + 1000))
+        }
+        let store = MemoryStore()
+        func graph(add: Int64) throws -> (Graph, NodeID, NodeID) {
+            var g = Graph()
+            let a = try g.add(TestOps.const, ["value": 1])
+            let b = try g.add(TestOps.const, ["value": 6])
+            let c = try g.add(firstOnly, ["add": .int(add)], dependencies: [a, b])
+            return (g, b, c)
+        }
+        let (g1, _, c1) = try graph(add: 1)
+        XCTAssertEqual(Executor(store: store).build(g1, targets: [c1]).outputs[c1].map { TestOps.int($0.bytes) }, 1001)
+        store.dropBlob(SHA256.hash(TestOps.bytes(6)))
+        let (g2, _, c2) = try graph(add: 2)
+        let result = Executor(store: store).build(g2, targets: [c2])
+        XCTAssertTrue(result.failures.isEmpty, "\(result.failures)")
+        XCTAssertEqual(result.outputs[c2].map { TestOps.int($0.bytes) }, 1001)
+        XCTAssertEqual(result.log.nodes(.executed), [c2], "the lost, unread input is not rebuilt")
+    }
+
+    /// A task that reads its inputs when it runs and finds two of them lost runs again once,
+    /// after both are rebuilt together (not once per lost input).
+    func testLostInputsReadByTheTaskAreRebuiltTogether() throws {
+        let runs = Mutex(0)
+        let counted = Operator("test.countedSum", version: 1) { input in
+            runs.withLock { $0 += 1 }
+            return .done(TestOps.bytes(try input.dependencies.reduce(0) { $0 + TestOps.int($1.bytes) }))
+        }
+        let store = MemoryStore()
+        func graph(_ extra: Int64) throws -> (Graph, [NodeID], NodeID) {
+            var g = Graph()
+            let inputs = try (1...3).map { try g.add(TestOps.const, ["value": .int(Int64($0))]) }
+            let sum = try g.add(counted, ["extra": .int(extra)], dependencies: inputs)
+            return (g, inputs, sum)
+        }
+        let (g1, _, s1) = try graph(0)
+        _ = Executor(store: store).build(g1, targets: [s1])
+        store.dropBlob(SHA256.hash(TestOps.bytes(1)))
+        store.dropBlob(SHA256.hash(TestOps.bytes(3)))
+        runs.withLock { $0 = 0 }
+        let (g2, inputs, s2) = try graph(1)
+        let result = Executor(store: store).build(g2, targets: [s2])
+        XCTAssertEqual(result.outputs[s2].map { TestOps.int($0.bytes) }, 6)
+        XCTAssertEqual(Set(result.log.nodes(.executed)), [inputs[0], inputs[2], s2])
+        XCTAssertEqual(runs.withLock { $0 }, 2, "the attempt that found the inputs lost, then the run")
+    }
+
     /// A requested node drops its parameters once settled (they are read back from the store if
     /// needed): here a replayed request's result and the asking task's output are both lost, the
     /// task runs again and the request is rebuilt from its stored bytes.

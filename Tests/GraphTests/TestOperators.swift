@@ -21,7 +21,7 @@ enum TestOps {
     static let sum = Operator("test.sum", version: 1) { input in
         if input.params["fail"]?.boolValue == true { throw Failed() }
         var total = input.params["add"]?.intValue ?? 0
-        for d in input.dependencies { total &+= int(d.bytes) }
+        for d in try input.dependencies { total &+= int(d.bytes) }
         if let mod = input.params["mod"]?.intValue, mod > 0 { total = ((total % mod) + mod) % mod }
         return .done(bytes(total))
     }
@@ -29,7 +29,7 @@ enum TestOps {
     /// Asks for `test.const` nodes whose values are its first dependency's output and that + 1,
     /// then outputs their sum: a dependency discovered from an input.
     static let dynamicPair = Operator("test.dynamicPair", version: 1) { input in
-        let base = int(input.dependencies[0].bytes)
+        let base = int(try input.dependency(0).bytes)
         let requests = [NodeRequest("test.const", ["value": .int(base)]),
                         NodeRequest("test.const", ["value": .int(base + 1)])]
         return .need(requests) { outputs in

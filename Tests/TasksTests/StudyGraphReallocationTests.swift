@@ -97,7 +97,7 @@ final class TrunkOptionMemoTests: XCTestCase {
         let option = GlobalAllocation.Option(latency: 7, energy: 9, latencyDelta: 1, energyDelta: 2, peakBits: 64)
         var reads = 0
         for table in [Study.Table.window, .window, .realTime, .window] {
-            let got = TrunkOptionMemo.option(trunk, table: table) {
+            let got = TrunkOptionMemo.option(trunk.digest, table: table) {
                 reads += 1
                 var o = option
                 o.peakBits += table == .window ? 0 : 1

@@ -97,11 +97,16 @@ extension GlobalAllocation {
                     case .energy: (energy, 0)
                     case .edp: (latency, energy)
                     }
-                    for (i, p) in front.enumerated() {
+                    // `front` runs in ascending resource, so the first partial over the cap ends
+                    // the option's pass; with one cost, `a` never rises along it (`prune`), so the
+                    // partials over the limit are a prefix, skipped at once.
+                    let first = costs == .edp ? 0 : Self.firstWithin(front, limit: limitA, adding: da)
+                    for i in first..<front.count {
+                        let p = front[i]
                         let resource = onChip ? p.resource + o.peakBits : max(0, p.resource - o.peakBits)
                         // On chip: some completion must stay under the budget; off chip: some
                         // completion must reach it.
-                        if onChip ? resource >= resourceCap : resource > resourceCap { continue }
+                        if onChip ? resource >= resourceCap : resource > resourceCap { break }
                         let a = p.a + da, b = p.b + db
                         if a > limitA { continue }
                         if !stair.isEmpty && bound.beaten(a: a + restA, b: b + restB) { continue }
@@ -130,6 +135,17 @@ extension GlobalAllocation {
                 }
                 return Point(resource: front[last].resource, a: front[last].a, b: front[last].b, choice: choice)
             }
+        }
+
+        /// The first index of `front` (a pruned single-cost front: `a` never rises along it)
+        /// whose `a` plus `adding` is within `limit`.
+        static func firstWithin(_ front: [Partial], limit: Int, adding: Int) -> Int {
+            var lo = 0, hi = front.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if front[mid].a + adding > limit { lo = mid + 1 } else { hi = mid }
+            }
+            return lo
         }
 
         /// Per trunk, the options whose sum has the least latency and the least energy (each

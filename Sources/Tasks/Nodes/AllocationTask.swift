@@ -38,19 +38,21 @@ public enum AllocationTask {
 
     public static let `operator` = Operator("accomake.allocation", version: version) { input in
         let settings = try ValueCoder.decode(Parameters.self, from: input.params).checked()
-        func dependency(_ slot: Int) throws -> Artifact {
-            guard slot >= 0, slot < input.dependencies.count else {
+        func checked(_ slot: Int) throws -> Int {
+            guard slot >= 0, slot < input.dependencyCount else {
                 throw MalformedArtifact(description: "allocation slot")
             }
-            return input.dependencies[slot]
+            return slot
         }
+        func dependency(_ slot: Int) throws -> Artifact { try input.dependency(checked(slot)) }
         // Every trunk gives its option (two readings of its report); only the few trunks that a
-        // chosen schedule or the front names are decoded whole, for the report.
+        // chosen schedule or the front names are decoded whole, for the report. A trunk whose
+        // option a long-lived process remembers is not read at all.
         var trunkCache: [Int: TrunkReport] = [:]
         let report = try allocate(settings, option: { r, t in
-            let trunk = try dependency(settings.slots[r][t])
-            return try TrunkOptionMemo.option(trunk, table: settings.table) {
-                try TrunkTask.option(trunk, table: settings.table)
+            let slot = try checked(settings.slots[r][t])
+            return try TrunkOptionMemo.option(input.digest(of: slot), table: settings.table) {
+                try TrunkTask.option(input.dependency(slot), table: settings.table)
             }
         }, trunk: { r, t in
             let slot = settings.slots[r][t]

@@ -18,10 +18,10 @@ public enum TrunkOptionMemo {
     /// From now on, options read are remembered (the oldest forgotten first).
     public static func start() { on.store(true, ordering: .relaxed) }
 
-    /// The option of the trunk result `artifact` in `table`: remembered, or read by `read`.
-    static func option(_ artifact: Artifact, table: Study.Table,
+    /// The option of the trunk result of digest `trunk` in `table`: remembered, or read by `read`.
+    static func option(_ trunk: Digest, table: Study.Table,
                        read: () throws -> GlobalAllocation.Option) rethrows -> GlobalAllocation.Option {
         guard on.load(ordering: .relaxed) else { return try read() }
-        return try memo.value(for: Key(trunk: artifact.digest, table: table), orMake: read)
+        return try memo.value(for: Key(trunk: trunk, table: table), orMake: read)
     }
 }

@@ -29,10 +29,10 @@ public enum TrunkTask {
 
     public static let `operator` = Operator("accomake.trunk", version: version) { input in
         let p = try ValueCoder.decode(Parameters.self, from: input.params)
-        guard let stack = input.dependencies.first else {
+        guard input.dependencyCount == 1 else {
             throw MalformedArtifact(description: "trunk without its stack node")
         }
-        let result = try StackTask.result(stack)
+        let result = try StackTask.result(input.dependency(0))
         let readings = AccoReadings(result, trunk: p.trunk.value, core: p.core.value, isNetworkEnd: p.networkEnd)
         let footprint = Self.footprint(p)
         let energy = EnergyBreakdown(result, trunk: p.trunk.value, core: p.core.value,
