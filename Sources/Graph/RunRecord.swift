@@ -13,7 +13,8 @@ public struct RunRecord: Sendable, Equatable {
         public var version: Int64
         /// Digest of each top-level parameter field ("" for parameters that are not an object).
         public var fields: [String: Digest]
-        public var dependencies: [String]
+        /// Its inputs, by their place in `nodes` (`RunRecord.inputNames(of:)` names them).
+        public var inputs: [Int32]
         /// The node's final key in that run (nil when it never got one).
         public var key: Digest?
         public var outcome: EventKind?
@@ -44,6 +45,9 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     public var nodes: [Node]
+
+    /// The names of node `n`'s inputs.
+    public func inputNames(of n: Node) -> [String] { n.inputs.map { nodes[Int($0)].name } }
     /// Leaf path → rendered value, per distinct detailed field value (by its digest).
     public var leaves: [Digest: [String: String]]
     /// Dynamic (task-requested) nodes per operator: how many ran and how many were reused.
@@ -133,10 +137,10 @@ public struct RunRecord: Sendable, Equatable {
     /// node the log does not name was `covered`: answered through a closure key above it.
     public init(_ graph: Graph, names: [String], detail: [String: String], assessment: Assessment,
                 log: EventLog) {
-        var outcome: [Int: Event] = [:]
+        var outcome = [Event?](repeating: nil, count: graph.count)
         var executed: [String: Int] = [:], reused: [String: Int] = [:]
         for e in log.events {
-            if e.node.index < graph.count {
+            if e.node.index >= 0 && e.node.index < graph.count {
                 outcome[e.node.index] = e
             } else if e.kind == .executed {
                 executed[e.op, default: 0] += 1
@@ -147,14 +151,15 @@ public struct RunRecord: Sendable, Equatable {
         var leaves: [Digest: [String: String]] = [:]
         nodes = (0..<graph.count).map { i in
             let id = NodeID(index: i)
-            let params = graph.params(of: id)
             let fields = assessment.fields[i]
             for f in detail.keys {
-                if let d = fields[f], leaves[d] == nil, let value = params.field(f) { leaves[d] = Self.leaves(value) }
+                if let d = fields[f], leaves[d] == nil, let value = graph.params(of: id).field(f) {
+                    leaves[d] = Self.leaves(value)
+                }
             }
             return Node(name: names[i], op: graph.operatorID(of: id),
                         version: graph.operators[graph.nodes[i].op].version,
-                        fields: fields, dependencies: graph.dependencies(of: id).map { names[$0.index] },
+                        fields: fields, inputs: graph.dependencies(of: id).map { Int32($0.index) },
                         key: outcome[i]?.key, outcome: outcome[i]?.kind ?? .covered, reason: assessment.changes[i])
         }
         self.leaves = leaves

@@ -23,31 +23,29 @@ extension RunRecord {
             return i
         }
         var fieldNames = StringTable(), ops = StringTable()
-        let position = Dictionary(nodes.enumerated().map { ($1.name, UInt32($0)) }, uniquingKeysWith: { a, _ in a })
-        var encodedNodes = CanonicalEncoder()
+        var encodedNodes = CanonicalEncoder(reservingCapacity: nodes.count * 256)
         encodedNodes.appendArrayHeader(count: nodes.count)
-        for n in nodes {
-            var fields: [UInt32] = []
-            for (name, digest) in n.fields.sorted(by: { $0.key < $1.key }) {
+        var fields: [UInt32] = []
+        for i in nodes.indices {
+            // Field by field in place: copying each node out cost a tenth of the encoding.
+            fields.removeAll(keepingCapacity: true)
+            for (name, digest) in nodes[i].fields.sorted(by: { $0.key < $1.key }) {
                 fields += [fieldNames.index(name), intern(digest)]
             }
-            let inputs = try n.dependencies.map { name -> UInt32 in
-                guard let i = position[name] else { throw Malformed() }
-                return i
-            }
+            guard nodes[i].inputs.allSatisfy({ $0 >= 0 && Int($0) < nodes.count }) else { throw Malformed() }
             encodedNodes.appendArrayHeader(count: 8)
-            encodedNodes.appendString(n.name)
-            encodedNodes.appendInt(Int64(ops.index(n.op)))
-            encodedNodes.appendInt(n.version)
+            encodedNodes.appendString(nodes[i].name)
+            encodedNodes.appendInt(Int64(ops.index(nodes[i].op)))
+            encodedNodes.appendInt(nodes[i].version)
             encodedNodes.appendBytes(Self.pack(fields))
-            encodedNodes.appendBytes(Self.pack(inputs))
-            if let key = n.key { encodedNodes.appendInt(Int64(intern(key))) } else { encodedNodes.appendNull() }
-            if let outcome = n.outcome {
+            encodedNodes.appendBytes(Self.pack(nodes[i].inputs.map { UInt32($0) }))
+            if let key = nodes[i].key { encodedNodes.appendInt(Int64(intern(key))) } else { encodedNodes.appendNull() }
+            if let outcome = nodes[i].outcome {
                 encodedNodes.appendString(outcome.rawValue)
             } else {
                 encodedNodes.appendNull()
             }
-            try encodedNodes.append(Self.encode(n.reason))
+            try encodedNodes.append(Self.encode(nodes[i].reason))
         }
         var leafList: [Value] = []
         for (d, l) in leaves.sorted(by: { $0.key < $1.key }) {
@@ -58,7 +56,7 @@ extension RunRecord {
             [.string($0), .int(Int64(dynamicExecuted[$0] ?? 0)), .int(Int64(dynamicReused[$0] ?? 0))]
         })
         // The top-level object, its keys in bytewise order.
-        var out = CanonicalEncoder()
+        var out = CanonicalEncoder(reservingCapacity: encodedNodes.bytes.count + digestBytes.count + 4096)
         out.appendObjectHeader(count: 7)
         out.appendKey("digests")
         out.appendBytes(digestBytes)
@@ -116,7 +114,6 @@ extension RunRecord {
             guard let index, index >= 0, index < list.count else { throw Malformed() }
             return list[Int(index)]
         }
-        let names = stored.map(\.name)
         nodes = try stored.map { n in
             guard let fieldIndices = Self.unpack(Array(n.fields)), fieldIndices.count % 2 == 0,
                   let inputs = Self.unpack(Array(n.inputs)) else { throw Malformed() }
@@ -126,7 +123,10 @@ extension RunRecord {
                 fields[name] = try element(digests, Int64(fieldIndices[f + 1]))
             }
             return Node(name: n.name, op: try element(ops, n.op), version: n.version, fields: fields,
-                        dependencies: try inputs.map { try element(names, Int64($0)) },
+                        inputs: try inputs.map { i in
+                            guard i < stored.count else { throw Malformed() }
+                            return Int32(i)
+                        },
                         key: try n.key.map { try element(digests, $0) },
                         outcome: n.outcome.flatMap(EventKind.init(rawValue:)),
                         reason: try Self.decodeChange(n.reason))

@@ -131,7 +131,7 @@ enum StatusCommand {
                     .object([("node", .string(n.name)), ("outcome", n.outcome.map { .string($0.rawValue) } ?? .null),
                              ("reason", n.reason.map { .string($0.description) } ?? .null),
                              ("key", n.key.map { .string($0.hex) } ?? .null),
-                             ("inputs", .array(n.dependencies.map { .string($0) }))])
+                             ("inputs", .array(record.inputNames(of: n).map { .string($0) }))])
                 })),
             ]).rendered())
             return 0
@@ -148,9 +148,10 @@ enum StatusCommand {
                 let outcome = n.outcome.map(\.rawValue) ?? "not reached"
                 print("\(n.name)\n  \(outcome) — \(n.reason.map(\.description) ?? "up to date")")
                 if let key = n.key { print("  key \(key.hex.prefix(16))…") }
-                if !n.dependencies.isEmpty {
-                    let more = n.dependencies.count > 6 ? "; … (\(n.dependencies.count))" : ""
-                    print("  inputs: \(n.dependencies.prefix(6).joined(separator: "; "))\(more)")
+                let inputs = record.inputNames(of: n)
+                if !inputs.isEmpty {
+                    let more = inputs.count > 6 ? "; … (\(inputs.count))" : ""
+                    print("  inputs: \(inputs.prefix(6).joined(separator: "; "))\(more)")
                 }
             }
         } else if !ran.isEmpty {

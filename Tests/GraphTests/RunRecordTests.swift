@@ -30,7 +30,7 @@ final class RunRecordTests: XCTestCase {
         let (first, initial) = record(try graph(), store: store, previous: nil)
         XCTAssertEqual(initial, [.new, .new, .new])
         XCTAssertEqual(first.nodes.map(\.outcome), [.executed, .executed, .executed])
-        XCTAssertEqual(first.nodes[1].dependencies, ["a"])
+        XCTAssertEqual(first.inputNames(of: first.nodes[1]), ["a"])
 
         let (second, unchanged) = record(try graph(), store: store, previous: first)
         XCTAssertEqual(unchanged, [nil, nil, nil])
