@@ -120,21 +120,50 @@ final class LiveProcess: Sendable {
     }
     private let output = Mutex(Output())
 
+    /// Each stream is read by a thread of its own with blocking reads until its end: Foundation's
+    /// `readabilityHandler` now and then never delivered the end of a stream (a full `swift test`
+    /// once waited out two 600-second limits for it).
     fileprivate func start() throws {
         let out = Pipe(), err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        for (pipe, isOut) in [(out, true), (err, false)] {
-            pipe.fileHandleForReading.readabilityHandler = { [self] h in
-                let data = h.availableData
-                if data.isEmpty { h.readabilityHandler = nil }
-                let text = String(decoding: data, as: UTF8.self)
-                output.withLock {
-                    if data.isEmpty { $0.ended += 1 } else if isOut { $0.stdout += text } else { $0.stderr += text }
-                }
-            }
-        }
         try process.run()
+        for (pipe, isOut) in [(out, true), (err, false)] {
+            let fd = pipe.fileHandleForReading.fileDescriptor
+            Thread { [self] in
+                var buffer = [UInt8](repeating: 0, count: 65_536)
+                var pending: [UInt8] = []  // a character split across two reads waits for its rest
+                while true {
+                    let n = read(fd, &buffer, buffer.count)
+                    if n < 0 && errno == EINTR { continue }
+                    guard n > 0 else { break }
+                    pending += buffer[0..<n]
+                    let whole = Self.wholeCharacters(pending)
+                    let text = String(decoding: pending[0..<whole], as: UTF8.self)
+                    pending.removeFirst(whole)
+                    output.withLock { if isOut { $0.stdout += text } else { $0.stderr += text } }
+                }
+                let rest = String(decoding: pending, as: UTF8.self)
+                output.withLock {
+                    if isOut { $0.stdout += rest } else { $0.stderr += rest }
+                    $0.ended += 1
+                }
+            }.start()
+        }
+    }
+
+    /// How many leading bytes of `bytes` end on a UTF-8 character boundary.
+    static func wholeCharacters(_ bytes: [UInt8]) -> Int {
+        var end = bytes.count
+        // Step back over continuation bytes to the last lead byte; keep it if its character is complete.
+        var i = end - 1
+        while i >= 0 && bytes[i] & 0xC0 == 0x80 { i -= 1 }
+        if i >= 0 {
+            let lead = bytes[i]
+            let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
+            if end - i < length { end = i }
+        }
+        return end
     }
 
     var stdout: String { output.withLock { $0.stdout } }
