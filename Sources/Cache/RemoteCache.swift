@@ -11,10 +11,10 @@ import Synchronization
 /// Nothing it returns is trusted unchecked: an entry must parse, a blob must have the size and
 /// SHA-256 it is filed under; anything else — 404, 5xx, a short or corrupt body, a timeout — is
 /// a miss, counted and reported at the end (`summary`). A server that keeps failing is dropped for
-/// the rest of the run after `failureLimit` reads or writes in a row failed, so a dead, stalled or
-/// half-broken server costs
-/// a bounded few seconds, never a hang. Uploads run on their own threads from a bounded queue,
-/// off the executor's workers; a failed upload is reported and the run still succeeds.
+/// the rest of the run after `failureLimit` reads, or writes, failed in a row, so a dead, stalled
+/// or half-broken server costs a bounded few seconds, never a hang. Uploads run on their own
+/// threads from a bounded queue, off the executor's workers; a failed upload is reported and the
+/// run still succeeds.
 public final class RemoteCache: RemoteStore {
     public struct Settings: Sendable {
         public var endpoint: HTTPEndpoint

@@ -21,7 +21,7 @@ public struct Operator: Sendable {
 /// An output is read from the store (and verified) when the task asks for it, not before it
 /// runs: a task that answers from a memo of its own by an input's digest (`digest(of:)`) never
 /// pays for reading it. An output that cannot be read (lost, damaged) throws; the executor then
-/// rebuilds that dependency and runs the task again, as if the task had not started.
+/// rebuilds every lost input and runs the task again, as if the task had not started.
 public struct TaskInput: Sendable {
     public let params: Value
     let digests: [Digest]

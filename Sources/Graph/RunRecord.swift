@@ -22,6 +22,9 @@ public struct RunRecord: Sendable, Equatable {
         public var reason: Change?
     }
 
+    /// The names of node `n`'s inputs.
+    public func inputNames(of n: Node) -> [String] { n.inputs.map { nodes[Int($0)].name } }
+
     /// Why a node is not up to date.
     public enum Change: Sendable, Equatable, CustomStringConvertible {
         case new
@@ -45,9 +48,6 @@ public struct RunRecord: Sendable, Equatable {
     }
 
     public var nodes: [Node]
-
-    /// The names of node `n`'s inputs.
-    public func inputNames(of n: Node) -> [String] { n.inputs.map { nodes[Int($0)].name } }
     /// Leaf path → rendered value, per distinct detailed field value (by its digest).
     public var leaves: [Digest: [String: String]]
     /// Dynamic (task-requested) nodes per operator: how many ran and how many were reused.

@@ -1,6 +1,4 @@
 import Dispatch
-import Foundation
-import Glibc
 import Synchronization
 
 /// Work started on another thread now, whose value is waited for later: for bookkeeping no node
@@ -10,24 +8,12 @@ final class Background<T: Sendable>: Sendable {
     private let result = Mutex<T?>(nil)
     private let group = DispatchGroup()
 
-    /// - Parameter spare: run on a thread of its own at the lowest scheduling priority, so that
-    ///   the work takes only what the rest of the process leaves of the cores — until the process
-    ///   waits for it. (Its own thread: a pool thread would keep the lowered priority for later
-    ///   work; on Linux the priority is the thread's.)
-    init(spare: Bool = false, _ work: @escaping @Sendable () -> T) {
+    init(_ work: @escaping @Sendable () -> T) {
         group.enter()
-        let run: @Sendable () -> Void = { [self] in
+        DispatchQueue.global().async { [self] in
             let value = work()
             result.withLock { $0 = value }
             group.leave()
-        }
-        if spare {
-            Thread {
-                _ = setpriority(__priority_which_t(PRIO_PROCESS.rawValue), 0, 19)
-                run()
-            }.start()
-        } else {
-            DispatchQueue.global().async(execute: run)
         }
     }
 

@@ -65,17 +65,12 @@ enum RunCommand {
                         cancellation: CancellationFlag?,
                         memory: inout RunMemory) throws -> (StudyView, StudyRunCounts)? {
         let study = try inputs.reading { try StudyFormat.load(path) }
-        // A one-shot run starts its graph on the CPU left spare while the cache opens and the
-        // shortcut is tried (a quarter to half a second each on camready); a watch keeps its own.
-        let abandon = CancellationFlag()
-        let early = memory.keeps ? nil : StudyGraph.building(study, inputs: inputs, spare: true, abandon: abandon)
         let store = try memory.cache(a)
         let remote = try RemoteLocation.open(a)
         defer { remote.map(RemoteLocation.finish) }
         let shortcut = inputs.reading { StudyShortcut.key(study, executable: ChildProcess.currentExecutable) }
         if !a.flag("no-shortcut"), !a.flag("verify"), !a.flag("deep"), let key = shortcut,
             let outputs = StudyShortcut.outputs(key, store: store, remote: remote) {
-            abandon.cancel()
             let problems = try inputs.reading { try StudyGraph.problems(study) }
             if outputs.count == problems.count {
                 let answers = Array(zip(problems, try outputs.concurrentMap(AllocationTask.report)))
@@ -85,7 +80,7 @@ enum RunCommand {
         }
         let record = try memory.lastRecord.map { StudyAssessment(previous: $0, store: store) }
             ?? StudyAssessment(study: path, root: CacheLocation.path(a), store: store)
-        let built = try memory.graph(study, inputs: inputs, closureKeys: !a.flag("no-shortcut"), early: early)
+        let built = try memory.graph(study, inputs: inputs, closureKeys: !a.flag("no-shortcut"))
         // What is dirty and why, against the last run, as it was before running (for `explain`).
         let assessing = try record.assess(built, sameParameters: memory.sameParameters)
         let name = { (node: NodeID) in built.names.indices.contains(node.index) ? built.names[node.index] : nil }

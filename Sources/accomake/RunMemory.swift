@@ -58,13 +58,9 @@ struct RunMemory {
     /// allocation's budget or objectives changed; else built anew. Kept with its closure keys
     /// derived when the run uses them (`closureKeys`), so that the next edit derives only the
     /// remade nodes' keys.
-    /// - Parameter early: the graph already being built for a process that keeps nothing (built
-    ///   again here when it failed or was abandoned, so that its error is the one reported).
-    mutating func graph(_ study: Study, inputs: InputSnapshot, closureKeys: Bool,
-                        early: Background<Result<StudyGraph, any Error>>? = nil) throws -> StudyGraph {
+    mutating func graph(_ study: Study, inputs: InputSnapshot, closureKeys: Bool) throws -> StudyGraph {
         keptGraph = false
         keptRecordsGraph = false
-        if !keeps, case .success(let built)? = early?.value { return built }
         guard keeps, let structure = inputs.reading({ StudyGraph.structureKey(study) }) else {
             return try inputs.reading { try StudyGraph(study) }
         }

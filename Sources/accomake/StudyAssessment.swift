@@ -43,12 +43,11 @@ struct StudyAssessment {
 
 extension StudyGraph {
     /// The study's graph, built on another thread from `inputs` (which keeps one answer per file
-    /// for every thread), started before the cache opens and the shortcut is tried, since
-    /// building it is the longest step when the shortcut does not answer. `spare`: only with the
-    /// CPU the rest leaves (`run`, where the graph must not slow decoding the answers the
-    /// shortcut gives, an unchanged rerun's whole time; the shortcut then raises `abandon`).
-    static func building(_ study: Study, inputs: InputSnapshot, spare: Bool = false,
-                         abandon: CancellationFlag? = nil) -> Background<Result<StudyGraph, any Error>> {
-        Background(spare: spare) { Result { try inputs.reading { try StudyGraph(study, abandon: abandon) } } }
+    /// for every thread): `status` starts it before the cache opens and the shortcut is tried,
+    /// since building it is its longest step when the shortcut does not answer. (`run` does not:
+    /// there the graph would compete with decoding the answers the shortcut gives, a rerun's
+    /// whole time, for the two cores.)
+    static func building(_ study: Study, inputs: InputSnapshot) -> Background<Result<StudyGraph, any Error>> {
+        Background { Result { try inputs.reading { try StudyGraph(study) } } }
     }
 }

@@ -66,16 +66,6 @@ final class StudyGraphReallocationTests: XCTestCase {
             .map(\.budgetBits), [250_000, 250_000, 250_000, 250_000])
     }
 
-    /// A graph built ahead and then not wanted stops at the next problem; a flag never raised
-    /// changes nothing.
-    func testAnAbandonedBuildStopsAndAnUnraisedFlagChangesNothing() throws {
-        let s = try study("a.json", allocation: #"{"budget_bits": 1000000}"#)
-        let raised = CancellationFlag()
-        raised.cancel()
-        XCTAssertThrowsError(try StudyGraph(s, abandon: raised)) { XCTAssertTrue($0 is StudyGraph.Abandoned) }
-        assertSameGraph(try StudyGraph(s, abandon: CancellationFlag()), try StudyGraph(s))
-    }
-
     /// Any other edit gives another key: a tile size, the table, a hardware file's content (saved
     /// in place, as at an editor; saved back, the key is the first one again).
     func testOtherEditsChangeTheStructureKey() throws {

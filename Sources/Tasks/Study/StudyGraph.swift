@@ -47,18 +47,12 @@ public struct StudyGraph: Sendable {
         return study.accelerators[problems[p].accelerator].variant == nil ? nil : p
     }
 
-    /// Thrown when `abandon` is raised before the graph is complete.
-    public struct Abandoned: Error {}
-
-    /// - Parameter abandon: raised when the graph is no longer wanted (a graph built ahead, for
-    ///   a run the shortcut then answers): building stops at the next problem.
-    public init(_ study: Study, abandon: CancellationFlag? = nil) throws {
+    public init(_ study: Study) throws {
         problems = try Self.problems(study)
         let eligible = study.tiles.filter { study.allocation.table == .window || $0.y == 1 }
         var workloads: [[Int]: LoadedWorkload] = [:]
         var trunkNodes: [TrunkKey: NodeID] = [:]
         for (index, p) in problems.enumerated() {
-            if abandon?.isCancelled == true { throw Abandoned() }
             let w = try workloads[[p.accelerator, p.workload]] ?? LoadedWorkload(study, accelerator: p.accelerator,
                 workload: p.workload)
             workloads[[p.accelerator, p.workload]] = w
