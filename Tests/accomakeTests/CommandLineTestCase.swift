@@ -113,8 +113,10 @@ class CommandLineTestCase: XCTestCase {
 /// A running command whose stdout and stderr are collected as they arrive.
 final class LiveProcess: Sendable {
     let process = Process()
+    /// The bytes as they came, decoded when read: a character split across two reads is whole
+    /// once its rest arrives.
     private struct Output {
-        var stdout = "", stderr = ""
+        var stdout: [UInt8] = [], stderr: [UInt8] = []
         /// Streams that reached their end (the process closed them).
         var ended = 0
     }
@@ -132,42 +134,19 @@ final class LiveProcess: Sendable {
             let fd = pipe.fileHandleForReading.fileDescriptor
             Thread { [self] in
                 var buffer = [UInt8](repeating: 0, count: 65_536)
-                var pending: [UInt8] = []  // a character split across two reads waits for its rest
                 while true {
                     let n = read(fd, &buffer, buffer.count)
                     if n < 0 && errno == EINTR { continue }
                     guard n > 0 else { break }
-                    pending += buffer[0..<n]
-                    let whole = Self.wholeCharacters(pending)
-                    let text = String(decoding: pending[0..<whole], as: UTF8.self)
-                    pending.removeFirst(whole)
-                    output.withLock { if isOut { $0.stdout += text } else { $0.stderr += text } }
+                    output.withLock { if isOut { $0.stdout += buffer[0..<n] } else { $0.stderr += buffer[0..<n] } }
                 }
-                let rest = String(decoding: pending, as: UTF8.self)
-                output.withLock {
-                    if isOut { $0.stdout += rest } else { $0.stderr += rest }
-                    $0.ended += 1
-                }
+                output.withLock { $0.ended += 1 }
             }.start()
         }
     }
 
-    /// How many leading bytes of `bytes` end on a UTF-8 character boundary.
-    static func wholeCharacters(_ bytes: [UInt8]) -> Int {
-        var end = bytes.count
-        // Step back over continuation bytes to the last lead byte; keep it if its character is complete.
-        var i = end - 1
-        while i >= 0 && bytes[i] & 0xC0 == 0x80 { i -= 1 }
-        if i >= 0 {
-            let lead = bytes[i]
-            let length = lead < 0x80 ? 1 : lead >= 0xF0 ? 4 : lead >= 0xE0 ? 3 : lead >= 0xC0 ? 2 : 1
-            if end - i < length { end = i }
-        }
-        return end
-    }
-
-    var stdout: String { output.withLock { $0.stdout } }
-    var stderr: String { output.withLock { $0.stderr } }
+    var stdout: String { String(decoding: output.withLock { $0.stdout }, as: UTF8.self) }
+    var stderr: String { String(decoding: output.withLock { $0.stderr }, as: UTF8.self) }
 
     /// Waits for the output to satisfy `condition` (an event, not a duration), or for the process
     /// to have ended with all its output read; `limit` only stops a test whose event never comes
@@ -176,8 +155,8 @@ final class LiveProcess: Sendable {
     func wait(until condition: (_ stdout: String, _ stderr: String) -> Bool, limit: TimeInterval = 600) -> Bool {
         let deadline = Date().addingTimeInterval(limit)
         while Date() < deadline {
-            let (out, err, ended) = output.withLock { ($0.stdout, $0.stderr, $0.ended) }
-            if condition(out, err) { return true }
+            let ended = output.withLock { $0.ended }
+            if condition(stdout, stderr) { return true }
             if ended == 2 && !process.isRunning { return false }
             usleep(50_000)
         }
